@@ -1,0 +1,122 @@
+# fraudkit: one Makefile, no recursion.  See README.md.
+
+VERSION = 0.1.0
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+SAN ?=
+
+WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
+       -Wvla -Wwrite-strings -Wformat=2
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -DFK_VERSION='"$(VERSION)"' \
+	     $(WARN) $(CFLAGS) -Icommon
+LDLIBS = -lm
+
+ifneq ($(SAN),)
+ALL_CFLAGS += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SAN)
+endif
+
+# Objects per compiler and sanitizer; sanitized binaries apart from bin/.
+TAG := $(notdir $(CC))$(if $(SAN),-san)
+OBJDIR = obj/$(TAG)
+BINDIR = $(if $(SAN),$(OBJDIR)/bin,bin)
+
+PKGS = rdkafka jansson
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CRIT_LIBS = $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
+
+TOOLS = fkcat-in
+LIB_SRC = $(wildcard common/*.c)
+LIB_OBJ = $(LIB_SRC:%.c=$(OBJDIR)/%.o)
+LIB = $(OBJDIR)/libfk.a
+# A tool's modules besides main.c, which its unit tests link.
+fkcat-in_MODS = cmd/fkcat-in/ingest.c
+
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(OBJDIR)/tests/%)
+MANS = $(wildcard man/*.1 man/*.7)
+
+.PHONY: all deps test test-unit test-cli test-kafka test-san lint format \
+	bench demo install clean FORCE
+
+all: deps $(TOOLS:%=$(BINDIR)/%)
+
+deps:
+	@scripts/check-deps build
+
+# Relink when the compiler or sanitizer differs from the last build.
+$(BINDIR)/.tag: FORCE
+	@mkdir -p $(BINDIR)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(TAG)" ] || echo "$(TAG)" > $@
+
+$(OBJDIR)/%.o: %.c $(wildcard common/*.h cmd/*/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+define TOOL_RULES
+$(BINDIR)/$(1): $(OBJDIR)/cmd/$(1)/main.o $($(1)_MODS:%.c=$(OBJDIR)/%.o) $(LIB) $(BINDIR)/.tag
+	@mkdir -p $(BINDIR)
+	$(CC) $(LDFLAGS) -o $$@ $$(filter %.o %.a,$$^) $(PKG_LIBS) $(LDLIBS)
+endef
+$(foreach t,$(TOOLS),$(eval $(call TOOL_RULES,$(t))))
+
+ALL_MODS = $(foreach t,$(TOOLS),$($(t)_MODS))
+$(OBJDIR)/tests/%: tests/unit/%.c $(ALL_MODS:%.c=$(OBJDIR)/%.o) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -Icmd/fkcat-in -o $@ $< \
+	    $(ALL_MODS:%.c=$(OBJDIR)/%.o) $(LIB) $(CRIT_LIBS) $(PKG_LIBS) $(LDLIBS)
+
+# make test: unit, CLI golden and real-broker tests, then all but the
+# broker tests again under ASan+UBSan.
+test: deps
+	@scripts/check-deps test
+	$(MAKE) --no-print-directory test-unit test-cli test-kafka
+	$(MAKE) --no-print-directory test-san
+
+test-san:
+	$(MAKE) --no-print-directory SAN=address,undefined test-unit test-cli
+
+test-unit: $(UNIT_BIN)
+	@fail=0; for t in $(UNIT_BIN); do \
+		ASAN_OPTIONS=detect_leaks=1 $$t --jobs 2 || fail=1; \
+	done; exit $$fail
+
+test-cli: $(TOOLS:%=$(BINDIR)/%)
+	@tests/cli/run $(BINDIR)
+
+test-kafka: $(TOOLS:%=$(BINDIR)/%)
+	@tests/kafka/run $(BINDIR)
+
+lint:
+	@scripts/check-deps lint
+	clang-format --dry-run -Werror common/*.[ch] cmd/*/*.[ch] tests/unit/*.c
+	mandoc -Tlint -Wwarning $(MANS)
+	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
+	    --inline-suppr --suppress=missingIncludeSystem -Icommon common cmd
+
+format:
+	clang-format -i common/*.[ch] cmd/*/*.[ch] tests/unit/*.c
+
+bench: all
+	@scripts/check-deps bench
+	bench/run $(BINDIR)
+
+demo: all
+	$(BINDIR)/fkcat-in -v tests/data/sample.ndjson
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man7
+	install -m 755 $(TOOLS:%=$(BINDIR)/%) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(PREFIX)/share/man/man7/
+
+clean:
+	rm -rf bin obj tests/out bench/work

@@ -1,0 +1,56 @@
+/* fkcat-in's record work: parsing NDJSON, CSV rows and kcat envelopes,
+ * renaming fields, validating and normalizing the fk(7) record. */
+#ifndef FK_INGEST_H
+#define FK_INGEST_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "csv.h"
+#include "record.h"
+
+#define FK_INGEST_MAX_FIELD 8192
+
+struct fk_ingest_map {
+	char *to;   /* fk(7) name */
+	char *from; /* name in the input */
+};
+
+struct fk_ingest {
+	size_t max_field;
+	int envelope;
+	struct fk_ingest_map *map;
+	size_t nmap;
+	/* CSV: the current file's header, after renames */
+	char **cols;
+	size_t ncols;
+	struct fk_csv_row row;
+};
+
+void fk_ingest_init(struct fk_ingest *ig);
+void fk_ingest_release(struct fk_ingest *ig);
+
+/* Add renames from "to=from,to=from".  -1 with a message on bad syntax. */
+int fk_ingest_map_parse(struct fk_ingest *ig, const char *spec, char *err,
+    size_t errlen);
+
+/* Take a CSV header line as the column names; -1 with a message. */
+int fk_ingest_csv_header(struct fk_ingest *ig, const char *line, size_t len,
+    char *err, size_t errlen);
+/* Forget the header (a new file begins). */
+void fk_ingest_csv_reset(struct fk_ingest *ig);
+
+/* A record as a new object: from a CSV row (strings, renamed) or from
+ * JSON (an envelope's payload with --envelope).  NULL with a message. */
+json_t *fk_ingest_from_csv(struct fk_ingest *ig, const char *line,
+    size_t len, char *err, size_t errlen);
+json_t *fk_ingest_from_json(struct fk_ingest *ig, const char *line,
+    size_t len, char *err, size_t errlen);
+
+/* Validate and normalize obj in place (see fk(7)); from_csv allows numeric
+ * strings.  A missing tx_id is derived from the raw input and its
+ * position, so a replay assigns the same ids.  -1 with a message. */
+int fk_ingest_normalize(struct fk_ingest *ig, json_t *obj, int from_csv,
+    const struct fk_rec *rec, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,141 @@
+/* fkcat-in: validate and normalize transactions into NDJSON or Kafka. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest.h"
+#include "numbers.h"
+#include "run.h"
+#include "banned.h"
+
+enum { OPT_CSV = 256, OPT_ENVELOPE, OPT_MAP, OPT_MAX_FIELD };
+
+struct fkcat {
+	struct fk_ingest ig;
+	int csv;
+	int need_header;
+};
+
+static const struct option longopts[] = {
+	{ "csv", no_argument, NULL, OPT_CSV },
+	{ "envelope", no_argument, NULL, OPT_ENVELOPE },
+	{ "map", required_argument, NULL, OPT_MAP },
+	{ "max-field", required_argument, NULL, OPT_MAX_FIELD },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+option(void *ctx, int opt, const char *arg)
+{
+	struct fkcat *f = ctx;
+	char err[256];
+	long long v;
+
+	switch (opt) {
+	case OPT_CSV:
+		f->csv = 1;
+		break;
+	case OPT_ENVELOPE:
+		f->ig.envelope = 1;
+		break;
+	case OPT_MAP:
+		if (fk_ingest_map_parse(&f->ig, arg, err, sizeof(err)) == -1)
+			fk_usage("--map: %s", err);
+		break;
+	case OPT_MAX_FIELD:
+		if (fk_num_size(arg, 1, 1LL << 30, &v, err, sizeof(err)) == -1)
+			fk_usage("--max-field: %s", err);
+		f->ig.max_field = (size_t)v;
+		break;
+	default:
+		fk_usage("unknown option");
+	}
+}
+
+static void
+start(void *ctx, struct fk_rt *rt)
+{
+	struct fkcat *f = ctx;
+
+	if (f->csv && f->ig.envelope)
+		fk_usage("--csv and --envelope cannot be used together");
+	fk_rt_set_csv_framing(rt, f->csv);
+}
+
+static void
+source(void *ctx, struct fk_rt *rt, const char *name)
+{
+	struct fkcat *f = ctx;
+
+	(void)rt;
+	(void)name;
+	f->need_header = f->csv;
+}
+
+static void
+record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
+{
+	struct fkcat *f = ctx;
+	char err[512];
+	json_t *obj;
+
+	if (rec->truncated) {
+		fk_rt_reject(rt, rec, "line longer than --max-line");
+		return;
+	}
+	if (f->need_header) {
+		if (fk_ingest_csv_header(&f->ig, rec->data, rec->len, err,
+			sizeof(err)) == -1) {
+			fk_rt_reject(rt, rec, "%s", err);
+			return;
+		}
+		f->need_header = 0;
+		fk_rt_skip(rt, rec);
+		return;
+	}
+	if (f->csv)
+		obj = fk_ingest_from_csv(&f->ig, rec->data, rec->len, err,
+		    sizeof(err));
+	else
+		obj = fk_ingest_from_json(&f->ig, rec->data, rec->len, err,
+		    sizeof(err));
+	if (obj == NULL) {
+		fk_rt_reject(rt, rec, "%s", err);
+		return;
+	}
+	if (fk_ingest_normalize(&f->ig, obj, f->csv, rec, err,
+		sizeof(err)) == -1)
+		fk_rt_reject(rt, rec, "%s", err);
+	else
+		fk_rt_emit_json(rt, obj);
+	json_decref(obj);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct fk_tool tool = {
+		.name = "fkcat-in",
+		.synopsis = "[--csv | --envelope] [--map field=name,...]\n"
+			    "                [--max-field size] [file ...]",
+		.options_help =
+		    "  --csv             input is CSV with a header line\n"
+		    "  --envelope        input is kcat -J envelopes\n"
+		    "  --map F=NAME,...  take field F from input field NAME\n"
+		    "  --max-field SIZE  reject strings longer than SIZE "
+		    "(default 8k)\n",
+		.shortopts = "",
+		.longopts = longopts,
+		.option = option,
+		.start = start,
+		.source = source,
+		.record = record,
+	};
+	struct fkcat f;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	fk_ingest_init(&f.ig);
+	rc = fk_main(&tool, &f, argc, argv);
+	fk_ingest_release(&f.ig);
+	return rc;
+}

@@ -1,0 +1,677 @@
+#include "kafka.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <librdkafka/rdkafka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exitcode.h"
+#include "numbers.h"
+#include "xalloc.h"
+#include "banned.h"
+
+static void (*logger)(int, const char *, const char *);
+
+void
+fk_kafka_set_logger(void (*fn)(int, const char *, const char *))
+{
+	logger = fn;
+}
+
+static void
+log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+	(void)rk;
+	if (logger != NULL)
+		logger(level, fac, buf);
+}
+
+static void
+error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+	(void)rk;
+	(void)opaque;
+	if (logger != NULL)
+		logger(err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN ? 3 : 4,
+		    rd_kafka_err2name(err), reason);
+}
+
+const char *
+fk_kafka_version(void)
+{
+	return rd_kafka_version_str();
+}
+
+int
+fk_kafka_offset_parse(const char *arg, struct fk_offspec *start,
+    struct fk_offspec *end, char *err, size_t errlen)
+{
+	long long v;
+	char e[200];
+
+	if (strcmp(arg, "beginning") == 0) {
+		start->kind = FK_OFF_BEGINNING;
+	} else if (strcmp(arg, "end") == 0) {
+		start->kind = FK_OFF_END;
+	} else if (strcmp(arg, "stored") == 0) {
+		start->kind = FK_OFF_STORED;
+	} else if (strncmp(arg, "s@", 2) == 0 || strncmp(arg, "e@", 2) == 0) {
+		if (fk_num_int(arg + 2, 0, INT64_MAX, &v, e, sizeof(e)) == -1)
+			goto bad;
+		if (arg[0] == 's') {
+			start->kind = FK_OFF_TIME;
+			start->value = v;
+		} else {
+			end->kind = FK_OFF_TIME;
+			end->value = v;
+		}
+	} else if (arg[0] == '-') {
+		if (fk_num_int(arg + 1, 1, INT64_MAX, &v, e, sizeof(e)) == -1)
+			goto bad;
+		start->kind = FK_OFF_TAIL;
+		start->value = v;
+	} else {
+		if (fk_num_int(arg, 0, INT64_MAX, &v, e, sizeof(e)) == -1)
+			goto bad;
+		start->kind = FK_OFF_ABSOLUTE;
+		start->value = v;
+	}
+	return 0;
+bad:
+	snprintf(err, errlen,
+	    "expected beginning, end, stored, N, -N, s@MS or e@MS, got \"%s\"",
+	    arg);
+	return -1;
+}
+
+/* Apply cfg to conf; -1 with "origin: message" for a bad pair. */
+static int
+conf_apply(rd_kafka_conf_t *conf, const struct fk_config *cfg, char *err,
+    size_t errlen)
+{
+	char e[512];
+
+	for (size_t i = 0; i < cfg->n; i++) {
+		const struct fk_kv *kv = &cfg->kv[i];
+
+		if (rd_kafka_conf_set(conf, kv->key, kv->value, e,
+			sizeof(e)) != RD_KAFKA_CONF_OK) {
+			snprintf(err, errlen, "%s: %s", kv->origin, e);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+fk_kafka_config_check(const struct fk_config *cfg, char *err, size_t errlen)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	int rc = conf_apply(conf, cfg, err, errlen);
+
+	rd_kafka_conf_destroy(conf);
+	return rc;
+}
+
+void
+fk_kafka_config_list(FILE *fp)
+{
+	rd_kafka_conf_properties_show(fp);
+}
+
+/* A conf with our logging, the given defaults, then the user's pairs. */
+static rd_kafka_conf_t *
+conf_new(const struct fk_config *cfg, const char *const *defaults,
+    char *err, size_t errlen)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	char e[512];
+
+	rd_kafka_conf_set_log_cb(conf, log_cb);
+	rd_kafka_conf_set_error_cb(conf, error_cb);
+	for (size_t i = 0; defaults[i] != NULL; i += 2)
+		if (rd_kafka_conf_set(conf, defaults[i], defaults[i + 1], e,
+			sizeof(e)) != RD_KAFKA_CONF_OK) {
+			snprintf(err, errlen, "%s", e);
+			rd_kafka_conf_destroy(conf);
+			return NULL;
+		}
+	if (conf_apply(conf, cfg, err, errlen) == -1) {
+		rd_kafka_conf_destroy(conf);
+		return NULL;
+	}
+	return conf;
+}
+
+/* ---------------------------------------------------------------- */
+
+struct fk_producer {
+	rd_kafka_t *rk;
+	long long delivered, failed;
+	char lasterr[256];
+};
+
+static void
+dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+	struct fk_producer *p = opaque;
+
+	(void)rk;
+	if (m->err) {
+		p->failed++;
+		snprintf(p->lasterr, sizeof(p->lasterr), "%s",
+		    rd_kafka_err2str(m->err));
+	} else {
+		p->delivered++;
+	}
+}
+
+struct fk_producer *
+fk_producer_new(const struct fk_config *cfg, const char *compression,
+    char *err, size_t errlen)
+{
+	static const char *const defaults[] = {
+		"enable.idempotence", "true",
+		"acks", "all",
+		/* Same partition for a key as the Java client. */
+		"partitioner", "murmur2_random",
+		"linger.ms", "5",
+		NULL,
+	};
+	struct fk_producer *p = fk_xcalloc(1, sizeof(*p));
+	rd_kafka_conf_t *conf = conf_new(cfg, defaults, err, errlen);
+	char e[512];
+
+	if (conf == NULL)
+		goto fail;
+	if (compression != NULL &&
+	    rd_kafka_conf_set(conf, "compression.codec", compression, e,
+		sizeof(e)) != RD_KAFKA_CONF_OK) {
+		snprintf(err, errlen, "-z: %s", e);
+		rd_kafka_conf_destroy(conf);
+		goto fail;
+	}
+	rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
+	rd_kafka_conf_set_opaque(conf, p);
+	p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, e, sizeof(e));
+	if (p->rk == NULL) {
+		snprintf(err, errlen, "%s", e);
+		rd_kafka_conf_destroy(conf);
+		goto fail;
+	}
+	return p;
+fail:
+	free(p);
+	return NULL;
+}
+
+void
+fk_producer_free(struct fk_producer *p)
+{
+	if (p == NULL)
+		return;
+	rd_kafka_destroy(p->rk);
+	free(p);
+}
+
+int
+fk_producer_send(struct fk_producer *p, const char *topic, const void *value,
+    size_t len, const void *key, size_t keylen, char *err, size_t errlen)
+{
+	rd_kafka_resp_err_t e;
+
+	for (;;) {
+		e = rd_kafka_producev(p->rk, RD_KAFKA_V_TOPIC(topic),
+		    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+		    RD_KAFKA_V_VALUE((void *)(uintptr_t)value, len),
+		    RD_KAFKA_V_KEY(key, keylen), RD_KAFKA_V_END);
+		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+			break;
+		/* Back-pressure: wait for deliveries to make room. */
+		rd_kafka_poll(p->rk, 50);
+	}
+	if (e) {
+		snprintf(err, errlen, "%s: %s", topic, rd_kafka_err2str(e));
+		return -1;
+	}
+	rd_kafka_poll(p->rk, 0);
+	return 0;
+}
+
+void
+fk_producer_poll(struct fk_producer *p, int timeout_ms)
+{
+	rd_kafka_poll(p->rk, timeout_ms);
+}
+
+int
+fk_producer_flush(struct fk_producer *p, int timeout_ms)
+{
+	rd_kafka_flush(p->rk, timeout_ms);
+	return rd_kafka_outq_len(p->rk);
+}
+
+long long
+fk_producer_delivered(const struct fk_producer *p)
+{
+	return p->delivered;
+}
+
+long long
+fk_producer_failed(const struct fk_producer *p)
+{
+	return p->failed;
+}
+
+const char *
+fk_producer_last_error(const struct fk_producer *p)
+{
+	return p->lasterr;
+}
+
+/* ---------------------------------------------------------------- */
+
+/* What we know of one partition. */
+struct part {
+	int assigned;
+	int done;	 /* at end (-e) or past e@: paused */
+	int64_t marked;	 /* next offset to commit, or -1 */
+	int64_t committed;
+};
+
+struct fk_consumer {
+	rd_kafka_t *rk;
+	struct fk_consumer_opts o;
+	char *topic;
+	struct part *parts;
+	int nparts;
+	int nassigned, ndone;
+	int started; /* saw at least one assignment */
+	rd_kafka_message_t *cur;
+	char err[512];
+	int fatal;
+};
+
+static struct part *
+part_get(struct fk_consumer *c, int32_t partition)
+{
+	if (partition >= c->nparts) {
+		int n = partition + 16;
+
+		c->parts = fk_xrealloc(c->parts, (size_t)n * sizeof(*c->parts));
+		for (int i = c->nparts; i < n; i++)
+			c->parts[i] = (struct part){ 0, 0, -1, -1 };
+		c->nparts = n;
+	}
+	return &c->parts[partition];
+}
+
+/* Start offsets for an assignment, per the -o start spec. */
+static int
+set_start_offsets(struct fk_consumer *c,
+    rd_kafka_topic_partition_list_t *parts, char *err, size_t errlen)
+{
+	rd_kafka_resp_err_t e;
+	int64_t off;
+
+	for (int i = 0; i < parts->cnt; i++) {
+		switch (c->o.start.kind) {
+		case FK_OFF_BEGINNING:
+			off = c->o.group ? RD_KAFKA_OFFSET_INVALID :
+					   RD_KAFKA_OFFSET_BEGINNING;
+			break;
+		case FK_OFF_END:
+			off = c->o.group ? RD_KAFKA_OFFSET_INVALID :
+					   RD_KAFKA_OFFSET_END;
+			break;
+		case FK_OFF_ABSOLUTE:
+			off = c->o.start.value;
+			break;
+		case FK_OFF_TAIL:
+			off = RD_KAFKA_OFFSET_TAIL(c->o.start.value);
+			break;
+		case FK_OFF_TIME:
+			off = c->o.start.value;
+			break;
+		case FK_OFF_NONE:
+		case FK_OFF_STORED:
+		default:
+			off = c->o.group ? RD_KAFKA_OFFSET_INVALID :
+					   RD_KAFKA_OFFSET_BEGINNING;
+			break;
+		}
+		parts->elems[i].offset = off;
+	}
+	if (c->o.start.kind != FK_OFF_TIME)
+		return 0;
+	e = rd_kafka_offsets_for_times(c->rk, parts, 30000);
+	if (e) {
+		snprintf(err, errlen, "%s: looking up offsets for s@%lld: %s",
+		    c->topic, (long long)c->o.start.value, rd_kafka_err2str(e));
+		return -1;
+	}
+	for (int i = 0; i < parts->cnt; i++) {
+		if (parts->elems[i].err) {
+			snprintf(err, errlen, "%s[%d]: s@%lld: %s", c->topic,
+			    (int)parts->elems[i].partition,
+			    (long long)c->o.start.value,
+			    rd_kafka_err2str(parts->elems[i].err));
+			return -1;
+		}
+		/* -1: no message at or after the time. */
+		if (parts->elems[i].offset < 0)
+			parts->elems[i].offset = RD_KAFKA_OFFSET_END;
+	}
+	return 0;
+}
+
+static void
+track_assign(struct fk_consumer *c,
+    const rd_kafka_topic_partition_list_t *parts, int on)
+{
+	for (int i = 0; i < parts->cnt; i++) {
+		struct part *pt = part_get(c, parts->elems[i].partition);
+
+		if (on && !pt->assigned) {
+			*pt = (struct part){ 1, 0, -1, -1 };
+			c->nassigned++;
+		} else if (!on && pt->assigned) {
+			if (pt->done)
+				c->ndone--;
+			*pt = (struct part){ 0, 0, -1, -1 };
+			c->nassigned--;
+		}
+	}
+	if (on)
+		c->started = 1;
+}
+
+static void
+rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+    rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+	struct fk_consumer *c = opaque;
+	int coop = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+	rd_kafka_error_t *error = NULL;
+
+	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+		if (set_start_offsets(c, parts, c->err, sizeof(c->err)) == -1)
+			c->fatal = 1;
+		track_assign(c, parts, 1);
+		if (coop)
+			error = rd_kafka_incremental_assign(rk, parts);
+		else
+			rd_kafka_assign(rk, parts);
+	} else {
+		if (c->o.on_revoke != NULL)
+			c->o.on_revoke(c->o.arg);
+		track_assign(c, parts, 0);
+		if (coop)
+			error = rd_kafka_incremental_unassign(rk, parts);
+		else
+			rd_kafka_assign(rk, NULL);
+	}
+	if (error != NULL) {
+		snprintf(c->err, sizeof(c->err), "rebalance: %s",
+		    rd_kafka_error_string(error));
+		rd_kafka_error_destroy(error);
+		c->fatal = 1;
+	}
+}
+
+/* Without a group: every partition of the topic, from metadata. */
+static int
+assign_all(struct fk_consumer *c, int *exitcode, char *err, size_t errlen)
+{
+	const struct rd_kafka_metadata *md = NULL;
+	rd_kafka_topic_t *rkt = rd_kafka_topic_new(c->rk, c->topic, NULL);
+	rd_kafka_topic_partition_list_t *parts;
+	rd_kafka_resp_err_t e;
+	int rc = -1;
+
+	e = rd_kafka_metadata(c->rk, 0, rkt, &md, 30000);
+	rd_kafka_topic_destroy(rkt);
+	if (e) {
+		snprintf(err, errlen, "%s: metadata: %s", c->topic,
+		    rd_kafka_err2str(e));
+		*exitcode = FK_EX_UNAVAILABLE;
+		return -1;
+	}
+	if (md->topic_cnt != 1 || md->topics[0].err ||
+	    md->topics[0].partition_cnt == 0) {
+		e = md->topic_cnt == 1 ? md->topics[0].err :
+					 RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+		snprintf(err, errlen, "%s: %s", c->topic,
+		    e ? rd_kafka_err2str(e) : "topic has no partitions");
+		*exitcode = FK_EX_NOINPUT;
+		goto out;
+	}
+	parts = rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
+	for (int i = 0; i < md->topics[0].partition_cnt; i++)
+		rd_kafka_topic_partition_list_add(parts, c->topic,
+		    md->topics[0].partitions[i].id);
+	if (set_start_offsets(c, parts, err, errlen) == 0) {
+		track_assign(c, parts, 1);
+		e = rd_kafka_assign(c->rk, parts);
+		if (e) {
+			snprintf(err, errlen, "%s: assign: %s", c->topic,
+			    rd_kafka_err2str(e));
+			*exitcode = FK_EX_SOFTWARE;
+		} else {
+			rc = 0;
+		}
+	} else {
+		*exitcode = FK_EX_UNAVAILABLE;
+	}
+	rd_kafka_topic_partition_list_destroy(parts);
+out:
+	rd_kafka_metadata_destroy(md);
+	return rc;
+}
+
+struct fk_consumer *
+fk_consumer_new(const struct fk_config *cfg,
+    const struct fk_consumer_opts *opts, int *exitcode, char *err,
+    size_t errlen)
+{
+	static const char *const defaults[] = {
+		"enable.auto.commit", "false",
+		"enable.auto.offset.store", "false",
+		"enable.partition.eof", "true",
+		NULL,
+	};
+	struct fk_consumer *c = fk_xcalloc(1, sizeof(*c));
+	rd_kafka_conf_t *conf;
+	rd_kafka_topic_partition_list_t *sub;
+	char e[512];
+
+	*exitcode = FK_EX_CONFIG;
+	c->o = *opts;
+	c->topic = fk_xstrdup(opts->topic);
+	conf = conf_new(cfg, defaults, err, errlen);
+	if (conf == NULL)
+		goto fail;
+	if (opts->group != NULL) {
+		if (rd_kafka_conf_set(conf, "group.id", opts->group, e,
+			sizeof(e)) != RD_KAFKA_CONF_OK ||
+		    (opts->start.kind == FK_OFF_BEGINNING &&
+			rd_kafka_conf_set(conf, "auto.offset.reset",
+			    "earliest", e, sizeof(e)) != RD_KAFKA_CONF_OK) ||
+		    (opts->start.kind == FK_OFF_END &&
+			rd_kafka_conf_set(conf, "auto.offset.reset", "latest",
+			    e, sizeof(e)) != RD_KAFKA_CONF_OK)) {
+			snprintf(err, errlen, "%s", e);
+			rd_kafka_conf_destroy(conf);
+			goto fail;
+		}
+		rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+	}
+	rd_kafka_conf_set_opaque(conf, c);
+	c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, e, sizeof(e));
+	if (c->rk == NULL) {
+		snprintf(err, errlen, "%s", e);
+		rd_kafka_conf_destroy(conf);
+		goto fail;
+	}
+	rd_kafka_poll_set_consumer(c->rk);
+	if (opts->group != NULL) {
+		sub = rd_kafka_topic_partition_list_new(1);
+		rd_kafka_topic_partition_list_add(sub, c->topic,
+		    RD_KAFKA_PARTITION_UA);
+		rd_kafka_resp_err_t se = rd_kafka_subscribe(c->rk, sub);
+		rd_kafka_topic_partition_list_destroy(sub);
+		if (se) {
+			snprintf(err, errlen, "%s: subscribe: %s", c->topic,
+			    rd_kafka_err2str(se));
+			*exitcode = FK_EX_UNAVAILABLE;
+			goto fail_rk;
+		}
+	} else if (assign_all(c, exitcode, err, errlen) == -1) {
+		goto fail_rk;
+	}
+	*exitcode = FK_EX_OK;
+	return c;
+fail_rk:
+	rd_kafka_destroy(c->rk);
+fail:
+	free(c->topic);
+	free(c);
+	return NULL;
+}
+
+static void
+mark_done(struct fk_consumer *c, int32_t partition)
+{
+	struct part *pt = part_get(c, partition);
+	rd_kafka_topic_partition_list_t *l;
+
+	if (!pt->assigned || pt->done)
+		return;
+	pt->done = 1;
+	c->ndone++;
+	l = rd_kafka_topic_partition_list_new(1);
+	rd_kafka_topic_partition_list_add(l, c->topic, partition);
+	rd_kafka_pause_partitions(c->rk, l);
+	rd_kafka_topic_partition_list_destroy(l);
+}
+
+static int
+all_done(const struct fk_consumer *c)
+{
+	return c->started && c->nassigned > 0 && c->ndone == c->nassigned;
+}
+
+int
+fk_consumer_next(struct fk_consumer *c, struct fk_rec *rec, int timeout_ms,
+    char *err, size_t errlen)
+{
+	rd_kafka_message_t *m;
+	rd_kafka_timestamp_type_t tstype;
+
+	if (c->cur != NULL) {
+		rd_kafka_message_destroy(c->cur);
+		c->cur = NULL;
+	}
+	if (all_done(c))
+		return -1;
+	m = rd_kafka_consumer_poll(c->rk, timeout_ms);
+	if (c->fatal) {
+		if (m != NULL)
+			rd_kafka_message_destroy(m);
+		snprintf(err, errlen, "%s", c->err);
+		return -2;
+	}
+	if (m == NULL)
+		return all_done(c) ? -1 : 0;
+	if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+		if (c->o.exit_eof)
+			mark_done(c, m->partition);
+		rd_kafka_message_destroy(m);
+		return all_done(c) ? -1 : 0;
+	}
+	if (m->err) {
+		int fatal = m->err == RD_KAFKA_RESP_ERR__FATAL ||
+		    m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+		    m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
+		    m->err == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED;
+
+		snprintf(err, errlen, "%s: %s", c->topic, rd_kafka_message_errstr(m));
+		rd_kafka_message_destroy(m);
+		if (fatal)
+			return -2;
+		if (logger != NULL)
+			logger(4, "CONSUME", err);
+		return 0;
+	}
+	rec->ts_ms = rd_kafka_message_timestamp(m, &tstype);
+	if (c->o.end.kind == FK_OFF_TIME && rec->ts_ms >= c->o.end.value) {
+		mark_done(c, m->partition);
+		rd_kafka_message_destroy(m);
+		return all_done(c) ? -1 : 0;
+	}
+	c->cur = m;
+	rec->data = m->payload ? m->payload : "";
+	rec->len = m->len;
+	rec->key = m->key;
+	rec->keylen = m->key_len;
+	rec->truncated = 0;
+	rec->pos.source = c->topic;
+	rec->pos.line = 0;
+	rec->pos.partition = m->partition;
+	rec->pos.offset = m->offset;
+	return 1;
+}
+
+void
+fk_consumer_mark(struct fk_consumer *c, const struct fk_pos *pos)
+{
+	struct part *pt = part_get(c, pos->partition);
+
+	if (pt->assigned)
+		pt->marked = pos->offset + 1;
+}
+
+int
+fk_consumer_commit(struct fk_consumer *c, char *err, size_t errlen)
+{
+	rd_kafka_topic_partition_list_t *l;
+	rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR_NO_ERROR;
+
+	if (c->o.group == NULL)
+		return 0;
+	l = rd_kafka_topic_partition_list_new(4);
+	for (int i = 0; i < c->nparts; i++)
+		if (c->parts[i].assigned &&
+		    c->parts[i].marked > c->parts[i].committed)
+			rd_kafka_topic_partition_list_add(l, c->topic, i)
+			    ->offset = c->parts[i].marked;
+	if (l->cnt > 0)
+		e = rd_kafka_commit(c->rk, l, 0);
+	if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		for (int i = 0; i < l->cnt; i++)
+			part_get(c, l->elems[i].partition)->committed =
+			    l->elems[i].offset;
+	}
+	rd_kafka_topic_partition_list_destroy(l);
+	if (e) {
+		snprintf(err, errlen, "%s: commit: %s", c->topic,
+		    rd_kafka_err2str(e));
+		return -1;
+	}
+	return 0;
+}
+
+void
+fk_consumer_close(struct fk_consumer *c)
+{
+	if (c == NULL)
+		return;
+	if (c->cur != NULL)
+		rd_kafka_message_destroy(c->cur);
+	rd_kafka_consumer_close(c->rk);
+	rd_kafka_destroy(c->rk);
+	free(c->parts);
+	free(c->topic);
+	free(c);
+}

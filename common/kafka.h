@@ -1,0 +1,112 @@
+/* Kafka producer and consumer for the runtime.  The only file that sees
+ * rdkafka.h is kafka.c.  Library module: never prints, never exits;
+ * librdkafka's own log lines go to the function set with
+ * fk_kafka_set_logger(). */
+#ifndef FK_KAFKA_H
+#define FK_KAFKA_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "record.h"
+
+struct fk_producer;
+struct fk_consumer;
+
+enum fk_off_kind {
+	FK_OFF_NONE = 0,  /* not given */
+	FK_OFF_BEGINNING,
+	FK_OFF_END,
+	FK_OFF_STORED,	  /* the group's committed offset */
+	FK_OFF_ABSOLUTE,  /* value */
+	FK_OFF_TAIL,	  /* value messages before the end */
+	FK_OFF_TIME,	  /* first message at or after value ms */
+};
+
+struct fk_offspec {
+	enum fk_off_kind kind;
+	int64_t value;
+};
+
+/* Parse one -o argument, like kcat: beginning, end, stored, N, -N,
+ * s@MS (start time) into *start, e@MS (end time, exclusive) into *end. */
+int fk_kafka_offset_parse(const char *arg, struct fk_offspec *start,
+    struct fk_offspec *end, char *err, size_t errlen);
+
+void fk_kafka_set_logger(void (*fn)(int level, const char *fac,
+    const char *msg));
+
+/* Check every pair of cfg against librdkafka's properties. */
+int fk_kafka_config_check(const struct fk_config *cfg, char *err,
+    size_t errlen);
+
+/* Print librdkafka's configuration properties (-X list). */
+void fk_kafka_config_list(FILE *fp);
+
+/* librdkafka's version string, borrowed. */
+const char *fk_kafka_version(void);
+
+/* --- producer: idempotent, acks=all, key-hashed like the Java client. */
+
+/* A new producer configured from cfg (after our defaults); compression
+ * may be NULL.  Returns NULL with a message. */
+struct fk_producer *fk_producer_new(const struct fk_config *cfg,
+    const char *compression, char *err, size_t errlen);
+void fk_producer_free(struct fk_producer *p);
+
+/* Queue a copy of value for topic; waits while the local queue is full.
+ * Returns 0, or -1 with a message for a permanent error (unknown topic,
+ * message too large, fatal producer error). */
+int fk_producer_send(struct fk_producer *p, const char *topic,
+    const void *value, size_t len, const void *key, size_t keylen,
+    char *err, size_t errlen);
+
+/* Serve delivery reports, waiting at most timeout_ms. */
+void fk_producer_poll(struct fk_producer *p, int timeout_ms);
+
+/* Wait until every queued message is delivered or failed, at most
+ * timeout_ms (-1: no limit).  Returns the number still in flight. */
+int fk_producer_flush(struct fk_producer *p, int timeout_ms);
+
+/* Counters: messages queued, delivered, failed; the last failure. */
+long long fk_producer_delivered(const struct fk_producer *p);
+long long fk_producer_failed(const struct fk_producer *p);
+const char *fk_producer_last_error(const struct fk_producer *p);
+
+/* --- consumer */
+
+struct fk_consumer_opts {
+	const char *topic;
+	const char *group;	/* NULL: assign every partition, no commits */
+	struct fk_offspec start, end;
+	int exit_eof;		/* -e: done when every partition is at its end */
+	/* Called before partitions are taken away (rebalance, close), so the
+	 * caller can deliver its output and commit. */
+	void (*on_revoke)(void *arg);
+	void *arg;
+};
+
+struct fk_consumer *fk_consumer_new(const struct fk_config *cfg,
+    const struct fk_consumer_opts *opts, int *exitcode, char *err,
+    size_t errlen);
+
+/* Next message into rec (borrowed until the next call), waiting at most
+ * timeout_ms.  Returns 1 for a message, 0 for none yet, -1 when done
+ * (every assigned partition at its end with -e, or past e@), -2 for a
+ * fatal error with a message in err. */
+int fk_consumer_next(struct fk_consumer *c, struct fk_rec *rec,
+    int timeout_ms, char *err, size_t errlen);
+
+/* The record at pos is fully handled: its offset may be committed. */
+void fk_consumer_mark(struct fk_consumer *c, const struct fk_pos *pos);
+
+/* Commit what was marked (group mode only); synchronous.  Returns 0 or
+ * -1 with a message. */
+int fk_consumer_commit(struct fk_consumer *c, char *err, size_t errlen);
+
+/* Leave the group cleanly (on_revoke runs) and free everything. */
+void fk_consumer_close(struct fk_consumer *c);
+
+#endif

@@ -1,0 +1,851 @@
+#include "run.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "csv.h"
+#include "exitcode.h"
+#include "kafka.h"
+#include "numbers.h"
+#include "reader.h"
+#include "xalloc.h"
+#include "banned.h"
+
+#ifndef FK_VERSION
+#define FK_VERSION "0.0.0"
+#endif
+
+#define COMMON_SHORTOPTS "b:c:eF:G:hk:o:qVvX:z:"
+#define DEFAULT_MAX_LINE (1024 * 1024)
+#define OUTBUF_SIZE (256 * 1024)
+
+enum {
+	OPT_FROM = 1000,
+	OPT_TO,
+	OPT_REJECT,
+	OPT_STRICT,
+	OPT_MAX_LINE,
+};
+
+static const struct option common_longopts[] = {
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "help", no_argument, NULL, 'h' },
+	{ "max-line", required_argument, NULL, OPT_MAX_LINE },
+	{ "reject", required_argument, NULL, OPT_REJECT },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "to", required_argument, NULL, OPT_TO },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char common_help[] =
+    "  -b BROKERS        Kafka bootstrap servers, host:port[,...]\n"
+    "  -c N              stop after N input records\n"
+    "  -e                exit when every partition is at its end (--from)\n"
+    "  -F FILE           read librdkafka configuration from FILE\n"
+    "  -G GROUP          consume as a member of consumer group GROUP\n"
+    "  -h, --help        print this help and exit\n"
+    "  -k FIELD          key output messages by FIELD (default user_id)\n"
+    "  -o OFFSET         start at beginning, end, stored, N, -N or s@MS;\n"
+    "                    stop before e@MS (repeatable)\n"
+    "  -q                print errors only\n"
+    "  -V, --version     print the version and exit\n"
+    "  -v                print a summary at exit; twice: debug\n"
+    "  -X KEY=VALUE      set a librdkafka property; -X list lists them\n"
+    "  -z CODEC          compress output: none, gzip, snappy, lz4, zstd\n"
+    "  --from TOPIC      read records from a Kafka topic\n"
+    "  --max-line SIZE   reject lines longer than SIZE (default 1M)\n"
+    "  --reject DEST     write rejects to DEST: a file, - or kafka:TOPIC\n"
+    "  --strict          stop at the first bad record\n"
+    "  --to TOPIC        write records to a Kafka topic\n";
+
+struct fk_rt {
+	const struct fk_tool *tool;
+	void *ctx;
+
+	/* options */
+	const char *brokers, *group, *from, *to, *keyfield, *compression;
+	const char *reject_dest;
+	struct fk_offspec start, end;
+	int exit_eof, strict;
+	long long max_records;
+	size_t max_line;
+	struct fk_config cfg_files, cfg_args, cfg;
+	int csv_framing;
+
+	/* sinks */
+	char *outbuf;
+	struct fk_producer *producer;
+	FILE *reject_fp;
+	const char *reject_topic;
+	long long failed_seen;
+
+	/* source */
+	struct fk_consumer *consumer;
+	char *join;
+	size_t joinlen, joincap;
+
+	/* state */
+	char *obuf;
+	size_t obufcap;
+	long long n_in, n_out, n_skip, n_rej;
+	int status;
+	int stopping;
+	int epipe;
+	struct timespec t0;
+	long long commit_interval_ms, last_commit_ms;
+};
+
+static const struct fk_tool *the_tool;
+static volatile sig_atomic_t got_signal;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	got_signal++;
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+print_usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: %s [-eqVv] [-b brokers] [-c count] [-F file] [-G group]\n"
+	    "       %*s [-k field] [-o offset] [-X key=value] [-z codec]\n"
+	    "       %*s [--from topic] [--max-line size] [--reject dest]\n"
+	    "       %*s [--strict] [--to topic] %s\n",
+	    the_tool->name, (int)strlen(the_tool->name), "",
+	    (int)strlen(the_tool->name), "", (int)strlen(the_tool->name), "",
+	    the_tool->synopsis);
+}
+
+void
+fk_usage(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s: %s\n", the_tool->name, msg);
+	print_usage(stderr);
+	exit(FK_EX_USAGE);
+}
+
+/* Like a filter killed by SIGPIPE: no message, status 128+13 to shells. */
+static FK_NORETURN void
+die_sigpipe(void)
+{
+	signal(SIGPIPE, SIG_DFL);
+	raise(SIGPIPE);
+	_exit(128 + SIGPIPE);
+}
+
+static FK_NORETURN void
+stdout_failed(void)
+{
+	if (errno == EPIPE)
+		die_sigpipe();
+	fk_err(FK_EX_IOERR, "stdout");
+}
+
+static void
+flush_outputs(struct fk_rt *rt)
+{
+	if (rt->producer == NULL || rt->to == NULL || rt->reject_fp == stdout)
+		if (fflush(stdout) == EOF)
+			stdout_failed();
+	if (rt->reject_fp != NULL && rt->reject_fp != stdout &&
+	    fflush(rt->reject_fp) == EOF)
+		fk_err(FK_EX_IOERR, "%s", rt->reject_dest);
+}
+
+/* Deliver everything written so far, then commit what it came from.
+ * Returns -1 when messages failed (nothing more is committed). */
+static int
+checkpoint(struct fk_rt *rt)
+{
+	char err[512];
+	long long failed;
+
+	flush_outputs(rt);
+	if (rt->producer != NULL) {
+		int seen = got_signal;
+
+		while (fk_producer_flush(rt->producer, 100) > 0)
+			if (got_signal > seen && got_signal >= 2)
+				return -1; /* second signal: give up */
+		failed = fk_producer_failed(rt->producer);
+		if (failed > rt->failed_seen) {
+			rt->failed_seen = failed;
+			rt->status = fk_exit_worse(rt->status, FK_EX_TEMPFAIL);
+			return -1;
+		}
+	}
+	if (rt->failed_seen > 0 || rt->epipe)
+		return -1;
+	if (rt->consumer != NULL &&
+	    fk_consumer_commit(rt->consumer, err, sizeof(err)) == -1) {
+		fk_warnx("%s", err);
+		rt->status = fk_exit_worse(rt->status, FK_EX_TEMPFAIL);
+	}
+	rt->last_commit_ms = now_ms();
+	return 0;
+}
+
+static void
+on_revoke(void *arg)
+{
+	checkpoint(arg);
+}
+
+static void
+sink_write(struct fk_rt *rt, const char *topic, const char *data, size_t len,
+    const char *key, size_t keylen)
+{
+	char err[512];
+
+	if (topic != NULL) {
+		if (fk_producer_send(rt->producer, topic, data, len, key,
+			keylen, err, sizeof(err)) == -1)
+			fk_errx(FK_EX_UNAVAILABLE, "%s", err);
+		return;
+	}
+	if (fwrite(data, 1, len, stdout) != len || putchar('\n') == EOF)
+		stdout_failed();
+}
+
+void
+fk_rt_emit(struct fk_rt *rt, const char *data, size_t len, const char *key,
+    size_t keylen)
+{
+	sink_write(rt, rt->to, data, len, key, keylen);
+	rt->n_out++;
+}
+
+void
+fk_rt_emit_json(struct fk_rt *rt, json_t *obj)
+{
+	size_t n = json_dumpb(obj, rt->obuf, rt->obufcap, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	const char *key = NULL;
+	size_t keylen = 0;
+	char num[64];
+	json_t *k;
+
+	if (n > rt->obufcap) {
+		rt->obufcap = n + n / 2;
+		rt->obuf = fk_xrealloc(rt->obuf, rt->obufcap);
+		n = json_dumpb(obj, rt->obuf, rt->obufcap, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	}
+	if (rt->to != NULL && (k = json_object_get(obj, rt->keyfield))) {
+		if (json_is_string(k)) {
+			key = json_string_value(k);
+			keylen = json_string_length(k);
+		} else if (json_is_integer(k)) {
+			keylen = (size_t)snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+			    json_integer_value(k));
+			key = num;
+		}
+	}
+	fk_rt_emit(rt, rt->obuf, n, key, keylen);
+}
+
+static size_t
+utf8_valid_len(const char *s, size_t len)
+{
+	json_t *j = json_stringn(s, len);
+
+	if (j == NULL)
+		return 0;
+	json_decref(j);
+	return 1;
+}
+
+static char *
+base64(const char *s, size_t len)
+{
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *out = fk_xmalloc((len + 2) / 3 * 4 + 1), *o = out;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+
+	for (i = 0; i + 2 < len; i += 3) {
+		*o++ = tab[p[i] >> 2];
+		*o++ = tab[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
+		*o++ = tab[((p[i + 1] & 15) << 2) | (p[i + 2] >> 6)];
+		*o++ = tab[p[i + 2] & 63];
+	}
+	if (i < len) {
+		*o++ = tab[p[i] >> 2];
+		if (i + 1 < len) {
+			*o++ = tab[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
+			*o++ = tab[(p[i + 1] & 15) << 2];
+		} else {
+			*o++ = tab[(p[i] & 3) << 4];
+			*o++ = '=';
+		}
+		*o++ = '=';
+	}
+	*o = '\0';
+	return out;
+}
+
+void
+fk_rt_reject(struct fk_rt *rt, const struct fk_rec *rec, const char *fmt, ...)
+{
+	char reason[2048], *b64, *line;
+	va_list ap;
+	json_t *o;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	fk_warn_at(&rec->pos, "%s", reason);
+	rt->n_rej++;
+	rt->status = fk_exit_worse(rt->status, FK_EX_DATAERR);
+	if (rt->strict)
+		rt->stopping = 1;
+	if (rt->reject_dest == NULL)
+		return;
+	o = json_object();
+	json_object_set_new(o, "reason", json_string(reason));
+	json_object_set_new(o, "tool", json_string(the_tool->name));
+	if (rec->pos.partition >= 0) {
+		json_object_set_new(o, "topic", json_string(rec->pos.source));
+		json_object_set_new(o, "partition",
+		    json_integer(rec->pos.partition));
+		json_object_set_new(o, "offset", json_integer(rec->pos.offset));
+	} else {
+		json_object_set_new(o, "source", json_string(rec->pos.source));
+		json_object_set_new(o, "line", json_integer(rec->pos.line));
+	}
+	if (rec->truncated)
+		json_object_set_new(o, "truncated", json_true());
+	if (utf8_valid_len(rec->data, rec->len)) {
+		json_object_set_new(o, "input",
+		    json_stringn(rec->data, rec->len));
+	} else {
+		b64 = base64(rec->data, rec->len);
+		json_object_set_new(o, "input_base64", json_string(b64));
+		free(b64);
+	}
+	line = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	json_decref(o);
+	if (rt->reject_topic != NULL) {
+		sink_write(rt, rt->reject_topic, line, strlen(line), rec->key,
+		    rec->keylen);
+	} else if (fputs(line, rt->reject_fp) == EOF ||
+	    putc('\n', rt->reject_fp) == EOF) {
+		if (rt->reject_fp == stdout)
+			stdout_failed();
+		fk_err(FK_EX_IOERR, "%s", rt->reject_dest);
+	}
+	free(line);
+}
+
+void
+fk_rt_skip(struct fk_rt *rt, const struct fk_rec *rec)
+{
+	(void)rec;
+	rt->n_skip++;
+}
+
+void
+fk_rt_set_csv_framing(struct fk_rt *rt, int on)
+{
+	rt->csv_framing = on;
+}
+
+static void
+handle_record(struct fk_rt *rt, const struct fk_rec *rec)
+{
+	rt->n_in++;
+	the_tool->record(rt->ctx, rt, rec);
+	if (rt->max_records > 0 && rt->n_in >= rt->max_records)
+		rt->stopping = 1;
+}
+
+/* Input would block: flush so a trickle is not held back, then wait. */
+static int
+idle(void *arg, int fd)
+{
+	struct fk_rt *rt = arg;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	flush_outputs(rt);
+	for (;;) {
+		if (got_signal)
+			return -1;
+		if (rt->producer != NULL)
+			fk_producer_poll(rt->producer, 0);
+		if (poll(&pfd, 1, 100) != 0)
+			return 0;
+	}
+}
+
+static void
+append_join(struct fk_rt *rt, const char *s, size_t len, int newline)
+{
+	size_t need = rt->joinlen + len + 1;
+
+	if (need > rt->joincap) {
+		rt->joincap = need * 2;
+		rt->join = fk_xrealloc(rt->join, rt->joincap);
+	}
+	if (newline)
+		rt->join[rt->joinlen++] = '\n';
+	memcpy(rt->join + rt->joinlen, s, len);
+	rt->joinlen += len;
+}
+
+static int
+run_file(struct fk_rt *rt, const char *path)
+{
+	struct fk_reader r;
+	struct fk_rec rec;
+	const char *line;
+	size_t len;
+	int rc = 0, trunc;
+
+	if (fk_reader_open(&r, path, rt->max_line) == -1) {
+		fk_error("%s: %s", path, strerror(errno));
+		rt->status = fk_exit_worse(rt->status, FK_EX_NOINPUT);
+		return 0;
+	}
+	r.idle = idle;
+	r.idle_arg = rt;
+	memset(&rec, 0, sizeof(rec));
+	rec.pos.source = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	rec.pos.partition = -1;
+	rec.pos.offset = -1;
+	rec.ts_ms = -1;
+	if (the_tool->source != NULL)
+		the_tool->source(rt->ctx, rt, rec.pos.source);
+	while (!rt->stopping && (rc = fk_reader_next(&r, &line, &len,
+				     &trunc)) == 1) {
+		rec.pos.line = r.lineno;
+		if (rt->csv_framing && !trunc && !fk_csv_complete(line, len)) {
+			rt->joinlen = 0;
+			append_join(rt, line, len, 0);
+			while ((rc = fk_reader_next(&r, &line, &len,
+				    &trunc)) == 1) {
+				append_join(rt, line, len, 1);
+				if (trunc || rt->joinlen > rt->max_line ||
+				    fk_csv_complete(rt->join, rt->joinlen))
+					break;
+			}
+			if (rc < 0)
+				break;
+			line = rt->join;
+			len = rt->joinlen;
+			if (len > rt->max_line) {
+				len = rt->max_line;
+				trunc = 1;
+			}
+		}
+		if (len == 0 && !trunc)
+			continue; /* empty lines separate nothing */
+		rec.data = line;
+		rec.len = len;
+		rec.truncated = trunc;
+		handle_record(rt, &rec);
+	}
+	if (rc == -1) {
+		fk_error("%s: %s", rec.pos.source, strerror(errno));
+		rt->status = fk_exit_worse(rt->status, FK_EX_NOINPUT);
+	}
+	fk_reader_close(&r);
+	return rc == -2 ? -1 : 0;
+}
+
+static void
+run_kafka(struct fk_rt *rt)
+{
+	struct fk_consumer_opts o = {
+		.topic = rt->from,
+		.group = rt->group,
+		.start = rt->start,
+		.end = rt->end,
+		.exit_eof = rt->exit_eof,
+		.on_revoke = on_revoke,
+		.arg = rt,
+	};
+	struct fk_rec rec;
+	char err[512];
+	int rc, code, timeout = 0;
+
+	rt->consumer = fk_consumer_new(&rt->cfg, &o, &code, err, sizeof(err));
+	if (rt->consumer == NULL)
+		fk_errx(code, "%s", err);
+	rt->last_commit_ms = now_ms();
+	while (!rt->stopping && !got_signal) {
+		memset(&rec, 0, sizeof(rec));
+		rc = fk_consumer_next(rt->consumer, &rec, timeout, err,
+		    sizeof(err));
+		if (rc == 1) {
+			timeout = 0;
+			handle_record(rt, &rec);
+			fk_consumer_mark(rt->consumer, &rec.pos);
+		} else if (rc == 0) {
+			/* Nothing ready: flush, then wait a little. */
+			if (timeout == 0)
+				flush_outputs(rt);
+			timeout = 100;
+		} else if (rc == -1) {
+			break;
+		} else {
+			fk_error("%s", err);
+			rt->status = fk_exit_worse(rt->status,
+			    FK_EX_UNAVAILABLE);
+			break;
+		}
+		if (rt->producer != NULL)
+			fk_producer_poll(rt->producer, 0);
+		if (rt->group != NULL &&
+		    now_ms() - rt->last_commit_ms >= rt->commit_interval_ms &&
+		    checkpoint(rt) == -1)
+			break;
+	}
+	checkpoint(rt);
+	fk_consumer_close(rt->consumer);
+	rt->consumer = NULL;
+}
+
+static void
+load_config(struct fk_rt *rt)
+{
+	const char *env = getenv("FK_CONFIG");
+	char err[1024];
+
+	fk_config_init(&rt->cfg);
+	if (env != NULL && *env != '\0' &&
+	    fk_config_load(&rt->cfg, env, err, sizeof(err)) == -1)
+		fk_errx(FK_EX_CONFIG, "FK_CONFIG: %s", err);
+	fk_config_append(&rt->cfg, &rt->cfg_files);
+	fk_config_append(&rt->cfg, &rt->cfg_args);
+	if (fk_kafka_config_check(&rt->cfg, err, sizeof(err)) == -1)
+		fk_errx(FK_EX_CONFIG, "%s", err);
+	if (rt->brokers == NULL)
+		rt->brokers = fk_config_get(&rt->cfg, "bootstrap.servers");
+	if (rt->brokers == NULL)
+		rt->brokers = fk_config_get(&rt->cfg, "test.mock.num.brokers");
+}
+
+static void
+parse_args(struct fk_rt *rt, int argc, char **argv)
+{
+	size_t ncommon = sizeof(common_longopts) / sizeof(common_longopts[0]);
+	size_t ntool = 0, i;
+	struct option *longopts;
+	char *shortopts, err[1024];
+	long long v;
+	int c, list = 0;
+
+	if (the_tool->longopts != NULL)
+		while (the_tool->longopts[ntool].name != NULL)
+			ntool++;
+	longopts = fk_xcalloc(ncommon + ntool, sizeof(*longopts));
+	for (i = 0; i < ntool; i++)
+		longopts[i] = the_tool->longopts[i];
+	for (i = 0; i < ncommon; i++)
+		longopts[ntool + i] = common_longopts[i];
+	shortopts = fk_xmalloc(strlen(COMMON_SHORTOPTS) +
+	    strlen(the_tool->shortopts) + 2);
+	snprintf(shortopts, strlen(COMMON_SHORTOPTS) +
+	    strlen(the_tool->shortopts) + 2, ":%s%s", COMMON_SHORTOPTS,
+	    the_tool->shortopts);
+
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			rt->brokers = optarg;
+			break;
+		case 'c':
+			if (fk_num_int(optarg, 1, INT64_MAX, &v, err,
+				sizeof(err)) == -1)
+				fk_usage("-c: %s", err);
+			rt->max_records = v;
+			break;
+		case 'e':
+			rt->exit_eof = 1;
+			break;
+		case 'F':
+			if (fk_config_load(&rt->cfg_files, optarg, err,
+				sizeof(err)) == -1)
+				fk_errx(FK_EX_CONFIG, "%s", err);
+			break;
+		case 'G':
+			rt->group = optarg;
+			break;
+		case 'h':
+			print_usage(stdout);
+			printf("\nOptions:\n%s%s", common_help,
+			    the_tool->options_help);
+			printf("\nSee %s(1) and fk(7).\n", the_tool->name);
+			exit(fflush(stdout) == EOF ? FK_EX_IOERR : FK_EX_OK);
+		case 'k':
+			rt->keyfield = optarg;
+			break;
+		case 'o':
+			if (fk_kafka_offset_parse(optarg, &rt->start, &rt->end,
+				err, sizeof(err)) == -1)
+				fk_usage("-o: %s", err);
+			break;
+		case 'q':
+			fk_log_set_level(FK_LOG_ERROR);
+			break;
+		case 'V':
+			printf("%s %s (librdkafka %s, jansson %s)\n",
+			    the_tool->name, FK_VERSION, fk_kafka_version(),
+			    JANSSON_VERSION);
+			exit(FK_EX_OK);
+		case 'v':
+			fk_log_set_level(fk_log_level() < FK_LOG_INFO ?
+				FK_LOG_INFO :
+				FK_LOG_DEBUG);
+			break;
+		case 'X':
+			if (strcmp(optarg, "list") == 0) {
+				list = 1;
+				break;
+			}
+			if (fk_config_parse_arg(&rt->cfg_args, optarg, "-X",
+				err, sizeof(err)) == -1)
+				fk_errx(FK_EX_CONFIG, "-X: %s", err);
+			break;
+		case 'z':
+			rt->compression = optarg;
+			break;
+		case OPT_FROM:
+			rt->from = optarg;
+			break;
+		case OPT_TO:
+			rt->to = optarg;
+			break;
+		case OPT_REJECT:
+			rt->reject_dest = optarg;
+			break;
+		case OPT_STRICT:
+			rt->strict = 1;
+			break;
+		case OPT_MAX_LINE:
+			if (fk_num_size(optarg, 16, 1LL << 30, &v, err,
+				sizeof(err)) == -1)
+				fk_usage("--max-line: %s", err);
+			rt->max_line = (size_t)v;
+			break;
+		case ':':
+			if (optopt != 0 && optopt < 256)
+				fk_usage("option requires an argument -- '%c'",
+				    optopt);
+			fk_usage("option requires an argument: %s",
+			    argv[optind - 1]);
+		case '?':
+			if (optopt != 0 && optopt < 256)
+				fk_usage("unknown option -- '%c'", optopt);
+			fk_usage("unknown option: %s", argv[optind - 1]);
+		default:
+			the_tool->option(rt->ctx, c, optarg);
+			break;
+		}
+	}
+	free(longopts);
+	free(shortopts);
+	if (list) {
+		fk_kafka_config_list(stdout);
+		exit(fflush(stdout) == EOF ? FK_EX_IOERR : FK_EX_OK);
+	}
+}
+
+/* What the options say together; one clear error each. */
+static void
+check_args(struct fk_rt *rt, int nfiles)
+{
+	int kafka_out = rt->to != NULL ||
+	    (rt->reject_dest && strncmp(rt->reject_dest, "kafka:", 6) == 0);
+
+	if (rt->from != NULL && nfiles > 0)
+		fk_usage("--from and input files cannot be used together");
+	if ((rt->from != NULL || kafka_out) && rt->brokers == NULL)
+		fk_usage("%s needs brokers: -b host:port or -X "
+			 "bootstrap.servers=host:port",
+		    rt->from ? "--from" : "--to");
+	if (rt->from == NULL) {
+		if (rt->group != NULL)
+			fk_usage("-G needs --from");
+		if (rt->exit_eof)
+			fk_usage("-e needs --from");
+		if (rt->start.kind != FK_OFF_NONE ||
+		    rt->end.kind != FK_OFF_NONE)
+			fk_usage("-o needs --from");
+	}
+	if (rt->start.kind == FK_OFF_STORED && rt->group == NULL)
+		fk_usage("-o stored needs -G");
+	if (rt->compression != NULL && !kafka_out)
+		fk_usage("-z needs --to or --reject kafka:TOPIC");
+}
+
+static void
+open_sinks(struct fk_rt *rt)
+{
+	char err[1024];
+
+	if (rt->reject_dest != NULL) {
+		if (strncmp(rt->reject_dest, "kafka:", 6) == 0) {
+			rt->reject_topic = rt->reject_dest + 6;
+			if (*rt->reject_topic == '\0')
+				fk_usage("--reject kafka: needs a topic");
+		} else if (strcmp(rt->reject_dest, "-") == 0) {
+			rt->reject_fp = stdout;
+		} else if ((rt->reject_fp = fopen(rt->reject_dest, "w")) ==
+		    NULL) {
+			fk_err(FK_EX_IOERR, "%s", rt->reject_dest);
+		}
+	}
+	if (rt->to != NULL || rt->reject_topic != NULL) {
+		struct fk_config pcfg;
+
+		/* -b goes first so that -X bootstrap.servers can win. */
+		fk_config_init(&pcfg);
+		if (rt->brokers != NULL &&
+		    fk_config_get(&rt->cfg, "test.mock.num.brokers") == NULL)
+			fk_config_set(&pcfg, "bootstrap.servers", rt->brokers,
+			    "-b");
+		fk_config_append(&pcfg, &rt->cfg);
+		rt->producer = fk_producer_new(&pcfg, rt->compression, err,
+		    sizeof(err));
+		fk_config_release(&pcfg);
+		if (rt->producer == NULL)
+			fk_errx(FK_EX_CONFIG, "%s", err);
+	}
+}
+
+static void
+finish(struct fk_rt *rt)
+{
+	double secs;
+	struct timespec t1;
+	long long undelivered = 0;
+
+	if (the_tool->finish != NULL)
+		the_tool->finish(rt->ctx, rt);
+	checkpoint(rt);
+	if (rt->producer != NULL) {
+		undelivered = fk_producer_failed(rt->producer);
+		if (undelivered > 0) {
+			fk_error("%lld records undelivered: %s", undelivered,
+			    fk_producer_last_error(rt->producer));
+			rt->status = fk_exit_worse(rt->status, FK_EX_TEMPFAIL);
+		}
+		fk_producer_free(rt->producer);
+	}
+	if (rt->reject_fp != NULL && rt->reject_fp != stdout &&
+	    fclose(rt->reject_fp) == EOF)
+		fk_err(FK_EX_IOERR, "%s", rt->reject_dest);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		stdout_failed();
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - rt->t0.tv_sec) +
+	    (double)(t1.tv_nsec - rt->t0.tv_nsec) / 1e9;
+	fk_info(FK_LOG_INFO,
+	    "%lld in, %lld out, %lld skipped, %lld rejected%s in %.3f s "
+	    "(%.0f records/s)",
+	    rt->n_in, rt->n_out - undelivered, rt->n_skip, rt->n_rej,
+	    undelivered ? ", some undelivered" : "", secs,
+	    secs > 0 ? (double)rt->n_in / secs : 0.0);
+}
+
+int
+fk_main(const struct fk_tool *tool, void *ctx, int argc, char **argv)
+{
+	struct fk_rt rt;
+	struct sigaction sa;
+	const char *v;
+	long long ms;
+	char err[256];
+	int i;
+
+	the_tool = tool;
+	fk_log_init(tool->name);
+	fk_xalloc_init();
+	fk_kafka_set_logger(fk_log_kafka);
+	memset(&rt, 0, sizeof(rt));
+	rt.tool = tool;
+	rt.ctx = ctx;
+	rt.keyfield = "user_id";
+	rt.max_line = DEFAULT_MAX_LINE;
+	rt.commit_interval_ms = 1000;
+	fk_config_init(&rt.cfg_files);
+	fk_config_init(&rt.cfg_args);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: reads return EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	parse_args(&rt, argc, argv);
+	load_config(&rt);
+	check_args(&rt, argc - optind);
+	if ((v = fk_config_get(&rt.cfg, "auto.commit.interval.ms")) != NULL &&
+	    fk_num_int(v, 0, 86400000, &ms, err, sizeof(err)) == 0)
+		rt.commit_interval_ms = ms;
+	if (rt.from != NULL && rt.brokers != NULL &&
+	    fk_config_get(&rt.cfg, "test.mock.num.brokers") == NULL) {
+		struct fk_config c;
+
+		fk_config_init(&c);
+		fk_config_set(&c, "bootstrap.servers", rt.brokers, "-b");
+		fk_config_append(&c, &rt.cfg);
+		fk_config_release(&rt.cfg);
+		rt.cfg = c;
+	}
+	rt.outbuf = fk_xmalloc(OUTBUF_SIZE);
+	setvbuf(stdout, rt.outbuf, _IOFBF, OUTBUF_SIZE);
+	rt.obufcap = 4096;
+	rt.obuf = fk_xmalloc(rt.obufcap);
+	if (tool->start != NULL)
+		tool->start(ctx, &rt);
+	open_sinks(&rt);
+	clock_gettime(CLOCK_MONOTONIC, &rt.t0);
+
+	if (rt.from != NULL) {
+		run_kafka(&rt);
+	} else if (optind == argc) {
+		run_file(&rt, "-");
+	} else {
+		for (i = optind; i < argc && !rt.stopping; i++)
+			if (run_file(&rt, argv[i]) == -1)
+				break;
+	}
+	finish(&rt);
+	if (got_signal)
+		fk_info(FK_LOG_INFO, "stopped by a signal");
+	free(rt.obuf);
+	free(rt.join);
+	fk_config_release(&rt.cfg);
+	fk_config_release(&rt.cfg_files);
+	fk_config_release(&rt.cfg_args);
+	/* stdout's buffer is ours: leave it in place until exit. */
+	return rt.status;
+}

@@ -1,0 +1,59 @@
+/* The runtime every tool runs in: options shared by all tools, sources,
+ * sinks, rejects, configuration, signals, exit status.  A tool is an
+ * option table and a per-record function.  Runtime module: prints and
+ * exits. */
+#ifndef FK_RUN_H
+#define FK_RUN_H
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stddef.h>
+
+#include "log.h"
+#include "record.h"
+
+struct fk_rt;
+
+struct fk_tool {
+	const char *name;
+	const char *synopsis;	  /* after "usage: name ", e.g. "[file ...]" */
+	const char *options_help; /* the tool's own options, one a line */
+	const char *shortopts;	  /* the tool's own short options */
+	const struct option *longopts; /* the tool's own, or NULL */
+	/* Handle one of the tool's options; fk_usage() on misuse. */
+	void (*option)(void *ctx, int opt, const char *arg);
+	/* After options and configuration; before any input. */
+	void (*start)(void *ctx, struct fk_rt *rt);
+	/* A new input file begins (not called for Kafka input). */
+	void (*source)(void *ctx, struct fk_rt *rt, const char *name);
+	/* One input record: call fk_rt_emit*, fk_rt_reject or fk_rt_skip. */
+	void (*record)(void *ctx, struct fk_rt *rt, const struct fk_rec *rec);
+	/* After the last record. */
+	void (*finish)(void *ctx, struct fk_rt *rt);
+};
+
+/* Parse argv, run the tool over its input, return the exit status. */
+int fk_main(const struct fk_tool *tool, void *ctx, int argc, char **argv);
+
+/* Print "prog: message" and the usage line on stderr; exit 64. */
+FK_NORETURN FK_PRINTF(1, 2) void fk_usage(const char *fmt, ...);
+
+/* Records that span lines: CSV with quoted newlines. */
+void fk_rt_set_csv_framing(struct fk_rt *rt, int on);
+
+/* Write one record; obj is borrowed.  The message key is the -k field. */
+void fk_rt_emit_json(struct fk_rt *rt, json_t *obj);
+
+/* Write one serialized record (no newline) with an explicit key. */
+void fk_rt_emit(struct fk_rt *rt, const char *data, size_t len,
+    const char *key, size_t keylen);
+
+/* Reject rec: a message on stderr at its position, the verbatim input with
+ * the reason to the reject sink, counted; --strict stops the run. */
+FK_PRINTF(3, 4) void fk_rt_reject(struct fk_rt *rt, const struct fk_rec *rec,
+    const char *fmt, ...);
+
+/* Count rec as dropped by design (a CSV header). */
+void fk_rt_skip(struct fk_rt *rt, const struct fk_rec *rec);
+
+#endif
