@@ -506,6 +506,12 @@ fk_consumer_new(const struct fk_config *cfg,
 			goto fail;
 		}
 		rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+	} else if (rd_kafka_conf_set(conf, "group.id", "fk-assign", e,
+		       sizeof(e)) != RD_KAFKA_CONF_OK) {
+		/* assign() wants a group.id; it is never joined or committed. */
+		snprintf(err, errlen, "%s", e);
+		rd_kafka_conf_destroy(conf);
+		goto fail;
 	}
 	rd_kafka_conf_set_opaque(conf, c);
 	c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, e, sizeof(e));

@@ -130,10 +130,11 @@ print_usage(FILE *fp)
 	    "usage: %s [-eqVv] [-b brokers] [-c count] [-F file] [-G group]\n"
 	    "       %*s [-k field] [-o offset] [-X key=value] [-z codec]\n"
 	    "       %*s [--from topic] [--max-line size] [--reject dest]\n"
-	    "       %*s [--strict] [--to topic] %s\n",
+	    "       %*s [--strict] [--to topic]\n"
+	    "       %*s %s\n",
 	    the_tool->name, (int)strlen(the_tool->name), "",
 	    (int)strlen(the_tool->name), "", (int)strlen(the_tool->name), "",
-	    the_tool->synopsis);
+	    (int)strlen(the_tool->name), "", the_tool->synopsis);
 }
 
 void

@@ -290,7 +290,14 @@ get_number(json_t *obj, const char *name, int from_csv, double *out,
 	}
 	if (from_csv && json_is_string(v) &&
 	    parse_number(json_string_value(v), json_string_length(v), out) == 0) {
-		json_object_set_new(obj, name, json_real(*out));
+		/* Whole numbers stay integers, as they would in JSON. */
+		if (strspn(json_string_value(v), "0123456789-") ==
+			json_string_length(v) &&
+		    fabs(*out) < 9007199254740992.0)
+			json_object_set_new(obj, name,
+			    json_integer((json_int_t)*out));
+		else
+			json_object_set_new(obj, name, json_real(*out));
 		return 0;
 	}
 	describe(v, d, sizeof(d));

@@ -115,8 +115,8 @@ main(int argc, char **argv)
 {
 	static const struct fk_tool tool = {
 		.name = "fkcat-in",
-		.synopsis = "[--csv | --envelope] [--map field=name,...]\n"
-			    "                [--max-field size] [file ...]",
+		.synopsis = "[--csv | --envelope] [--map spec] "
+			    "[--max-field size] [file ...]",
 		.options_help =
 		    "  --csv             input is CSV with a header line\n"
 		    "  --envelope        input is kcat -J envelopes\n"
