@@ -13,7 +13,7 @@
 #define MAX_MS 253402300799999LL
 /* Epoch numbers below this magnitude are seconds (1e11 s is in 5138). */
 #define EPOCH_SECONDS_LIMIT 100000000000ULL
-/* Longest input echoed back in a message. */
+/* Longest piece of input echoed back in a message. */
 #define QUOTE_MAX 40
 
 static int
@@ -53,24 +53,25 @@ is_leap(int64_t y)
 static unsigned
 days_in_month(int64_t y, unsigned m)
 {
-	static const unsigned char mdays[12] = { 31, 28, 31, 30, 31, 30, 31,
-		31, 30, 31, 30, 31 };
+	static const unsigned char mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31,
+		30, 31, 30, 31 };
 
 	if (m == 2 && is_leap(y))
 		return 29;
 	return mdays[m - 1];
 }
 
-/* The input as it may appear inside "..." in a message: at most QUOTE_MAX
- * bytes, control bytes and quotes as '?', "..." when cut. */
+/* Input bytes as they may appear inside "..." in a message: at most
+ * QUOTE_MAX of them, control bytes and quotes as '?', "..." when cut. */
 static const char *
 quote(char *q, const unsigned char *s, size_t len)
 {
 	size_t i, n = len < QUOTE_MAX ? len : QUOTE_MAX;
 
 	for (i = 0; i < n; i++)
-		q[i] = (s[i] < 0x20 || s[i] == 0x7f || s[i] == '"') ? '?' :
-								       (char)s[i];
+		q[i] = (s[i] < 0x20 || s[i] == 0x7f || s[i] == '"')
+		    ? '?'
+		    : (char)s[i];
 	if (n < len) {
 		q[n++] = '.';
 		q[n++] = '.';
@@ -80,21 +81,20 @@ quote(char *q, const unsigned char *s, size_t len)
 	return q;
 }
 
+/* Callers add the whole input ("..., got \"x\""), so messages name only
+ * the part at fault. */
 static int
-fail_input(const char *what, const unsigned char *s, size_t len, char *err,
-    size_t errlen)
+fail(char *err, size_t errlen, const char *msg)
 {
-	char q[QUOTE_MAX + 4];
-
-	snprintf(err, errlen, "%s \"%s\"", what, quote(q, s, len));
+	snprintf(err, errlen, "%s", msg);
 	return -1;
 }
 
 /* A string of digits, optionally signed and with a fraction.  Computed
  * exactly in microseconds so that it agrees with fk_time_from_epoch(). */
 static int
-parse_epoch(const unsigned char *p, size_t len, int64_t *ms, char *err,
-    size_t errlen)
+parse_epoch(
+    const unsigned char *p, size_t len, int64_t *ms, char *err, size_t errlen)
 {
 	uint64_t ip = 0, us;
 	unsigned fd[7] = { 0 };
@@ -125,8 +125,7 @@ parse_epoch(const unsigned char *p, size_t len, int64_t *ms, char *err,
 	if (i != len)
 		goto syntax;
 	if (big || ip > 1000000000000000ULL)
-		return fail_input("epoch time outside years 0001-9999:", p, len,
-		    err, errlen);
+		return fail(err, errlen, "epoch time outside years 0001-9999");
 
 	/* Round to the nearest microsecond (half away from zero), as
 	 * fk_time_from_epoch() does for doubles. */
@@ -140,23 +139,22 @@ parse_epoch(const unsigned char *p, size_t len, int64_t *ms, char *err,
 	}
 	v = floor_div(neg ? -(int64_t)us : (int64_t)us, 1000);
 	if (v < MIN_MS || v > MAX_MS)
-		return fail_input("epoch time outside years 0001-9999:", p, len,
-		    err, errlen);
+		return fail(err, errlen, "epoch time outside years 0001-9999");
 	*ms = v;
 	return 0;
 
 syntax:
-	return fail_input("expected RFC 3339 or epoch time, got", p, len, err,
-	    errlen);
+	return fail(err, errlen, "expected RFC 3339 or epoch time");
 }
 
 /* YYYY-MM-DD[Tt ]HH:MM:SS[.f{1,9}](Z|z|+HH:MM|-HH:MM), the offset optional
  * only after a space.  The caller has checked "YYYY-". */
 static int
-parse_rfc3339(const unsigned char *p, size_t len, int64_t *ms, char *err,
-    size_t errlen)
+parse_rfc3339(
+    const unsigned char *p, size_t len, int64_t *ms, char *err, size_t errlen)
 {
 	unsigned y, mo, d, h, mi, sec, frac = 0, oh = 0, om = 0;
+	char q[QUOTE_MAX + 4];
 	int offsign = 0;
 	size_t i, n;
 	int64_t v;
@@ -166,8 +164,7 @@ parse_rfc3339(const unsigned char *p, size_t len, int64_t *ms, char *err,
 	if (len < 10 || get2(p + 5, &mo) || p[7] != '-' || get2(p + 8, &d))
 		goto syntax;
 	if (y == 0) {
-		snprintf(err, errlen, "invalid year 0000");
-		return -1;
+		return fail(err, errlen, "invalid year 0000");
 	}
 	if (mo < 1 || mo > 12) {
 		snprintf(err, errlen, "invalid month %u", mo);
@@ -177,14 +174,13 @@ parse_rfc3339(const unsigned char *p, size_t len, int64_t *ms, char *err,
 		snprintf(err, errlen, "invalid day %u for %04u-%02u", d, y, mo);
 		return -1;
 	}
-	if (len == 10 || (len == 11 && (p[10] == 'T' || p[10] == 't' ||
-					   p[10] == ' ')))
-		return fail_input("missing time of day in", p, len, err,
-		    errlen);
+	if (len == 10 ||
+	    (len == 11 && (p[10] == 'T' || p[10] == 't' || p[10] == ' ')))
+		return fail(err, errlen, "missing time of day");
 	if (p[10] != 'T' && p[10] != 't' && p[10] != ' ')
 		goto syntax;
-	if (len < 19 || get2(p + 11, &h) || p[13] != ':' ||
-	    get2(p + 14, &mi) || p[16] != ':' || get2(p + 17, &sec))
+	if (len < 19 || get2(p + 11, &h) || p[13] != ':' || get2(p + 14, &mi) ||
+	    p[16] != ':' || get2(p + 17, &sec))
 		goto syntax;
 	if (h > 23) {
 		snprintf(err, errlen, "invalid hour %u", h);
@@ -206,17 +202,18 @@ parse_rfc3339(const unsigned char *p, size_t len, int64_t *ms, char *err,
 			if (n < 3)
 				frac = frac * 10 + (p[i] - '0');
 		}
-		if (n == 0 || n > 9)
-			return fail_input("expected 1 to 9 fraction digits in",
-			    p, len, err, errlen);
+		if (n == 0 || n > 9) {
+			snprintf(err, errlen,
+			    "expected 1 to 9 fraction digits, got %zu", n);
+			return -1;
+		}
 		for (; n < 3; n++)
 			frac *= 10;
 	}
 
 	if (i == len) {
 		if (p[10] != ' ')
-			return fail_input("missing time zone offset in", p,
-			    len, err, errlen);
+			return fail(err, errlen, "missing time zone offset");
 	} else if (p[i] == 'Z' || p[i] == 'z') {
 		i++;
 	} else if (p[i] == '+' || p[i] == '-') {
@@ -231,9 +228,11 @@ parse_rfc3339(const unsigned char *p, size_t len, int64_t *ms, char *err,
 		offsign = p[i] == '-' ? -1 : 1;
 		i += 6;
 	}
-	if (i != len)
-		return fail_input("trailing characters after time in", p, len,
-		    err, errlen);
+	if (i != len) {
+		snprintf(err, errlen, "unexpected \"%s\" after time",
+		    quote(q, p + i, len - i));
+		return -1;
+	}
 
 	if (sec == 60) {
 		sec = 59;
@@ -246,19 +245,16 @@ parse_rfc3339(const unsigned char *p, size_t len, int64_t *ms, char *err,
 	/* In range before the offset, but the offset may cross 0001 or
 	 * 9999. */
 	if (v < MIN_MS || v > MAX_MS)
-		return fail_input("time outside years 0001-9999:", p, len, err,
-		    errlen);
+		return fail(err, errlen, "time outside years 0001-9999");
 	*ms = v;
 	return 0;
 
 syntax:
-	return fail_input("expected RFC 3339 or epoch time, got", p, len, err,
-	    errlen);
+	return fail(err, errlen, "expected RFC 3339 or epoch time");
 }
 
 int
-fk_time_parse(const char *s, size_t len, int64_t *ms, char *err,
-    size_t errlen)
+fk_time_parse(const char *s, size_t len, int64_t *ms, char *err, size_t errlen)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
@@ -272,7 +268,9 @@ fk_time_parse(const char *s, size_t len, int64_t *ms, char *err,
  * 1731765720.1229999...), so the value is first rounded to the nearest
  * microsecond, half away from zero, then truncated toward negative
  * infinity to a millisecond: -0.0015 s is -2 ms, never -1.  Strings
- * follow the same rule in parse_epoch(). */
+ * follow the same rule in parse_epoch().  Past 2^32 s (year 2106) a double
+ * no longer holds seconds to the microsecond, so a fraction there may land
+ * one millisecond off. */
 int
 fk_time_from_epoch(double v, int64_t *ms, char *err, size_t errlen)
 {
@@ -280,8 +278,7 @@ fk_time_from_epoch(double v, int64_t *ms, char *err, size_t errlen)
 	double x;
 
 	if (!isfinite(v)) {
-		snprintf(err, errlen, "expected a finite epoch time, got %g", v);
-		return -1;
+		return fail(err, errlen, "expected a finite epoch time");
 	}
 	if (v > -(double)EPOCH_SECONDS_LIMIT &&
 	    v < (double)EPOCH_SECONDS_LIMIT) {
@@ -308,8 +305,7 @@ fk_time_from_epoch(double v, int64_t *ms, char *err, size_t errlen)
 	return 0;
 
 range:
-	snprintf(err, errlen, "epoch time %.15g outside years 0001-9999", v);
-	return -1;
+	return fail(err, errlen, "epoch time outside years 0001-9999");
 }
 
 static void
@@ -363,10 +359,10 @@ fk_time_days_from_civil(int y, unsigned m, unsigned d)
 {
 	int64_t yy = (int64_t)y - (m <= 2);
 	int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
-	int64_t yoe = yy - era * 400;				 /* [0, 399] */
-	int64_t mp = m > 2 ? (int64_t)m - 3 : (int64_t)m + 9;	 /* Mar = 0 */
-	int64_t doy = (153 * mp + 2) / 5 + (int64_t)d - 1;	 /* [0, 365] */
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; /* [0, 146096] */
+	int64_t yoe = yy - era * 400;                         /* [0, 399] */
+	int64_t mp = m > 2 ? (int64_t)m - 3 : (int64_t)m + 9; /* Mar = 0 */
+	int64_t doy = (153 * mp + 2) / 5 + (int64_t)d - 1;    /* [0, 365] */
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;  /* [0, 146096] */
 
 	return era * 146097 + doe - 719468;
 }

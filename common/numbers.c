@@ -50,24 +50,22 @@ fk_num_int(const char *s, long long min, long long max, long long *out,
 		neg = *p++ == '-';
 	if (scan_digits(&p, &u, &over) == 0 || *p != '\0' || over)
 		goto bad;
-	if (neg) {
-		if (u > (unsigned long long)LLONG_MAX + 1)
-			goto bad;
-		v = u == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN :
-							     -(long long)u;
-	} else {
-		if (u > (unsigned long long)LLONG_MAX)
-			goto bad;
+	if (u > (unsigned long long)LLONG_MAX + (unsigned)neg)
+		goto bad;
+	if (!neg)
 		v = (long long)u;
-	}
+	else if (u == 0)
+		v = 0;
+	else
+		v = -(long long)(u - 1) - 1; /* reaches LLONG_MIN */
 	if (v < min || v > max)
 		goto bad;
 	*out = v;
 	return 0;
 
 bad:
-	snprintf(err, errlen, "expected an integer from %lld to %lld, got \"%s\"",
-	    min, max, str);
+	snprintf(err, errlen,
+	    "expected an integer from %lld to %lld, got \"%s\"", min, max, str);
 	return -1;
 }
 
@@ -80,8 +78,8 @@ fmt_size(char *buf, size_t len, long long v)
 
 	for (i = 0, shift = 30; v != 0 && i < 3; i++, shift -= 10) {
 		if (v % (1LL << shift) == 0) {
-			snprintf(buf, len, "%lld%c", v / (1LL << shift),
-			    suffix[i]);
+			snprintf(
+			    buf, len, "%lld%c", v / (1LL << shift), suffix[i]);
 			return buf;
 		}
 	}
@@ -132,8 +130,8 @@ fk_num_size(const char *s, long long min, long long max, long long *out,
 	return 0;
 
 syntax:
-	snprintf(err, errlen, "expected a size such as 512, 64k, 1M, 2G, got \"%s\"",
-	    str);
+	snprintf(err, errlen,
+	    "expected a size such as 512, 64k, 1M, 2G, got \"%s\"", str);
 	return -1;
 range:
 	snprintf(err, errlen, "expected a size from %s to %s, got \"%s\"",
@@ -218,8 +216,7 @@ fk_num_duration(const char *s, long long min, long long max, long long *ms,
 		nf--;
 	if (nf > 9) {
 		snprintf(err, errlen,
-		    "expected at most 9 fraction digits in a duration, got \"%s\"",
-		    str);
+		    "expected at most 9 fraction digits, got \"%s\"", str);
 		return -1;
 	}
 	for (i = 0; i < nf; i++)
@@ -232,7 +229,7 @@ fk_num_duration(const char *s, long long min, long long max, long long *ms,
 	}
 	frac /= pow10[nf];
 
-	if (over || ip > (unsigned long long)(LLONG_MAX - frac) / mult)
+	if (over || ip > (unsigned long long)((LLONG_MAX - frac) / mult))
 		goto range;
 	v = (long long)ip * mult + frac;
 	if (v < min || v > max)
@@ -246,7 +243,7 @@ syntax:
 	return -1;
 range:
 	snprintf(err, errlen, "expected a duration from %s to %s, got \"%s\"",
-	    fmt_duration(lo, sizeof(lo), min), fmt_duration(hi, sizeof(hi), max),
-	    str);
+	    fmt_duration(lo, sizeof(lo), min),
+	    fmt_duration(hi, sizeof(hi), max), str);
 	return -1;
 }
