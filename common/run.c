@@ -242,6 +242,12 @@ fk_rt_emit(struct fk_rt *rt, const char *data, size_t len, const char *key,
 	rt->n_out++;
 }
 
+const char *
+fk_rt_keyfield(const struct fk_rt *rt)
+{
+	return rt->keyfield;
+}
+
 void
 fk_rt_emit_json(struct fk_rt *rt, json_t *obj)
 {

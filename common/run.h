@@ -44,6 +44,9 @@ void fk_rt_set_csv_framing(struct fk_rt *rt, int on);
 /* Write one record; obj is borrowed.  The message key is the -k field. */
 void fk_rt_emit_json(struct fk_rt *rt, json_t *obj);
 
+/* The -k field output messages are keyed by (default user_id). */
+const char *fk_rt_keyfield(const struct fk_rt *rt);
+
 /* Write one serialized record (no newline) with an explicit key. */
 void fk_rt_emit(struct fk_rt *rt, const char *data, size_t len,
     const char *key, size_t keylen);
