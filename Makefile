@@ -39,8 +39,8 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(OBJDIR)/tests/%)
 MANS = $(wildcard man/*.1 man/*.7)
 
-.PHONY: all deps test test-unit test-cli test-kafka test-san lint format \
-	bench demo install clean FORCE
+.PHONY: all deps test test-unit test-cli test-kafka test-mock test-san lint \
+	format bench demo install clean FORCE
 
 all: deps $(TOOLS:%=$(BINDIR)/%)
 
@@ -73,15 +73,22 @@ $(OBJDIR)/tests/%: tests/unit/%.c $(ALL_MODS:%.c=$(OBJDIR)/%.o) $(LIB)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -Icmd/fkcat-in -o $@ $< \
 	    $(ALL_MODS:%.c=$(OBJDIR)/%.o) $(LIB) $(CRIT_LIBS) $(PKG_LIBS) $(LDLIBS)
 
-# make test: unit, CLI golden and real-broker tests, then all but the
-# broker tests again under ASan+UBSan.
+# Fault injection with librdkafka's mock cluster (loopback only).
+$(OBJDIR)/tests/test_mock: tests/kafka/test_mock.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
+	    $(CRIT_LIBS) $(PKG_LIBS) $(LDLIBS)
+
+# make test: unit, CLI golden, real-broker and mock-cluster tests, then
+# all but the real-broker tests again under ASan+UBSan.
 test: deps
 	@scripts/check-deps test
-	$(MAKE) --no-print-directory test-unit test-cli test-kafka
+	$(MAKE) --no-print-directory test-unit test-cli test-kafka test-mock
 	$(MAKE) --no-print-directory test-san
 
 test-san:
-	$(MAKE) --no-print-directory SAN=address,undefined test-unit test-cli
+	$(MAKE) --no-print-directory SAN=address,undefined test-unit test-cli \
+	    test-mock
 
 test-unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do \
@@ -94,15 +101,18 @@ test-cli: $(TOOLS:%=$(BINDIR)/%)
 test-kafka: $(TOOLS:%=$(BINDIR)/%)
 	@tests/kafka/run $(BINDIR)
 
+test-mock: $(TOOLS:%=$(BINDIR)/%) $(OBJDIR)/tests/test_mock
+	@FK_BIN=$(BINDIR) $(OBJDIR)/tests/test_mock --jobs 2
+
 lint:
 	@scripts/check-deps lint
-	clang-format --dry-run -Werror common/*.[ch] cmd/*/*.[ch] tests/unit/*.c
+	clang-format --dry-run -Werror common/*.[ch] cmd/*/*.[ch] tests/*/*.c
 	mandoc -Tlint -Wwarning $(MANS)
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
 	    --inline-suppr --suppress=missingIncludeSystem -Icommon common cmd
 
 format:
-	clang-format -i common/*.[ch] cmd/*/*.[ch] tests/unit/*.c
+	clang-format -i common/*.[ch] cmd/*/*.[ch] tests/*/*.c
 
 bench: all
 	@scripts/check-deps bench

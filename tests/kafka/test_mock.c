@@ -1,0 +1,747 @@
+/* Fault injection with librdkafka's mock cluster: brokers down, retriable
+ * Produce errors, permanent Produce errors under a consumer group.  The
+ * mock brokers live in this process (on 127.0.0.1); bin/fkcat-in runs as a
+ * child against them.  FK_ROOT is the repository (default: the first of
+ * ., .., ../.. holding tests/data/sample.ndjson), FK_BIN the tools' folder
+ * (default bin, relative to FK_ROOT). */
+#include "config.h"
+#include "kafka.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include "banned.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define TOOL_TIMEOUT_MS 20000
+/* Kafka's ApiKey for Produce: librdkafka's RD_KAFKAP_Produce is not in
+ * the installed headers. */
+#define APIKEY_PRODUCE 0
+
+extern char **environ;
+
+static char tmpdir[256];
+
+static void
+setup(void)
+{
+	const char *base = getenv("TMPDIR");
+
+	snprintf(tmpdir, sizeof(tmpdir), "%s/fk-mock-XXXXXX",
+	    base != NULL && *base != '\0' ? base : "/tmp");
+	cr_assert_not_null(mkdtemp(tmpdir), "mkdtemp");
+}
+
+static void
+teardown(void)
+{
+	char path[512];
+	struct dirent *de;
+	DIR *d = opendir(tmpdir);
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", tmpdir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(tmpdir);
+}
+
+TestSuite(mock, .init = setup, .fini = teardown, .timeout = 60);
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* The repository root, from FK_ROOT or found from the working dir. */
+static const char *
+root_dir(void)
+{
+	static const char *const tries[] = { ".", "..", "../.." };
+	const char *env = getenv("FK_ROOT");
+	char path[512];
+	struct stat st;
+
+	if (env != NULL && *env != '\0')
+		return env;
+	for (size_t i = 0; i < NELEM(tries); i++) {
+		snprintf(path, sizeof(path), "%s/tests/data/sample.ndjson",
+		    tries[i]);
+		if (stat(path, &st) == 0)
+			return tries[i];
+	}
+	cr_assert_fail("cannot find the repository: set FK_ROOT");
+	return NULL;
+}
+
+static void
+tool_path(char *buf, size_t len, const char *tool)
+{
+	const char *bin = getenv("FK_BIN");
+	struct stat st;
+
+	if (bin == NULL || *bin == '\0')
+		bin = "bin";
+	if (bin[0] == '/')
+		snprintf(buf, len, "%s/%s", bin, tool);
+	else
+		snprintf(buf, len, "%s/%s/%s", root_dir(), bin, tool);
+	cr_assert(stat(buf, &st) == 0, "%s: %s (build it, or set FK_BIN)", buf,
+	    strerror(errno));
+}
+
+/* The whole of a small file, NUL-terminated; the caller frees it. */
+static char *
+slurp(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char *s = NULL;
+	size_t n = 0, cap = 0, got;
+
+	if (fp == NULL)
+		return strdup("");
+	do {
+		if (cap - n < 4096) {
+			cap = cap * 2 + 4096;
+			s = realloc(s, cap + 1);
+			cr_assert_not_null(s);
+		}
+		got = fread(s + n, 1, cap - n, fp);
+		n += got;
+	} while (got > 0);
+	fclose(fp);
+	s[n] = '\0';
+	return s;
+}
+
+/* Run argv (argv[0] a path) with stdin /dev/null, stdout to /dev/null and
+ * stderr to errpath; returns its exit status.  A signal or a run longer
+ * than TOOL_TIMEOUT_MS fails the test. */
+static int
+run_tool(const char *const argv[], const char *errpath)
+{
+	posix_spawn_file_actions_t fa;
+	long long deadline = now_ms() + TOOL_TIMEOUT_MS;
+	pid_t pid, w;
+	int rc, status = 0;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(
+	    &fa, 2, errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	rc =
+	    posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	cr_assert_eq(rc, 0, "posix_spawn %s: %s", argv[0], strerror(rc));
+	while ((w = waitpid(pid, &status, WNOHANG)) == 0) {
+		if (now_ms() > deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			cr_assert_fail("%s: still running after %d ms", argv[0],
+			    TOOL_TIMEOUT_MS);
+		}
+		sleep_ms(20);
+	}
+	cr_assert_eq(w, pid, "waitpid: %s", strerror(errno));
+	cr_assert(WIFEXITED(status), "%s: killed by signal %d", argv[0],
+	    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	return WEXITSTATUS(status);
+}
+
+/* ---------------------------------------------------------------- */
+
+/* A mock cluster and the handle that owns it. */
+struct mock {
+	rd_kafka_t *rk;
+	rd_kafka_mock_cluster_t *mc;
+	char bootstraps[256];
+};
+
+static void
+mock_init(struct mock *m, int nbrokers)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	char e[512];
+
+	/* Quiet the notice about a handle without bootstrap.servers. */
+	cr_assert_eq(rd_kafka_conf_set(conf, "log_level", "4", e, sizeof(e)),
+	    RD_KAFKA_CONF_OK, "%s", e);
+	m->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, e, sizeof(e));
+	cr_assert_not_null(m->rk, "rd_kafka_new: %s", e);
+	m->mc = rd_kafka_mock_cluster_new(m->rk, nbrokers);
+	cr_assert_not_null(m->mc, "rd_kafka_mock_cluster_new");
+	snprintf(m->bootstraps, sizeof(m->bootstraps), "%s",
+	    rd_kafka_mock_cluster_bootstraps(m->mc));
+	for (const char *b = m->bootstraps; b != NULL; b = strchr(b, ',')) {
+		b += *b == ',';
+		cr_assert(strncmp(b, "127.0.0.1:", 10) == 0,
+		    "mock brokers not on loopback: %s", m->bootstraps);
+	}
+}
+
+/* The cluster goes before the handle that created it. */
+static void
+mock_release(struct mock *m)
+{
+	rd_kafka_mock_cluster_destroy(m->mc);
+	rd_kafka_destroy(m->rk);
+}
+
+static void
+mock_all_down(struct mock *m, int nbrokers)
+{
+	/* Mock broker ids are 1..n. */
+	for (int id = 1; id <= nbrokers; id++)
+		cr_assert_eq(rd_kafka_mock_broker_set_down(m->mc, id),
+		    RD_KAFKA_RESP_ERR_NO_ERROR, "broker %d down", id);
+}
+
+static void
+mock_topic(struct mock *m, const char *topic, int nparts)
+{
+	rd_kafka_resp_err_t e;
+
+	e = rd_kafka_mock_topic_create(m->mc, topic, nparts, 1);
+	cr_assert_eq(e, RD_KAFKA_RESP_ERR_NO_ERROR, "topic %s: %s", topic,
+	    rd_kafka_err2str(e));
+}
+
+/* A client of m's cluster with the pairs of kv, up to { NULL, NULL }. */
+static rd_kafka_conf_t *
+client_conf(const struct mock *m, const char *const kv[][2])
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	char e[512];
+
+	cr_assert_eq(rd_kafka_conf_set(conf, "bootstrap.servers", m->bootstraps,
+	                 e, sizeof(e)),
+	    RD_KAFKA_CONF_OK, "%s", e);
+	for (size_t i = 0; kv[i][0] != NULL; i++)
+		cr_assert_eq(
+		    rd_kafka_conf_set(conf, kv[i][0], kv[i][1], e, sizeof(e)),
+		    RD_KAFKA_CONF_OK, "%s", e);
+	return conf;
+}
+
+/* What a topic held: records with tx_id t0..t(n-1), keyed uK (K < MAXKEY). */
+enum { MAXKEY = 128 };
+struct tally {
+	int *counts; /* counts[N]: how often tx_id tN was seen */
+	long n;
+	long total;
+	long last[MAXKEY]; /* per key, the last tx_id number, or -1 */
+	long disorder;     /* a key's tx_id lower than its previous one */
+};
+
+static void
+tally_init(struct tally *t, long n)
+{
+	t->counts = calloc((size_t)n, sizeof(*t->counts));
+	cr_assert_not_null(t->counts);
+	t->n = n;
+	t->total = 0;
+	for (int i = 0; i < MAXKEY; i++)
+		t->last[i] = -1;
+	t->disorder = 0;
+}
+
+static void
+tally_release(struct tally *t)
+{
+	free(t->counts);
+}
+
+/* Each of t0..t(n-1) exactly once, and each key's records in order. */
+static void
+tally_check(const struct tally *t, const char *topic)
+{
+	long missing = 0, dup = 0, first_missing = -1, first_dup = -1;
+
+	for (long i = 0; i < t->n; i++) {
+		if (t->counts[i] == 0 && missing++ == 0)
+			first_missing = i;
+		if (t->counts[i] > 1 && dup++ == 0)
+			first_dup = i;
+	}
+	cr_expect_eq(t->total, t->n, "%s: %ld messages, want %ld", topic,
+	    t->total, t->n);
+	cr_expect_eq(missing, 0, "%s: %ld tx_ids missing (first t%ld)", topic,
+	    missing, first_missing);
+	cr_expect_eq(dup, 0, "%s: %ld tx_ids duplicated (first t%ld)", topic,
+	    dup, first_dup);
+	cr_expect_eq(t->disorder, 0,
+	    "%s: %ld records out of order for their key", topic, t->disorder);
+}
+
+static void
+tally_add(struct tally *t, const rd_kafka_message_t *msg, const char *topic)
+{
+	json_error_t je;
+	json_t *obj = json_loadb(msg->payload, msg->len, 0, &je);
+	const char *id;
+	char key[16];
+	long v, k;
+
+	cr_assert_not_null(obj, "%s[%d]@%lld: %s", topic, (int)msg->partition,
+	    (long long)msg->offset, je.text);
+	id = json_string_value(json_object_get(obj, "tx_id"));
+	cr_assert_not_null(id, "%s[%d]@%lld: no tx_id", topic,
+	    (int)msg->partition, (long long)msg->offset);
+	v = strtol(id + 1, NULL, 10);
+	cr_assert(id[0] == 't' && v >= 0 && v < t->n, "%s: unexpected tx_id %s",
+	    topic, id);
+	json_decref(obj);
+	t->counts[v]++;
+	t->total++;
+	snprintf(key, sizeof(key), "%.*s", (int)msg->key_len,
+	    msg->key != NULL ? (const char *)msg->key : "");
+	k = strtol(key + 1, NULL, 10);
+	cr_assert(key[0] == 'u' && k >= 0 && k < MAXKEY,
+	    "%s: unexpected key %s", topic, key);
+	if (v < t->last[k])
+		t->disorder++;
+	t->last[k] = v;
+}
+
+/* Read topic from the beginning of each of its nparts partitions to the
+ * end, into t. */
+static void
+consume_all(
+    const struct mock *m, const char *topic, int nparts, struct tally *t)
+{
+	static const char *const kv[][2] = {
+		{ "group.id", "fk-test-mock-reader" },
+		{ "enable.auto.commit", "false" },
+		{ "enable.auto.offset.store", "false" },
+		{ "enable.partition.eof", "true" },
+		{ NULL, NULL },
+	};
+	rd_kafka_conf_t *conf = client_conf(m, kv);
+	rd_kafka_topic_partition_list_t *parts;
+	rd_kafka_message_t *msg;
+	rd_kafka_t *rk;
+	long long deadline = now_ms() + 15000;
+	char *eof = calloc((size_t)nparts, 1), e[512];
+	int neof = 0;
+
+	cr_assert_not_null(eof);
+	rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, e, sizeof(e));
+	cr_assert_not_null(rk, "rd_kafka_new: %s", e);
+	parts = rd_kafka_topic_partition_list_new(nparts);
+	for (int i = 0; i < nparts; i++)
+		rd_kafka_topic_partition_list_add(parts, topic, i)->offset =
+		    RD_KAFKA_OFFSET_BEGINNING;
+	cr_assert_eq(rd_kafka_assign(rk, parts), RD_KAFKA_RESP_ERR_NO_ERROR);
+	rd_kafka_topic_partition_list_destroy(parts);
+	while (neof < nparts) {
+		cr_assert(now_ms() < deadline,
+		    "%s: only %d of %d partitions at their end after 15 s "
+		    "(%ld messages)",
+		    topic, neof, nparts, t->total);
+		msg = rd_kafka_consumer_poll(rk, 200);
+		if (msg == NULL)
+			continue;
+		if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+			if (msg->partition >= 0 && msg->partition < nparts &&
+			    !eof[msg->partition]) {
+				eof[msg->partition] = 1;
+				neof++;
+			}
+		} else if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+			tally_add(t, msg, topic);
+		}
+		/* Other errors are transient here: keep polling. */
+		rd_kafka_message_destroy(msg);
+	}
+	free(eof);
+	rd_kafka_consumer_close(rk);
+	rd_kafka_destroy(rk);
+}
+
+/* Write n records with tx_id t0..t(n-1) to path. */
+static void
+write_records(const char *path, long n)
+{
+	FILE *fp = fopen(path, "w");
+
+	cr_assert_not_null(fp, "%s: %s", path, strerror(errno));
+	for (long i = 0; i < n; i++)
+		fprintf(fp,
+		    "{\"user_id\":\"u%ld\",\"amount\":%ld,"
+		    "\"timestamp\":1731765720,\"tx_id\":\"t%ld\"}\n",
+		    i % 97, i + 1, i);
+	cr_assert_eq(fclose(fp), 0, "%s: %s", path, strerror(errno));
+}
+
+/* ---------------------------------------------------------------- */
+
+Test(mock, all_brokers_down_exit_75)
+{
+	struct mock m;
+	char tool[512], data[512], errpath[512], *errs;
+	int status;
+
+	mock_init(&m, 3);
+	mock_all_down(&m, 3);
+	tool_path(tool, sizeof(tool), "fkcat-in");
+	snprintf(data, sizeof(data), "%s/tests/data/sample.ndjson", root_dir());
+	snprintf(errpath, sizeof(errpath), "%s/stderr", tmpdir);
+	{
+		const char *argv[] = { tool, "-b", m.bootstraps, "--to", "tx",
+			"-X", "message.timeout.ms=3000", data, NULL };
+
+		status = run_tool(argv, errpath);
+	}
+	errs = slurp(errpath);
+	cr_expect_eq(status, 75, "exit %d, stderr:\n%s", status, errs);
+	cr_expect_not_null(
+	    strstr(errs, "12 records undelivered"), "stderr:\n%s", errs);
+	free(errs);
+	mock_release(&m);
+}
+
+static void
+probe_dr(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
+{
+	(void)rk;
+	*(rd_kafka_resp_err_t *)opaque = msg->err;
+}
+
+/* The errors pushed for Produce were all used up: one message from a
+ * producer that never retries gets through. */
+static void
+expect_errors_used_up(const struct mock *m)
+{
+	static const char *const kv[][2] = {
+		{ "message.send.max.retries", "0" },
+		{ "enable.idempotence", "false" },
+		{ NULL, NULL },
+	};
+	rd_kafka_conf_t *conf = client_conf(m, kv);
+	rd_kafka_resp_err_t err, dr = RD_KAFKA_RESP_ERR__IN_PROGRESS;
+	rd_kafka_t *rk;
+	char e[512], x[] = "x";
+
+	rd_kafka_conf_set_dr_msg_cb(conf, probe_dr);
+	rd_kafka_conf_set_opaque(conf, &dr);
+	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, e, sizeof(e));
+	cr_assert_not_null(rk, "rd_kafka_new: %s", e);
+	err = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC("probe"),
+	    RD_KAFKA_V_VALUE(x, 1), RD_KAFKA_V_END);
+	cr_assert_eq(err, RD_KAFKA_RESP_ERR_NO_ERROR, "producev: %s",
+	    rd_kafka_err2str(err));
+	rd_kafka_flush(rk, 10000);
+	rd_kafka_destroy(rk);
+	cr_expect_eq(dr, RD_KAFKA_RESP_ERR_NO_ERROR,
+	    "injected errors left over (%s): fkcat-in did not meet them all",
+	    rd_kafka_err2str(dr));
+}
+
+Test(mock, retriable_produce_errors_lose_nothing)
+{
+	enum { N = 5000, NPARTS = 4 };
+	static const rd_kafka_resp_err_t errors[] = {
+		RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+		RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
+		RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
+		RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+		RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE,
+		RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
+		RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+		RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
+	};
+	struct mock m;
+	struct tally t;
+	char tool[512], data[512], errpath[512], *errs;
+	int status;
+
+	mock_init(&m, 3);
+	mock_topic(&m, "tx", NPARTS);
+	mock_topic(&m, "probe", 1);
+	rd_kafka_mock_push_request_errors_array(
+	    m.mc, APIKEY_PRODUCE, NELEM(errors), errors);
+	tool_path(tool, sizeof(tool), "fkcat-in");
+	snprintf(data, sizeof(data), "%s/tx.ndjson", tmpdir);
+	snprintf(errpath, sizeof(errpath), "%s/stderr", tmpdir);
+	write_records(data, N);
+	{
+		/* Small batches, so that errors hit requests with others in
+		 * flight, where idempotence keeps the order. */
+		const char *argv[] = { tool, "-b", m.bootstraps, "--to", "tx",
+			"-X", "batch.num.messages=100", data, NULL };
+
+		status = run_tool(argv, errpath);
+	}
+	errs = slurp(errpath);
+	cr_assert_eq(status, 0, "exit %d, stderr:\n%s", status, errs);
+	free(errs);
+	expect_errors_used_up(&m);
+	tally_init(&t, N);
+	consume_all(&m, "tx", NPARTS, &t);
+	tally_check(&t, "tx");
+	tally_release(&t);
+	mock_release(&m);
+}
+
+/* Send n messages through the fk_producer API and flush, at most 15 s. */
+static struct fk_producer *
+produce_n(const struct mock *m, int n)
+{
+	struct fk_config cfg;
+	struct fk_producer *p;
+	long long deadline = now_ms() + 15000;
+	char err[512], val[128];
+	int left;
+
+	fk_config_init(&cfg);
+	fk_config_set(&cfg, "bootstrap.servers", m->bootstraps, "test");
+	fk_config_set(&cfg, "message.timeout.ms", "2000", "test");
+	p = fk_producer_new(&cfg, NULL, err, sizeof(err));
+	fk_config_release(&cfg);
+	cr_assert_not_null(p, "fk_producer_new: %s", err);
+	for (int i = 0; i < n; i++) {
+		int len = snprintf(val, sizeof(val),
+		    "{\"user_id\":\"u1\",\"tx_id\":\"t%d\"}", i);
+
+		cr_assert_eq(fk_producer_send(p, "tx", val, (size_t)len, "u1",
+		                 2, err, sizeof(err)),
+		    0, "fk_producer_send: %s", err);
+	}
+	while ((left = fk_producer_flush(p, 200)) > 0)
+		cr_assert(
+		    now_ms() < deadline, "%d still in flight after 15 s", left);
+	return p;
+}
+
+Test(mock, producer_api_counts_failures)
+{
+	struct mock m;
+	struct fk_producer *p;
+
+	mock_init(&m, 3);
+	mock_topic(&m, "tx", 4);
+	mock_all_down(&m, 3);
+	p = produce_n(&m, 10);
+	cr_expect_eq(
+	    fk_producer_failed(p), 10, "failed %lld", fk_producer_failed(p));
+	cr_expect_eq(fk_producer_delivered(p), 0, "delivered %lld",
+	    fk_producer_delivered(p));
+	cr_expect_neq(fk_producer_last_error(p)[0], '\0',
+	    "no last error for failed messages");
+	fk_producer_free(p);
+	mock_release(&m);
+}
+
+Test(mock, producer_api_counts_deliveries)
+{
+	struct mock m;
+	struct fk_producer *p;
+	struct tally t;
+
+	mock_init(&m, 3);
+	mock_topic(&m, "tx", 4);
+	p = produce_n(&m, 10);
+	cr_expect_eq(fk_producer_delivered(p), 10, "delivered %lld",
+	    fk_producer_delivered(p));
+	cr_expect_eq(fk_producer_failed(p), 0, "failed %lld (%s)",
+	    fk_producer_failed(p), fk_producer_last_error(p));
+	cr_expect_str_empty(fk_producer_last_error(p));
+	fk_producer_free(p);
+	tally_init(&t, 10);
+	consume_all(&m, "tx", 4, &t);
+	tally_check(&t, "tx");
+	tally_release(&t);
+	mock_release(&m);
+}
+
+/* ---------------------------------------------------------------- */
+
+/* Put n records (tx_id t0.., keyed by user_id) on topic. */
+static void
+seed_topic(const struct mock *m, const char *topic, int n)
+{
+	static const char *const kv[][2] = {
+		{ "linger.ms", "5" },
+		{ NULL, NULL },
+	};
+	rd_kafka_conf_t *conf = client_conf(m, kv);
+	rd_kafka_t *rk;
+	rd_kafka_resp_err_t err;
+	char e[512], val[128], key[16];
+
+	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, e, sizeof(e));
+	cr_assert_not_null(rk, "rd_kafka_new: %s", e);
+	for (int i = 0; i < n; i++) {
+		int len = snprintf(val, sizeof(val),
+		    "{\"user_id\":\"u%d\",\"amount\":%d,"
+		    "\"timestamp\":1731765720,\"tx_id\":\"t%d\"}",
+		    i % 7, i + 1, i);
+		int klen = snprintf(key, sizeof(key), "u%d", i % 7);
+
+		err = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic),
+		    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+		    RD_KAFKA_V_VALUE(val, (size_t)len),
+		    RD_KAFKA_V_KEY(key, (size_t)klen), RD_KAFKA_V_END);
+		cr_assert_eq(err, RD_KAFKA_RESP_ERR_NO_ERROR, "producev: %s",
+		    rd_kafka_err2str(err));
+	}
+	err = rd_kafka_flush(rk, 10000);
+	cr_assert_eq(err, RD_KAFKA_RESP_ERR_NO_ERROR, "seeding %s: %s", topic,
+	    rd_kafka_err2str(err));
+	rd_kafka_destroy(rk);
+}
+
+/* The sum over topic's partitions of group's committed offsets;
+ * *ncommitted gets how many partitions have one. */
+static long long
+committed_sum(const struct mock *m, const char *group, const char *topic,
+    int nparts, int *ncommitted)
+{
+	const char *const kv[][2] = {
+		{ "group.id", group },
+		{ NULL, NULL },
+	};
+	rd_kafka_conf_t *conf = client_conf(m, kv);
+	rd_kafka_topic_partition_list_t *parts;
+	rd_kafka_resp_err_t err;
+	rd_kafka_t *rk;
+	long long sum = 0;
+	char e[512];
+
+	rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, e, sizeof(e));
+	cr_assert_not_null(rk, "rd_kafka_new: %s", e);
+	parts = rd_kafka_topic_partition_list_new(nparts);
+	for (int i = 0; i < nparts; i++)
+		rd_kafka_topic_partition_list_add(parts, topic, i);
+	err = rd_kafka_committed(rk, parts, 10000);
+	cr_assert_eq(err, RD_KAFKA_RESP_ERR_NO_ERROR, "committed: %s",
+	    rd_kafka_err2str(err));
+	*ncommitted = 0;
+	for (int i = 0; i < parts->cnt; i++) {
+		cr_assert_eq(parts->elems[i].err, RD_KAFKA_RESP_ERR_NO_ERROR,
+		    "committed %s[%d]: %s", topic, i,
+		    rd_kafka_err2str(parts->elems[i].err));
+		if (parts->elems[i].offset >= 0) {
+			sum += parts->elems[i].offset;
+			(*ncommitted)++;
+		}
+	}
+	rd_kafka_topic_partition_list_destroy(parts);
+	rd_kafka_consumer_close(rk);
+	rd_kafka_destroy(rk);
+	return sum;
+}
+
+/* fkcat-in --from in -G fk-mock-g -o beginning -e --to out; returns the
+ * exit status, and stderr as a new string in *errs. */
+static int
+run_group(const struct mock *m, char **errs)
+{
+	char tool[512], errpath[512];
+	int status;
+
+	tool_path(tool, sizeof(tool), "fkcat-in");
+	snprintf(errpath, sizeof(errpath), "%s/stderr", tmpdir);
+	{
+		const char *argv[] = { tool, "-b", m->bootstraps, "--from",
+			"in", "-G", "fk-mock-g", "-o", "beginning", "-e",
+			"--to", "out", "-v", NULL };
+
+		status = run_tool(argv, errpath);
+	}
+	*errs = slurp(errpath);
+	return status;
+}
+
+Test(mock, consumer_group_commit_after_delivery)
+{
+	enum { N = 200, NPARTS = 4 };
+	struct mock m;
+	struct tally t;
+	int ncommitted, status;
+	long long sum;
+	char *errs;
+
+	mock_init(&m, 3);
+	mock_topic(&m, "in", NPARTS);
+	mock_topic(&m, "out", NPARTS);
+	seed_topic(&m, "in", N);
+	status = run_group(&m, &errs);
+	cr_assert_eq(status, 0, "exit %d, stderr:\n%s", status, errs);
+	free(errs);
+	tally_init(&t, N);
+	consume_all(&m, "out", NPARTS, &t);
+	tally_check(&t, "out");
+	tally_release(&t);
+	sum = committed_sum(&m, "fk-mock-g", "in", NPARTS, &ncommitted);
+	cr_expect_eq(sum, N, "committed offsets of in add up to %lld, want %d",
+	    sum, (int)N);
+	mock_release(&m);
+}
+
+Test(mock, consumer_group_no_commit_when_undelivered)
+{
+	enum { N = 200, NPARTS = 4, NERR = 1000 };
+	rd_kafka_resp_err_t *errors = calloc(NERR, sizeof(*errors));
+	struct mock m;
+	int ncommitted, status;
+	long long sum;
+	char *errs;
+
+	cr_assert_not_null(errors);
+	mock_init(&m, 3);
+	mock_topic(&m, "in", NPARTS);
+	mock_topic(&m, "out", NPARTS);
+	seed_topic(&m, "in", N);
+	/* Not retriable: every Produce from here on fails for good. */
+	for (int i = 0; i < NERR; i++)
+		errors[i] = RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED;
+	rd_kafka_mock_push_request_errors_array(
+	    m.mc, APIKEY_PRODUCE, NERR, errors);
+	free(errors);
+	status = run_group(&m, &errs);
+	cr_expect_eq(status, 75, "exit %d, stderr:\n%s", status, errs);
+	cr_expect_not_null(
+	    strstr(errs, "200 records undelivered"), "stderr:\n%s", errs);
+	free(errs);
+	sum = committed_sum(&m, "fk-mock-g", "in", NPARTS, &ncommitted);
+	cr_expect_eq(ncommitted, 0,
+	    "%d partitions of in committed (offsets add up to %lld) although "
+	    "nothing was delivered",
+	    ncommitted, sum);
+	mock_release(&m);
+}
