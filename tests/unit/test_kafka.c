@@ -1,0 +1,351 @@
+/* Unit tests for the parts of kafka.c that need no broker: -o offsets,
+ * configuration checks, the version. */
+#include "kafka.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+
+#include "banned.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define UNSET_VALUE (-7) /* marks a value the parser must not touch */
+
+struct off_case {
+	char arg[32];
+	enum fk_off_kind skind;
+	int64_t svalue;
+	enum fk_off_kind ekind;
+	int64_t evalue;
+};
+
+ParameterizedTestParameters(kafka, offset_parse_good)
+{
+	static struct off_case cases[] = {
+		{ "beginning", FK_OFF_BEGINNING, UNSET_VALUE, FK_OFF_NONE,
+		    UNSET_VALUE },
+		{ "end", FK_OFF_END, UNSET_VALUE, FK_OFF_NONE, UNSET_VALUE },
+		{ "stored", FK_OFF_STORED, UNSET_VALUE, FK_OFF_NONE,
+		    UNSET_VALUE },
+		{ "0", FK_OFF_ABSOLUTE, 0, FK_OFF_NONE, UNSET_VALUE },
+		{ "1234", FK_OFF_ABSOLUTE, 1234, FK_OFF_NONE, UNSET_VALUE },
+		{ "9223372036854775807", FK_OFF_ABSOLUTE, INT64_MAX,
+		    FK_OFF_NONE, UNSET_VALUE },
+		{ "-1", FK_OFF_TAIL, 1, FK_OFF_NONE, UNSET_VALUE },
+		{ "-100", FK_OFF_TAIL, 100, FK_OFF_NONE, UNSET_VALUE },
+		{ "-9223372036854775807", FK_OFF_TAIL, INT64_MAX, FK_OFF_NONE,
+		    UNSET_VALUE },
+		{ "s@1731715200000", FK_OFF_TIME, 1731715200000LL, FK_OFF_NONE,
+		    UNSET_VALUE },
+		{ "s@0", FK_OFF_TIME, 0, FK_OFF_NONE, UNSET_VALUE },
+		/* e@ sets only the end */
+		{ "e@1731715200000", FK_OFF_NONE, UNSET_VALUE, FK_OFF_TIME,
+		    1731715200000LL },
+		{ "e@1", FK_OFF_NONE, UNSET_VALUE, FK_OFF_TIME, 1 },
+	};
+
+	return cr_make_param_array(struct off_case, cases, NELEM(cases));
+}
+
+ParameterizedTest(struct off_case *c, kafka, offset_parse_good)
+{
+	struct fk_offspec start = { FK_OFF_NONE, UNSET_VALUE };
+	struct fk_offspec end = { FK_OFF_NONE, UNSET_VALUE };
+	char err[256] = "";
+
+	cr_assert_eq(
+	    fk_kafka_offset_parse(c->arg, &start, &end, err, sizeof(err)), 0,
+	    "\"%s\": %s", c->arg, err);
+	cr_assert_eq(start.kind, c->skind, "\"%s\": start kind %d", c->arg,
+	    (int)start.kind);
+	cr_assert_eq(start.value, c->svalue, "\"%s\": start value %lld", c->arg,
+	    (long long)start.value);
+	cr_assert_eq(
+	    end.kind, c->ekind, "\"%s\": end kind %d", c->arg, (int)end.kind);
+	cr_assert_eq(end.value, c->evalue, "\"%s\": end value %lld", c->arg,
+	    (long long)end.value);
+}
+
+struct off_err_case {
+	char arg[40];
+};
+
+ParameterizedTestParameters(kafka, offset_parse_errors)
+{
+	static struct off_err_case cases[] = {
+		{ "" },
+		{ "begin" },
+		{ "Beginning" },
+		{ "beginning " },
+		{ " end" },
+		{ "END" },
+		{ "storedx" },
+		{ "-" },
+		{ "-0" },
+		{ "--1" },
+		{ "- 1" },
+		{ "-x" },
+		{ "12abc" },
+		{ " 5" },
+		{ "5 " },
+		{ "1.5" },
+		{ "0x10" },
+		{ "9223372036854775808" },
+		{ "-9223372036854775808" },
+		{ "s@" },
+		{ "e@" },
+		{ "s@-1" },
+		{ "e@-5" },
+		{ "s@abc" },
+		{ "s@1e3" },
+		{ "s@ 1" },
+		{ "S@5" },
+		{ "x@5" },
+		{ "@5" },
+		{ "s5" },
+		{ "s@9223372036854775808" },
+	};
+
+	return cr_make_param_array(struct off_err_case, cases, NELEM(cases));
+}
+
+ParameterizedTest(struct off_err_case *c, kafka, offset_parse_errors)
+{
+	struct fk_offspec start = { FK_OFF_NONE, UNSET_VALUE };
+	struct fk_offspec end = { FK_OFF_NONE, UNSET_VALUE };
+	char err[256] = "", want[256];
+
+	snprintf(want, sizeof(want),
+	    "expected beginning, end, stored, N, -N, s@MS or e@MS, got \"%s\"",
+	    c->arg);
+	cr_assert_eq(
+	    fk_kafka_offset_parse(c->arg, &start, &end, err, sizeof(err)), -1,
+	    "\"%s\" accepted", c->arg);
+	cr_assert_str_eq(err, want);
+	cr_assert_eq(start.kind, FK_OFF_NONE);
+	cr_assert_eq(start.value, UNSET_VALUE);
+	cr_assert_eq(end.kind, FK_OFF_NONE);
+	cr_assert_eq(end.value, UNSET_VALUE);
+}
+
+/* -o s@A -o e@B: a start and an end time from two arguments. */
+Test(kafka, offset_parse_start_and_end)
+{
+	struct fk_offspec start = { FK_OFF_NONE, 0 }, end = { FK_OFF_NONE, 0 };
+	char err[256] = "";
+
+	cr_assert_eq(
+	    fk_kafka_offset_parse("s@100", &start, &end, err, sizeof(err)), 0);
+	cr_assert_eq(
+	    fk_kafka_offset_parse("e@200", &start, &end, err, sizeof(err)), 0);
+	cr_assert_eq(start.kind, FK_OFF_TIME);
+	cr_assert_eq(start.value, 100);
+	cr_assert_eq(end.kind, FK_OFF_TIME);
+	cr_assert_eq(end.value, 200);
+	/* a later start replaces the earlier one, the end stays */
+	cr_assert_eq(
+	    fk_kafka_offset_parse("beginning", &start, &end, err, sizeof(err)),
+	    0);
+	cr_assert_eq(start.kind, FK_OFF_BEGINNING);
+	cr_assert_eq(end.kind, FK_OFF_TIME);
+	cr_assert_eq(end.value, 200);
+}
+
+Test(kafka, offset_parse_error_truncated)
+{
+	struct fk_offspec start = { FK_OFF_NONE, 0 }, end = { FK_OFF_NONE, 0 };
+	char err[9];
+
+	memset(err, 'X', sizeof(err));
+	cr_assert_eq(
+	    fk_kafka_offset_parse("nope", &start, &end, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "expected");
+}
+
+static void
+add(struct fk_config *cfg, const char *key, const char *value,
+    const char *origin)
+{
+	fk_config_set(cfg, key, value, origin);
+}
+
+Test(kafka, config_check_good)
+{
+	struct fk_config cfg;
+	char err[512] = "";
+
+	fk_config_init(&cfg);
+	cr_assert_eq(
+	    fk_kafka_config_check(&cfg, err, sizeof(err)), 0, "empty: %s", err);
+	add(&cfg, "bootstrap.servers", "localhost:9092", "-X");
+	add(&cfg, "client.id", "fk-test", "f.conf:1");
+	add(&cfg, "linger.ms", "20", "f.conf:2");
+	add(&cfg, "enable.idempotence", "true", "-X");
+	add(&cfg, "compression.type", "lz4", "-X");
+	add(&cfg, "security.protocol", "plaintext", "-X");
+	add(&cfg, "statistics.interval.ms", "0", "-X");
+	/* topic-level properties go to the default topic config */
+	add(&cfg, "acks", "all", "-X");
+	add(&cfg, "auto.offset.reset", "earliest", "-X");
+	add(&cfg, "session.timeout.ms", "10000", "-X");
+	cr_assert_eq(
+	    fk_kafka_config_check(&cfg, err, sizeof(err)), 0, "%s", err);
+	fk_config_release(&cfg);
+}
+
+Test(kafka, config_check_unknown_key_from_arg)
+{
+	struct fk_config cfg;
+	char err[512] = "";
+
+	fk_config_init(&cfg);
+	add(&cfg, "bootstrap.servers", "localhost:9092", "-X");
+	add(&cfg, "no.such.key", "1", "-X");
+	cr_assert_eq(fk_kafka_config_check(&cfg, err, sizeof(err)), -1);
+	cr_assert_str_eq(
+	    err, "-X: No such configuration property: \"no.such.key\"");
+	fk_config_release(&cfg);
+}
+
+Test(kafka, config_check_unknown_key_from_file)
+{
+	struct fk_config cfg;
+	char err[512] = "";
+
+	fk_config_init(&cfg);
+	add(&cfg, "client.id", "x", "/etc/fk/kafka.conf:2");
+	add(&cfg, "bootstrap.server", "h:9092", "/etc/fk/kafka.conf:3");
+	cr_assert_eq(fk_kafka_config_check(&cfg, err, sizeof(err)), -1);
+	cr_assert_str_eq(err,
+	    "/etc/fk/kafka.conf:3: No such configuration "
+	    "property: \"bootstrap.server\"");
+	fk_config_release(&cfg);
+}
+
+Test(kafka, config_check_first_bad_pair_reported)
+{
+	struct fk_config cfg;
+	char err[512] = "";
+
+	fk_config_init(&cfg);
+	add(&cfg, "first.bad", "1", "a.conf:1");
+	add(&cfg, "second.bad", "1", "-X");
+	cr_assert_eq(fk_kafka_config_check(&cfg, err, sizeof(err)), -1);
+	cr_assert_str_eq(
+	    err, "a.conf:1: No such configuration property: \"first.bad\"");
+	fk_config_release(&cfg);
+}
+
+Test(kafka, config_check_bad_value)
+{
+	struct fk_config cfg;
+	char err[512] = "";
+
+	fk_config_init(&cfg);
+	add(&cfg, "enable.idempotence", "perhaps", "k.conf:4");
+	cr_assert_eq(fk_kafka_config_check(&cfg, err, sizeof(err)), -1);
+	cr_assert_str_eq(err,
+	    "k.conf:4: Expected bool value for "
+	    "\"enable.idempotence\": true or false");
+	fk_config_release(&cfg);
+
+	fk_config_init(&cfg);
+	add(&cfg, "compression.type", "zip", "-X");
+	cr_assert_eq(fk_kafka_config_check(&cfg, err, sizeof(err)), -1);
+	/* librdkafka names the property by its canonical alias */
+	cr_assert_str_eq(err,
+	    "-X: Invalid value \"zip\" for configuration "
+	    "property \"compression.codec\"");
+	fk_config_release(&cfg);
+
+	fk_config_init(&cfg);
+	add(&cfg, "acks", "maybe", "-X");
+	cr_assert_eq(fk_kafka_config_check(&cfg, err, sizeof(err)), -1);
+	cr_assert_eq(strncmp(err, "-X: ", 4), 0, "%s", err);
+	cr_assert_not_null(strstr(err, "acks"), "%s", err);
+	fk_config_release(&cfg);
+}
+
+/* A value out of range: the message is one line, as every message is
+ * (fk_errx adds the newline). */
+Test(kafka, config_check_out_of_range_one_line)
+{
+	struct fk_config cfg;
+	char err[512] = "";
+
+	fk_config_init(&cfg);
+	add(&cfg, "linger.ms", "-5", "-X");
+	cr_assert_eq(fk_kafka_config_check(&cfg, err, sizeof(err)), -1);
+	cr_assert_eq(strncmp(err, "-X: ", 4), 0, "%s", err);
+	cr_assert_not_null(
+	    strstr(err, "outside allowed range 0..900000"), "%s", err);
+	cr_expect_null(strchr(err, '\n'), "newline in \"%s\"", err);
+	fk_config_release(&cfg);
+}
+
+Test(kafka, config_check_error_truncated)
+{
+	struct fk_config cfg;
+	char err[6];
+
+	fk_config_init(&cfg);
+	add(&cfg, "no.such.key", "1", "-X");
+	memset(err, 'X', sizeof(err));
+	cr_assert_eq(fk_kafka_config_check(&cfg, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "-X: N");
+	fk_config_release(&cfg);
+}
+
+/* A bad pair fails before any handle exists: no broker needed. */
+Test(kafka, producer_new_bad_config)
+{
+	struct fk_config cfg;
+	char err[512] = "";
+
+	fk_config_init(&cfg);
+	add(&cfg, "no.such.key", "1", "-X");
+	cr_assert_null(fk_producer_new(&cfg, NULL, err, sizeof(err)));
+	cr_assert_str_eq(
+	    err, "-X: No such configuration property: \"no.such.key\"");
+	fk_config_release(&cfg);
+
+	fk_config_init(&cfg);
+	cr_assert_null(fk_producer_new(&cfg, "zip", err, sizeof(err)));
+	cr_assert_str_eq(err,
+	    "-z: Invalid value \"zip\" for configuration "
+	    "property \"compression.codec\"");
+	fk_config_release(&cfg);
+}
+
+Test(kafka, version_non_empty)
+{
+	const char *v = fk_kafka_version();
+	int major = -1, minor = -1;
+
+	cr_assert_not_null(v);
+	cr_assert_gt(strlen(v), 0);
+	cr_assert_eq(sscanf(v, "%d.%d", &major, &minor), 2, "\"%s\"", v);
+	cr_assert_geq(major, 1, "\"%s\"", v);
+	cr_assert_geq(minor, 0, "\"%s\"", v);
+	/* borrowed and stable */
+	cr_assert_eq(fk_kafka_version(), v);
+}
+
+Test(kafka, config_list_prints_properties)
+{
+	char *text = NULL;
+	size_t n = 0;
+	FILE *fp = open_memstream(&text, &n);
+
+	cr_assert_not_null(fp);
+	fk_kafka_config_list(fp);
+	cr_assert_eq(fclose(fp), 0);
+	cr_assert_gt(n, 1000);
+	cr_assert_not_null(strstr(text, "bootstrap.servers"));
+	cr_assert_not_null(strstr(text, "enable.idempotence"));
+	free(text);
+}
