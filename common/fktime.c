@@ -86,7 +86,8 @@ quote(char *q, const unsigned char *s, size_t len)
 static int
 fail(char *err, size_t errlen, const char *msg)
 {
-	snprintf(err, errlen, "%s", msg);
+	if (err != NULL && errlen > 0)
+		snprintf(err, errlen, "%s", msg);
 	return -1;
 }
 

@@ -85,6 +85,17 @@ bad:
 	return -1;
 }
 
+/* librdkafka's messages sometimes end in a newline. */
+static const char *
+chomp(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' '))
+		s[--n] = '\0';
+	return s;
+}
+
 /* Apply cfg to conf; -1 with "origin: message" for a bad pair. */
 static int
 conf_apply(rd_kafka_conf_t *conf, const struct fk_config *cfg, char *err,
@@ -97,7 +108,7 @@ conf_apply(rd_kafka_conf_t *conf, const struct fk_config *cfg, char *err,
 
 		if (rd_kafka_conf_set(conf, kv->key, kv->value, e,
 			sizeof(e)) != RD_KAFKA_CONF_OK) {
-			snprintf(err, errlen, "%s: %s", kv->origin, e);
+			snprintf(err, errlen, "%s: %s", kv->origin, chomp(e));
 			return -1;
 		}
 	}
@@ -133,7 +144,7 @@ conf_new(const struct fk_config *cfg, const char *const *defaults,
 	for (size_t i = 0; defaults[i] != NULL; i += 2)
 		if (rd_kafka_conf_set(conf, defaults[i], defaults[i + 1], e,
 			sizeof(e)) != RD_KAFKA_CONF_OK) {
-			snprintf(err, errlen, "%s", e);
+			snprintf(err, errlen, "%s", chomp(e));
 			rd_kafka_conf_destroy(conf);
 			return NULL;
 		}
@@ -188,7 +199,7 @@ fk_producer_new(const struct fk_config *cfg, const char *compression,
 	if (compression != NULL &&
 	    rd_kafka_conf_set(conf, "compression.codec", compression, e,
 		sizeof(e)) != RD_KAFKA_CONF_OK) {
-		snprintf(err, errlen, "-z: %s", e);
+		snprintf(err, errlen, "-z: %s", chomp(e));
 		rd_kafka_conf_destroy(conf);
 		goto fail;
 	}
@@ -217,7 +228,8 @@ fk_producer_free(struct fk_producer *p)
 
 int
 fk_producer_send(struct fk_producer *p, const char *topic, const void *value,
-    size_t len, const void *key, size_t keylen, char *err, size_t errlen)
+    size_t len, const void *key, size_t keylen, int64_t ts_ms, char *err,
+    size_t errlen)
 {
 	rd_kafka_resp_err_t e;
 
@@ -225,7 +237,8 @@ fk_producer_send(struct fk_producer *p, const char *topic, const void *value,
 		e = rd_kafka_producev(p->rk, RD_KAFKA_V_TOPIC(topic),
 		    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
 		    RD_KAFKA_V_VALUE((void *)(uintptr_t)value, len),
-		    RD_KAFKA_V_KEY(key, keylen), RD_KAFKA_V_END);
+		    RD_KAFKA_V_KEY(key, keylen), RD_KAFKA_V_TIMESTAMP(ts_ms),
+		    RD_KAFKA_V_END);
 		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
 			break;
 		/* Back-pressure: wait for deliveries to make room. */

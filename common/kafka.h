@@ -56,12 +56,13 @@ struct fk_producer *fk_producer_new(const struct fk_config *cfg,
     const char *compression, char *err, size_t errlen);
 void fk_producer_free(struct fk_producer *p);
 
-/* Queue a copy of value for topic; waits while the local queue is full.
- * Returns 0, or -1 with a message for a permanent error (unknown topic,
- * message too large, fatal producer error). */
+/* Queue a copy of value for topic with timestamp ts_ms (0: now); waits
+ * while the local queue is full.  Returns 0, or -1 with a message for a
+ * permanent error (unknown topic, message too large, fatal producer
+ * error). */
 int fk_producer_send(struct fk_producer *p, const char *topic,
     const void *value, size_t len, const void *key, size_t keylen,
-    char *err, size_t errlen);
+    int64_t ts_ms, char *err, size_t errlen);
 
 /* Serve delivery reports, waiting at most timeout_ms. */
 void fk_producer_poll(struct fk_producer *p, int timeout_ms);

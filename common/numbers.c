@@ -155,17 +155,19 @@ static const struct unit {
 static const char *
 fmt_duration(char *buf, size_t len, long long v)
 {
-	size_t i;
+	const struct unit *u = &units[NUNITS - 1]; /* ms divides everything */
 
 	if (v == 0) {
 		snprintf(buf, len, "0s");
 		return buf;
 	}
-	for (i = 0; i < NUNITS; i++) {
-		if (v % units[i].ms == 0)
+	for (size_t i = 0; i < NUNITS; i++) {
+		if (v % units[i].ms == 0) {
+			u = &units[i];
 			break;
+		}
 	}
-	snprintf(buf, len, "%lld%s", v / units[i].ms, units[i].name);
+	snprintf(buf, len, "%lld%.2s", v / u->ms, u->name);
 	return buf;
 }
 

@@ -26,6 +26,7 @@
 #define COMMON_SHORTOPTS "b:c:eF:G:hk:o:qVvX:z:"
 #define DEFAULT_MAX_LINE (1024 * 1024)
 #define OUTBUF_SIZE (256 * 1024)
+#define DRAIN_MS 10000 /* delivery wait after SIGINT/SIGTERM */
 
 enum {
 	OPT_FROM = 1000,
@@ -189,11 +190,13 @@ checkpoint(struct fk_rt *rt)
 
 	flush_outputs(rt);
 	if (rt->producer != NULL) {
-		int seen = got_signal;
+		long long t0 = now_ms();
 
+		/* After a signal, wait a bounded time; a second one ends it. */
 		while (fk_producer_flush(rt->producer, 100) > 0)
-			if (got_signal > seen && got_signal >= 2)
-				return -1; /* second signal: give up */
+			if (got_signal >= 2 ||
+			    (got_signal && now_ms() - t0 > DRAIN_MS))
+				return -1;
 		failed = fk_producer_failed(rt->producer);
 		if (failed > rt->failed_seen) {
 			rt->failed_seen = failed;
@@ -205,7 +208,7 @@ checkpoint(struct fk_rt *rt)
 		return -1;
 	if (rt->consumer != NULL &&
 	    fk_consumer_commit(rt->consumer, err, sizeof(err)) == -1) {
-		fk_warnx("%s", err);
+		fk_error("%s", err);
 		rt->status = fk_exit_worse(rt->status, FK_EX_TEMPFAIL);
 	}
 	rt->last_commit_ms = now_ms();
@@ -220,13 +223,13 @@ on_revoke(void *arg)
 
 static void
 sink_write(struct fk_rt *rt, const char *topic, const char *data, size_t len,
-    const char *key, size_t keylen)
+    const char *key, size_t keylen, int64_t ts_ms)
 {
 	char err[512];
 
 	if (topic != NULL) {
 		if (fk_producer_send(rt->producer, topic, data, len, key,
-			keylen, err, sizeof(err)) == -1)
+			keylen, ts_ms, err, sizeof(err)) == -1)
 			fk_errx(FK_EX_UNAVAILABLE, "%s", err);
 		return;
 	}
@@ -236,9 +239,9 @@ sink_write(struct fk_rt *rt, const char *topic, const char *data, size_t len,
 
 void
 fk_rt_emit(struct fk_rt *rt, const char *data, size_t len, const char *key,
-    size_t keylen)
+    size_t keylen, int64_t ts_ms)
 {
-	sink_write(rt, rt->to, data, len, key, keylen);
+	sink_write(rt, rt->to, data, len, key, keylen, ts_ms);
 	rt->n_out++;
 }
 
@@ -254,6 +257,7 @@ fk_rt_emit_json(struct fk_rt *rt, json_t *obj)
 	size_t n = json_dumpb(obj, rt->obuf, rt->obufcap, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	const char *key = NULL;
 	size_t keylen = 0;
+	int64_t ts_ms = 0;
 	char num[64];
 	json_t *k;
 
@@ -272,7 +276,11 @@ fk_rt_emit_json(struct fk_rt *rt, json_t *obj)
 			key = num;
 		}
 	}
-	fk_rt_emit(rt, rt->obuf, n, key, keylen);
+	if (rt->to != NULL &&
+	    json_is_integer(k = json_object_get(obj, "ts_ms")) &&
+	    json_integer_value(k) > 0)
+		ts_ms = json_integer_value(k);
+	fk_rt_emit(rt, rt->obuf, n, key, keylen, ts_ms);
 }
 
 static size_t
@@ -359,7 +367,7 @@ fk_rt_reject(struct fk_rt *rt, const struct fk_rec *rec, const char *fmt, ...)
 	json_decref(o);
 	if (rt->reject_topic != NULL) {
 		sink_write(rt, rt->reject_topic, line, strlen(line), rec->key,
-		    rec->keylen);
+		    rec->keylen, 0);
 	} else if (fputs(line, rt->reject_fp) == EOF ||
 	    putc('\n', rt->reject_fp) == EOF) {
 		if (rt->reject_fp == stdout)
@@ -379,6 +387,8 @@ fk_rt_skip(struct fk_rt *rt, const struct fk_rec *rec)
 void
 fk_rt_set_csv_framing(struct fk_rt *rt, int on)
 {
+	if (on && rt->from != NULL)
+		fk_usage("CSV input is read from files, not --from");
 	rt->csv_framing = on;
 }
 
@@ -447,8 +457,8 @@ run_file(struct fk_rt *rt, const char *path)
 	rec.ts_ms = -1;
 	if (the_tool->source != NULL)
 		the_tool->source(rt->ctx, rt, rec.pos.source);
-	while (!rt->stopping && (rc = fk_reader_next(&r, &line, &len,
-				     &trunc)) == 1) {
+	while (!rt->stopping && !got_signal &&
+	    (rc = fk_reader_next(&r, &line, &len, &trunc)) == 1) {
 		rec.pos.line = r.lineno;
 		if (rt->csv_framing && !trunc && !fk_csv_complete(line, len)) {
 			rt->joinlen = 0;
@@ -548,9 +558,22 @@ load_config(struct fk_rt *rt)
 	    fk_config_load(&rt->cfg, env, err, sizeof(err)) == -1)
 		fk_errx(FK_EX_CONFIG, "FK_CONFIG: %s", err);
 	fk_config_append(&rt->cfg, &rt->cfg_files);
+	/* -b is on the command line: above files, below -X. */
+	if (rt->brokers != NULL)
+		fk_config_set(&rt->cfg, "bootstrap.servers", rt->brokers, "-b");
 	fk_config_append(&rt->cfg, &rt->cfg_args);
 	if (fk_kafka_config_check(&rt->cfg, err, sizeof(err)) == -1)
 		fk_errx(FK_EX_CONFIG, "%s", err);
+	/* Offsets are committed by the runtime, after delivery. */
+	for (size_t i = 0; i < rt->cfg.n; i++)
+		if ((strcmp(rt->cfg.kv[i].key, "enable.auto.commit") == 0 ||
+			strcmp(rt->cfg.kv[i].key, "enable.auto.offset.store") ==
+			    0) &&
+		    strcmp(rt->cfg.kv[i].value, "false") != 0)
+			fk_errx(FK_EX_CONFIG,
+			    "%s: %s: offsets are committed after delivery; "
+			    "it cannot be turned on",
+			    rt->cfg.kv[i].origin, rt->cfg.kv[i].key);
 	if (rt->brokers == NULL)
 		rt->brokers = fk_config_get(&rt->cfg, "bootstrap.servers");
 	if (rt->brokers == NULL)
@@ -624,7 +647,7 @@ parse_args(struct fk_rt *rt, int argc, char **argv)
 			printf("%s %s (librdkafka %s, jansson %s)\n",
 			    the_tool->name, FK_VERSION, fk_kafka_version(),
 			    JANSSON_VERSION);
-			exit(FK_EX_OK);
+			exit(fflush(stdout) == EOF ? FK_EX_IOERR : FK_EX_OK);
 		case 'v':
 			fk_log_set_level(fk_log_level() < FK_LOG_INFO ?
 				FK_LOG_INFO :
@@ -695,7 +718,7 @@ check_args(struct fk_rt *rt, int nfiles)
 	if ((rt->from != NULL || kafka_out) && rt->brokers == NULL)
 		fk_usage("%s needs brokers: -b host:port or -X "
 			 "bootstrap.servers=host:port",
-		    rt->from ? "--from" : "--to");
+		    rt->from ? "--from" : rt->to ? "--to" : "--reject kafka:");
 	if (rt->from == NULL) {
 		if (rt->group != NULL)
 			fk_usage("-G needs --from");
@@ -729,18 +752,8 @@ open_sinks(struct fk_rt *rt)
 		}
 	}
 	if (rt->to != NULL || rt->reject_topic != NULL) {
-		struct fk_config pcfg;
-
-		/* -b goes first so that -X bootstrap.servers can win. */
-		fk_config_init(&pcfg);
-		if (rt->brokers != NULL &&
-		    fk_config_get(&rt->cfg, "test.mock.num.brokers") == NULL)
-			fk_config_set(&pcfg, "bootstrap.servers", rt->brokers,
-			    "-b");
-		fk_config_append(&pcfg, &rt->cfg);
-		rt->producer = fk_producer_new(&pcfg, rt->compression, err,
+		rt->producer = fk_producer_new(&rt->cfg, rt->compression, err,
 		    sizeof(err));
-		fk_config_release(&pcfg);
 		if (rt->producer == NULL)
 			fk_errx(FK_EX_CONFIG, "%s", err);
 	}
@@ -757,7 +770,9 @@ finish(struct fk_rt *rt)
 		the_tool->finish(rt->ctx, rt);
 	checkpoint(rt);
 	if (rt->producer != NULL) {
-		undelivered = fk_producer_failed(rt->producer);
+		/* Still in flight after a signal's bounded wait: not delivered. */
+		undelivered = fk_producer_failed(rt->producer) +
+		    fk_producer_flush(rt->producer, 0);
 		if (undelivered > 0) {
 			fk_error("%lld records undelivered: %s", undelivered,
 			    fk_producer_last_error(rt->producer));
@@ -817,16 +832,6 @@ fk_main(const struct fk_tool *tool, void *ctx, int argc, char **argv)
 	if ((v = fk_config_get(&rt.cfg, "auto.commit.interval.ms")) != NULL &&
 	    fk_num_int(v, 0, 86400000, &ms, err, sizeof(err)) == 0)
 		rt.commit_interval_ms = ms;
-	if (rt.from != NULL && rt.brokers != NULL &&
-	    fk_config_get(&rt.cfg, "test.mock.num.brokers") == NULL) {
-		struct fk_config c;
-
-		fk_config_init(&c);
-		fk_config_set(&c, "bootstrap.servers", rt.brokers, "-b");
-		fk_config_append(&c, &rt.cfg);
-		fk_config_release(&rt.cfg);
-		rt.cfg = c;
-	}
 	rt.outbuf = fk_xmalloc(OUTBUF_SIZE);
 	setvbuf(stdout, rt.outbuf, _IOFBF, OUTBUF_SIZE);
 	rt.obufcap = 4096;
@@ -841,7 +846,7 @@ fk_main(const struct fk_tool *tool, void *ctx, int argc, char **argv)
 	} else if (optind == argc) {
 		run_file(&rt, "-");
 	} else {
-		for (i = optind; i < argc && !rt.stopping; i++)
+		for (i = optind; i < argc && !rt.stopping && !got_signal; i++)
 			if (run_file(&rt, argv[i]) == -1)
 				break;
 	}

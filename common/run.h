@@ -41,15 +41,17 @@ FK_NORETURN FK_PRINTF(1, 2) void fk_usage(const char *fmt, ...);
 /* Records that span lines: CSV with quoted newlines. */
 void fk_rt_set_csv_framing(struct fk_rt *rt, int on);
 
-/* Write one record; obj is borrowed.  The message key is the -k field. */
+/* Write one record; obj is borrowed.  The message key is the -k field,
+ * the message timestamp its ts_ms (event time), if any. */
 void fk_rt_emit_json(struct fk_rt *rt, json_t *obj);
 
 /* The -k field output messages are keyed by (default user_id). */
 const char *fk_rt_keyfield(const struct fk_rt *rt);
 
-/* Write one serialized record (no newline) with an explicit key. */
+/* Write one serialized record (no newline) with an explicit key and
+ * event time ts_ms (0: none). */
 void fk_rt_emit(struct fk_rt *rt, const char *data, size_t len,
-    const char *key, size_t keylen);
+    const char *key, size_t keylen, int64_t ts_ms);
 
 /* Reject rec: a message on stderr at its position, the verbatim input with
  * the reason to the reject sink, counted; --strict stops the run. */

@@ -22,6 +22,7 @@ fk_ingest_init(struct fk_ingest *ig)
 	memset(ig, 0, sizeof(*ig));
 	ig->max_field = FK_INGEST_MAX_FIELD;
 	fk_csv_row_init(&ig->row);
+	fk_jobj_init(&ig->jo);
 }
 
 void
@@ -43,7 +44,10 @@ fk_ingest_release(struct fk_ingest *ig)
 		free(ig->map[i].from);
 	}
 	free(ig->map);
+	free(ig->mapvals);
 	fk_csv_row_release(&ig->row);
+	fk_jobj_release(&ig->jo);
+	free(ig->out);
 }
 
 int
@@ -89,6 +93,11 @@ fk_ingest_csv_header(struct fk_ingest *ig, const char *line, size_t len,
 	char e[256];
 
 	fk_ingest_csv_reset(ig);
+	/* A UTF-8 byte order mark before the first name. */
+	if (len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+		line += 3;
+		len -= 3;
+	}
 	if (fk_csv_split(&ig->row, line, len, ',', e, sizeof(e)) == -1) {
 		snprintf(err, errlen, "header: %s", e);
 		return -1;
@@ -97,16 +106,15 @@ fk_ingest_csv_header(struct fk_ingest *ig, const char *line, size_t len,
 	ig->ncols = ig->row.nfields;
 	for (size_t i = 0; i < ig->ncols; i++) {
 		const char *name = ig->row.fields[i].s;
+		json_t *probe = json_string(name);
 
-		/* A UTF-8 byte order mark before the first name. */
-		if (i == 0 && strncmp(name, "\xef\xbb\xbf", 3) == 0)
-			name += 3;
-		if (*name == '\0') {
-			snprintf(err, errlen, "header: column %zu has no name",
-			    i + 1);
+		if (*name == '\0' || probe == NULL) {
+			snprintf(err, errlen, "header: column %zu %s", i + 1,
+			    *name ? "is not valid UTF-8" : "has no name");
 			fk_ingest_csv_reset(ig);
 			return -1;
 		}
+		json_decref(probe);
 		ig->cols[i] = fk_xstrdup(mapped_name(ig, name));
 	}
 	return 0;
@@ -151,20 +159,25 @@ fk_ingest_from_csv(struct fk_ingest *ig, const char *line, size_t len,
 	return obj;
 }
 
-/* Rename mapped fields of a JSON object. */
+/* Rename mapped fields of a JSON object, all at once so that a=b,b=a
+ * swaps. */
 static void
-apply_map(const struct fk_ingest *ig, json_t *obj)
+apply_map(struct fk_ingest *ig, json_t *obj)
 {
-	json_t *v;
+	size_t i;
 
-	for (size_t i = 0; i < ig->nmap; i++) {
-		v = json_object_get(obj, ig->map[i].from);
-		if (v == NULL)
-			continue;
-		json_incref(v);
-		json_object_del(obj, ig->map[i].from);
-		json_object_set_new(obj, ig->map[i].to, v);
+	if (ig->mapvals == NULL)
+		ig->mapvals = fk_xcalloc(ig->nmap, sizeof(*ig->mapvals));
+	for (i = 0; i < ig->nmap; i++) {
+		ig->mapvals[i] = json_object_get(obj, ig->map[i].from);
+		json_incref(ig->mapvals[i]);
 	}
+	for (i = 0; i < ig->nmap; i++)
+		if (ig->mapvals[i] != NULL)
+			json_object_del(obj, ig->map[i].from);
+	for (i = 0; i < ig->nmap; i++)
+		if (ig->mapvals[i] != NULL)
+			json_object_set_new(obj, ig->map[i].to, ig->mapvals[i]);
 }
 
 static json_t *
@@ -231,10 +244,17 @@ static void
 describe(const json_t *v, char *buf, size_t len)
 {
 	switch (json_typeof(v)) {
-	case JSON_STRING:
-		snprintf(buf, len, "\"%.40s%s\"", json_string_value(v),
-		    json_string_length(v) > 40 ? "..." : "");
+	case JSON_STRING: {
+		const char *s = json_string_value(v);
+		size_t n = json_string_length(v), cut = n > 40 ? 40 : n;
+
+		/* Cut at a character boundary: messages stay UTF-8. */
+		while (cut > 0 && cut < n && ((unsigned char)s[cut] & 0xC0) == 0x80)
+			cut--;
+		snprintf(buf, len, "\"%.*s%s\"", (int)cut, s,
+		    cut < n ? "..." : "");
 		break;
+	}
 	case JSON_INTEGER:
 		snprintf(buf, len, "%" JSON_INTEGER_FORMAT,
 		    json_integer_value(v));
@@ -461,12 +481,33 @@ norm_coord(json_t *obj, const char *name, double lim, int from_csv,
 	return 0;
 }
 
+/* The same line at the same position gets the same id on replay: "fk-" and
+ * 16 hex digits into buf (at least 20 bytes). */
+static void
+derive_tx_id(const struct fk_rec *rec, char *buf)
+{
+	char pos[512];
+	uint64_t seed;
+
+	if (rec->pos.partition >= 0) {
+		int n = fk_pos_format(&rec->pos, pos, sizeof(pos));
+
+		if (n < 0)
+			n = 0;
+		if ((size_t)n >= sizeof(pos))
+			n = sizeof(pos) - 1;
+		seed = fk_hash64(pos, (size_t)n, 0);
+	} else {
+		seed = (uint64_t)rec->pos.line;
+	}
+	snprintf(buf, 20, "fk-%016" PRIx64, fk_hash64(rec->data, rec->len, seed));
+}
+
 static int
 norm_tx_id(json_t *obj, const struct fk_rec *rec, char *err, size_t errlen)
 {
 	json_t *v = json_object_get(obj, "tx_id");
 	char buf[64];
-	uint64_t seed, h;
 
 	if (json_is_string(v) && json_string_length(v) > 0)
 		return 0;
@@ -482,16 +523,7 @@ norm_tx_id(json_t *obj, const struct fk_rec *rec, char *err, size_t errlen)
 		snprintf(err, errlen, "tx_id: expected a string, got %s", buf);
 		return -1;
 	}
-	/* The same line at the same position gets the same id on replay. */
-	if (rec->pos.partition >= 0) {
-		int n = fk_pos_format(&rec->pos, buf, sizeof(buf));
-
-		seed = fk_hash64(buf, n > 0 ? (size_t)n : 0, 0);
-	} else {
-		seed = (uint64_t)rec->pos.line;
-	}
-	h = fk_hash64(rec->data, rec->len, seed);
-	snprintf(buf, sizeof(buf), "fk-%016" PRIx64, h);
+	derive_tx_id(rec, buf);
 	json_object_set_new(obj, "tx_id", json_string(buf));
 	return 0;
 }
@@ -510,4 +542,204 @@ fk_ingest_normalize(struct fk_ingest *ig, json_t *obj, int from_csv,
 	    norm_tx_id(obj, rec, err, errlen) == -1)
 		return -1;
 	return 0;
+}
+
+/* --- fast path ------------------------------------------------------- */
+
+static void
+out_put(struct fk_ingest *ig, const char *s, size_t n)
+{
+	if (ig->outlen + n > ig->outcap) {
+		ig->outcap = 2 * (ig->outlen + n) + 256;
+		ig->out = fk_xrealloc(ig->out, ig->outcap);
+	}
+	memcpy(ig->out + ig->outlen, s, n);
+	ig->outlen += n;
+}
+
+static void
+out_member(struct fk_ingest *ig, const char *key, size_t keylen,
+    const char *val, size_t vallen)
+{
+	if (ig->outlen > 1)
+		out_put(ig, ",", 1);
+	out_put(ig, "\"", 1);
+	out_put(ig, key, keylen);
+	out_put(ig, "\":", 2);
+	out_put(ig, val, vallen);
+}
+
+/* A JSON number span as a double; -1 if it does not fit the buffer. */
+static int
+span_number(const struct fk_jmember *m, double *out)
+{
+	char buf[64];
+
+	if (m->type != FK_J_NUMBER || m->vallen >= sizeof(buf))
+		return -1;
+	memcpy(buf, m->val, m->vallen);
+	buf[m->vallen] = '\0';
+	*out = strtod(buf, NULL);
+	return isfinite(*out) ? 0 : -1;
+}
+
+static int
+key_is(const struct fk_jmember *m, const char *key, size_t len)
+{
+	return m->keylen == len && memcmp(m->key, key, len) == 0;
+}
+
+#define KEY_IS(m, lit) key_is((m), (lit), sizeof(lit) - 1)
+
+int
+fk_ingest_fast(struct fk_ingest *ig, const struct fk_rec *rec,
+    const char *keyfield, const char **key, size_t *keylen)
+{
+	const struct fk_jobj *o = &ig->jo;
+	const struct fk_jmember *m, *uid = NULL, *amt = NULL, *ts = NULL,
+				    *cur = NULL, *txid = NULL, *tsms = NULL;
+	char tsbuf[FK_TIME_BUFSZ + 2], msbuf[32], idbuf[24], curbuf[5];
+	char uidbuf[48], txbuf[48];
+	int64_t ms;
+	double x;
+	size_t i, kflen = strlen(keyfield);
+	int n, derive;
+
+	if (rec->truncated || ig->envelope || ig->nmap > 0 ||
+	    fk_jscan(&ig->jo, rec->data, rec->len, NULL, 0) == -1 ||
+	    o->duplicates || o->longest > ig->max_field)
+		return 0;
+	for (i = 0; i < o->n; i++) {
+		m = &o->m[i];
+		if (m->key_escaped)
+			return 0;
+		if (KEY_IS(m, "user_id"))
+			uid = m;
+		else if (KEY_IS(m, "amount"))
+			amt = m;
+		else if (KEY_IS(m, "timestamp"))
+			ts = m;
+		else if (KEY_IS(m, "currency"))
+			cur = m;
+		else if (KEY_IS(m, "tx_id"))
+			txid = m;
+		else if (KEY_IS(m, "ts_ms"))
+			tsms = m;
+		else if (KEY_IS(m, "lat") || KEY_IS(m, "lon")) {
+			double lim = m->key[1] == 'a' ? 90 : 180;
+
+			if (span_number(m, &x) == -1 || x < -lim || x > lim)
+				return 0;
+		}
+	}
+	/* user_id: a non-empty string, or an integer made one. */
+	if (uid == NULL ||
+	    !((uid->type == FK_J_STRING && uid->vallen > 2) ||
+		(uid->type == FK_J_NUMBER && uid->integer &&
+		    uid->vallen < sizeof(uidbuf) - 2)))
+		return 0;
+	if (amt == NULL || span_number(amt, &x) == -1 || !(x >= 0))
+		return 0;
+	if (ts == NULL)
+		return 0;
+	if (ts->type == FK_J_STRING && !ts->escaped) {
+		if (fk_time_parse(ts->val + 1, ts->vallen - 2, &ms, NULL, 0) ==
+		    -1)
+			return 0;
+	} else if (span_number(ts, &x) == -1 ||
+	    fk_time_from_epoch(x, &ms, NULL, 0) == -1) {
+		return 0;
+	}
+	if (cur != NULL) {
+		if (cur->type != FK_J_STRING || cur->vallen != 5)
+			return 0;
+		curbuf[0] = curbuf[4] = '"';
+		for (i = 1; i < 4; i++) {
+			char c = cur->val[i];
+
+			if (c >= 'a' && c <= 'z')
+				c = (char)(c - 'a' + 'A');
+			else if (c < 'A' || c > 'Z')
+				return 0;
+			curbuf[i] = c;
+		}
+	}
+	if (txid != NULL && !(txid->type == FK_J_NULL ||
+			       txid->type == FK_J_STRING ||
+			       (txid->type == FK_J_NUMBER && txid->integer &&
+				   txid->vallen < sizeof(txbuf) - 2)))
+		return 0;
+
+	ig->ts_ms = ms;
+	tsbuf[0] = '"';
+	fk_time_format(ms, tsbuf + 1);
+	tsbuf[FK_TIME_BUFSZ] = '"';
+	n = snprintf(msbuf, sizeof(msbuf), "%lld", (long long)ms);
+	derive = txid == NULL || txid->type == FK_J_NULL ||
+	    (txid->type == FK_J_STRING && txid->vallen == 2);
+	if (derive) {
+		idbuf[0] = '"';
+		derive_tx_id(rec, idbuf + 1);
+		idbuf[20] = '"';
+	}
+	ig->outlen = 0;
+	out_put(ig, "{", 1);
+	for (i = 0; i < o->n; i++) {
+		const char *v;
+		size_t vl;
+
+		m = &o->m[i];
+		v = m->val;
+		vl = m->vallen;
+		if (m == uid && uid->type == FK_J_NUMBER) {
+			uidbuf[0] = '"';
+			memcpy(uidbuf + 1, uid->val, uid->vallen);
+			uidbuf[uid->vallen + 1] = '"';
+			v = uidbuf;
+			vl = uid->vallen + 2;
+		} else if (m == ts) {
+			v = tsbuf;
+			vl = FK_TIME_BUFSZ + 1;
+		} else if (m == cur) {
+			v = curbuf;
+		} else if (m == tsms) {
+			v = msbuf;
+			vl = (size_t)n;
+		} else if (m == txid && derive) {
+			v = idbuf;
+			vl = 21;
+		} else if (m == txid && m->type == FK_J_NUMBER) {
+			txbuf[0] = '"';
+			memcpy(txbuf + 1, m->val, m->vallen);
+			txbuf[m->vallen + 1] = '"';
+			v = txbuf;
+			vl = m->vallen + 2;
+		}
+		out_member(ig, m->key, m->keylen, v, vl);
+	}
+	if (tsms == NULL)
+		out_member(ig, "ts_ms", 5, msbuf, (size_t)n);
+	if (txid == NULL)
+		out_member(ig, "tx_id", 5, idbuf, 21);
+	out_put(ig, "}", 1);
+
+	/* The message key: the keyfield member's string or number. */
+	*key = NULL;
+	*keylen = 0;
+	if (kflen == 7 && memcmp(keyfield, "user_id", 7) == 0 &&
+	    uid->type == FK_J_NUMBER) {
+		*key = uid->val;
+		*keylen = uid->vallen;
+	} else if ((m = fk_jobj_get(o, keyfield)) != NULL) {
+		if (m->type == FK_J_STRING && !m->escaped) {
+			*key = m->val + 1;
+			*keylen = m->vallen - 2;
+		} else if (m->type == FK_J_NUMBER && m->integer) {
+			*key = m->val;
+			*keylen = m->vallen;
+		} else if (m->type == FK_J_STRING) {
+			return 0; /* an escaped key needs decoding */
+		}
+	}
+	return 1;
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "csv.h"
+#include "jscan.h"
 #include "record.h"
 
 #define FK_INGEST_MAX_FIELD 8192
@@ -21,10 +22,16 @@ struct fk_ingest {
 	int envelope;
 	struct fk_ingest_map *map;
 	size_t nmap;
+	json_t **mapvals; /* scratch for apply_map */
 	/* CSV: the current file's header, after renames */
 	char **cols;
 	size_t ncols;
 	struct fk_csv_row row;
+	/* the fast path's scan and output */
+	struct fk_jobj jo;
+	char *out;
+	size_t outcap, outlen;
+	int64_t ts_ms; /* the record's ts_ms */
 };
 
 void fk_ingest_init(struct fk_ingest *ig);
@@ -52,5 +59,15 @@ json_t *fk_ingest_from_json(struct fk_ingest *ig, const char *line,
  * position, so a replay assigns the same ids.  -1 with a message. */
 int fk_ingest_normalize(struct fk_ingest *ig, json_t *obj, int from_csv,
     const struct fk_rec *rec, char *err, size_t errlen);
+
+/* The fast path for an NDJSON line in the usual shape: validate and
+ * normalize without building a tree, copying members through as written.
+ * Returns 1 with the record in ig->out/outlen and its key (the member
+ * keyfield, borrowed from rec or ig) in *key and *keylen, or 0 when the line
+ * needs fk_ingest_from_json() and fk_ingest_normalize(): anything
+ * unusual, and every line that is to be rejected, so that messages come
+ * from one place. */
+int fk_ingest_fast(struct fk_ingest *ig, const struct fk_rec *rec,
+    const char *keyfield, const char **key, size_t *keylen);
 
 #endif

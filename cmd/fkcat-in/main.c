@@ -75,9 +75,17 @@ static void
 record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
 {
 	struct fkcat *f = ctx;
+	const char *key;
+	size_t keylen;
 	char err[512];
 	json_t *obj;
 
+	if (!f->csv && fk_ingest_fast(&f->ig, rec, fk_rt_keyfield(rt), &key,
+			   &keylen)) {
+		fk_rt_emit(rt, f->ig.out, f->ig.outlen, key, keylen,
+		    f->ig.ts_ms > 0 ? f->ig.ts_ms : 0);
+		return;
+	}
 	if (rec->truncated) {
 		fk_rt_reject(rt, rec, "line longer than --max-line");
 		return;

@@ -1,0 +1,62 @@
+/* A validating single-pass scanner for one JSON object (one NDJSON line):
+ * it checks the whole text and returns the byte spans of the top-level
+ * members, so that a stage can copy a record through and rewrite or add
+ * only the members it owns, without building a tree.  Library module:
+ * never prints, never exits.
+ *
+ * It is deliberately strict: where it answers -1 the caller falls back to
+ * a full parser (jansson) for the exact message, so it must never accept
+ * text that is not JSON. */
+#ifndef FK_JSCAN_H
+#define FK_JSCAN_H
+
+#include <stddef.h>
+
+enum fk_jtype {
+	FK_J_STRING,
+	FK_J_NUMBER,
+	FK_J_OBJECT,
+	FK_J_ARRAY,
+	FK_J_TRUE,
+	FK_J_FALSE,
+	FK_J_NULL,
+};
+
+/* A top-level member; every pointer points into the scanned text. */
+struct fk_jmember {
+	const char *key; /* between the quotes, escapes not decoded */
+	size_t keylen;
+	const char *val; /* the value as written: "..." with its quotes */
+	size_t vallen;
+	enum fk_jtype type;
+	unsigned escaped : 1;  /* a string value holds backslash escapes */
+	unsigned integer : 1;  /* a number without fraction or exponent */
+	unsigned key_escaped : 1; /* the key holds backslash escapes */
+};
+
+/* Owns m; reused across calls. */
+struct fk_jobj {
+	struct fk_jmember *m;
+	size_t n, cap;
+	size_t longest;	 /* bytes of the longest string anywhere, as written */
+	int duplicates;	 /* two top-level members have the same key */
+};
+
+void fk_jobj_init(struct fk_jobj *o);
+void fk_jobj_release(struct fk_jobj *o);
+
+/* Scan s[0..len): white space, one object, white space.  Strings must be
+ * valid UTF-8 (no overlong forms, surrogates or code points past
+ * U+10FFFF) without raw control characters, with valid escapes (\u0000
+ * is refused, surrogate escapes must pair); numbers follow the JSON
+ * grammar; nesting is limited to 64 levels.  Returns 0, or -1 with a
+ * message "column N: ..." (1-based byte column) in err. */
+int fk_jscan(struct fk_jobj *o, const char *s, size_t len, char *err,
+    size_t errlen);
+
+/* The member named key (no escapes in key), or NULL; the last one when a
+ * key repeats. */
+const struct fk_jmember *fk_jobj_get(const struct fk_jobj *o,
+    const char *key);
+
+#endif
