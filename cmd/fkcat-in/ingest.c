@@ -487,7 +487,7 @@ static void
 derive_tx_id(const struct fk_rec *rec, char *buf)
 {
 	char pos[512];
-	uint64_t seed;
+	uint64_t seed, h;
 
 	if (rec->pos.partition >= 0) {
 		int n = fk_pos_format(&rec->pos, pos, sizeof(pos));
@@ -500,7 +500,11 @@ derive_tx_id(const struct fk_rec *rec, char *buf)
 	} else {
 		seed = (uint64_t)rec->pos.line;
 	}
-	snprintf(buf, 20, "fk-%016" PRIx64, fk_hash64(rec->data, rec->len, seed));
+	h = fk_hash64(rec->data, rec->len, seed);
+	memcpy(buf, "fk-", 3);
+	for (int i = 15; i >= 0; i--, h >>= 4)
+		buf[3 + i] = "0123456789abcdef"[h & 15];
+	buf[19] = '\0';
 }
 
 static int
@@ -549,7 +553,7 @@ fk_ingest_normalize(struct fk_ingest *ig, json_t *obj, int from_csv,
 static void
 out_put(struct fk_ingest *ig, const char *s, size_t n)
 {
-	if (ig->outlen + n > ig->outcap) {
+	if (ig->outlen + n + 1 > ig->outcap) {
 		ig->outcap = 2 * (ig->outlen + n) + 256;
 		ig->out = fk_xrealloc(ig->out, ig->outcap);
 	}
@@ -557,30 +561,59 @@ out_put(struct fk_ingest *ig, const char *s, size_t n)
 	ig->outlen += n;
 }
 
-static void
-out_member(struct fk_ingest *ig, const char *key, size_t keylen,
-    const char *val, size_t vallen)
+/* Decimal digits of v into buf (at least 21 bytes); returns the length. */
+static size_t
+fmt_i64(int64_t v, char *buf)
 {
-	if (ig->outlen > 1)
-		out_put(ig, ",", 1);
-	out_put(ig, "\"", 1);
-	out_put(ig, key, keylen);
-	out_put(ig, "\":", 2);
-	out_put(ig, val, vallen);
+	char tmp[24];
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	size_t n = 0, len = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		buf[len++] = '-';
+	while (n > 0)
+		buf[len++] = tmp[--n];
+	return len;
 }
 
-/* A JSON number span as a double; -1 if it does not fit the buffer. */
+/* The value of a JSON number span, for range checks: exact enough (within
+ * an ulp or two) without strtod for the plain forms. */
 static int
 span_number(const struct fk_jmember *m, double *out)
 {
+	const char *p = m->val, *end = m->val + m->vallen;
+	double v = 0, scale = 1;
+	int neg = 0;
 	char buf[64];
 
-	if (m->type != FK_J_NUMBER || m->vallen >= sizeof(buf))
+	if (m->type != FK_J_NUMBER)
 		return -1;
-	memcpy(buf, m->val, m->vallen);
-	buf[m->vallen] = '\0';
-	*out = strtod(buf, NULL);
-	return isfinite(*out) ? 0 : -1;
+	if (memchr(p, 'e', m->vallen) || memchr(p, 'E', m->vallen) ||
+	    m->vallen > 18) {
+		if (m->vallen >= sizeof(buf))
+			return -1;
+		memcpy(buf, m->val, m->vallen);
+		buf[m->vallen] = '\0';
+		*out = strtod(buf, NULL);
+		return isfinite(*out) ? 0 : -1;
+	}
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	for (; p < end && *p != '.'; p++)
+		v = v * 10 + (*p - '0');
+	if (p < end)
+		for (p++; p < end; p++) {
+			scale /= 10;
+			v += (*p - '0') * scale;
+		}
+	*out = neg ? -v : v;
+	return 0;
 }
 
 static int
@@ -591,6 +624,13 @@ key_is(const struct fk_jmember *m, const char *key, size_t len)
 
 #define KEY_IS(m, lit) key_is((m), (lit), sizeof(lit) - 1)
 
+/* A value to write over a member's value span. */
+struct splice {
+	const struct fk_jmember *m;
+	const char *v;
+	size_t len;
+};
+
 int
 fk_ingest_fast(struct fk_ingest *ig, const struct fk_rec *rec,
     const char *keyfield, const char **key, size_t *keylen)
@@ -598,12 +638,14 @@ fk_ingest_fast(struct fk_ingest *ig, const struct fk_rec *rec,
 	const struct fk_jobj *o = &ig->jo;
 	const struct fk_jmember *m, *uid = NULL, *amt = NULL, *ts = NULL,
 				    *cur = NULL, *txid = NULL, *tsms = NULL;
-	char tsbuf[FK_TIME_BUFSZ + 2], msbuf[32], idbuf[24], curbuf[5];
+	char tsbuf[FK_TIME_BUFSZ + 2], msbuf[24], idbuf[24], curbuf[5];
 	char uidbuf[48], txbuf[48];
+	struct splice sp[5];
+	const char *p, *close;
+	size_t i, nsp = 0, mslen, kflen = strlen(keyfield);
 	int64_t ms;
 	double x;
-	size_t i, kflen = strlen(keyfield);
-	int n, derive;
+	int derive;
 
 	if (rec->truncated || ig->envelope || ig->nmap > 0 ||
 	    fk_jscan(&ig->jo, rec->data, rec->len, NULL, 0) == -1 ||
@@ -638,7 +680,8 @@ fk_ingest_fast(struct fk_ingest *ig, const struct fk_rec *rec,
 		(uid->type == FK_J_NUMBER && uid->integer &&
 		    uid->vallen < sizeof(uidbuf) - 2)))
 		return 0;
-	if (amt == NULL || span_number(amt, &x) == -1 || !(x >= 0))
+	if (amt == NULL || span_number(amt, &x) == -1 || !(x >= 0) ||
+	    amt->val[0] == '-')
 		return 0;
 	if (ts == NULL)
 		return 0;
@@ -670,11 +713,12 @@ fk_ingest_fast(struct fk_ingest *ig, const struct fk_rec *rec,
 				   txid->vallen < sizeof(txbuf) - 2)))
 		return 0;
 
+	/* The new values, in the order of the members they replace. */
 	ig->ts_ms = ms;
 	tsbuf[0] = '"';
 	fk_time_format(ms, tsbuf + 1);
 	tsbuf[FK_TIME_BUFSZ] = '"';
-	n = snprintf(msbuf, sizeof(msbuf), "%lld", (long long)ms);
+	mslen = fmt_i64(ms, msbuf);
 	derive = txid == NULL || txid->type == FK_J_NULL ||
 	    (txid->type == FK_J_STRING && txid->vallen == 2);
 	if (derive) {
@@ -682,45 +726,50 @@ fk_ingest_fast(struct fk_ingest *ig, const struct fk_rec *rec,
 		derive_tx_id(rec, idbuf + 1);
 		idbuf[20] = '"';
 	}
-	ig->outlen = 0;
-	out_put(ig, "{", 1);
 	for (i = 0; i < o->n; i++) {
-		const char *v;
-		size_t vl;
-
 		m = &o->m[i];
-		v = m->val;
-		vl = m->vallen;
 		if (m == uid && uid->type == FK_J_NUMBER) {
 			uidbuf[0] = '"';
 			memcpy(uidbuf + 1, uid->val, uid->vallen);
 			uidbuf[uid->vallen + 1] = '"';
-			v = uidbuf;
-			vl = uid->vallen + 2;
+			sp[nsp++] = (struct splice){ m, uidbuf, uid->vallen + 2 };
 		} else if (m == ts) {
-			v = tsbuf;
-			vl = FK_TIME_BUFSZ + 1;
-		} else if (m == cur) {
-			v = curbuf;
+			sp[nsp++] = (struct splice){ m, tsbuf, FK_TIME_BUFSZ + 1 };
+		} else if (m == cur && memcmp(curbuf, cur->val, 5) != 0) {
+			sp[nsp++] = (struct splice){ m, curbuf, 5 };
 		} else if (m == tsms) {
-			v = msbuf;
-			vl = (size_t)n;
+			sp[nsp++] = (struct splice){ m, msbuf, mslen };
 		} else if (m == txid && derive) {
-			v = idbuf;
-			vl = 21;
+			sp[nsp++] = (struct splice){ m, idbuf, 21 };
 		} else if (m == txid && m->type == FK_J_NUMBER) {
 			txbuf[0] = '"';
 			memcpy(txbuf + 1, m->val, m->vallen);
 			txbuf[m->vallen + 1] = '"';
-			v = txbuf;
-			vl = m->vallen + 2;
+			sp[nsp++] = (struct splice){ m, txbuf, m->vallen + 2 };
 		}
-		out_member(ig, m->key, m->keylen, v, vl);
 	}
-	if (tsms == NULL)
-		out_member(ig, "ts_ms", 5, msbuf, (size_t)n);
-	if (txid == NULL)
-		out_member(ig, "tx_id", 5, idbuf, 21);
+
+	/* Copy the line through from its '{' to its '}', the new values
+	 * spliced in, the new members added before the '}'. */
+	p = memchr(rec->data, '{', rec->len);
+	close = rec->data + rec->len;
+	while (*--close != '}')
+		;
+	ig->outlen = 0;
+	for (i = 0; i < nsp; i++) {
+		out_put(ig, p, (size_t)(sp[i].m->val - p));
+		out_put(ig, sp[i].v, sp[i].len);
+		p = sp[i].m->val + sp[i].m->vallen;
+	}
+	out_put(ig, p, (size_t)(close - p));
+	if (tsms == NULL) {
+		out_put(ig, ",\"ts_ms\":", 9);
+		out_put(ig, msbuf, mslen);
+	}
+	if (txid == NULL) {
+		out_put(ig, ",\"tx_id\":", 9);
+		out_put(ig, idbuf, 21);
+	}
 	out_put(ig, "}", 1);
 
 	/* The message key: the keyfield member's string or number. */
