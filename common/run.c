@@ -401,6 +401,18 @@ handle_record(struct fk_rt *rt, const struct fk_rec *rec)
 		rt->stopping = 1;
 }
 
+/* Input would block: write out what is buffered, and have the producer
+ * send what it holds now rather than after linger.ms (a flush ignores
+ * linger.ms while it lasts): a trickle reaches the topic at once, a flood
+ * still travels in batches. */
+static void
+flush_idle(struct fk_rt *rt)
+{
+	flush_outputs(rt);
+	if (rt->producer != NULL)
+		fk_producer_flush(rt->producer, 1);
+}
+
 /* Input would block: flush so a trickle is not held back, then wait. */
 static int
 idle(void *arg, int fd)
@@ -408,7 +420,7 @@ idle(void *arg, int fd)
 	struct fk_rt *rt = arg;
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
-	flush_outputs(rt);
+	flush_idle(rt);
 	for (;;) {
 		if (got_signal)
 			return -1;
@@ -525,7 +537,7 @@ run_kafka(struct fk_rt *rt)
 		} else if (rc == 0) {
 			/* Nothing ready: flush, then wait a little. */
 			if (timeout == 0)
-				flush_outputs(rt);
+				flush_idle(rt);
 			timeout = 100;
 		} else if (rc == -1) {
 			break;
