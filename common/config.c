@@ -74,8 +74,8 @@ split_kv(char *s, char **key, char **value, int trim)
 }
 
 int
-fk_config_parse_arg(struct fk_config *cfg, const char *arg,
-    const char *origin, char *err, size_t errlen)
+fk_config_parse_arg(struct fk_config *cfg, const char *arg, const char *origin,
+    char *err, size_t errlen)
 {
 	char *copy = fk_xstrdup(arg), *key, *value;
 
@@ -90,8 +90,8 @@ fk_config_parse_arg(struct fk_config *cfg, const char *arg,
 }
 
 int
-fk_config_load(struct fk_config *cfg, const char *path, char *err,
-    size_t errlen)
+fk_config_load(
+    struct fk_config *cfg, const char *path, char *err, size_t errlen)
 {
 	FILE *fp = fopen(path, "r");
 	char *line = NULL, *p, *key, *value, origin[1024];
@@ -132,8 +132,8 @@ void
 fk_config_append(struct fk_config *dst, const struct fk_config *src)
 {
 	for (size_t i = 0; i < src->n; i++)
-		fk_config_set(dst, src->kv[i].key, src->kv[i].value,
-		    src->kv[i].origin);
+		fk_config_set(
+		    dst, src->kv[i].key, src->kv[i].value, src->kv[i].origin);
 }
 
 const char *

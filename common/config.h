@@ -34,8 +34,8 @@ int fk_config_parse_arg(struct fk_config *cfg, const char *arg,
 /* Append the pairs of a config file: key=value lines, '#' comments, blank
  * lines, white space around key and value ignored.  Returns -1 with
  * "path: strerror" or "path:line: message" in err. */
-int fk_config_load(struct fk_config *cfg, const char *path, char *err,
-    size_t errlen);
+int fk_config_load(
+    struct fk_config *cfg, const char *path, char *err, size_t errlen);
 
 /* Append all of src's pairs to dst, in order. */
 void fk_config_append(struct fk_config *dst, const struct fk_config *src);

@@ -37,7 +37,7 @@ int fk_csv_complete(const char *buf, size_t len);
  * Returns 0, or -1 with nfields 0 and a message in err, e.g. "column 3:
  * unexpected quote in unquoted field", "column 2: text after closing
  * quote" or "column 1: unterminated quoted field". */
-int fk_csv_split(struct fk_csv_row *row, const char *buf, size_t len,
-    char sep, char *err, size_t errlen);
+int fk_csv_split(struct fk_csv_row *row, const char *buf, size_t len, char sep,
+    char *err, size_t errlen);
 
 #endif

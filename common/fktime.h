@@ -21,8 +21,8 @@
  * to +-23:59).  Years 0001-9999.
  * Returns 0 with *ms set to epoch milliseconds, or -1 with a message in
  * err ("invalid month 13", "expected RFC 3339 or epoch time"). */
-int fk_time_parse(const char *s, size_t len, int64_t *ms, char *err,
-    size_t errlen);
+int fk_time_parse(
+    const char *s, size_t len, int64_t *ms, char *err, size_t errlen);
 
 /* Epoch number to milliseconds: values whose magnitude is below 1e11 are
  * seconds (1e11 s is in the year 5138), larger ones milliseconds.

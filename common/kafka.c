@@ -106,8 +106,8 @@ conf_apply(rd_kafka_conf_t *conf, const struct fk_config *cfg, char *err,
 	for (size_t i = 0; i < cfg->n; i++) {
 		const struct fk_kv *kv = &cfg->kv[i];
 
-		if (rd_kafka_conf_set(conf, kv->key, kv->value, e,
-			sizeof(e)) != RD_KAFKA_CONF_OK) {
+		if (rd_kafka_conf_set(conf, kv->key, kv->value, e, sizeof(e)) !=
+		    RD_KAFKA_CONF_OK) {
 			snprintf(err, errlen, "%s: %s", kv->origin, chomp(e));
 			return -1;
 		}
@@ -133,8 +133,8 @@ fk_kafka_config_list(FILE *fp)
 
 /* A conf with our logging, the given defaults, then the user's pairs. */
 static rd_kafka_conf_t *
-conf_new(const struct fk_config *cfg, const char *const *defaults,
-    char *err, size_t errlen)
+conf_new(const struct fk_config *cfg, const char *const *defaults, char *err,
+    size_t errlen)
 {
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	char e[512];
@@ -143,7 +143,7 @@ conf_new(const struct fk_config *cfg, const char *const *defaults,
 	rd_kafka_conf_set_error_cb(conf, error_cb);
 	for (size_t i = 0; defaults[i] != NULL; i += 2)
 		if (rd_kafka_conf_set(conf, defaults[i], defaults[i + 1], e,
-			sizeof(e)) != RD_KAFKA_CONF_OK) {
+		        sizeof(e)) != RD_KAFKA_CONF_OK) {
 			snprintf(err, errlen, "%s", chomp(e));
 			rd_kafka_conf_destroy(conf);
 			return NULL;
@@ -179,15 +179,19 @@ dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 }
 
 struct fk_producer *
-fk_producer_new(const struct fk_config *cfg, const char *compression,
-    char *err, size_t errlen)
+fk_producer_new(const struct fk_config *cfg, const char *compression, char *err,
+    size_t errlen)
 {
 	static const char *const defaults[] = {
-		"enable.idempotence", "true",
-		"acks", "all",
+		"enable.idempotence",
+		"true",
+		"acks",
+		"all",
 		/* Same partition for a key as the Java client. */
-		"partitioner", "murmur2_random",
-		"linger.ms", "5",
+		"partitioner",
+		"murmur2_random",
+		"linger.ms",
+		"5",
 		NULL,
 	};
 	struct fk_producer *p = fk_xcalloc(1, sizeof(*p));
@@ -198,7 +202,7 @@ fk_producer_new(const struct fk_config *cfg, const char *compression,
 		goto fail;
 	if (compression != NULL &&
 	    rd_kafka_conf_set(conf, "compression.codec", compression, e,
-		sizeof(e)) != RD_KAFKA_CONF_OK) {
+	        sizeof(e)) != RD_KAFKA_CONF_OK) {
 		snprintf(err, errlen, "-z: %s", chomp(e));
 		rd_kafka_conf_destroy(conf);
 		goto fail;
@@ -288,8 +292,8 @@ fk_producer_last_error(const struct fk_producer *p)
 /* What we know of one partition. */
 struct part {
 	int assigned;
-	int done;	 /* at end (-e) or past e@: paused */
-	int64_t marked;	 /* next offset to commit, or -1 */
+	int done;       /* at end (-e) or past e@: paused */
+	int64_t marked; /* next offset to commit, or -1 */
 	int64_t committed;
 };
 
@@ -322,8 +326,8 @@ part_get(struct fk_consumer *c, int32_t partition)
 
 /* Start offsets for an assignment, per the -o start spec. */
 static int
-set_start_offsets(struct fk_consumer *c,
-    rd_kafka_topic_partition_list_t *parts, char *err, size_t errlen)
+set_start_offsets(struct fk_consumer *c, rd_kafka_topic_partition_list_t *parts,
+    char *err, size_t errlen)
 {
 	rd_kafka_resp_err_t e;
 	int64_t off;
@@ -331,12 +335,12 @@ set_start_offsets(struct fk_consumer *c,
 	for (int i = 0; i < parts->cnt; i++) {
 		switch (c->o.start.kind) {
 		case FK_OFF_BEGINNING:
-			off = c->o.group ? RD_KAFKA_OFFSET_INVALID :
-					   RD_KAFKA_OFFSET_BEGINNING;
+			off = c->o.group ? RD_KAFKA_OFFSET_INVALID
+			                 : RD_KAFKA_OFFSET_BEGINNING;
 			break;
 		case FK_OFF_END:
-			off = c->o.group ? RD_KAFKA_OFFSET_INVALID :
-					   RD_KAFKA_OFFSET_END;
+			off = c->o.group ? RD_KAFKA_OFFSET_INVALID
+			                 : RD_KAFKA_OFFSET_END;
 			break;
 		case FK_OFF_ABSOLUTE:
 			off = c->o.start.value;
@@ -350,8 +354,8 @@ set_start_offsets(struct fk_consumer *c,
 		case FK_OFF_NONE:
 		case FK_OFF_STORED:
 		default:
-			off = c->o.group ? RD_KAFKA_OFFSET_INVALID :
-					   RD_KAFKA_OFFSET_BEGINNING;
+			off = c->o.group ? RD_KAFKA_OFFSET_INVALID
+			                 : RD_KAFKA_OFFSET_BEGINNING;
 			break;
 		}
 		parts->elems[i].offset = off;
@@ -380,8 +384,8 @@ set_start_offsets(struct fk_consumer *c,
 }
 
 static void
-track_assign(struct fk_consumer *c,
-    const rd_kafka_topic_partition_list_t *parts, int on)
+track_assign(
+    struct fk_consumer *c, const rd_kafka_topic_partition_list_t *parts, int on)
 {
 	for (int i = 0; i < parts->cnt; i++) {
 		struct part *pt = part_get(c, parts->elems[i].partition);
@@ -453,8 +457,9 @@ assign_all(struct fk_consumer *c, int *exitcode, char *err, size_t errlen)
 	}
 	if (md->topic_cnt != 1 || md->topics[0].err ||
 	    md->topics[0].partition_cnt == 0) {
-		e = md->topic_cnt == 1 ? md->topics[0].err :
-					 RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+		e = md->topic_cnt == 1
+		    ? md->topics[0].err
+		    : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
 		snprintf(err, errlen, "%s: %s", c->topic,
 		    e ? rd_kafka_err2str(e) : "topic has no partitions");
 		*exitcode = FK_EX_NOINPUT;
@@ -462,8 +467,8 @@ assign_all(struct fk_consumer *c, int *exitcode, char *err, size_t errlen)
 	}
 	parts = rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
 	for (int i = 0; i < md->topics[0].partition_cnt; i++)
-		rd_kafka_topic_partition_list_add(parts, c->topic,
-		    md->topics[0].partitions[i].id);
+		rd_kafka_topic_partition_list_add(
+		    parts, c->topic, md->topics[0].partitions[i].id);
 	if (set_start_offsets(c, parts, err, errlen) == 0) {
 		track_assign(c, parts, 1);
 		e = rd_kafka_assign(c->rk, parts);
@@ -489,9 +494,12 @@ fk_consumer_new(const struct fk_config *cfg,
     size_t errlen)
 {
 	static const char *const defaults[] = {
-		"enable.auto.commit", "false",
-		"enable.auto.offset.store", "false",
-		"enable.partition.eof", "true",
+		"enable.auto.commit",
+		"false",
+		"enable.auto.offset.store",
+		"false",
+		"enable.partition.eof",
+		"true",
 		NULL,
 	};
 	struct fk_consumer *c = fk_xcalloc(1, sizeof(*c));
@@ -507,20 +515,20 @@ fk_consumer_new(const struct fk_config *cfg,
 		goto fail;
 	if (opts->group != NULL) {
 		if (rd_kafka_conf_set(conf, "group.id", opts->group, e,
-			sizeof(e)) != RD_KAFKA_CONF_OK ||
+		        sizeof(e)) != RD_KAFKA_CONF_OK ||
 		    (opts->start.kind == FK_OFF_BEGINNING &&
-			rd_kafka_conf_set(conf, "auto.offset.reset",
-			    "earliest", e, sizeof(e)) != RD_KAFKA_CONF_OK) ||
+		        rd_kafka_conf_set(conf, "auto.offset.reset", "earliest",
+		            e, sizeof(e)) != RD_KAFKA_CONF_OK) ||
 		    (opts->start.kind == FK_OFF_END &&
-			rd_kafka_conf_set(conf, "auto.offset.reset", "latest",
-			    e, sizeof(e)) != RD_KAFKA_CONF_OK)) {
+		        rd_kafka_conf_set(conf, "auto.offset.reset", "latest",
+		            e, sizeof(e)) != RD_KAFKA_CONF_OK)) {
 			snprintf(err, errlen, "%s", e);
 			rd_kafka_conf_destroy(conf);
 			goto fail;
 		}
 		rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
 	} else if (rd_kafka_conf_set(conf, "group.id", "fk-assign", e,
-		       sizeof(e)) != RD_KAFKA_CONF_OK) {
+	               sizeof(e)) != RD_KAFKA_CONF_OK) {
 		/* assign() wants a group.id; it is never joined or committed. */
 		snprintf(err, errlen, "%s", e);
 		rd_kafka_conf_destroy(conf);
@@ -536,8 +544,8 @@ fk_consumer_new(const struct fk_config *cfg,
 	rd_kafka_poll_set_consumer(c->rk);
 	if (opts->group != NULL) {
 		sub = rd_kafka_topic_partition_list_new(1);
-		rd_kafka_topic_partition_list_add(sub, c->topic,
-		    RD_KAFKA_PARTITION_UA);
+		rd_kafka_topic_partition_list_add(
+		    sub, c->topic, RD_KAFKA_PARTITION_UA);
 		rd_kafka_resp_err_t se = rd_kafka_subscribe(c->rk, sub);
 		rd_kafka_topic_partition_list_destroy(sub);
 		if (se) {
@@ -615,7 +623,8 @@ fk_consumer_next(struct fk_consumer *c, struct fk_rec *rec, int timeout_ms,
 		    m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
 		    m->err == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED;
 
-		snprintf(err, errlen, "%s: %s", c->topic, rd_kafka_message_errstr(m));
+		snprintf(err, errlen, "%s: %s", c->topic,
+		    rd_kafka_message_errstr(m));
 		rd_kafka_message_destroy(m);
 		if (fatal)
 			return -2;

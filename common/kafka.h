@@ -16,13 +16,13 @@ struct fk_producer;
 struct fk_consumer;
 
 enum fk_off_kind {
-	FK_OFF_NONE = 0,  /* not given */
+	FK_OFF_NONE = 0, /* not given */
 	FK_OFF_BEGINNING,
 	FK_OFF_END,
-	FK_OFF_STORED,	  /* the group's committed offset */
-	FK_OFF_ABSOLUTE,  /* value */
-	FK_OFF_TAIL,	  /* value messages before the end */
-	FK_OFF_TIME,	  /* first message at or after value ms */
+	FK_OFF_STORED,   /* the group's committed offset */
+	FK_OFF_ABSOLUTE, /* value */
+	FK_OFF_TAIL,     /* value messages before the end */
+	FK_OFF_TIME,     /* first message at or after value ms */
 };
 
 struct fk_offspec {
@@ -35,12 +35,12 @@ struct fk_offspec {
 int fk_kafka_offset_parse(const char *arg, struct fk_offspec *start,
     struct fk_offspec *end, char *err, size_t errlen);
 
-void fk_kafka_set_logger(void (*fn)(int level, const char *fac,
-    const char *msg));
+void fk_kafka_set_logger(
+    void (*fn)(int level, const char *fac, const char *msg));
 
 /* Check every pair of cfg against librdkafka's properties. */
-int fk_kafka_config_check(const struct fk_config *cfg, char *err,
-    size_t errlen);
+int fk_kafka_config_check(
+    const struct fk_config *cfg, char *err, size_t errlen);
 
 /* Print librdkafka's configuration properties (-X list). */
 void fk_kafka_config_list(FILE *fp);
@@ -80,9 +80,9 @@ const char *fk_producer_last_error(const struct fk_producer *p);
 
 struct fk_consumer_opts {
 	const char *topic;
-	const char *group;	/* NULL: assign every partition, no commits */
+	const char *group; /* NULL: assign every partition, no commits */
 	struct fk_offspec start, end;
-	int exit_eof;		/* -e: done when every partition is at its end */
+	int exit_eof; /* -e: done when every partition is at its end */
 	/* Called before partitions are taken away (rebalance, close), so the
 	 * caller can deliver its output and commit. */
 	void (*on_revoke)(void *arg);
@@ -97,8 +97,8 @@ struct fk_consumer *fk_consumer_new(const struct fk_config *cfg,
  * timeout_ms.  Returns 1 for a message, 0 for none yet, -1 when done
  * (every assigned partition at its end with -e, or past e@), -2 for a
  * fatal error with a message in err. */
-int fk_consumer_next(struct fk_consumer *c, struct fk_rec *rec,
-    int timeout_ms, char *err, size_t errlen);
+int fk_consumer_next(struct fk_consumer *c, struct fk_rec *rec, int timeout_ms,
+    char *err, size_t errlen);
 
 /* The record at pos is fully handled: its offset may be committed. */
 void fk_consumer_mark(struct fk_consumer *c, const struct fk_pos *pos);

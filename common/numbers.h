@@ -19,7 +19,7 @@ int fk_num_size(const char *s, long long min, long long max, long long *out,
 /* Parse a duration into milliseconds: a number followed by ms, s, m, h or
  * d ("250ms", "30s", "5m", "24h", "7d"); a bare number is seconds.
  * Same contract as fk_num_int, with min and max in milliseconds. */
-int fk_num_duration(const char *s, long long min, long long max,
-    long long *ms, char *err, size_t errlen);
+int fk_num_duration(const char *s, long long min, long long max, long long *ms,
+    char *err, size_t errlen);
 
 #endif

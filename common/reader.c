@@ -76,8 +76,8 @@ fill(struct fk_reader *r)
 }
 
 int
-fk_reader_next(struct fk_reader *r, const char **line, size_t *len,
-    int *truncated)
+fk_reader_next(
+    struct fk_reader *r, const char **line, size_t *len, int *truncated)
 {
 	char *nl;
 	size_t avail;
@@ -96,7 +96,8 @@ fk_reader_next(struct fk_reader *r, const char **line, size_t *len,
 			}
 		} else if (nl != NULL || (r->eof && avail > 0) ||
 		    avail > r->max_line) {
-			size_t n = nl ? (size_t)(nl - (r->buf + r->beg)) : avail;
+			size_t n =
+			    nl ? (size_t)(nl - (r->buf + r->beg)) : avail;
 
 			*line = r->buf + r->beg;
 			*truncated = 0;
@@ -104,7 +105,8 @@ fk_reader_next(struct fk_reader *r, const char **line, size_t *len,
 				n = r->max_line;
 				*truncated = 1;
 				r->skipping = nl == NULL;
-				r->beg = nl ? (size_t)(nl - r->buf) + 1 : r->end;
+				r->beg =
+				    nl ? (size_t)(nl - r->buf) + 1 : r->end;
 			} else {
 				r->beg += n + (nl != NULL);
 			}

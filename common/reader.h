@@ -29,7 +29,7 @@ void fk_reader_close(struct fk_reader *r);
  * with *truncated set; the rest of it is skipped.
  * Returns 1 for a line, 0 at end of input, -1 on a read error (errno
  * set), -2 when idle() asked to stop. */
-int fk_reader_next(struct fk_reader *r, const char **line, size_t *len,
-    int *truncated);
+int fk_reader_next(
+    struct fk_reader *r, const char **line, size_t *len, int *truncated);
 
 #endif

@@ -8,9 +8,9 @@
 /* Position of a record in its source, for messages and rejects. */
 struct fk_pos {
 	const char *source; /* file name, "<stdin>", or topic; borrowed */
-	long long line;	    /* 1-based line in a file; 0 in Kafka */
+	long long line;     /* 1-based line in a file; 0 in Kafka */
 	int32_t partition;  /* Kafka only, else -1 */
-	int64_t offset;	    /* Kafka only, else -1 */
+	int64_t offset;     /* Kafka only, else -1 */
 };
 
 /* "tx.ndjson:42" or "transactions[3]@1234"; returns snprintf's result. */
@@ -23,8 +23,8 @@ struct fk_rec {
 	size_t len;
 	const char *key; /* Kafka message key or NULL */
 	size_t keylen;
-	int64_t ts_ms;	 /* Kafka message timestamp, or -1 */
-	int truncated;	 /* longer than --max-line: data holds the start */
+	int64_t ts_ms; /* Kafka message timestamp, or -1 */
+	int truncated; /* longer than --max-line: data holds the start */
 	struct fk_pos pos;
 };
 

@@ -229,7 +229,7 @@ sink_write(struct fk_rt *rt, const char *topic, const char *data, size_t len,
 
 	if (topic != NULL) {
 		if (fk_producer_send(rt->producer, topic, data, len, key,
-			keylen, ts_ms, err, sizeof(err)) == -1)
+		        keylen, ts_ms, err, sizeof(err)) == -1)
 			fk_errx(FK_EX_UNAVAILABLE, "%s", err);
 		return;
 	}
@@ -254,7 +254,8 @@ fk_rt_keyfield(const struct fk_rt *rt)
 void
 fk_rt_emit_json(struct fk_rt *rt, json_t *obj)
 {
-	size_t n = json_dumpb(obj, rt->obuf, rt->obufcap, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	size_t n = json_dumpb(
+	    obj, rt->obuf, rt->obufcap, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	const char *key = NULL;
 	size_t keylen = 0;
 	int64_t ts_ms = 0;
@@ -264,15 +265,16 @@ fk_rt_emit_json(struct fk_rt *rt, json_t *obj)
 	if (n > rt->obufcap) {
 		rt->obufcap = n + n / 2;
 		rt->obuf = fk_xrealloc(rt->obuf, rt->obufcap);
-		n = json_dumpb(obj, rt->obuf, rt->obufcap, JSON_COMPACT | JSON_REAL_PRECISION(15));
+		n = json_dumpb(obj, rt->obuf, rt->obufcap,
+		    JSON_COMPACT | JSON_REAL_PRECISION(15));
 	}
 	if (rt->to != NULL && (k = json_object_get(obj, rt->keyfield))) {
 		if (json_is_string(k)) {
 			key = json_string_value(k);
 			keylen = json_string_length(k);
 		} else if (json_is_integer(k)) {
-			keylen = (size_t)snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
-			    json_integer_value(k));
+			keylen = (size_t)snprintf(num, sizeof(num),
+			    "%" JSON_INTEGER_FORMAT, json_integer_value(k));
 			key = num;
 		}
 	}
@@ -346,8 +348,8 @@ fk_rt_reject(struct fk_rt *rt, const struct fk_rec *rec, const char *fmt, ...)
 	json_object_set_new(o, "tool", json_string(the_tool->name));
 	if (rec->pos.partition >= 0) {
 		json_object_set_new(o, "topic", json_string(rec->pos.source));
-		json_object_set_new(o, "partition",
-		    json_integer(rec->pos.partition));
+		json_object_set_new(
+		    o, "partition", json_integer(rec->pos.partition));
 		json_object_set_new(o, "offset", json_integer(rec->pos.offset));
 	} else {
 		json_object_set_new(o, "source", json_string(rec->pos.source));
@@ -356,8 +358,8 @@ fk_rt_reject(struct fk_rt *rt, const struct fk_rec *rec, const char *fmt, ...)
 	if (rec->truncated)
 		json_object_set_new(o, "truncated", json_true());
 	if (utf8_valid_len(rec->data, rec->len)) {
-		json_object_set_new(o, "input",
-		    json_stringn(rec->data, rec->len));
+		json_object_set_new(
+		    o, "input", json_stringn(rec->data, rec->len));
 	} else {
 		b64 = base64(rec->data, rec->len);
 		json_object_set_new(o, "input_base64", json_string(b64));
@@ -475,8 +477,8 @@ run_file(struct fk_rt *rt, const char *path)
 		if (rt->csv_framing && !trunc && !fk_csv_complete(line, len)) {
 			rt->joinlen = 0;
 			append_join(rt, line, len, 0);
-			while ((rc = fk_reader_next(&r, &line, &len,
-				    &trunc)) == 1) {
+			while ((rc = fk_reader_next(&r, &line, &len, &trunc)) ==
+			    1) {
 				append_join(rt, line, len, 1);
 				if (trunc || rt->joinlen > rt->max_line ||
 				    fk_csv_complete(rt->join, rt->joinlen))
@@ -528,8 +530,8 @@ run_kafka(struct fk_rt *rt)
 	rt->last_commit_ms = now_ms();
 	while (!rt->stopping && !got_signal) {
 		memset(&rec, 0, sizeof(rec));
-		rc = fk_consumer_next(rt->consumer, &rec, timeout, err,
-		    sizeof(err));
+		rc = fk_consumer_next(
+		    rt->consumer, &rec, timeout, err, sizeof(err));
 		if (rc == 1) {
 			timeout = 0;
 			handle_record(rt, &rec);
@@ -543,8 +545,8 @@ run_kafka(struct fk_rt *rt)
 			break;
 		} else {
 			fk_error("%s", err);
-			rt->status = fk_exit_worse(rt->status,
-			    FK_EX_UNAVAILABLE);
+			rt->status =
+			    fk_exit_worse(rt->status, FK_EX_UNAVAILABLE);
 			break;
 		}
 		if (rt->producer != NULL)
@@ -579,8 +581,8 @@ load_config(struct fk_rt *rt)
 	/* Offsets are committed by the runtime, after delivery. */
 	for (size_t i = 0; i < rt->cfg.n; i++)
 		if ((strcmp(rt->cfg.kv[i].key, "enable.auto.commit") == 0 ||
-			strcmp(rt->cfg.kv[i].key, "enable.auto.offset.store") ==
-			    0) &&
+		        strcmp(rt->cfg.kv[i].key, "enable.auto.offset.store") ==
+		            0) &&
 		    strcmp(rt->cfg.kv[i].value, "false") != 0)
 			fk_errx(FK_EX_CONFIG,
 			    "%s: %s: offsets are committed after delivery; "
@@ -610,11 +612,11 @@ parse_args(struct fk_rt *rt, int argc, char **argv)
 		longopts[i] = the_tool->longopts[i];
 	for (i = 0; i < ncommon; i++)
 		longopts[ntool + i] = common_longopts[i];
-	shortopts = fk_xmalloc(strlen(COMMON_SHORTOPTS) +
-	    strlen(the_tool->shortopts) + 2);
-	snprintf(shortopts, strlen(COMMON_SHORTOPTS) +
-	    strlen(the_tool->shortopts) + 2, ":%s%s", COMMON_SHORTOPTS,
-	    the_tool->shortopts);
+	shortopts = fk_xmalloc(
+	    strlen(COMMON_SHORTOPTS) + strlen(the_tool->shortopts) + 2);
+	snprintf(shortopts,
+	    strlen(COMMON_SHORTOPTS) + strlen(the_tool->shortopts) + 2, ":%s%s",
+	    COMMON_SHORTOPTS, the_tool->shortopts);
 
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
@@ -623,7 +625,7 @@ parse_args(struct fk_rt *rt, int argc, char **argv)
 			break;
 		case 'c':
 			if (fk_num_int(optarg, 1, INT64_MAX, &v, err,
-				sizeof(err)) == -1)
+			        sizeof(err)) == -1)
 				fk_usage("-c: %s", err);
 			rt->max_records = v;
 			break;
@@ -631,8 +633,8 @@ parse_args(struct fk_rt *rt, int argc, char **argv)
 			rt->exit_eof = 1;
 			break;
 		case 'F':
-			if (fk_config_load(&rt->cfg_files, optarg, err,
-				sizeof(err)) == -1)
+			if (fk_config_load(
+			        &rt->cfg_files, optarg, err, sizeof(err)) == -1)
 				fk_errx(FK_EX_CONFIG, "%s", err);
 			break;
 		case 'G':
@@ -649,7 +651,7 @@ parse_args(struct fk_rt *rt, int argc, char **argv)
 			break;
 		case 'o':
 			if (fk_kafka_offset_parse(optarg, &rt->start, &rt->end,
-				err, sizeof(err)) == -1)
+			        err, sizeof(err)) == -1)
 				fk_usage("-o: %s", err);
 			break;
 		case 'q':
@@ -661,9 +663,9 @@ parse_args(struct fk_rt *rt, int argc, char **argv)
 			    JANSSON_VERSION);
 			exit(fflush(stdout) == EOF ? FK_EX_IOERR : FK_EX_OK);
 		case 'v':
-			fk_log_set_level(fk_log_level() < FK_LOG_INFO ?
-				FK_LOG_INFO :
-				FK_LOG_DEBUG);
+			fk_log_set_level(fk_log_level() < FK_LOG_INFO
+			        ? FK_LOG_INFO
+			        : FK_LOG_DEBUG);
 			break;
 		case 'X':
 			if (strcmp(optarg, "list") == 0) {
@@ -671,7 +673,7 @@ parse_args(struct fk_rt *rt, int argc, char **argv)
 				break;
 			}
 			if (fk_config_parse_arg(&rt->cfg_args, optarg, "-X",
-				err, sizeof(err)) == -1)
+			        err, sizeof(err)) == -1)
 				fk_errx(FK_EX_CONFIG, "-X: %s", err);
 			break;
 		case 'z':
@@ -691,7 +693,7 @@ parse_args(struct fk_rt *rt, int argc, char **argv)
 			break;
 		case OPT_MAX_LINE:
 			if (fk_num_size(optarg, 16, 1LL << 30, &v, err,
-				sizeof(err)) == -1)
+			        sizeof(err)) == -1)
 				fk_usage("--max-line: %s", err);
 			rt->max_line = (size_t)v;
 			break;
@@ -729,8 +731,10 @@ check_args(struct fk_rt *rt, int nfiles)
 		fk_usage("--from and input files cannot be used together");
 	if ((rt->from != NULL || kafka_out) && rt->brokers == NULL)
 		fk_usage("%s needs brokers: -b host:port or -X "
-			 "bootstrap.servers=host:port",
-		    rt->from ? "--from" : rt->to ? "--to" : "--reject kafka:");
+		         "bootstrap.servers=host:port",
+		    rt->from     ? "--from"
+		        : rt->to ? "--to"
+		                 : "--reject kafka:");
 	if (rt->from == NULL) {
 		if (rt->group != NULL)
 			fk_usage("-G needs --from");
@@ -764,8 +768,8 @@ open_sinks(struct fk_rt *rt)
 		}
 	}
 	if (rt->to != NULL || rt->reject_topic != NULL) {
-		rt->producer = fk_producer_new(&rt->cfg, rt->compression, err,
-		    sizeof(err));
+		rt->producer = fk_producer_new(
+		    &rt->cfg, rt->compression, err, sizeof(err));
 		if (rt->producer == NULL)
 			fk_errx(FK_EX_CONFIG, "%s", err);
 	}

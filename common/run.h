@@ -16,9 +16,9 @@ struct fk_rt;
 
 struct fk_tool {
 	const char *name;
-	const char *synopsis;	  /* after "usage: name ", e.g. "[file ...]" */
+	const char *synopsis;     /* after "usage: name ", e.g. "[file ...]" */
 	const char *options_help; /* the tool's own options, one a line */
-	const char *shortopts;	  /* the tool's own short options */
+	const char *shortopts;    /* the tool's own short options */
 	const struct option *longopts; /* the tool's own, or NULL */
 	/* Handle one of the tool's options; fk_usage() on misuse. */
 	void (*option)(void *ctx, int opt, const char *arg);
@@ -50,13 +50,14 @@ const char *fk_rt_keyfield(const struct fk_rt *rt);
 
 /* Write one serialized record (no newline) with an explicit key and
  * event time ts_ms (0: none). */
-void fk_rt_emit(struct fk_rt *rt, const char *data, size_t len,
-    const char *key, size_t keylen, int64_t ts_ms);
+void fk_rt_emit(struct fk_rt *rt, const char *data, size_t len, const char *key,
+    size_t keylen, int64_t ts_ms);
 
 /* Reject rec: a message on stderr at its position, the verbatim input with
  * the reason to the reject sink, counted; --strict stops the run. */
-FK_PRINTF(3, 4) void fk_rt_reject(struct fk_rt *rt, const struct fk_rec *rec,
-    const char *fmt, ...);
+FK_PRINTF(3, 4)
+void fk_rt_reject(
+    struct fk_rt *rt, const struct fk_rec *rec, const char *fmt, ...);
 
 /* Count rec as dropped by design (a CSV header). */
 void fk_rt_skip(struct fk_rt *rt, const struct fk_rec *rec);

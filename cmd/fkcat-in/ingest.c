@@ -51,8 +51,8 @@ fk_ingest_release(struct fk_ingest *ig)
 }
 
 int
-fk_ingest_map_parse(struct fk_ingest *ig, const char *spec, char *err,
-    size_t errlen)
+fk_ingest_map_parse(
+    struct fk_ingest *ig, const char *spec, char *err, size_t errlen)
 {
 	const char *p = spec, *comma, *eq;
 	size_t n;
@@ -67,10 +67,11 @@ fk_ingest_map_parse(struct fk_ingest *ig, const char *spec, char *err,
 			    (int)n, p);
 			return -1;
 		}
-		ig->map = fk_xrealloc(ig->map, (ig->nmap + 1) * sizeof(*ig->map));
+		ig->map =
+		    fk_xrealloc(ig->map, (ig->nmap + 1) * sizeof(*ig->map));
 		ig->map[ig->nmap].to = fk_xstrndup(p, (size_t)(eq - p));
-		ig->map[ig->nmap].from = fk_xstrndup(eq + 1,
-		    n - (size_t)(eq - p) - 1);
+		ig->map[ig->nmap].from =
+		    fk_xstrndup(eq + 1, n - (size_t)(eq - p) - 1);
 		ig->nmap++;
 		p += n + (comma != NULL);
 	}
@@ -138,8 +139,9 @@ fk_ingest_from_csv(struct fk_ingest *ig, const char *line, size_t len,
 	if (fk_csv_split(&ig->row, line, len, ',', err, errlen) == -1)
 		return NULL;
 	if (ig->row.nfields != ig->ncols) {
-		snprintf(err, errlen, "expected %zu fields as in the header, got %zu",
-		    ig->ncols, ig->row.nfields);
+		snprintf(err, errlen,
+		    "expected %zu fields as in the header, got %zu", ig->ncols,
+		    ig->row.nfields);
 		return NULL;
 	}
 	obj = json_object();
@@ -150,7 +152,8 @@ fk_ingest_from_csv(struct fk_ingest *ig, const char *line, size_t len,
 			continue;
 		v = json_stringn(f->s, f->len);
 		if (v == NULL) {
-			snprintf(err, errlen, "%s: not valid UTF-8", ig->cols[i]);
+			snprintf(
+			    err, errlen, "%s: not valid UTF-8", ig->cols[i]);
 			json_decref(obj);
 			return NULL;
 		}
@@ -181,8 +184,8 @@ apply_map(struct fk_ingest *ig, json_t *obj)
 }
 
 static json_t *
-parse_object(const char *s, size_t len, const char *what, char *err,
-    size_t errlen)
+parse_object(
+    const char *s, size_t len, const char *what, char *err, size_t errlen)
 {
 	json_error_t je;
 	json_t *obj = json_loadb(s, len, 0, &je);
@@ -218,8 +221,9 @@ fk_ingest_from_json(struct fk_ingest *ig, const char *line, size_t len,
 	payload = json_object_get(env, "payload");
 	if (!json_is_string(payload)) {
 		snprintf(err, errlen, "payload: expected a string, got %s",
-		    payload == NULL ? "none" :
-		    json_is_null(payload) ? "null" : "another type");
+		    payload == NULL             ? "none"
+		        : json_is_null(payload) ? "null"
+		                                : "another type");
 		json_decref(env);
 		return NULL;
 	}
@@ -230,8 +234,8 @@ fk_ingest_from_json(struct fk_ingest *ig, const char *line, size_t len,
 			apply_map(ig, obj);
 		src = json_object();
 		json_object_set(src, "topic", json_object_get(env, "topic"));
-		json_object_set(src, "partition",
-		    json_object_get(env, "partition"));
+		json_object_set(
+		    src, "partition", json_object_get(env, "partition"));
 		json_object_set(src, "offset", json_object_get(env, "offset"));
 		json_object_set_new(obj, "_src", src);
 	}
@@ -249,15 +253,16 @@ describe(const json_t *v, char *buf, size_t len)
 		size_t n = json_string_length(v), cut = n > 40 ? 40 : n;
 
 		/* Cut at a character boundary: messages stay UTF-8. */
-		while (cut > 0 && cut < n && ((unsigned char)s[cut] & 0xC0) == 0x80)
+		while (cut > 0 && cut < n &&
+		    ((unsigned char)s[cut] & 0xC0) == 0x80)
 			cut--;
-		snprintf(buf, len, "\"%.*s%s\"", (int)cut, s,
-		    cut < n ? "..." : "");
+		snprintf(
+		    buf, len, "\"%.*s%s\"", (int)cut, s, cut < n ? "..." : "");
 		break;
 	}
 	case JSON_INTEGER:
-		snprintf(buf, len, "%" JSON_INTEGER_FORMAT,
-		    json_integer_value(v));
+		snprintf(
+		    buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		break;
 	case JSON_REAL:
 		snprintf(buf, len, "%g", json_real_value(v));
@@ -298,8 +303,8 @@ parse_number(const char *s, size_t len, double *out)
 
 /* The field as a number: JSON numbers, and numeric strings from CSV. */
 static int
-get_number(json_t *obj, const char *name, int from_csv, double *out,
-    char *err, size_t errlen)
+get_number(json_t *obj, const char *name, int from_csv, double *out, char *err,
+    size_t errlen)
 {
 	json_t *v = json_object_get(obj, name);
 	char d[64];
@@ -309,13 +314,14 @@ get_number(json_t *obj, const char *name, int from_csv, double *out,
 		return 0;
 	}
 	if (from_csv && json_is_string(v) &&
-	    parse_number(json_string_value(v), json_string_length(v), out) == 0) {
+	    parse_number(json_string_value(v), json_string_length(v), out) ==
+	        0) {
 		/* Whole numbers stay integers, as they would in JSON. */
 		if (strspn(json_string_value(v), "0123456789-") ==
-			json_string_length(v) &&
+		        json_string_length(v) &&
 		    fabs(*out) < 9007199254740992.0)
-			json_object_set_new(obj, name,
-			    json_integer((json_int_t)*out));
+			json_object_set_new(
+			    obj, name, json_integer((json_int_t)*out));
 		else
 			json_object_set_new(obj, name, json_real(*out));
 		return 0;
@@ -326,8 +332,8 @@ get_number(json_t *obj, const char *name, int from_csv, double *out,
 }
 
 static int
-check_strings(const json_t *v, const char *name, size_t max, char *err,
-    size_t errlen)
+check_strings(
+    const json_t *v, const char *name, size_t max, char *err, size_t errlen)
 {
 	const char *k;
 	json_t *e;
@@ -343,14 +349,13 @@ check_strings(const json_t *v, const char *name, size_t max, char *err,
 		}
 		return 0;
 	case JSON_OBJECT:
-		json_object_foreach((json_t *)v, k, e)
-			if (check_strings(e, k, max, err, errlen) == -1)
-				return -1;
+		json_object_foreach((json_t *)v, k,
+		    e) if (check_strings(e, k, max, err, errlen) ==
+		    -1) return -1;
 		return 0;
 	case JSON_ARRAY:
-		json_array_foreach(v, i, e)
-			if (check_strings(e, name, max, err, errlen) == -1)
-				return -1;
+		json_array_foreach(v, i, e) if (check_strings(e, name, max, err,
+		                                    errlen) == -1) return -1;
 		return 0;
 	default:
 		return 0;
@@ -376,8 +381,8 @@ norm_user_id(json_t *obj, char *err, size_t errlen)
 	if (json_is_string(v) && json_string_length(v) > 0)
 		return 0;
 	describe(v, buf, sizeof(buf));
-	snprintf(err, errlen, "user_id: expected a non-empty string, got %s",
-	    buf);
+	snprintf(
+	    err, errlen, "user_id: expected a non-empty string, got %s", buf);
 	return -1;
 }
 
@@ -393,8 +398,8 @@ norm_amount(json_t *obj, int from_csv, char *err, size_t errlen)
 	if (get_number(obj, "amount", from_csv, &a, err, errlen) == -1)
 		return -1;
 	if (!(a >= 0)) {
-		snprintf(err, errlen, "amount: expected a number >= 0, got %g",
-		    a);
+		snprintf(
+		    err, errlen, "amount: expected a number >= 0, got %g", a);
 		return -1;
 	}
 	return 0;
@@ -416,7 +421,8 @@ norm_timestamp(json_t *obj, char *err, size_t errlen)
 		rc = fk_time_parse(json_string_value(v), json_string_length(v),
 		    &ms, e, sizeof(e));
 	else if (json_is_number(v))
-		rc = fk_time_from_epoch(json_number_value(v), &ms, e, sizeof(e));
+		rc =
+		    fk_time_from_epoch(json_number_value(v), &ms, e, sizeof(e));
 	else {
 		rc = -1;
 		snprintf(e, sizeof(e), "expected RFC 3339 or epoch time");
@@ -464,8 +470,8 @@ bad:
 }
 
 static int
-norm_coord(json_t *obj, const char *name, double lim, int from_csv,
-    char *err, size_t errlen)
+norm_coord(json_t *obj, const char *name, double lim, int from_csv, char *err,
+    size_t errlen)
 {
 	double x;
 
@@ -474,8 +480,10 @@ norm_coord(json_t *obj, const char *name, double lim, int from_csv,
 	if (get_number(obj, name, from_csv, &x, err, errlen) == -1)
 		return -1;
 	if (x < -lim || x > lim) {
-		snprintf(err, errlen, "%s: expected a number from %g to %g, "
-		    "got %g", name, -lim, lim, x);
+		snprintf(err, errlen,
+		    "%s: expected a number from %g to %g, "
+		    "got %g",
+		    name, -lim, lim, x);
 		return -1;
 	}
 	return 0;
@@ -637,7 +645,7 @@ fk_ingest_fast(struct fk_ingest *ig, const struct fk_rec *rec,
 {
 	const struct fk_jobj *o = &ig->jo;
 	const struct fk_jmember *m, *uid = NULL, *amt = NULL, *ts = NULL,
-				    *cur = NULL, *txid = NULL, *tsms = NULL;
+	                            *cur = NULL, *txid = NULL, *tsms = NULL;
 	char tsbuf[FK_TIME_BUFSZ + 2], msbuf[24], idbuf[24], curbuf[5];
 	char uidbuf[48], txbuf[48];
 	struct splice sp[5];
@@ -677,8 +685,8 @@ fk_ingest_fast(struct fk_ingest *ig, const struct fk_rec *rec,
 	/* user_id: a non-empty string, or an integer made one. */
 	if (uid == NULL ||
 	    !((uid->type == FK_J_STRING && uid->vallen > 2) ||
-		(uid->type == FK_J_NUMBER && uid->integer &&
-		    uid->vallen < sizeof(uidbuf) - 2)))
+	        (uid->type == FK_J_NUMBER && uid->integer &&
+	            uid->vallen < sizeof(uidbuf) - 2)))
 		return 0;
 	if (amt == NULL || span_number(amt, &x) == -1 || !(x >= 0) ||
 	    amt->val[0] == '-')
@@ -707,10 +715,10 @@ fk_ingest_fast(struct fk_ingest *ig, const struct fk_rec *rec,
 			curbuf[i] = c;
 		}
 	}
-	if (txid != NULL && !(txid->type == FK_J_NULL ||
-			       txid->type == FK_J_STRING ||
-			       (txid->type == FK_J_NUMBER && txid->integer &&
-				   txid->vallen < sizeof(txbuf) - 2)))
+	if (txid != NULL &&
+	    !(txid->type == FK_J_NULL || txid->type == FK_J_STRING ||
+	        (txid->type == FK_J_NUMBER && txid->integer &&
+	            txid->vallen < sizeof(txbuf) - 2)))
 		return 0;
 
 	/* The new values, in the order of the members they replace. */
@@ -732,9 +740,11 @@ fk_ingest_fast(struct fk_ingest *ig, const struct fk_rec *rec,
 			uidbuf[0] = '"';
 			memcpy(uidbuf + 1, uid->val, uid->vallen);
 			uidbuf[uid->vallen + 1] = '"';
-			sp[nsp++] = (struct splice){ m, uidbuf, uid->vallen + 2 };
+			sp[nsp++] =
+			    (struct splice){ m, uidbuf, uid->vallen + 2 };
 		} else if (m == ts) {
-			sp[nsp++] = (struct splice){ m, tsbuf, FK_TIME_BUFSZ + 1 };
+			sp[nsp++] =
+			    (struct splice){ m, tsbuf, FK_TIME_BUFSZ + 1 };
 		} else if (m == cur && memcmp(curbuf, cur->val, 5) != 0) {
 			sp[nsp++] = (struct splice){ m, curbuf, 5 };
 		} else if (m == tsms) {

@@ -38,8 +38,8 @@ void fk_ingest_init(struct fk_ingest *ig);
 void fk_ingest_release(struct fk_ingest *ig);
 
 /* Add renames from "to=from,to=from".  -1 with a message on bad syntax. */
-int fk_ingest_map_parse(struct fk_ingest *ig, const char *spec, char *err,
-    size_t errlen);
+int fk_ingest_map_parse(
+    struct fk_ingest *ig, const char *spec, char *err, size_t errlen);
 
 /* Take a CSV header line as the column names; -1 with a message. */
 int fk_ingest_csv_header(struct fk_ingest *ig, const char *line, size_t len,
@@ -49,10 +49,10 @@ void fk_ingest_csv_reset(struct fk_ingest *ig);
 
 /* A record as a new object: from a CSV row (strings, renamed) or from
  * JSON (an envelope's payload with --envelope).  NULL with a message. */
-json_t *fk_ingest_from_csv(struct fk_ingest *ig, const char *line,
-    size_t len, char *err, size_t errlen);
-json_t *fk_ingest_from_json(struct fk_ingest *ig, const char *line,
-    size_t len, char *err, size_t errlen);
+json_t *fk_ingest_from_csv(struct fk_ingest *ig, const char *line, size_t len,
+    char *err, size_t errlen);
+json_t *fk_ingest_from_json(struct fk_ingest *ig, const char *line, size_t len,
+    char *err, size_t errlen);
 
 /* Validate and normalize obj in place (see fk(7)); from_csv allows numeric
  * strings.  A missing tx_id is derived from the raw input and its

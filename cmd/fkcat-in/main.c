@@ -80,8 +80,8 @@ record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
 	char err[512];
 	json_t *obj;
 
-	if (!f->csv && fk_ingest_fast(&f->ig, rec, fk_rt_keyfield(rt), &key,
-			   &keylen)) {
+	if (!f->csv &&
+	    fk_ingest_fast(&f->ig, rec, fk_rt_keyfield(rt), &key, &keylen)) {
 		fk_rt_emit(rt, f->ig.out, f->ig.outlen, key, keylen,
 		    f->ig.ts_ms > 0 ? f->ig.ts_ms : 0);
 		return;
@@ -91,8 +91,8 @@ record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
 		return;
 	}
 	if (f->need_header) {
-		if (fk_ingest_csv_header(&f->ig, rec->data, rec->len, err,
-			sizeof(err)) == -1) {
+		if (fk_ingest_csv_header(
+		        &f->ig, rec->data, rec->len, err, sizeof(err)) == -1) {
 			fk_rt_reject(rt, rec, "%s", err);
 			return;
 		}
@@ -101,17 +101,17 @@ record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
 		return;
 	}
 	if (f->csv)
-		obj = fk_ingest_from_csv(&f->ig, rec->data, rec->len, err,
-		    sizeof(err));
+		obj = fk_ingest_from_csv(
+		    &f->ig, rec->data, rec->len, err, sizeof(err));
 	else
-		obj = fk_ingest_from_json(&f->ig, rec->data, rec->len, err,
-		    sizeof(err));
+		obj = fk_ingest_from_json(
+		    &f->ig, rec->data, rec->len, err, sizeof(err));
 	if (obj == NULL) {
 		fk_rt_reject(rt, rec, "%s", err);
 		return;
 	}
-	if (fk_ingest_normalize(&f->ig, obj, f->csv, rec, err,
-		sizeof(err)) == -1)
+	if (fk_ingest_normalize(&f->ig, obj, f->csv, rec, err, sizeof(err)) ==
+	    -1)
 		fk_rt_reject(rt, rec, "%s", err);
 	else
 		fk_rt_emit_json(rt, obj);
@@ -124,7 +124,7 @@ main(int argc, char **argv)
 	static const struct fk_tool tool = {
 		.name = "fkcat-in",
 		.synopsis = "[--csv | --envelope] [--map spec] "
-			    "[--max-field size] [file ...]",
+		            "[--max-field size] [file ...]",
 		.options_help =
 		    "  --csv             input is CSV with a header line\n"
 		    "  --envelope        input is kcat -J envelopes\n"

@@ -537,8 +537,8 @@ produce_n(const struct mock *m, int n)
 		int len = snprintf(val, sizeof(val),
 		    "{\"user_id\":\"u1\",\"tx_id\":\"t%d\"}", i);
 
-		cr_assert_eq(fk_producer_send(p, "tx", val, (size_t)len, "u1", 0,
-		                 2, err, sizeof(err)),
+		cr_assert_eq(fk_producer_send(p, "tx", val, (size_t)len, "u1",
+		                 0, 2, err, sizeof(err)),
 		    0, "fk_producer_send: %s", err);
 	}
 	while ((left = fk_producer_flush(p, 200)) > 0)

@@ -85,8 +85,9 @@ Test(ingest_fast, agrees_with_full_parse)
 			continue;
 		}
 		taken++;
-		cr_assert(ok_slow, "fast path took a line the full parse "
-				   "rejects: %s",
+		cr_assert(ok_slow,
+		    "fast path took a line the full parse "
+		    "rejects: %s",
 		    lines[i]);
 		got = json_loadb(ig.out, ig.outlen, 0, &je);
 		cr_assert_not_null(got, "fast output is not JSON: %.*s: %s",
@@ -107,22 +108,23 @@ Test(ingest_fast, output_keeps_unknown_members_as_written)
 {
 	struct fk_ingest ig;
 	struct fk_rec r = file_rec("{\"user_id\":\"U\",\"amount\":1.50,"
-				   "\"timestamp\":1731765720,\"x\":[1, 2]}",
+	                           "\"timestamp\":1731765720,\"x\":[1, 2]}",
 	    3);
 	const char *key;
 	size_t keylen;
 
 	fk_ingest_init(&ig);
 	cr_assert(fk_ingest_fast(&ig, &r, "user_id", &key, &keylen));
-	cr_assert_eq(ig.outlen, strlen("{\"user_id\":\"U\",\"amount\":1.50,"
-					"\"timestamp\":\"2024-11-16T14:02:00.000Z\","
-					"\"x\":[1, 2],\"ts_ms\":1731765720000,"
-					"\"tx_id\":\"fk-0000000000000000\"}"));
+	cr_assert_eq(ig.outlen,
+	    strlen("{\"user_id\":\"U\",\"amount\":1.50,"
+	           "\"timestamp\":\"2024-11-16T14:02:00.000Z\","
+	           "\"x\":[1, 2],\"ts_ms\":1731765720000,"
+	           "\"tx_id\":\"fk-0000000000000000\"}"));
 	cr_assert(memcmp(ig.out,
-		      "{\"user_id\":\"U\",\"amount\":1.50,\"timestamp\":"
-		      "\"2024-11-16T14:02:00.000Z\",\"x\":[1, 2],"
-		      "\"ts_ms\":1731765720000,\"tx_id\":\"fk-",
-		      ig.outlen - 18) == 0,
+	              "{\"user_id\":\"U\",\"amount\":1.50,\"timestamp\":"
+	              "\"2024-11-16T14:02:00.000Z\",\"x\":[1, 2],"
+	              "\"ts_ms\":1731765720000,\"tx_id\":\"fk-",
+	              ig.outlen - 18) == 0,
 	    "%.*s", (int)ig.outlen, ig.out);
 	cr_assert_eq(keylen, 1);
 	cr_assert_eq(key[0], 'U');
@@ -142,8 +144,9 @@ Test(ingest_fast, tx_id_same_as_full_parse)
 	cr_assert(slow(&ig, &r, &want));
 	cr_assert(fk_ingest_fast(&ig, &r, "user_id", &key, &keylen));
 	ig.out[ig.outlen] = '\0'; /* outcap always leaves room */
-	cr_assert(strstr(ig.out, json_string_value(json_object_get(want,
-					 "tx_id"))) != NULL);
+	cr_assert(
+	    strstr(ig.out, json_string_value(json_object_get(want, "tx_id"))) !=
+	    NULL);
 	json_decref(want);
 	fk_ingest_release(&ig);
 }
