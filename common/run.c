@@ -594,13 +594,16 @@ load_config(struct fk_rt *rt)
 		rt->brokers = fk_config_get(&rt->cfg, "test.mock.num.brokers");
 }
 
+/* Static, so that exits during parsing leave nothing unreachable. */
+static struct option *longopts;
+static char *shortopts;
+
 static void
 parse_args(struct fk_rt *rt, int argc, char **argv)
 {
 	size_t ncommon = sizeof(common_longopts) / sizeof(common_longopts[0]);
 	size_t ntool = 0, i;
-	struct option *longopts;
-	char *shortopts, err[1024];
+	char err[1024];
 	long long v;
 	int c, list = 0;
 
@@ -714,6 +717,8 @@ parse_args(struct fk_rt *rt, int argc, char **argv)
 	}
 	free(longopts);
 	free(shortopts);
+	longopts = NULL;
+	shortopts = NULL;
 	if (list) {
 		fk_kafka_config_list(stdout);
 		exit(fflush(stdout) == EOF ? FK_EX_IOERR : FK_EX_OK);

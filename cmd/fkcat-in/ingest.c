@@ -110,6 +110,7 @@ fk_ingest_csv_header(struct fk_ingest *ig, const char *line, size_t len,
 		json_t *probe = json_string(name);
 
 		if (*name == '\0' || probe == NULL) {
+			json_decref(probe);
 			snprintf(err, errlen, "header: column %zu %s", i + 1,
 			    *name ? "is not valid UTF-8" : "has no name");
 			fk_ingest_csv_reset(ig);

@@ -1,0 +1,870 @@
+/* fk_jscan: one pass over the text with an explicit stack (one bit per
+ * level: object or array), so nesting costs no recursion.  String content
+ * is skipped a block at a time (16 bytes with SSE2, else 8 on
+ * little-endian hosts, else a byte): a block without a quote, backslash,
+ * control or non-ASCII byte needs no further look.  Everything rare
+ * (escapes, UTF-8, white space, nesting, errors) is kept out of the hot
+ * path, which is written for compact JSON. */
+#include "jscan.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "xalloc.h"
+
+#include "banned.h"
+
+#define MAXDEPTH 64 /* the top-level object is level 1 */
+
+/* -DFK_JSCAN_BLOCK=8 or 0 forces a portable path, to test it on x86. */
+#ifndef FK_JSCAN_BLOCK
+#if defined(__SSE2__)
+#define FK_JSCAN_BLOCK 16
+#elif defined(__GNUC__) && defined(__BYTE_ORDER__) &&                          \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define FK_JSCAN_BLOCK 8
+#else
+#define FK_JSCAN_BLOCK 0
+#endif
+#endif
+
+/* The hot path is a few small functions that must melt into fk_jscan. */
+#ifdef __GNUC__
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
+struct scan {
+	const unsigned char *base, *end;
+	uintptr_t last; /* a whole block is readable at p <= last, or 0 */
+	size_t longest; /* of the strings below the top level */
+	const unsigned char *errp; /* where the error is reported */
+	const char *msg;
+};
+
+/* Bytes that end a run of plain string content: controls, '"', '\\'
+ * and the bytes of UTF-8 sequences. */
+static const unsigned char special[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10 */
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x20 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x30 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x40 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x50 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x60 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x70 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x80 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x90 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xa0 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xb0 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xc0 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xd0 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xe0 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xf0 */
+};
+
+static const unsigned char *
+fail(struct scan *c, const unsigned char *p, const char *msg)
+{
+	c->errp = p;
+	c->msg = msg;
+	return NULL;
+}
+
+static const unsigned char *
+skip_ws(const unsigned char *p, const unsigned char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+		p++;
+	return p;
+}
+
+/* Compact JSON has no white space: look at one byte before looping. */
+static inline const unsigned char *
+ws(const unsigned char *p, const unsigned char *end)
+{
+	if (p == end || *p <= ' ')
+		return skip_ws(p, end);
+	return p;
+}
+
+static int
+is_digit(unsigned ch)
+{
+	return ch - '0' < 10;
+}
+
+static int
+hex_digit(unsigned ch)
+{
+	if (ch - '0' < 10)
+		return (int)(ch - '0');
+	ch |= 0x20;
+	if (ch - 'a' < 6)
+		return (int)(ch - 'a' + 10);
+	return -1;
+}
+
+/* The value of the four hex digits at p (at least 4 bytes), or -1. */
+static long
+hex4(const unsigned char *p)
+{
+	long v = 0;
+	int i, d;
+
+	for (i = 0; i < 4; i++) {
+		if ((d = hex_digit(p[i])) < 0)
+			return -1;
+		v = v << 4 | d;
+	}
+	return v;
+}
+
+static int
+is_cont(unsigned ch)
+{
+	return (ch & 0xc0) == 0x80;
+}
+
+/* The length of the valid UTF-8 sequence at p (lead byte >= 0x80), or 0:
+ * Unicode's table 3-7, which leaves out overlong forms, surrogates and
+ * code points past U+10FFFF. */
+static size_t
+utf8_len(const unsigned char *p, const unsigned char *end)
+{
+	size_t n = (size_t)(end - p);
+	unsigned b = p[0], lo = 0x80, hi = 0xbf;
+
+	if (b >= 0xc2 && b <= 0xdf)
+		return n >= 2 && is_cont(p[1]) ? 2 : 0;
+	if (b >= 0xe0 && b <= 0xef) {
+		if (b == 0xe0)
+			lo = 0xa0;
+		else if (b == 0xed)
+			hi = 0x9f;
+		return n >= 3 && p[1] >= lo && p[1] <= hi && is_cont(p[2]) ? 3
+		                                                           : 0;
+	}
+	if (b >= 0xf0 && b <= 0xf4) {
+		if (b == 0xf0)
+			lo = 0x90;
+		else if (b == 0xf4)
+			hi = 0x8f;
+		return n >= 4 && p[1] >= lo && p[1] <= hi && is_cont(p[2]) &&
+		        is_cont(p[3])
+		    ? 4
+		    : 0;
+	}
+	return 0;
+}
+
+/* A byte in a string that is not plain ASCII and not the closing quote:
+ * an escape, a UTF-8 sequence or an error.  Returns the byte after it. */
+static const unsigned char *
+string_special(
+    struct scan *c, const unsigned char *quote, const unsigned char *p)
+{
+	size_t left = (size_t)(c->end - p), n;
+	long u, lo;
+
+	if (*p < 0x20)
+		return fail(c, p, "control character in a string");
+	if (*p != '\\') {
+		if ((n = utf8_len(p, c->end)) == 0)
+			return fail(c, p, "invalid UTF-8 in a string");
+		return p + n;
+	}
+	if (left < 2)
+		return fail(c, quote, "unterminated string");
+	switch (p[1]) {
+	case '"':
+	case '\\':
+	case '/':
+	case 'b':
+	case 'f':
+	case 'n':
+	case 'r':
+	case 't':
+		return p + 2;
+	case 'u':
+		break;
+	default:
+		return fail(c, p, "invalid escape in a string");
+	}
+	if (left < 6 || (u = hex4(p + 2)) < 0)
+		return fail(c, p, "\\u needs four hex digits");
+	if (u == 0)
+		return fail(c, p, "\\u0000 is not allowed");
+	if (u >= 0xdc00 && u <= 0xdfff)
+		return fail(c, p, "\\u escape of a lone low surrogate");
+	if (u < 0xd800 || u > 0xdbff)
+		return p + 6;
+	if (left < 12 || p[6] != '\\' || p[7] != 'u' ||
+	    (lo = hex4(p + 8)) < 0xdc00 || lo > 0xdfff)
+		return fail(
+		    c, p, "\\u escape of a high surrogate without a low one");
+	return p + 12;
+}
+
+#if FK_JSCAN_BLOCK == 16
+/* A bit for each byte of p[0..16) that ends plain string content. */
+static ALWAYS_INLINE unsigned
+block_special(const unsigned char *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i q = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+	__m128i b = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+	/* signed: 0x80-0xff are negative, so this takes them too */
+	__m128i ctl = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+
+	return (unsigned)_mm_movemask_epi8(
+	    _mm_or_si128(_mm_or_si128(q, b), ctl));
+}
+
+typedef unsigned blockmask;
+
+static ALWAYS_INLINE size_t
+block_first(unsigned m)
+{
+	return (size_t)__builtin_ctz(m);
+}
+
+/* The same for the last n < 16 bytes before end, with a bit at n to say
+ * there is none; the text has at least 16 bytes. */
+static ALWAYS_INLINE unsigned
+block_tail(const unsigned char *end, size_t n)
+{
+	return block_special(end - 16) >> (16 - n) | 1u << n;
+}
+#elif FK_JSCAN_BLOCK == 8
+/* The high bit set in each byte that is below 0x20, '"', '\\' or
+ * non-ASCII; bytes above the first such byte may be flagged by a borrow,
+ * so only the lowest flag is exact, and it is the only one used. */
+static ALWAYS_INLINE uint64_t
+special8(uint64_t v)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+
+	return ((v - ones * 0x20) | ((v ^ ones * '"') - ones) |
+	           ((v ^ ones * '\\') - ones) | v) &
+	    ones * 0x80;
+}
+
+static ALWAYS_INLINE uint64_t
+block_special(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return special8(v);
+}
+
+typedef uint64_t blockmask;
+
+static ALWAYS_INLINE size_t
+block_first(uint64_t m)
+{
+	return (size_t)__builtin_ctzll(m) >> 3;
+}
+
+/* The same for the last n < 8 bytes before end (the text has at least 8):
+ * shifting them down brings in zero bytes, which count as special. */
+static ALWAYS_INLINE uint64_t
+block_tail(const unsigned char *end, size_t n)
+{
+	uint64_t v;
+
+	memcpy(&v, end - 8, 8);
+	return special8(v >> 8 * (8 - n));
+}
+#endif
+
+/* The first byte at p that ends plain string content, or end. */
+static ALWAYS_INLINE const unsigned char *
+string_stop(const struct scan *c, const unsigned char *p)
+{
+	const unsigned char *end = c->end;
+#if FK_JSCAN_BLOCK
+	blockmask m;
+
+	while ((uintptr_t)p <= c->last) {
+		if ((m = block_special(p)) != 0)
+			return p + block_first(m);
+		p += FK_JSCAN_BLOCK;
+	}
+	/* less than a block left, but the text is longer than one */
+	if (c->last != 0) {
+		size_t n = (size_t)(end - p);
+
+		return n == 0 ? p : p + block_first(block_tail(end, n));
+	}
+#endif
+	while (p < end && !special[*p])
+		p++;
+	return p;
+}
+
+/* The common string, p after its quote: plain ASCII that ends within the
+ * block at p.  Returns the byte after the closing quote, or NULL to say
+ * that scan_string must see it. */
+static ALWAYS_INLINE const unsigned char *
+quick_string(const struct scan *c, const unsigned char *p)
+{
+#if FK_JSCAN_BLOCK
+	blockmask m;
+
+	if ((uintptr_t)p <= c->last && (m = block_special(p)) != 0) {
+		p += block_first(m);
+		if (*p == '"')
+			return p + 1;
+	}
+#else
+	(void)c;
+	(void)p;
+#endif
+	return NULL;
+}
+
+/* p is after the opening quote; returns the byte after the closing one,
+ * and sets *escaped if the string holds an escape. */
+static ALWAYS_INLINE const unsigned char *
+scan_string(struct scan *c, const unsigned char *p, bool *escaped)
+{
+	const unsigned char *quote = p - 1;
+
+	for (;;) {
+		p = string_stop(c, p);
+		if (p == c->end)
+			return fail(c, quote, "unterminated string");
+		if (*p == '"')
+			return p + 1;
+		if (*p == '\\')
+			*escaped = true;
+		if ((p = string_special(c, quote, p)) == NULL)
+			return NULL;
+	}
+}
+
+#if FK_JSCAN_BLOCK == 16
+/* A bit for each byte of p[0..16) that is not a digit. */
+static ALWAYS_INLINE unsigned
+block_nondigit(const unsigned char *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+
+	/* signed, so non-ASCII bytes are below '0' */
+	return (unsigned)_mm_movemask_epi8(
+	    _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8('0')),
+	        _mm_cmpgt_epi8(v, _mm_set1_epi8('9'))));
+}
+#elif FK_JSCAN_BLOCK == 8
+/* As special8: the high bit set in the bytes below '0', above '9' or
+ * non-ASCII, exact for the lowest. */
+static ALWAYS_INLINE uint64_t
+block_nondigit(const unsigned char *p)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return ((v - ones * '0') | (v + ones * (0x80 - ':')) | v) & ones * 0x80;
+}
+#endif
+
+/* The byte after the run of digits at p. */
+static ALWAYS_INLINE const unsigned char *
+skip_digits(const struct scan *c, const unsigned char *p)
+{
+#if FK_JSCAN_BLOCK
+	blockmask m;
+
+	while ((uintptr_t)p <= c->last) {
+		if ((m = block_nondigit(p)) != 0)
+			return p + block_first(m);
+		p += FK_JSCAN_BLOCK;
+	}
+#endif
+	while (p < c->end && is_digit(*p))
+		p++;
+	return p;
+}
+
+/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? at p; what may follow
+ * is left to the caller (see after_value). */
+static ALWAYS_INLINE const unsigned char *
+scan_number(struct scan *c, const unsigned char *p, bool *integer)
+{
+	const unsigned char *start = p, *end = c->end, *q;
+
+	if (*p == '-' && ++p == end)
+		goto bad;
+	if (*p == '0')
+		p++;
+	else if ((q = skip_digits(c, p)) != p)
+		p = q;
+	else
+		goto bad;
+	*integer = true;
+	if (p < end && *p == '.') {
+		*integer = false;
+		if ((q = skip_digits(c, p + 1)) == p + 1)
+			goto bad;
+		p = q;
+	}
+	if (p < end && (*p | 0x20) == 'e') {
+		*integer = false;
+		if (++p < end && (*p == '+' || *p == '-'))
+			p++;
+		if ((q = skip_digits(c, p)) == p)
+			goto bad;
+		p = q;
+	}
+	return p;
+bad:
+	return fail(c, start, "invalid number");
+}
+
+/* The error for p, which should follow the value at v: "01", "1.2.3" or
+ * "1e5e" are bad numbers more than bad separators. */
+static const unsigned char *
+after_value(struct scan *c, const unsigned char *v, const unsigned char *p,
+    const char *msg)
+{
+	const unsigned char *q;
+	bool unused;
+
+	if ((*v == '-' || is_digit(*v)) &&
+	    (q = scan_number(c, v, &unused)) != NULL && q < c->end &&
+	    (is_digit(*q) || *q == '.' || *q == 'e' || *q == 'E' || *q == '+' ||
+	        *q == '-'))
+		return fail(c, v, "invalid number");
+	return fail(c, p, msg);
+}
+
+/* The next code point of a scanned key (valid: fk_jscan checked it). */
+static uint32_t
+next_cp(const unsigned char **pp)
+{
+	const unsigned char *p = *pp;
+	uint32_t cp;
+
+	if (p[0] == '\\') {
+		*pp = p + 2;
+		switch (p[1]) {
+		case 'b':
+			return '\b';
+		case 'f':
+			return '\f';
+		case 'n':
+			return '\n';
+		case 'r':
+			return '\r';
+		case 't':
+			return '\t';
+		case 'u':
+			break;
+		default: /* '"', '\\', '/' */
+			return p[1];
+		}
+		cp = (uint32_t)hex4(p + 2);
+		*pp = p + 6;
+		if (cp >= 0xd800 && cp <= 0xdbff) {
+			cp = 0x10000 + ((cp - 0xd800) << 10) +
+			    ((uint32_t)hex4(p + 8) - 0xdc00);
+			*pp = p + 12;
+		}
+		return cp;
+	}
+	if (p[0] < 0x80) {
+		*pp = p + 1;
+		return p[0];
+	}
+	if (p[0] < 0xe0) {
+		*pp = p + 2;
+		return (uint32_t)(p[0] & 0x1f) << 6 | (p[1] & 0x3f);
+	}
+	if (p[0] < 0xf0) {
+		*pp = p + 3;
+		return (uint32_t)(p[0] & 0x0f) << 12 |
+		    (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+	}
+	*pp = p + 4;
+	return (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3f) << 12 |
+	    (uint32_t)(p[2] & 0x3f) << 6 | (p[3] & 0x3f);
+}
+
+/* Code point cp in UTF-8 at buf; returns the length. */
+static size_t
+utf8_put(uint32_t cp, unsigned char *buf)
+{
+	if (cp < 0x80) {
+		buf[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		buf[0] = (unsigned char)(0xc0 | cp >> 6);
+		buf[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		buf[0] = (unsigned char)(0xe0 | cp >> 12);
+		buf[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+		buf[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	buf[0] = (unsigned char)(0xf0 | cp >> 18);
+	buf[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+	buf[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+	buf[3] = (unsigned char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* Whether a scanned key with escapes equals b[0..blen): another scanned
+ * key if bescaped, else plain bytes (which need not be valid UTF-8). */
+static int
+key_eq_decoded(
+    const struct fk_jmember *a, const char *b, size_t blen, int bescaped)
+{
+	const unsigned char *p = (const unsigned char *)a->key;
+	const unsigned char *pe = p + a->keylen;
+	const unsigned char *q = (const unsigned char *)b, *qe = q + blen;
+	unsigned char buf[4];
+	size_t n;
+
+	while (p < pe && q < qe) {
+		if (bescaped) {
+			if (next_cp(&p) != next_cp(&q))
+				return 0;
+			continue;
+		}
+		n = utf8_put(next_cp(&p), buf);
+		if ((size_t)(qe - q) < n || memcmp(q, buf, n) != 0)
+			return 0;
+		q += n;
+	}
+	return p == pe && q == qe;
+}
+
+static int
+same_key(const struct fk_jmember *a, const struct fk_jmember *b)
+{
+	if (!a->key_escaped && !b->key_escaped)
+		return a->keylen == b->keylen &&
+		    memcmp(a->key, b->key, a->keylen) == 0;
+	return key_eq_decoded(a, b->key, b->keylen, b->key_escaped);
+}
+
+/* A literal at p (p < end), or an error for what cannot start a value. */
+static const unsigned char *
+scan_literal(struct scan *c, const unsigned char *p, enum fk_jtype *type)
+{
+	size_t left = (size_t)(c->end - p);
+
+	switch (*p) {
+	case 't':
+		*type = FK_J_TRUE;
+		if (left >= 4 && memcmp(p, "true", 4) == 0)
+			return p + 4;
+		break;
+	case 'f':
+		*type = FK_J_FALSE;
+		if (left >= 5 && memcmp(p, "false", 5) == 0)
+			return p + 5;
+		break;
+	case 'n':
+		*type = FK_J_NULL;
+		if (left >= 4 && memcmp(p, "null", 4) == 0)
+			return p + 4;
+		break;
+	case '+':
+	case '.':
+		return fail(c, p, "invalid number");
+	default:
+		return fail(c, p, "expected a value");
+	}
+	return fail(c, p, "invalid literal");
+}
+
+/* The object or array at p, below the top level; returns the byte after
+ * it.  A bit per level says whether it is an array. */
+static const unsigned char *
+scan_nested(struct scan *c, const unsigned char *p)
+{
+	const unsigned char *end = c->end, *v = p;
+	uint64_t arrays = 0;
+	unsigned depth = 1;
+	bool unused;
+	enum fk_jtype type;
+
+open: /* p is at '{' or '[' */
+	if (depth == MAXDEPTH)
+		return fail(c, p, "nesting deeper than 64");
+	depth++;
+	arrays = arrays << 1 | (*p == '[');
+	p = ws(p + 1, end);
+	if (arrays & 1) {
+		if (p < end && *p == ']')
+			goto close;
+		goto value;
+	}
+	if (p < end && *p == '}')
+		goto close;
+key:
+	if (p == end || *p != '"')
+		return fail(c, p, "expected a key in double quotes");
+	v = p;
+	if ((p = scan_string(c, p + 1, &unused)) == NULL)
+		return NULL;
+	if ((size_t)(p - v - 2) > c->longest)
+		c->longest = (size_t)(p - v - 2);
+	p = ws(p, end);
+	if (p == end || *p != ':')
+		return fail(c, p, "expected ':' after the key");
+	p = ws(p + 1, end);
+value:
+	if (p == end)
+		return fail(c, p, "expected a value");
+	if (*p == '{' || *p == '[')
+		goto open;
+	v = p;
+	if (*p == '"') {
+		if ((p = scan_string(c, p + 1, &unused)) == NULL)
+			return NULL;
+		if ((size_t)(p - v - 2) > c->longest)
+			c->longest = (size_t)(p - v - 2);
+	} else if (*p == '-' || is_digit(*p)) {
+		p = scan_number(c, p, &unused);
+	} else {
+		p = scan_literal(c, p, &type);
+	}
+	if (p == NULL)
+		return NULL;
+after:
+	p = ws(p, end);
+	if (p < end && *p == ',') {
+		p = ws(p + 1, end);
+		if (arrays & 1)
+			goto value;
+		goto key;
+	}
+	if (p < end && *p == (arrays & 1 ? ']' : '}'))
+		goto close;
+	return after_value(c, v, p,
+	    arrays & 1 ? "expected ',' or ']'" : "expected ',' or '}'");
+close:
+	v = p++;
+	arrays >>= 1;
+	if (--depth > 1)
+		goto after;
+	return p;
+}
+
+/* A bit of a 64-bit filter on a key's length, first and last byte, which
+ * spares most keys the search for a duplicate.  k is after the opening
+ * quote and q at the closing one, so an empty key has two quotes. */
+static ALWAYS_INLINE uint64_t
+key_bit(const unsigned char *k, const unsigned char *q)
+{
+	uint32_t h =
+	    (uint32_t)(q - k) | (uint32_t)k[0] << 8 | (uint32_t)q[-1] << 16;
+
+	return 1ULL << (h * 0x9e3779b1u >> 26);
+}
+
+/* Whether one of the first n members has the key k[0..klen), as bytes. */
+static int
+repeats_key(
+    const struct fk_jmember *m, size_t n, const unsigned char *k, size_t klen)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (m[i].keylen == klen && memcmp(m[i].key, k, klen) == 0)
+			return 1;
+	return 0;
+}
+
+/* Keys are compared as JSON compares them: "a" and "\u0061" are the same
+ * key, and a full parser would merge them. */
+static int
+escaped_duplicates(const struct fk_jobj *o)
+{
+	size_t i, j;
+
+	for (i = 0; i < o->n; i++)
+		for (j = 0; o->m[i].key_escaped && j < o->n; j++)
+			if (j != i && same_key(&o->m[i], &o->m[j]))
+				return 1;
+	return 0;
+}
+
+void
+fk_jobj_init(struct fk_jobj *o)
+{
+	memset(o, 0, sizeof(*o));
+}
+
+void
+fk_jobj_release(struct fk_jobj *o)
+{
+	free(o->m);
+	memset(o, 0, sizeof(*o));
+}
+
+static void
+grow(struct fk_jobj *o)
+{
+	o->cap = o->cap ? o->cap * 2 : 16;
+	o->m = fk_xrealloc(o->m, o->cap * sizeof(*o->m));
+}
+
+int
+fk_jscan(struct fk_jobj *o, const char *s, size_t len, char *err, size_t errlen)
+{
+	struct scan c;
+	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end = len > 0 ? p + len : p, *k, *v;
+	size_t n = 0, klen, longest = 0;
+	enum fk_jtype type;
+	bool esc, kesc, integer, escapes = false, dup = false;
+	uint64_t seen = 0, bit;
+
+	c.base = p;
+	c.end = end;
+	c.last = 0;
+#if FK_JSCAN_BLOCK
+	if (len >= FK_JSCAN_BLOCK)
+		c.last = (uintptr_t)(end - FK_JSCAN_BLOCK);
+#endif
+	c.longest = 0;
+	o->n = 0;
+	o->longest = 0;
+	o->duplicates = 0;
+	p = skip_ws(p, end);
+	if (p == end || *p != '{') {
+		fail(&c, p, "expected '{'");
+		goto err;
+	}
+	/* Each step looks for what compact JSON has next, and only then for
+	 * white space. */
+	if (++p < end && *p != '"') {
+		p = skip_ws(p, end);
+		if (p < end && *p == '}')
+			goto close;
+	}
+	for (;;) {
+		if (p == end || *p != '"') {
+			p = skip_ws(p, end);
+			if (p == end || *p != '"') {
+				fail(&c, p, "expected a key in double quotes");
+				goto err;
+			}
+		}
+		k = p + 1;
+		kesc = false;
+		if ((p = quick_string(&c, k)) == NULL &&
+		    (p = scan_string(&c, k, &kesc)) == NULL)
+			goto err;
+		klen = (size_t)(p - 1 - k);
+		if (klen > longest)
+			longest = klen;
+		bit = key_bit(k, p - 1);
+		if ((seen & bit) != 0 && !dup)
+			dup = repeats_key(o->m, n, k, klen);
+		seen |= bit;
+		if (p == end || *p != ':') {
+			p = skip_ws(p, end);
+			if (p == end || *p != ':') {
+				fail(&c, p, "expected ':' after the key");
+				goto err;
+			}
+		}
+		p++;
+	value:
+		if (p == end) {
+			fail(&c, p, "expected a value");
+			goto err;
+		}
+		v = p;
+		esc = integer = false;
+		if (*p == '"') {
+			type = FK_J_STRING;
+			if ((p = quick_string(&c, v + 1)) == NULL &&
+			    (p = scan_string(&c, v + 1, &esc)) == NULL)
+				goto err;
+			if ((size_t)(p - v - 2) > longest)
+				longest = (size_t)(p - v - 2);
+		} else if (is_digit(*p) || *p == '-') {
+			type = FK_J_NUMBER;
+			p = scan_number(&c, p, &integer);
+		} else if (*p == '{') {
+			type = FK_J_OBJECT;
+			p = scan_nested(&c, p);
+		} else if (*p == '[') {
+			type = FK_J_ARRAY;
+			p = scan_nested(&c, p);
+		} else if (*p == ' ' || *p == '\t' || *p == '\n' ||
+		    *p == '\r') {
+			p = skip_ws(p, end);
+			goto value;
+		} else {
+			p = scan_literal(&c, p, &type);
+		}
+		if (p == NULL)
+			goto err;
+		if (n == o->cap)
+			grow(o);
+		o->m[n++] =
+		    (struct fk_jmember){ (const char *)k, klen, (const char *)v,
+			    (size_t)(p - v), type, esc, integer, kesc };
+		escapes |= kesc;
+		if (p == end || *p != ',') {
+			p = skip_ws(p, end);
+			if (p < end && *p == '}')
+				break;
+			if (p == end || *p != ',') {
+				after_value(&c, v, p, "expected ',' or '}'");
+				goto err;
+			}
+		}
+		p++;
+	}
+close:
+	p = skip_ws(p + 1, end);
+	if (p != end) {
+		fail(&c, p, "text after the object");
+		goto err;
+	}
+	o->n = n;
+	o->longest = longest > c.longest ? longest : c.longest;
+	o->duplicates = dup || (escapes && escaped_duplicates(o));
+	return 0;
+err:
+	if (err != NULL && errlen > 0)
+		snprintf(err, errlen, "column %zu: %s",
+		    (size_t)(c.errp - c.base) + 1, c.msg);
+	return -1;
+}
+
+const struct fk_jmember *
+fk_jobj_get(const struct fk_jobj *o, const char *key)
+{
+	size_t i = o->n, len = strlen(key);
+	const struct fk_jmember *m;
+
+	while (i-- > 0) {
+		m = &o->m[i];
+		if (m->key_escaped
+		        ? key_eq_decoded(m, key, len, 0)
+		        : m->keylen == len && memcmp(m->key, key, len) == 0)
+			return m;
+	}
+	return NULL;
+}
