@@ -29,8 +29,8 @@ struct fk_jmember {
 	const char *val; /* the value as written: "..." with its quotes */
 	size_t vallen;
 	enum fk_jtype type;
-	unsigned escaped : 1;  /* a string value holds backslash escapes */
-	unsigned integer : 1;  /* a number without fraction or exponent */
+	unsigned escaped : 1;     /* a string value holds backslash escapes */
+	unsigned integer : 1;     /* a number without fraction or exponent */
 	unsigned key_escaped : 1; /* the key holds backslash escapes */
 };
 
@@ -38,8 +38,8 @@ struct fk_jmember {
 struct fk_jobj {
 	struct fk_jmember *m;
 	size_t n, cap;
-	size_t longest;	 /* bytes of the longest string anywhere, as written */
-	int duplicates;	 /* two top-level members have the same key */
+	size_t longest; /* bytes of the longest string anywhere, as written */
+	int duplicates; /* two top-level members have the same key */
 };
 
 void fk_jobj_init(struct fk_jobj *o);
@@ -51,12 +51,11 @@ void fk_jobj_release(struct fk_jobj *o);
  * is refused, surrogate escapes must pair); numbers follow the JSON
  * grammar; nesting is limited to 64 levels.  Returns 0, or -1 with a
  * message "column N: ..." (1-based byte column) in err. */
-int fk_jscan(struct fk_jobj *o, const char *s, size_t len, char *err,
-    size_t errlen);
+int fk_jscan(
+    struct fk_jobj *o, const char *s, size_t len, char *err, size_t errlen);
 
 /* The member named key (no escapes in key), or NULL; the last one when a
  * key repeats. */
-const struct fk_jmember *fk_jobj_get(const struct fk_jobj *o,
-    const char *key);
+const struct fk_jmember *fk_jobj_get(const struct fk_jobj *o, const char *key);
 
 #endif

@@ -38,8 +38,8 @@ fk_log_level(void)
 
 /* One fprintf per line, so lines from librdkafka's threads do not mix. */
 FK_PRINTF(2, 0)
-static void vlog(
-    const char *pos, const char *fmt, va_list ap, const char *suffix)
+static void
+vlog(const char *pos, const char *fmt, va_list ap, const char *suffix)
 {
 	char msg[2048];
 
