@@ -68,16 +68,22 @@ endef
 $(foreach t,$(TOOLS),$(eval $(call TOOL_RULES,$(t))))
 
 ALL_MODS = $(foreach t,$(TOOLS),$($(t)_MODS))
-$(OBJDIR)/tests/%: tests/unit/%.c $(ALL_MODS:%.c=$(OBJDIR)/%.o) $(LIB)
+TESTUTIL = $(OBJDIR)/tests/testutil.o
+$(TESTUTIL): tests/testutil.c tests/testutil.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -Icmd/fkcat-in -o $@ $< \
-	    $(ALL_MODS:%.c=$(OBJDIR)/%.o) $(LIB) $(CRIT_LIBS) $(PKG_LIBS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(OBJDIR)/tests/%: tests/unit/%.c $(ALL_MODS:%.c=$(OBJDIR)/%.o) $(LIB) $(TESTUTIL)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -Icmd/fkcat-in -Itests -o $@ $< \
+	    $(ALL_MODS:%.c=$(OBJDIR)/%.o) $(TESTUTIL) $(LIB) $(CRIT_LIBS) \
+	    $(PKG_LIBS) $(LDLIBS)
 
 # Fault injection with librdkafka's mock cluster (loopback only).
-$(OBJDIR)/tests/test_mock: tests/kafka/test_mock.c $(LIB)
+$(OBJDIR)/tests/test_mock: tests/kafka/test_mock.c $(LIB) $(TESTUTIL)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) \
-	    $(CRIT_LIBS) $(PKG_LIBS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -Itests -o $@ $< \
+	    $(TESTUTIL) $(LIB) $(CRIT_LIBS) $(PKG_LIBS) $(LDLIBS)
 
 # make test: unit, CLI golden, real-broker and mock-cluster tests, then
 # all but the real-broker tests again under ASan+UBSan.
@@ -114,13 +120,13 @@ test-mock: $(TOOLS:%=$(BINDIR)/%) $(OBJDIR)/tests/test_mock
 
 lint:
 	@scripts/check-deps lint
-	clang-format --dry-run -Werror common/*.[ch] cmd/*/*.[ch] tests/*/*.c
+	clang-format --dry-run -Werror common/*.[ch] cmd/*/*.[ch] tests/*.[ch] tests/*/*.c
 	mandoc -Tlint -Wwarning $(MANS)
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
 	    --inline-suppr --suppress=missingIncludeSystem -Icommon common cmd
 
 format:
-	clang-format -i common/*.[ch] cmd/*/*.[ch] tests/*/*.c
+	clang-format -i common/*.[ch] cmd/*/*.[ch] tests/*.[ch] tests/*/*.c
 
 bench: all
 	@scripts/check-deps bench

@@ -25,6 +25,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include "testutil.h"
 #include "banned.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -40,31 +41,13 @@ static char tmpdir[256];
 static void
 setup(void)
 {
-	const char *base = getenv("TMPDIR");
-
-	snprintf(tmpdir, sizeof(tmpdir), "%s/fk-mock-XXXXXX",
-	    base != NULL && *base != '\0' ? base : "/tmp");
-	cr_assert_not_null(mkdtemp(tmpdir), "mkdtemp");
+	fk_test_tmpdir(tmpdir, sizeof(tmpdir), "mock");
 }
 
 static void
 teardown(void)
 {
-	char path[512];
-	struct dirent *de;
-	DIR *d = opendir(tmpdir);
-
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", tmpdir, de->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	rmdir(tmpdir);
+	fk_test_rmdir(tmpdir);
 }
 
 TestSuite(mock, .init = setup, .fini = teardown, .timeout = 60);

@@ -12,6 +12,7 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 
+#include "testutil.h"
 #include "banned.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -21,32 +22,13 @@ static char tmpdir[256];
 static void
 setup(void)
 {
-	const char *base = getenv("TMPDIR");
-
-	snprintf(tmpdir, sizeof(tmpdir), "%s/fk-config-XXXXXX",
-	    base != NULL && *base != '\0' ? base : "/tmp");
-	cr_assert_not_null(mkdtemp(tmpdir), "mkdtemp");
+	fk_test_tmpdir(tmpdir, sizeof(tmpdir), "config");
 }
 
 static void
 teardown(void)
 {
-	char path[512];
-	struct dirent *de;
-	DIR *d = opendir(tmpdir);
-
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", tmpdir, de->d_name);
-		if (unlink(path) == -1)
-			rmdir(path);
-	}
-	closedir(d);
-	rmdir(tmpdir);
+	fk_test_rmdir(tmpdir);
 }
 
 TestSuite(config, .init = setup, .fini = teardown);
@@ -55,13 +37,7 @@ TestSuite(config, .init = setup, .fini = teardown);
 static void
 write_file(char *path, size_t pathlen, const char *name, const char *s)
 {
-	FILE *fp;
-
-	snprintf(path, pathlen, "%s/%s", tmpdir, name);
-	fp = fopen(path, "w");
-	cr_assert_not_null(fp, "%s", path);
-	cr_assert_eq(fwrite(s, 1, strlen(s), fp), strlen(s));
-	cr_assert_eq(fclose(fp), 0);
+	fk_test_write(path, pathlen, tmpdir, name, s, strlen(s));
 }
 
 static void

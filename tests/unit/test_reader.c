@@ -16,6 +16,7 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 
+#include "testutil.h"
 #include "banned.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -29,13 +30,8 @@ static char tmpdir[256];
 static const char *
 tmp(void)
 {
-	const char *base = getenv("TMPDIR");
-
-	if (tmpdir[0] != '\0')
-		return tmpdir;
-	snprintf(tmpdir, sizeof(tmpdir), "%s/fk-reader-XXXXXX",
-	    base != NULL && *base != '\0' ? base : "/tmp");
-	cr_assert_not_null(mkdtemp(tmpdir), "mkdtemp");
+	if (tmpdir[0] == '\0')
+		fk_test_tmpdir(tmpdir, sizeof(tmpdir), "reader");
 	return tmpdir;
 }
 
@@ -49,21 +45,7 @@ setup(void)
 static void
 teardown(void)
 {
-	char path[512];
-	struct dirent *de;
-	DIR *d;
-
-	if (tmpdir[0] == '\0' || (d = opendir(tmpdir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", tmpdir, de->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	rmdir(tmpdir);
+	fk_test_rmdir(tmpdir);
 }
 
 TestSuite(reader, .init = setup, .fini = teardown);
@@ -72,14 +54,7 @@ static void
 write_file(
     char *path, size_t pathlen, const char *name, const char *s, size_t len)
 {
-	FILE *fp;
-
-	snprintf(path, pathlen, "%s/%s", tmp(), name);
-	fp = fopen(path, "w");
-	cr_assert_not_null(fp, "%s", path);
-	if (len > 0)
-		cr_assert_eq(fwrite(s, 1, len, fp), len);
-	cr_assert_eq(fclose(fp), 0);
+	fk_test_write(path, pathlen, tmp(), name, s, len);
 }
 
 static void
