@@ -159,6 +159,7 @@ conf_new(const struct fk_config *cfg, const char *const *defaults, char *err,
 
 struct fk_producer {
 	rd_kafka_t *rk;
+	unsigned long sent;
 	long long delivered, failed;
 	char lasterr[256];
 };
@@ -252,7 +253,9 @@ fk_producer_send(struct fk_producer *p, const char *topic, const void *value,
 		snprintf(err, errlen, "%s: %s", topic, rd_kafka_err2str(e));
 		return -1;
 	}
-	rd_kafka_poll(p->rk, 0);
+	/* Delivery reports wait a little: polling locks queues. */
+	if (++p->sent % 64 == 0)
+		rd_kafka_poll(p->rk, 0);
 	return 0;
 }
 
