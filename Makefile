@@ -100,7 +100,7 @@ test-san:
 # report fails the run all the same.
 test-unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do \
-		ASAN_OPTIONS=detect_leaks=1 $$t --jobs 2 2>$$t.err || fail=1; \
+		ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 $$t --jobs 2 2>$$t.err || fail=1; \
 		cat $$t.err >&2; \
 		if grep -q 'ERROR: LeakSanitizer' $$t.err; then \
 			echo "$$t: leaks" >&2; fail=1; fi; \
