@@ -249,6 +249,12 @@ fk_producer_send(struct fk_producer *p, const char *topic, const void *value,
 		/* Back-pressure: wait for deliveries to make room. */
 		rd_kafka_poll(p->rk, 50);
 	}
+	if (e == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
+		snprintf(err, errlen,
+		    "%s: a message of %zu bytes is larger than message.max.bytes",
+		    topic, len);
+		return 1;
+	}
 	if (e) {
 		snprintf(err, errlen, "%s: %s", topic, rd_kafka_err2str(e));
 		return -1;

@@ -57,9 +57,10 @@ struct fk_producer *fk_producer_new(const struct fk_config *cfg,
 void fk_producer_free(struct fk_producer *p);
 
 /* Queue a copy of value for topic with timestamp ts_ms (0: now); waits
- * while the local queue is full.  Returns 0, or -1 with a message for a
- * permanent error (unknown topic, message too large, fatal producer
- * error). */
+ * while the local queue is full.  Returns 0; 1 with a message when this
+ * message cannot be sent (larger than message.max.bytes); -1 with a
+ * message for an error no message will get past (unknown topic, fatal
+ * producer error). */
 int fk_producer_send(struct fk_producer *p, const char *topic,
     const void *value, size_t len, const void *key, size_t keylen,
     int64_t ts_ms, char *err, size_t errlen);

@@ -100,7 +100,7 @@ struct fk_rt {
 	long long n_in, n_out, n_skip, n_rej;
 	int status;
 	int stopping;
-	int epipe;
+	const struct fk_rec *cur; /* the record being handled */
 	struct timespec t0;
 	long long commit_interval_ms, last_commit_ms;
 };
@@ -172,9 +172,8 @@ stdout_failed(void)
 static void
 flush_outputs(struct fk_rt *rt)
 {
-	if (rt->producer == NULL || rt->to == NULL || rt->reject_fp == stdout)
-		if (fflush(stdout) == EOF)
-			stdout_failed();
+	if (fflush(stdout) == EOF)
+		stdout_failed();
 	if (rt->reject_fp != NULL && rt->reject_fp != stdout &&
 	    fflush(rt->reject_fp) == EOF)
 		fk_err(FK_EX_IOERR, "%s", rt->reject_dest);
@@ -204,7 +203,7 @@ checkpoint(struct fk_rt *rt)
 			return -1;
 		}
 	}
-	if (rt->failed_seen > 0 || rt->epipe)
+	if (rt->failed_seen > 0)
 		return -1;
 	if (rt->consumer != NULL &&
 	    fk_consumer_commit(rt->consumer, err, sizeof(err)) == -1) {
@@ -221,27 +220,37 @@ on_revoke(void *arg)
 	checkpoint(arg);
 }
 
-static void
+/* Returns 0, or 1 when this one message cannot be sent (too large). */
+static int
 sink_write(struct fk_rt *rt, const char *topic, const char *data, size_t len,
-    const char *key, size_t keylen, int64_t ts_ms)
+    const char *key, size_t keylen, int64_t ts_ms, char *err, size_t errlen)
 {
-	char err[512];
+	int rc;
 
 	if (topic != NULL) {
-		if (fk_producer_send(rt->producer, topic, data, len, key,
-		        keylen, ts_ms, err, sizeof(err)) == -1)
+		rc = fk_producer_send(rt->producer, topic, data, len, key,
+		    keylen, ts_ms, err, errlen);
+		if (rc == -1)
 			fk_errx(FK_EX_UNAVAILABLE, "%s", err);
-		return;
+		return rc;
 	}
 	if (fwrite(data, 1, len, stdout) != len || putchar('\n') == EOF)
 		stdout_failed();
+	return 0;
 }
 
 void
 fk_rt_emit(struct fk_rt *rt, const char *data, size_t len, const char *key,
     size_t keylen, int64_t ts_ms)
 {
-	sink_write(rt, rt->to, data, len, key, keylen, ts_ms);
+	char err[512];
+
+	if (sink_write(rt, rt->to, data, len, key, keylen, ts_ms, err,
+	        sizeof(err)) == 1 &&
+	    rt->cur != NULL) {
+		fk_rt_reject(rt, rt->cur, "%s", err);
+		return;
+	}
 	rt->n_out++;
 }
 
@@ -368,8 +377,9 @@ fk_rt_reject(struct fk_rt *rt, const struct fk_rec *rec, const char *fmt, ...)
 	line = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	json_decref(o);
 	if (rt->reject_topic != NULL) {
-		sink_write(rt, rt->reject_topic, line, strlen(line), rec->key,
-		    rec->keylen, 0);
+		if (sink_write(rt, rt->reject_topic, line, strlen(line),
+		        rec->key, rec->keylen, 0, reason, sizeof(reason)) == 1)
+			fk_errx(FK_EX_UNAVAILABLE, "%s", reason);
 	} else if (fputs(line, rt->reject_fp) == EOF ||
 	    putc('\n', rt->reject_fp) == EOF) {
 		if (rt->reject_fp == stdout)
@@ -398,7 +408,9 @@ static void
 handle_record(struct fk_rt *rt, const struct fk_rec *rec)
 {
 	rt->n_in++;
+	rt->cur = rec;
 	the_tool->record(rt->ctx, rt, rec);
+	rt->cur = NULL;
 	if (rt->max_records > 0 && rt->n_in >= rt->max_records)
 		rt->stopping = 1;
 }
@@ -549,8 +561,6 @@ run_kafka(struct fk_rt *rt)
 			    fk_exit_worse(rt->status, FK_EX_UNAVAILABLE);
 			break;
 		}
-		if (rt->producer != NULL)
-			fk_producer_poll(rt->producer, 0);
 		if (rt->group != NULL &&
 		    now_ms() - rt->last_commit_ms >= rt->commit_interval_ms &&
 		    checkpoint(rt) == -1)
