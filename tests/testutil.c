@@ -51,3 +51,13 @@ fk_test_write(char *path, size_t pathlen, const char *dir, const char *name,
 		cr_assert_eq(fwrite(s, 1, len, fp), len);
 	cr_assert_eq(fclose(fp), 0);
 }
+
+uint64_t
+fk_test_rand(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}

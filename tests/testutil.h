@@ -1,8 +1,9 @@
-/* Helpers the C test suites share: a temporary folder per test. */
+/* Helpers the C test suites share: temporary folders, random numbers. */
 #ifndef FK_TESTUTIL_H
 #define FK_TESTUTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Make a new folder $TMPDIR/fk-TAG-XXXXXX (default /tmp) into dir. */
 void fk_test_tmpdir(char *dir, size_t len, const char *tag);
@@ -14,5 +15,8 @@ void fk_test_rmdir(const char *dir);
 /* Write len bytes of s to dir/name; the path goes to path. */
 void fk_test_write(char *path, size_t pathlen, const char *dir,
     const char *name, const char *s, size_t len);
+
+/* The next of a seeded sequence (splitmix64): the same on every host. */
+uint64_t fk_test_rand(uint64_t *state);
 
 #endif

@@ -9,21 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testutil.h"
 #include "banned.h"
 
 #define MIN_MS (-62135596800000LL) /* 0001-01-01T00:00:00.000Z */
 #define MAX_MS 253402300799999LL   /* 9999-12-31T23:59:59.999Z */
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
-static uint64_t
-splitmix(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
 static int
 parse(const char *s, int64_t *ms, char *err, size_t errlen)
@@ -443,7 +434,7 @@ Test(fktime, epoch_strings_agree_with_doubles)
 	int i;
 
 	for (i = 0; i < 300000; i++) {
-		uint64_t r = splitmix(&st);
+		uint64_t r = fk_test_rand(&st);
 		const char *sign = (r & 1) ? "-" : "";
 		unsigned long long mag;
 
@@ -543,7 +534,8 @@ Test(fktime, format_parse_round_trip)
 
 	for (i = 0; i < 200000; i++)
 		round_trip(MIN_MS +
-		    (int64_t)(splitmix(&st) % (uint64_t)(MAX_MS - MIN_MS + 1)));
+		    (int64_t)(fk_test_rand(&st) %
+		        (uint64_t)(MAX_MS - MIN_MS + 1)));
 	/* every day boundary, and its neighbours, in a span around 1970 */
 	for (d = -800; d <= 800; d++) {
 		round_trip(d * 86400000 - 1);

@@ -7,19 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testutil.h"
 #include "banned.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
-static uint64_t
-splitmix(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
 static int
 popcount64(uint64_t x)
@@ -138,7 +129,7 @@ Test(hash, seeds_differ)
 		else if (j < 128 + 57)
 			seeds[j] = (uint64_t)1 << (j - 128 + 7);
 		else
-			seeds[j] = splitmix(&st);
+			seeds[j] = fk_test_rand(&st);
 	}
 	for (i = 0; i < NELEM(inputs); i++) {
 		for (j = 0; j < NELEM(h); j++)
@@ -164,7 +155,7 @@ Test(hash, all_tail_lengths)
 	size_t len, off, i, j, bit;
 
 	for (i = 0; i < sizeof(ref); i++)
-		ref[i] = (unsigned char)splitmix(&st);
+		ref[i] = (unsigned char)fk_test_rand(&st);
 	for (len = 0; len <= 16; len++) {
 		h[len] = fk_hash64(ref, len, 7);
 		z[len] = fk_hash64(zeros, len, 7);
@@ -242,8 +233,8 @@ Test(hash, avalanche)
 		memset(counts, 0, sizeof(counts));
 		for (t = 0; t < TRIALS; t++) {
 			for (b = 0; b < len; b++)
-				buf[b] = (unsigned char)splitmix(&st);
-			seed = splitmix(&st);
+				buf[b] = (unsigned char)fk_test_rand(&st);
+			seed = fk_test_rand(&st);
 			h = fk_hash64(buf, len, seed);
 			for (b = 0; b < nbits; b++) {
 				d = h ^ hash_flipped(buf, len, seed, b);
