@@ -294,8 +294,9 @@ fk_rt_emit_json(struct fk_rt *rt, json_t *obj)
 	fk_rt_emit(rt, rt->obuf, n, key, keylen, ts_ms);
 }
 
-static size_t
-utf8_valid_len(const char *s, size_t len)
+/* Whether s is valid UTF-8, as jansson will want it. */
+static int
+is_utf8(const char *s, size_t len)
 {
 	json_t *j = json_stringn(s, len);
 
@@ -366,7 +367,7 @@ fk_rt_reject(struct fk_rt *rt, const struct fk_rec *rec, const char *fmt, ...)
 	}
 	if (rec->truncated)
 		json_object_set_new(o, "truncated", json_true());
-	if (utf8_valid_len(rec->data, rec->len)) {
+	if (is_utf8(rec->data, rec->len)) {
 		json_object_set_new(
 		    o, "input", json_stringn(rec->data, rec->len));
 	} else {
