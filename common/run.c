@@ -47,26 +47,31 @@ static const struct option common_longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static const char common_help[] =
-    "  -b BROKERS        Kafka bootstrap servers, host:port[,...]\n"
-    "  -c N              stop after N input records\n"
-    "  -e                exit when every partition is at its end (--from)\n"
-    "  -F FILE           read librdkafka configuration from FILE\n"
-    "  -G GROUP          consume as a member of consumer group GROUP\n"
-    "  -h, --help        print this help and exit\n"
-    "  -k FIELD          key output messages by FIELD (default user_id)\n"
-    "  -o OFFSET         start at beginning, end, stored, N, -N or s@MS;\n"
-    "                    stop before e@MS (repeatable)\n"
-    "  -q                print errors only\n"
-    "  -V, --version     print the version and exit\n"
-    "  -v                print a summary at exit; twice: debug\n"
-    "  -X KEY=VALUE      set a librdkafka property; -X list lists them\n"
-    "  -z CODEC          compress output: none, gzip, snappy, lz4, zstd\n"
-    "  --from TOPIC      read records from a Kafka topic\n"
-    "  --max-line SIZE   reject lines longer than SIZE (default 1M)\n"
-    "  --reject DEST     write rejects to DEST: a file, - or kafka:TOPIC\n"
-    "  --strict          stop at the first bad record\n"
-    "  --to TOPIC        write records to a Kafka topic\n";
+/* The common options' help, one line each: 'I' for tools that read
+ * input, 'O' for tools that write records, 'G' for generators only. */
+static const char *const common_help[] = {
+	"  -b BROKERS        Kafka bootstrap servers, host:port[,...]\n",
+	"I -c N              stop after N input records\n",
+	"G -c N              stop after N records\n",
+	"I -e                exit when every partition is at its end (--from)\n",
+	"  -F FILE           read librdkafka configuration from FILE\n",
+	"I -G GROUP          consume as a member of consumer group GROUP\n",
+	"  -h, --help        print this help and exit\n",
+	"O -k FIELD          key output messages by FIELD (default user_id)\n",
+	"I -o OFFSET         start at beginning, end, stored, N, -N or s@MS;\n"
+	"                    stop before e@MS (repeatable)\n",
+	"  -q                print errors only\n",
+	"  -V, --version     print the version and exit\n",
+	"  -v                print a summary at exit; twice: debug\n",
+	"  -X KEY=VALUE      set a librdkafka property; -X list lists them\n",
+	"O -z CODEC          compress output: none, gzip, snappy, lz4, zstd\n",
+	"I --from TOPIC      read records from a Kafka topic\n",
+	"I --max-line SIZE   reject lines longer than SIZE (default 1M)\n",
+	"I --reject DEST     write rejects to DEST: a file, - or kafka:TOPIC\n",
+	"I --strict          stop at the first bad record\n",
+	"O --to TOPIC        write records to a Kafka topic\n",
+	NULL,
+};
 
 struct fk_rt {
 	const struct fk_tool *tool;
@@ -76,7 +81,7 @@ struct fk_rt {
 	const char *brokers, *group, *from, *to, *keyfield, *compression;
 	const char *reject_dest;
 	struct fk_offspec start, end;
-	int exit_eof, strict;
+	int exit_eof, strict, max_line_set, keyfield_set;
 	long long max_records;
 	size_t max_line;
 	struct fk_config cfg_files, cfg_args, cfg;
@@ -124,18 +129,43 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Whether a common option marked m ('I', 'O', 'G' or ' ') applies. */
+static int
+applies(char m)
+{
+	unsigned f = the_tool->flags;
+
+	return m == ' ' || (m == 'I' && !(f & FK_TOOL_GENERATOR)) ||
+	    (m == 'O' && !(f & FK_TOOL_REPORT)) ||
+	    (m == 'G' && (f & FK_TOOL_GENERATOR));
+}
+
+/* The usage line, wrapped, with only the options that apply. */
 static void
 print_usage(FILE *fp)
 {
-	fprintf(fp,
-	    "usage: %s [-eqVv] [-b brokers] [-c count] [-F file] [-G group]\n"
-	    "       %*s [-k field] [-o offset] [-X key=value] [-z codec]\n"
-	    "       %*s [--from topic] [--max-line size] [--reject dest]\n"
-	    "       %*s [--strict] [--to topic]\n"
-	    "       %*s %s\n",
-	    the_tool->name, (int)strlen(the_tool->name), "",
-	    (int)strlen(the_tool->name), "", (int)strlen(the_tool->name), "",
-	    (int)strlen(the_tool->name), "", the_tool->synopsis);
+	static const char *const words[] = { "I[-eqVv]", "G[-qVv]",
+		" [-b brokers]", " [-c count]", " [-F file]", "I[-G group]",
+		"O[-k field]", "I[-o offset]", " [-X key=value]", "O[-z codec]",
+		"I[--from topic]", "I[--max-line size]", "I[--reject dest]",
+		"I[--strict]", "O[--to topic]", NULL };
+	size_t indent = strlen(the_tool->name) + 7, col = indent, w;
+	const char *word;
+
+	fprintf(fp, "usage: %s", the_tool->name);
+	for (size_t i = 0; words[i] != NULL; i++) {
+		if (!applies(words[i][0]))
+			continue;
+		word = words[i] + 1;
+		w = strlen(word) + 1;
+		if (col + w > 72) {
+			fprintf(fp, "\n%*s", (int)indent, "");
+			col = indent;
+		}
+		fprintf(fp, " %s", word);
+		col += w;
+	}
+	fprintf(fp, "\n%*s %s\n", (int)indent, "", the_tool->synopsis);
 }
 
 void
@@ -245,6 +275,11 @@ fk_rt_emit(struct fk_rt *rt, const char *data, size_t len, const char *key,
 {
 	char err[512];
 
+	if (rt->tool->flags & FK_TOOL_GENERATOR) {
+		rt->n_in++;
+		if (rt->max_records > 0 && rt->n_in >= rt->max_records)
+			rt->stopping = 1;
+	}
 	if (sink_write(rt, rt->to, data, len, key, keylen, ts_ms, err,
 	        sizeof(err)) == 1 &&
 	    rt->cur != NULL) {
@@ -426,6 +461,18 @@ flush_idle(struct fk_rt *rt)
 	flush_outputs(rt);
 	if (rt->producer != NULL)
 		fk_producer_flush(rt->producer, 1);
+}
+
+int
+fk_rt_running(const struct fk_rt *rt)
+{
+	return !rt->stopping && !got_signal;
+}
+
+void
+fk_rt_flush(struct fk_rt *rt)
+{
+	flush_idle(rt);
 }
 
 /* Input would block: flush so a trickle is not held back, then wait. */
@@ -656,12 +703,16 @@ parse_args(struct fk_rt *rt, int argc, char **argv)
 			break;
 		case 'h':
 			print_usage(stdout);
-			printf("\nOptions:\n%s%s", common_help,
-			    the_tool->options_help);
+			printf("\nOptions:\n");
+			for (i = 0; common_help[i] != NULL; i++)
+				if (applies(common_help[i][0]))
+					printf("  %s", common_help[i] + 2);
+			printf("%s", the_tool->options_help);
 			printf("\nSee %s(1) and fk(7).\n", the_tool->name);
 			exit(fflush(stdout) == EOF ? FK_EX_IOERR : FK_EX_OK);
 		case 'k':
 			rt->keyfield = optarg;
+			rt->keyfield_set = 1;
 			break;
 		case 'o':
 			if (fk_kafka_offset_parse(optarg, &rt->start, &rt->end,
@@ -710,6 +761,7 @@ parse_args(struct fk_rt *rt, int argc, char **argv)
 			        sizeof(err)) == -1)
 				fk_usage("--max-line: %s", err);
 			rt->max_line = (size_t)v;
+			rt->max_line_set = 1;
 			break;
 		case ':':
 			if (optopt != 0 && optopt < 256)
@@ -737,12 +789,47 @@ parse_args(struct fk_rt *rt, int argc, char **argv)
 }
 
 /* What the options say together; one clear error each. */
+/* Options that do not apply to a generator or a report tool. */
+static void
+check_kind(struct fk_rt *rt, int nfiles)
+{
+	const char *bad = NULL;
+
+	if (the_tool->flags & FK_TOOL_GENERATOR) {
+		bad = nfiles > 0        ? "file operands"
+		    : rt->from != NULL  ? "--from"
+		    : rt->group != NULL ? "-G"
+		    : rt->exit_eof      ? "-e"
+		    : rt->start.kind != FK_OFF_NONE ||
+		        rt->end.kind != FK_OFF_NONE
+		    ? "-o"
+		    : rt->max_line_set        ? "--max-line"
+		    : rt->reject_dest != NULL ? "--reject"
+		    : rt->strict              ? "--strict"
+		                              : NULL;
+		if (bad != NULL)
+			fk_usage("%s reads no input: %s cannot be used",
+			    the_tool->name, bad);
+	}
+	if (the_tool->flags & FK_TOOL_REPORT) {
+		bad = rt->to != NULL   ? "--to"
+		    : rt->keyfield_set ? "-k"
+		    : rt->compression  ? "-z"
+		                       : NULL;
+		if (bad != NULL)
+			fk_usage("%s writes a report, not records: %s cannot "
+			         "be used",
+			    the_tool->name, bad);
+	}
+}
+
 static void
 check_args(struct fk_rt *rt, int nfiles)
 {
 	int kafka_out = rt->to != NULL ||
 	    (rt->reject_dest && strncmp(rt->reject_dest, "kafka:", 6) == 0);
 
+	check_kind(rt, nfiles);
 	if (rt->from != NULL && nfiles > 0)
 		fk_usage("--from and input files cannot be used together");
 	if ((rt->from != NULL || kafka_out) && rt->brokers == NULL)
@@ -873,7 +960,9 @@ fk_main(const struct fk_tool *tool, void *ctx, int argc, char **argv)
 	open_sinks(&rt);
 	clock_gettime(CLOCK_MONOTONIC, &rt.t0);
 
-	if (rt.from != NULL) {
+	if (tool->flags & FK_TOOL_GENERATOR) {
+		tool->generate(ctx, &rt);
+	} else if (rt.from != NULL) {
 		run_kafka(&rt);
 	} else if (optind == argc) {
 		run_file(&rt, "-");

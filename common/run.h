@@ -14,8 +14,13 @@
 
 struct fk_rt;
 
+/* fk_tool.flags */
+#define FK_TOOL_GENERATOR 0x1 /* reads no input: generate() makes records */
+#define FK_TOOL_REPORT 0x2    /* writes a report, not records: no --to */
+
 struct fk_tool {
 	const char *name;
+	unsigned flags;
 	const char *synopsis;     /* after "usage: name ", e.g. "[file ...]" */
 	const char *options_help; /* the tool's own options, one a line */
 	const char *shortopts;    /* the tool's own short options */
@@ -30,6 +35,9 @@ struct fk_tool {
 	void (*record)(void *ctx, struct fk_rt *rt, const struct fk_rec *rec);
 	/* After the last record. */
 	void (*finish)(void *ctx, struct fk_rt *rt);
+	/* FK_TOOL_GENERATOR: make every record with fk_rt_emit*, while
+	 * fk_rt_running(). */
+	void (*generate)(void *ctx, struct fk_rt *rt);
 };
 
 /* Parse argv, run the tool over its input, return the exit status. */
@@ -37,6 +45,13 @@ int fk_main(const struct fk_tool *tool, void *ctx, int argc, char **argv);
 
 /* Print "prog: message" and the usage line on stderr; exit 64. */
 FK_NORETURN FK_PRINTF(1, 2) void fk_usage(const char *fmt, ...);
+
+/* Whether a generator should go on: no signal came, -c not reached. */
+int fk_rt_running(const struct fk_rt *rt);
+
+/* Write out what is buffered, and have the producer send what it holds
+ * now: call before a generator sleeps. */
+void fk_rt_flush(struct fk_rt *rt);
 
 /* Records that span lines: CSV with quoted newlines. */
 void fk_rt_set_csv_framing(struct fk_rt *rt, int on);
