@@ -426,6 +426,18 @@ fk_rt_reject(struct fk_rt *rt, const struct fk_rec *rec, const char *fmt, ...)
 }
 
 void
+fk_rt_consume(struct fk_rt *rt)
+{
+	rt->n_out++;
+}
+
+void
+fk_rt_fail(struct fk_rt *rt, int code)
+{
+	rt->status = fk_exit_worse(rt->status, code);
+}
+
+void
 fk_rt_skip(struct fk_rt *rt, const struct fk_rec *rec)
 {
 	(void)rec;
@@ -808,8 +820,7 @@ check_kind(struct fk_rt *rt, int nfiles)
 		    : rt->strict              ? "--strict"
 		                              : NULL;
 		if (bad != NULL)
-			fk_usage("%s reads no input: %s cannot be used",
-			    the_tool->name, bad);
+			fk_usage("%s: this tool reads no input", bad);
 	}
 	if (the_tool->flags & FK_TOOL_REPORT) {
 		bad = rt->to != NULL   ? "--to"
@@ -817,9 +828,8 @@ check_kind(struct fk_rt *rt, int nfiles)
 		    : rt->compression  ? "-z"
 		                       : NULL;
 		if (bad != NULL)
-			fk_usage("%s writes a report, not records: %s cannot "
-			         "be used",
-			    the_tool->name, bad);
+			fk_usage(
+			    "%s: this tool writes a report, not records", bad);
 	}
 }
 
@@ -908,10 +918,11 @@ finish(struct fk_rt *rt)
 	secs = (double)(t1.tv_sec - rt->t0.tv_sec) +
 	    (double)(t1.tv_nsec - rt->t0.tv_nsec) / 1e9;
 	fk_info(FK_LOG_INFO,
-	    "%lld in, %lld out, %lld skipped, %lld rejected%s in %.3f s "
+	    "%lld in, %lld %s, %lld skipped, %lld rejected%s in %.3f s "
 	    "(%.0f records/s)",
-	    rt->n_in, rt->n_out - undelivered, rt->n_skip, rt->n_rej,
-	    undelivered ? ", some undelivered" : "", secs,
+	    rt->n_in, rt->n_out - undelivered,
+	    the_tool->used != NULL ? the_tool->used : "out", rt->n_skip,
+	    rt->n_rej, undelivered ? ", some undelivered" : "", secs,
 	    secs > 0 ? (double)rt->n_in / secs : 0.0);
 }
 

@@ -21,6 +21,8 @@ struct fk_rt;
 struct fk_tool {
 	const char *name;
 	unsigned flags;
+	/* FK_TOOL_REPORT: what the -v summary calls the records used. */
+	const char *used;
 	const char *synopsis;     /* after "usage: name ", e.g. "[file ...]" */
 	const char *options_help; /* the tool's own options, one a line */
 	const char *shortopts;    /* the tool's own short options */
@@ -73,6 +75,12 @@ void fk_rt_emit(struct fk_rt *rt, const char *data, size_t len, const char *key,
 FK_PRINTF(3, 4)
 void fk_rt_reject(
     struct fk_rt *rt, const struct fk_rec *rec, const char *fmt, ...);
+
+/* A report tool used the record being handled (it writes no record). */
+void fk_rt_consume(struct fk_rt *rt);
+
+/* The run ends with status code, or a worse one. */
+void fk_rt_fail(struct fk_rt *rt, int code);
 
 /* Count rec as dropped by design (a CSV header). */
 void fk_rt_skip(struct fk_rt *rt, const struct fk_rec *rec);
