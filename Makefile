@@ -28,18 +28,21 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_LIBS = $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
 
-TOOLS = fkcat-in
+TOOLS = fkcat-in fk-gen fk-eval
 LIB_SRC = $(wildcard common/*.c)
-LIB_OBJ = $(LIB_SRC:%.c=$(OBJDIR)/%.o)
+# The bundled gazetteer, data/places.csv, compiled in as a table.
+LIB_OBJ = $(LIB_SRC:%.c=$(OBJDIR)/%.o) $(OBJDIR)/gen/places_data.o
 LIB = $(OBJDIR)/libfk.a
 # A tool's modules besides main.c, which its unit tests link.
 fkcat-in_MODS = cmd/fkcat-in/ingest.c
+fk-gen_MODS = cmd/fk-gen/gen.c
+fk-eval_MODS = cmd/fk-eval/metrics.c cmd/fk-eval/report.c cmd/fk-eval/plot.c
 
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(OBJDIR)/tests/%)
 MANS = $(wildcard man/*.1 man/*.7)
 
-.PHONY: all deps test test-unit test-cli test-kafka test-mock test-san lint \
+.PHONY: all deps test test-unit test-cli test-eval test-kafka test-mock test-san lint \
 	format bench demo install clean FORCE
 
 all: deps $(TOOLS:%=$(BINDIR)/%)
@@ -55,6 +58,13 @@ $(BINDIR)/.tag: FORCE
 $(OBJDIR)/%.o: %.c $(wildcard common/*.h cmd/*/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(OBJDIR)/gen/places_data.c: data/places.csv scripts/places2c
+	@mkdir -p $(dir $@)
+	scripts/places2c data/places.csv > $@.tmp && mv $@.tmp $@
+
+$(OBJDIR)/gen/places_data.o: $(OBJDIR)/gen/places_data.c common/places.h
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
@@ -75,7 +85,7 @@ $(TESTUTIL): tests/testutil.c tests/testutil.h
 
 $(OBJDIR)/tests/%: tests/unit/%.c $(ALL_MODS:%.c=$(OBJDIR)/%.o) $(LIB) $(TESTUTIL)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -Icmd/fkcat-in -Itests -o $@ $< \
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) $(TOOLS:%=-Icmd/%) -Itests -o $@ $< \
 	    $(ALL_MODS:%.c=$(OBJDIR)/%.o) $(TESTUTIL) $(LIB) $(CRIT_LIBS) \
 	    $(PKG_LIBS) $(LDLIBS)
 
@@ -89,7 +99,8 @@ $(OBJDIR)/tests/test_mock: tests/kafka/test_mock.c $(LIB) $(TESTUTIL)
 # all but the real-broker tests again under ASan+UBSan.
 test: deps
 	@scripts/check-deps test
-	$(MAKE) --no-print-directory test-unit test-cli test-kafka test-mock
+	$(MAKE) --no-print-directory test-unit test-cli test-eval test-kafka \
+	    test-mock
 	$(MAKE) --no-print-directory test-san
 
 test-san:
@@ -108,6 +119,10 @@ test-unit: $(UNIT_BIN)
 
 test-cli: $(TOOLS:%=$(BINDIR)/%)
 	@tests/cli/run $(BINDIR)
+
+# fk-eval's metrics against scikit-learn's on generated score files.
+test-eval: $(TOOLS:%=$(BINDIR)/%)
+	@tests/eval/run $(BINDIR)
 
 test-kafka: $(TOOLS:%=$(BINDIR)/%)
 	@tests/kafka/run $(BINDIR)
@@ -131,9 +146,13 @@ format:
 bench: all
 	@scripts/check-deps bench
 	bench/run $(BINDIR)
+	bench/tools $(BINDIR)
 
 demo: all
 	$(BINDIR)/fkcat-in -v tests/data/sample.ndjson
+	$(BINDIR)/fk-gen -v --users 2000 --days 14 | $(BINDIR)/fkcat-in -q | \
+	    $(BINDIR)/fk-eval -v --score amount --threshold 100,250 \
+	    --by fraud_scenario --top 10,100
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
