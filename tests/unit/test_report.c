@@ -230,17 +230,17 @@ Test(report, by_values_capped)
 
 static char dir[256];
 
+/* Criterion runs these after the suite's setup and before its
+ * teardown. */
 static void
 labels_setup(void)
 {
-	setup();
 	fk_test_tmpdir(dir, sizeof(dir), "report");
 }
 
 static void
 labels_teardown(void)
 {
-	teardown();
 	fk_test_rmdir(dir);
 }
 
