@@ -28,7 +28,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_LIBS = $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
 
-TOOLS = fkcat-in fk-gen fk-eval
+TOOLS = fkcat-in fk-gen fk-eval fk-enrich
 LIB_SRC = $(wildcard common/*.c)
 # The bundled gazetteer, data/places.csv, compiled in as a table.
 LIB_OBJ = $(LIB_SRC:%.c=$(OBJDIR)/%.o) $(OBJDIR)/gen/places_data.o
@@ -37,12 +37,14 @@ LIB = $(OBJDIR)/libfk.a
 fkcat-in_MODS = cmd/fkcat-in/ingest.c
 fk-gen_MODS = cmd/fk-gen/gen.c
 fk-eval_MODS = cmd/fk-eval/metrics.c cmd/fk-eval/report.c cmd/fk-eval/plot.c
+fk-enrich_MODS = cmd/fk-enrich/enrich.c cmd/fk-enrich/lists.c \
+	cmd/fk-enrich/state.c cmd/fk-enrich/table.c cmd/fk-enrich/window.c
 
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(OBJDIR)/tests/%)
 MANS = $(wildcard man/*.1 man/*.7)
 
-.PHONY: all deps test test-unit test-cli test-eval test-kafka test-mock test-san lint \
+.PHONY: all deps test test-unit test-cli test-eval test-state test-kafka test-mock test-san lint \
 	format bench demo install clean FORCE
 
 all: deps $(TOOLS:%=$(BINDIR)/%)
@@ -99,8 +101,8 @@ $(OBJDIR)/tests/test_mock: tests/kafka/test_mock.c $(LIB) $(TESTUTIL)
 # all but the real-broker tests again under ASan+UBSan.
 test: deps
 	@scripts/check-deps test
-	$(MAKE) --no-print-directory test-unit test-cli test-eval test-kafka \
-	    test-mock
+	$(MAKE) --no-print-directory test-unit test-cli test-eval test-state \
+	    test-kafka test-mock
 	$(MAKE) --no-print-directory test-san
 
 test-san:
@@ -123,6 +125,15 @@ test-cli: $(TOOLS:%=$(BINDIR)/%)
 # fk-eval's metrics against scikit-learn's on generated score files.
 test-eval: $(TOOLS:%=$(BINDIR)/%)
 	@tests/eval/run $(BINDIR)
+
+# fk-enrich's state file survives kill -9 at any moment.
+$(OBJDIR)/tests/crashwriter: tests/state/crashwriter.c $(OBJDIR)/cmd/fk-enrich/state.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Icmd/fk-enrich -o $@ $< \
+	    $(OBJDIR)/cmd/fk-enrich/state.o $(LIB) $(PKG_LIBS) $(LDLIBS)
+
+test-state: $(OBJDIR)/tests/crashwriter
+	@tests/state/crash $<
 
 test-kafka: $(TOOLS:%=$(BINDIR)/%)
 	@tests/kafka/run $(BINDIR)

@@ -111,13 +111,25 @@ struct fk_rt {
 };
 
 static const struct fk_tool *the_tool;
-static volatile sig_atomic_t got_signal;
+static volatile sig_atomic_t got_signal, got_hup;
 
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	got_signal++;
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_signal++;
+}
+
+/* A SIGHUP since the last call: have the tool reload. */
+static void
+check_hup(struct fk_rt *rt)
+{
+	if (got_hup) {
+		got_hup = 0;
+		the_tool->reload(rt->ctx, rt);
+	}
 }
 
 static long long
@@ -455,6 +467,7 @@ fk_rt_set_csv_framing(struct fk_rt *rt, int on)
 static void
 handle_record(struct fk_rt *rt, const struct fk_rec *rec)
 {
+	check_hup(rt);
 	rt->n_in++;
 	rt->cur = rec;
 	the_tool->record(rt->ctx, rt, rec);
@@ -498,6 +511,7 @@ idle(void *arg, int fd)
 	for (;;) {
 		if (got_signal)
 			return -1;
+		check_hup(rt);
 		if (rt->producer != NULL)
 			fk_producer_poll(rt->producer, 0);
 		if (poll(&pfd, 1, 100) != 0)
@@ -609,6 +623,7 @@ run_kafka(struct fk_rt *rt)
 			handle_record(rt, &rec);
 			fk_consumer_mark(rt->consumer, &rec.pos);
 		} else if (rc == 0) {
+			check_hup(rt);
 			/* Nothing ready: flush, then wait a little. */
 			if (timeout == 0)
 				flush_idle(rt);
@@ -954,6 +969,8 @@ fk_main(const struct fk_tool *tool, void *ctx, int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (tool->reload != NULL)
+		sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	parse_args(&rt, argc, argv);

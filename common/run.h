@@ -40,6 +40,9 @@ struct fk_tool {
 	/* FK_TOOL_GENERATOR: make every record with fk_rt_emit*, while
 	 * fk_rt_running(). */
 	void (*generate)(void *ctx, struct fk_rt *rt);
+	/* SIGHUP came: reload what the tool loaded (lists, rules, models);
+	 * called between records.  NULL: SIGHUP is ignored. */
+	void (*reload)(void *ctx, struct fk_rt *rt);
 };
 
 /* Parse argv, run the tool over its input, return the exit status. */

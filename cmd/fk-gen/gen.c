@@ -616,7 +616,8 @@ put(struct fk_gen *g, const char *s, size_t n)
 	g->len += n;
 }
 
-#define PUTS(g, lit) put((g), (lit), sizeof(lit) - 1)
+/* Literals only: "" lit "" does not compile for a pointer. */
+#define PUTS(g, lit) put((g), "" lit "", sizeof(lit) - 1)
 
 static void
 put_str(struct fk_gen *g, const char *s)

@@ -1,0 +1,1180 @@
+#include "enrich.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "fktime.h"
+#include "hash.h"
+#include "jscan.h"
+#include "numbers.h"
+#include "places.h"
+#include "state.h"
+#include "table.h"
+#include "window.h"
+#include "xalloc.h"
+#include "banned.h"
+
+#define DAY_MS 86400000LL
+#define HOUR_MS 3600000LL
+#define SETN 8 /* devices, ips, merchants remembered per user */
+#define PROFILE_MS (30 * DAY_MS)
+#define PROFILE_MIN 5 /* earlier transactions before a profile shows */
+#define HOME_N 50     /* located transactions in the usual place */
+#define MIN_TRAVEL_MS 60000LL
+#define STATE_KIND "fk-enrich"
+#define STATE_VERSION 1
+
+enum { K_USER, K_MERCHANT, K_TERMINAL, K_DEVICE, K_IP, NKINDS };
+
+static const char *const kind_name[NKINDS] = { "user", "merchant", "terminal",
+	"device", "ip" };
+
+/* A value seen lately: the hash of it and the second of its last use. */
+struct seen {
+	uint32_t h, sec;
+};
+
+struct user {
+	int64_t prev_ms, loc_ms;
+	float loc_lat, loc_lon, home_lat, home_lon;
+	uint32_t home_n, country_h;
+	uint8_t has_prev, has_loc, pad[6];
+	struct seen dev[SETN], ip[SETN], merch[SETN];
+	struct fk_stat prof;
+	/* then struct fk_win win[nwin], then struct fk_lab when labels */
+};
+
+/* Merchants and terminals: only windows and labels. */
+struct shared {
+	struct seen users[SETN]; /* devices and ips */
+};
+
+static const int64_t label_windows[] = { DAY_MS, 7 * DAY_MS, 30 * DAY_MS };
+static const char *const label_names[] = { "1d", "7d", "30d" };
+#define NLABW 3
+
+struct place {
+	char *city, *country;
+	double lat, lon;
+};
+
+struct fk_enrich {
+	struct fk_enrich_opts o;
+	struct fk_winspec spec[FK_ENRICH_MAXWIN], profile;
+	char winname[FK_ENRICH_MAXWIN][24];
+	/* "count_1m": and ,"sum_1m": ready to copy */
+	char kcount[FK_ENRICH_MAXWIN][40], ksum[FK_ENRICH_MAXWIN][40];
+	size_t kcountlen[FK_ENRICH_MAXWIN], ksumlen[FK_ENRICH_MAXWIN];
+	struct fk_table t[NKINDS];
+	size_t win_off[NKINDS], lab_off[NKINDS];
+	int64_t idle[NKINDS];
+	int64_t wm;
+	int has_wm;
+	long long late;
+	struct place *places;
+	size_t nplaces;
+	struct fk_jobj obj;
+	char *out;
+	size_t outlen, outcap;
+	char num[64];
+};
+
+void
+fk_enrich_opts_init(struct fk_enrich_opts *o)
+{
+	static const int64_t def[] = { 60000, 600000, HOUR_MS, DAY_MS,
+		7 * DAY_MS, 30 * DAY_MS };
+
+	memset(o, 0, sizeof(*o));
+	memcpy(o->win, def, sizeof(def));
+	o->nwin = 6;
+	o->max_speed = 900;
+	o->device_memory = 90 * DAY_MS;
+	o->lateness = 5 * 60000;
+	o->label_delay = 7 * DAY_MS;
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int
+fk_enrich_windows_parse(
+    struct fk_enrich_opts *o, const char *s, char *err, size_t errlen)
+{
+	char item[64], why[128];
+	const char *p = s, *end;
+	long long ms;
+	int n = 0;
+
+	for (;;) {
+		end = p + strcspn(p, ",");
+		if ((size_t)(end - p) >= sizeof(item) || end == p) {
+			snprintf(err, errlen,
+			    "expected durations such as "
+			    "1m,1h,7d, got \"%s\"",
+			    s);
+			return -1;
+		}
+		memcpy(item, p, (size_t)(end - p));
+		item[end - p] = '\0';
+		if (fk_num_duration(item, 8000, 366 * DAY_MS, &ms, why,
+		        sizeof(why)) == -1) {
+			snprintf(err, errlen, "%s", why);
+			return -1;
+		}
+		if (n == FK_ENRICH_MAXWIN) {
+			snprintf(err, errlen, "at most %d windows",
+			    FK_ENRICH_MAXWIN);
+			return -1;
+		}
+		o->win[n++] = ms;
+		if (*end == '\0')
+			break;
+		p = end + 1;
+	}
+	qsort(o->win, (size_t)n, sizeof(o->win[0]), cmp_i64);
+	for (int i = 1; i < n; i++)
+		if (o->win[i] == o->win[i - 1]) {
+			snprintf(err, errlen, "a window is given twice");
+			return -1;
+		}
+	o->nwin = n;
+	return 0;
+}
+
+int
+fk_enrich_tz_parse(
+    struct fk_enrich_opts *o, const char *s, char *err, size_t errlen)
+{
+	int h, m = 0, sign;
+	size_t len = strlen(s);
+
+	if (strcmp(s, "Z") == 0 || strcmp(s, "UTC") == 0) {
+		o->tz_min = 0;
+		return 0;
+	}
+	if ((s[0] != '+' && s[0] != '-') || (len != 3 && len != 5 && len != 6))
+		goto bad;
+	sign = s[0] == '-' ? -1 : 1;
+	for (size_t i = 1; i < len; i++)
+		if (!(s[i] >= '0' && s[i] <= '9') && !(i == 3 && s[i] == ':'))
+			goto bad;
+	h = (s[1] - '0') * 10 + (s[2] - '0');
+	if (len >= 5)
+		m = (s[len - 2] - '0') * 10 + (s[len - 1] - '0');
+	if (len == 5 && s[3] == ':')
+		goto bad;
+	if (h > 14 || m > 59)
+		goto bad;
+	o->tz_min = sign * (h * 60 + m);
+	return 0;
+bad:
+	snprintf(err, errlen,
+	    "expected an offset such as +02:00, -0530 or "
+	    "UTC, got \"%s\"",
+	    s);
+	return -1;
+}
+
+/* --- places ------------------------------------------------------------ */
+
+static int
+load_places(struct fk_enrich *e, const char *path, char *err, size_t errlen)
+{
+	FILE *fp = fopen(path, "r");
+	struct fk_csv_row row;
+	char *line = NULL, why[256];
+	size_t cap = 0, cap_places = 0;
+	ssize_t len;
+	long lineno = 0;
+	int col[4] = { -1, -1, -1, -1 }, rc = -1;
+	static const char *const want[4] = { "city", "country", "lat", "lon" };
+
+	if (fp == NULL) {
+		snprintf(
+		    err, errlen, "--places: %s: %s", path, strerror(errno));
+		return -1;
+	}
+	fk_csv_row_init(&row);
+	while ((len = getline(&line, &cap, fp)) != -1) {
+		lineno++;
+		while (
+		    len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			len--;
+		if (len == 0)
+			continue;
+		if (fk_csv_split(
+		        &row, line, (size_t)len, ',', why, sizeof(why)) == -1) {
+			snprintf(err, errlen, "--places: %s:%ld: %s", path,
+			    lineno, why);
+			goto out;
+		}
+		if (col[0] < 0) {
+			for (size_t i = 0; i < row.nfields; i++)
+				for (int k = 0; k < 4; k++)
+					if (strcmp(row.fields[i].s, want[k]) ==
+					    0)
+						col[k] = (int)i;
+			for (int k = 0; k < 4; k++)
+				if (col[k] < 0) {
+					snprintf(err, errlen,
+					    "--places: %s:%ld: no column "
+					    "\"%s\" in the header",
+					    path, lineno, want[k]);
+					goto out;
+				}
+			continue;
+		}
+		struct place p;
+		char *end1, *end2;
+		int maxcol = 0;
+
+		for (int k = 0; k < 4; k++)
+			if (col[k] > maxcol)
+				maxcol = col[k];
+		if ((int)row.nfields <= maxcol) {
+			snprintf(err, errlen,
+			    "--places: %s:%ld: %zu columns, "
+			    "expected %d",
+			    path, lineno, row.nfields, maxcol + 1);
+			goto out;
+		}
+		p.lat = strtod(row.fields[col[2]].s, &end1);
+		p.lon = strtod(row.fields[col[3]].s, &end2);
+		if (*end1 != '\0' || *end2 != '\0' || !(p.lat >= -90) ||
+		    !(p.lat <= 90) || !(p.lon >= -180) || !(p.lon <= 180) ||
+		    row.fields[col[0]].len == 0) {
+			snprintf(err, errlen,
+			    "--places: %s:%ld: expected a "
+			    "city and lat/lon in degrees",
+			    path, lineno);
+			goto out;
+		}
+		p.city = fk_xstrdup(row.fields[col[0]].s);
+		p.country = fk_xstrdup(row.fields[col[1]].s);
+		if (e->nplaces == cap_places) {
+			cap_places = cap_places ? cap_places * 2 : 256;
+			e->places = fk_xrealloc(
+			    e->places, cap_places * sizeof(*e->places));
+		}
+		e->places[e->nplaces++] = p;
+	}
+	if (ferror(fp)) {
+		snprintf(
+		    err, errlen, "--places: %s: %s", path, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	fk_csv_row_release(&row);
+	free(line);
+	fclose(fp);
+	return rc;
+}
+
+static int
+same_nocase(const char *a, size_t alen, const char *b)
+{
+	size_t i;
+
+	for (i = 0; i < alen && b[i] != '\0'; i++) {
+		int x = (unsigned char)a[i], y = (unsigned char)b[i];
+
+		if (x >= 'A' && x <= 'Z')
+			x += 'a' - 'A';
+		if (y >= 'A' && y <= 'Z')
+			y += 'a' - 'A';
+		if (x != y)
+			return 0;
+	}
+	return i == alen && b[i] == '\0';
+}
+
+/* Where the city named city[0..clen) (in country, if given) is. */
+static int
+find_place(const struct fk_enrich *e, const char *city, size_t clen,
+    const char *country, size_t colen, double *lat, double *lon)
+{
+	if (e->places != NULL) {
+		for (size_t i = 0; i < e->nplaces; i++)
+			if (same_nocase(city, clen, e->places[i].city) &&
+			    (country == NULL ||
+			        same_nocase(
+			            country, colen, e->places[i].country))) {
+				*lat = e->places[i].lat;
+				*lon = e->places[i].lon;
+				return 1;
+			}
+		return 0;
+	}
+	const struct fk_place *best = NULL;
+
+	for (size_t i = 0; i < fk_nplaces; i++)
+		if (same_nocase(city, clen, fk_places[i].city) &&
+		    (country == NULL ||
+		        same_nocase(country, colen, fk_places[i].country)) &&
+		    (best == NULL ||
+		        fk_places[i].population > best->population))
+			best = &fk_places[i];
+	if (best == NULL)
+		return 0;
+	*lat = best->lat;
+	*lon = best->lon;
+	return 1;
+}
+
+/* --- the engine -------------------------------------------------------- */
+
+/* A window's name in feature names: 30s, 10m, 1h, 24h, 7d. */
+static void
+duration_name(int64_t ms, char *buf, size_t len)
+{
+	if (ms % DAY_MS == 0 && ms > DAY_MS)
+		snprintf(buf, len, "%lldd", (long long)(ms / DAY_MS));
+	else if (ms % HOUR_MS == 0)
+		snprintf(buf, len, "%lldh", (long long)(ms / HOUR_MS));
+	else if (ms % 60000 == 0)
+		snprintf(buf, len, "%lldm", (long long)(ms / 60000));
+	else if (ms % 1000 == 0)
+		snprintf(buf, len, "%llds", (long long)(ms / 1000));
+	else
+		snprintf(buf, len, "%lldms", (long long)ms);
+}
+
+struct fk_enrich *
+fk_enrich_new(const struct fk_enrich_opts *o, char *err, size_t errlen)
+{
+	struct fk_enrich *e = fk_xcalloc(1, sizeof(*e));
+	int64_t longest = o->win[o->nwin - 1], labspan = 0;
+	size_t base[NKINDS] = { sizeof(struct user), 0, 0,
+		sizeof(struct shared), sizeof(struct shared) };
+
+	e->o = *o;
+	for (int i = 0; i < o->nwin; i++) {
+		fk_winspec_set(&e->spec[i], o->win[i]);
+		duration_name(o->win[i], e->winname[i], sizeof(e->winname[i]));
+		e->kcountlen[i] =
+		    (size_t)snprintf(e->kcount[i], sizeof(e->kcount[i]),
+		        "%s\"count_%s\":", i ? "," : "", e->winname[i]);
+		e->ksumlen[i] = (size_t)snprintf(e->ksum[i], sizeof(e->ksum[i]),
+		    ",\"sum_%s\":", e->winname[i]);
+	}
+	fk_winspec_set(&e->profile, PROFILE_MS);
+	if (o->label_field != NULL)
+		labspan = o->label_delay + label_windows[NLABW - 1];
+	for (int k = 0; k < NKINDS; k++) {
+		size_t size = base[k];
+
+		if (k <= K_TERMINAL) {
+			e->win_off[k] = size;
+			size += (size_t)o->nwin * sizeof(struct fk_win);
+			if (o->label_field != NULL) {
+				e->lab_off[k] = size;
+				size += sizeof(struct fk_lab);
+			}
+		}
+		fk_table_init(&e->t[k], size, o->max_entities);
+	}
+	e->idle[K_USER] = longest;
+	if (e->idle[K_USER] < PROFILE_MS)
+		e->idle[K_USER] = PROFILE_MS;
+	if (e->idle[K_USER] < o->device_memory)
+		e->idle[K_USER] = o->device_memory;
+	if (e->idle[K_USER] < labspan)
+		e->idle[K_USER] = labspan;
+	e->idle[K_MERCHANT] = e->idle[K_TERMINAL] =
+	    longest > labspan ? longest : labspan;
+	e->idle[K_DEVICE] = e->idle[K_IP] = DAY_MS;
+	fk_jobj_init(&e->obj);
+	e->outcap = 4096;
+	e->out = fk_xmalloc(e->outcap);
+	if (o->places != NULL && load_places(e, o->places, err, errlen) == -1) {
+		fk_enrich_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+void
+fk_enrich_free(struct fk_enrich *e)
+{
+	if (e == NULL)
+		return;
+	for (int k = 0; k < NKINDS; k++)
+		fk_table_release(&e->t[k]);
+	for (size_t i = 0; i < e->nplaces; i++) {
+		free(e->places[i].city);
+		free(e->places[i].country);
+	}
+	free(e->places);
+	fk_jobj_release(&e->obj);
+	free(e->out);
+	free(e);
+}
+
+/* --- writing ------------------------------------------------------------ */
+
+static void
+reserve(struct fk_enrich *e, size_t more)
+{
+	if (e->outlen + more > e->outcap) {
+		e->outcap = (e->outlen + more) * 2;
+		e->out = fk_xrealloc(e->out, e->outcap);
+	}
+}
+
+static void
+put(struct fk_enrich *e, const char *s, size_t n)
+{
+	reserve(e, n);
+	memcpy(e->out + e->outlen, s, n);
+	e->outlen += n;
+}
+
+/* Literals only: "" lit "" does not compile for a pointer. */
+#define PUTS(e, lit) put((e), "" lit "", sizeof(lit) - 1)
+
+static void
+put_u64(struct fk_enrich *e, uint64_t v)
+{
+	char tmp[24];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	reserve(e, (size_t)n);
+	while (n > 0)
+		e->out[e->outlen++] = tmp[--n];
+}
+
+/* v rounded to dec decimals, trailing zeros dropped: 12.5, 3, -0.25. */
+static void
+put_num(struct fk_enrich *e, double v, int dec)
+{
+	static const double pow10[] = { 1, 10, 100, 1000, 10000, 100000,
+		1000000 };
+	double r;
+	uint64_t q, ip, fp, p;
+	int d = dec;
+
+	if (!isfinite(v) || fabs(v) >= 9e15 / pow10[dec]) {
+		/* Out of fixed-point range: the general form. */
+		int n = snprintf(
+		    e->num, sizeof(e->num), "%.17g", isfinite(v) ? v : 0.0);
+
+		put(e, e->num, (size_t)n);
+		return;
+	}
+	r = round(fabs(v) * pow10[dec]);
+	q = (uint64_t)r;
+	if (q == 0) {
+		PUTS(e, "0");
+		return;
+	}
+	if (v < 0)
+		PUTS(e, "-");
+	p = (uint64_t)pow10[dec];
+	ip = q / p;
+	fp = q % p;
+	put_u64(e, ip);
+	if (fp == 0)
+		return;
+	while (fp % 10 == 0) {
+		fp /= 10;
+		d--;
+	}
+	PUTS(e, ".");
+	reserve(e, (size_t)d);
+	for (int i = d - 1; i >= 0; i--) {
+		e->out[e->outlen + (size_t)i] = (char)('0' + fp % 10);
+		fp /= 10;
+	}
+	e->outlen += (size_t)d;
+}
+
+/* ,"name": with the comma unless first. */
+static void
+key(struct fk_enrich *e, int *first, const char *name)
+{
+	if (!*first)
+		PUTS(e, ",");
+	*first = 0;
+	PUTS(e, "\"");
+	put(e, name, strlen(name));
+	PUTS(e, "\":");
+}
+
+static void
+key2(struct fk_enrich *e, int *first, const char *a, const char *b)
+{
+	if (!*first)
+		PUTS(e, ",");
+	*first = 0;
+	PUTS(e, "\"");
+	put(e, a, strlen(a));
+	put(e, b, strlen(b));
+	PUTS(e, "\":");
+}
+
+static void
+put_bool(struct fk_enrich *e, int v)
+{
+	if (v)
+		PUTS(e, "true");
+	else
+		PUTS(e, "false");
+}
+
+/* --- reading the record ------------------------------------------------- */
+
+/* A member's string content (escapes as written), or its digits for an
+ * integer; NULL when absent or of another type. */
+static const char *
+member_key(const struct fk_jobj *o, const char *name, size_t *len)
+{
+	const struct fk_jmember *m = fk_jobj_get(o, name);
+
+	if (m == NULL)
+		return NULL;
+	if (m->type == FK_J_STRING && m->vallen > 2) {
+		*len = m->vallen - 2;
+		return m->val + 1;
+	}
+	if (m->type == FK_J_NUMBER && m->integer) {
+		*len = m->vallen;
+		return m->val;
+	}
+	return NULL;
+}
+
+static int
+member_num(const struct fk_jobj *o, const char *name, double *v)
+{
+	const struct fk_jmember *m = fk_jobj_get(o, name);
+	char buf[64], *end;
+
+	if (m == NULL || m->type != FK_J_NUMBER || m->vallen >= sizeof(buf))
+		return 0;
+	memcpy(buf, m->val, m->vallen);
+	buf[m->vallen] = '\0';
+	*v = strtod(buf, &end);
+	return *end == '\0' && isfinite(*v);
+}
+
+/* The label: 1, 0, or -1 when absent or not a label. */
+static int
+member_label(const struct fk_jobj *o, const char *name)
+{
+	const struct fk_jmember *m = fk_jobj_get(o, name);
+
+	if (m == NULL)
+		return -1;
+	if ((m->type == FK_J_NUMBER && m->vallen == 1 && m->val[0] == '1') ||
+	    (m->type == FK_J_TRUE))
+		return 1;
+	if ((m->type == FK_J_NUMBER && m->vallen == 1 && m->val[0] == '0') ||
+	    (m->type == FK_J_FALSE))
+		return 0;
+	return -1;
+}
+
+static int
+record_time(const struct fk_jobj *o, int64_t *t, char *err, size_t errlen)
+{
+	const struct fk_jmember *m = fk_jobj_get(o, "ts_ms");
+	char why[128];
+	int64_t v = 0;
+
+	if (m != NULL && m->type == FK_J_NUMBER && m->integer &&
+	    m->val[0] != '-' && m->vallen <= 15) {
+		for (size_t i = 0; i < m->vallen; i++)
+			v = v * 10 + (m->val[i] - '0');
+		*t = v;
+		return 0;
+	}
+	m = fk_jobj_get(o, "timestamp");
+	if (m == NULL || m->type != FK_J_STRING) {
+		snprintf(err, errlen,
+		    "timestamp: missing (fkcat-in adds "
+		    "ts_ms and timestamp)");
+		return -1;
+	}
+	if (m->escaped ||
+	    fk_time_parse(m->val + 1, m->vallen - 2, t, why, sizeof(why)) ==
+	        -1) {
+		snprintf(err, errlen, "timestamp: %s",
+		    m->escaped ? "escapes are not expected" : why);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- state updates -------------------------------------------------------- */
+
+static uint32_t
+hash32(const char *s, size_t len)
+{
+	uint32_t h = (uint32_t)fk_hash64(s, len, 0x5eed);
+
+	return h != 0 ? h : 1;
+}
+
+/* Look v up in a set; update it; *isnew when absent or older than mem
+ * seconds; the number of entries seen within span seconds, v included. */
+static int
+seen_update(struct seen *set, uint32_t v, uint32_t sec, uint32_t mem,
+    uint32_t span, int *isnew)
+{
+	int found = -1, victim = 0, n = 0;
+
+	for (int i = 0; i < SETN; i++) {
+		if (set[i].h == v && set[i].sec != 0)
+			found = i;
+		if (set[i].sec < set[victim].sec)
+			victim = i;
+	}
+	if (found >= 0) {
+		*isnew = sec > set[found].sec && sec - set[found].sec > mem;
+		if (sec > set[found].sec)
+			set[found].sec = sec;
+	} else {
+		*isnew = 1;
+		set[victim].h = v;
+		set[victim].sec = sec;
+	}
+	for (int i = 0; i < SETN; i++)
+		if (set[i].sec != 0 && set[i].sec + span > sec &&
+		    set[i].sec <= sec)
+			n++;
+		else if (set[i].h == v && set[i].sec != 0)
+			n++;
+	return n;
+}
+
+static void
+windows(struct fk_enrich *e, int kind, void *ent, int64_t t, double amount,
+    int *first)
+{
+	struct fk_win *w = (struct fk_win *)((char *)ent + e->win_off[kind]);
+	uint32_t count;
+	double sum;
+
+	for (int i = 0; i < e->o.nwin; i++) {
+		int dropped = fk_win_add(&w[i], &e->spec[i], t, amount) == -1;
+
+		fk_win_get(&w[i], &e->spec[i], t, &count, &sum);
+		if (dropped) {
+			count++;
+			sum += amount;
+		}
+		put(e, e->kcount[i], e->kcountlen[i]);
+		put_u64(e, count);
+		put(e, e->ksum[i], e->ksumlen[i]);
+		put_num(e, sum, 2);
+	}
+	*first = 0;
+}
+
+static void
+labels(struct fk_enrich *e, int kind, void *ent, int64_t t, int label, int rate,
+    int *first)
+{
+	struct fk_lab *l = (struct fk_lab *)((char *)ent + e->lab_off[kind]);
+	uint32_t tx, fraud;
+
+	if (label >= 0)
+		fk_lab_add(l, t, label);
+	for (int i = 0; i < NLABW; i++) {
+		fk_lab_get(
+		    l, t, e->o.label_delay, label_windows[i], &tx, &fraud);
+		key2(e, first, "label_tx_", label_names[i]);
+		put_u64(e, tx);
+		key2(e, first, "label_fraud_", label_names[i]);
+		put_u64(e, fraud);
+		if (rate && tx > 0) {
+			key2(e, first, "label_rate_", label_names[i]);
+			put_num(e, (double)fraud / tx, 6);
+		}
+	}
+}
+
+static uint64_t
+entity_key(int kind, const char *s, size_t len)
+{
+	return fk_hash64(s, len, 0x9e3779b97f4a7c15ULL * (uint64_t)(kind + 1));
+}
+
+/* The features of the user; updates the user's state. */
+static void
+user_features(struct fk_enrich *e, const struct fk_jobj *o, const char *uid,
+    size_t ulen, int64_t t, double amount, int label)
+{
+	int created, first = 1, isnew, n;
+	struct user *u = fk_table_get(
+	    &e->t[K_USER], entity_key(K_USER, uid, ulen), t, &created);
+	uint32_t sec = (uint32_t)(t / 1000), count;
+	double mean, sd, max, lat, lon;
+	const char *s, *c;
+	size_t len, clen = 0;
+	int located = 0;
+
+	PUTS(e, "\"user\":{");
+	windows(e, K_USER, u, t, amount, &first);
+	fk_stat_get(&u->prof, &e->profile, t, &count, &mean, &sd, &max);
+	fk_stat_add(&u->prof, &e->profile, t, amount);
+	if (count >= PROFILE_MIN) {
+		key(e, &first, "amount_mean_30d");
+		put_num(e, mean, 2);
+		key(e, &first, "amount_sd_30d");
+		put_num(e, sd, 2);
+		key(e, &first, "amount_max_30d");
+		put_num(e, max, 2);
+		if (sd > 0) {
+			key(e, &first, "amount_z");
+			put_num(e, (amount - mean) / sd, 4);
+		}
+		if (mean > 0) {
+			key(e, &first, "amount_ratio");
+			put_num(e, amount / mean, 4);
+		}
+	}
+	if (u->has_prev) {
+		key(e, &first, "secs_since_prev");
+		put_num(
+		    e, t > u->prev_ms ? (double)(t - u->prev_ms) / 1000 : 0, 3);
+	}
+	if (!u->has_prev || t > u->prev_ms)
+		u->prev_ms = t;
+	u->has_prev = 1;
+
+	/* Geography. */
+	if (member_num(o, "lat", &lat) && member_num(o, "lon", &lon) &&
+	    lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180) {
+		located = 1;
+	} else if ((s = member_key(o, "location", &len)) != NULL) {
+		c = member_key(o, "country", &clen);
+		located = find_place(e, s, len, c, clen, &lat, &lon);
+	}
+	if (located) {
+		if (u->has_loc) {
+			double km = fk_geo_km(u->loc_lat, u->loc_lon, lat, lon);
+			int64_t dt =
+			    t > u->loc_ms ? t - u->loc_ms : u->loc_ms - t;
+			double kmh = km /
+			    ((double)(dt > MIN_TRAVEL_MS ? dt : MIN_TRAVEL_MS) /
+			        HOUR_MS);
+
+			key(e, &first, "km_from_prev");
+			put_num(e, km, 3);
+			key(e, &first, "kmh_from_prev");
+			put_num(e, kmh, 1);
+			key(e, &first, "impossible_travel");
+			put_bool(e, kmh > e->o.max_speed);
+		}
+		if (u->home_n > 0) {
+			key(e, &first, "km_from_home");
+			put_num(e,
+			    fk_geo_km(u->home_lat, u->home_lon, lat, lon), 3);
+		}
+		if (!u->has_loc || t >= u->loc_ms) {
+			u->loc_lat = (float)lat;
+			u->loc_lon = (float)lon;
+			u->loc_ms = t;
+		}
+		u->has_loc = 1;
+		if (u->home_n < HOME_N)
+			u->home_n++;
+		u->home_lat += (float)((lat - u->home_lat) / u->home_n);
+		u->home_lon += (float)((lon - u->home_lon) / u->home_n);
+	}
+	if ((c = member_key(o, "country", &clen)) != NULL) {
+		uint32_t h = hash32(c, clen);
+
+		if (u->country_h != 0) {
+			key(e, &first, "country_changed");
+			put_bool(e, h != u->country_h);
+		}
+		u->country_h = h;
+	}
+
+	/* Devices, ips, merchants. */
+	if ((s = member_key(o, "device_id", &len)) != NULL) {
+		n = seen_update(u->dev, hash32(s, len), sec,
+		    (uint32_t)(e->o.device_memory / 1000), 86400, &isnew);
+		key(e, &first, "new_device");
+		put_bool(e, isnew);
+		key(e, &first, "devices_24h");
+		put_u64(e, (uint64_t)n);
+	}
+	if ((s = member_key(o, "ip", &len)) != NULL) {
+		n = seen_update(u->ip, hash32(s, len), sec,
+		    (uint32_t)(e->o.device_memory / 1000), 86400, &isnew);
+		key(e, &first, "new_ip");
+		put_bool(e, isnew);
+		key(e, &first, "ips_24h");
+		put_u64(e, (uint64_t)n);
+	}
+	if ((s = member_key(o, "merchant_id", &len)) != NULL) {
+		n = seen_update(u->merch, hash32(s, len), sec,
+		    (uint32_t)(e->o.device_memory / 1000), 3600, &isnew);
+		key(e, &first, "new_merchant");
+		put_bool(e, isnew);
+		key(e, &first, "merchants_1h");
+		put_u64(e, (uint64_t)n);
+	}
+	if (e->o.label_field != NULL)
+		labels(e, K_USER, u, t, label, 0, &first);
+	PUTS(e, "}");
+}
+
+/* Velocity (and labels) of a merchant or terminal. */
+static void
+place_features(struct fk_enrich *e, int kind, const char *id, size_t len,
+    int64_t t, double amount, int label)
+{
+	int created, first = 1;
+	void *m =
+	    fk_table_get(&e->t[kind], entity_key(kind, id, len), t, &created);
+
+	PUTS(e, ",\"");
+	put(e, kind_name[kind], strlen(kind_name[kind]));
+	PUTS(e, "\":{");
+	windows(e, kind, m, t, amount, &first);
+	if (e->o.label_field != NULL)
+		labels(e, kind, m, t, label, 1, &first);
+	PUTS(e, "}");
+}
+
+/* Distinct users of a device or ip in 24 hours. */
+static void
+shared_features(struct fk_enrich *e, int kind, const char *id, size_t len,
+    int64_t t, const char *uid, size_t ulen)
+{
+	int created, isnew, n;
+	struct shared *d =
+	    fk_table_get(&e->t[kind], entity_key(kind, id, len), t, &created);
+
+	n = seen_update(d->users, hash32(uid, ulen), (uint32_t)(t / 1000),
+	    86400, 86400, &isnew);
+	PUTS(e, ",\"");
+	put(e, kind_name[kind], strlen(kind_name[kind]));
+	PUTS(e, "\":{\"users_24h\":");
+	put_u64(e, (uint64_t)n);
+	PUTS(e, "}");
+}
+
+static void
+list_hits(struct fk_enrich *e, const struct fk_jobj *o)
+{
+	static const char *const any[] = { "user_id", "device_id", "ip",
+		"merchant_id" };
+	int nhit = 0;
+
+	if (e->o.lists == NULL)
+		return;
+	for (size_t i = 0; i < e->o.lists->n; i++) {
+		const struct fk_list *l = e->o.lists->l[i];
+
+		for (int f = 0; f < 4; f++) {
+			const char *field =
+			    l->field != NULL ? l->field : any[f];
+			const char *v;
+			size_t len;
+
+			if ((v = member_key(o, field, &len)) != NULL &&
+			    fk_list_has(l, v, len)) {
+				if (nhit++ > 0)
+					PUTS(e, ",{");
+				else
+					PUTS(e, ",\"lists\":[{");
+				PUTS(e, "\"list\":\"");
+				put(e, l->name, strlen(l->name));
+				PUTS(e, "\",\"field\":\"");
+				put(e, field, strlen(field));
+				PUTS(e, "\",\"sha256\":\"");
+				put(e, l->hash, strlen(l->hash));
+				PUTS(e, "\"}");
+				break;
+			}
+			if (l->field != NULL)
+				break;
+		}
+	}
+	if (nhit > 0)
+		PUTS(e, "]");
+}
+
+static void
+calendar(struct fk_enrich *e, int64_t t)
+{
+	int64_t local = t + (int64_t)e->o.tz_min * 60000;
+	int64_t day =
+	    local >= 0 ? local / DAY_MS : -((-local + DAY_MS - 1) / DAY_MS);
+	int hour = (int)((local - day * DAY_MS) / HOUR_MS);
+	int wday = (int)(((day + 3) % 7 + 7) % 7); /* 0 = Monday */
+
+	PUTS(e, ",\"hour\":");
+	put_u64(e, (uint64_t)hour);
+	PUTS(e, ",\"weekend\":");
+	put_bool(e, wday >= 5);
+	PUTS(e, ",\"night\":");
+	put_bool(e, hour < 6);
+}
+
+/* Copy the record without its features member and its closing brace. */
+static void
+copy_record(struct fk_enrich *e, const char *data, size_t len)
+{
+	const struct fk_jmember *f = fk_jobj_get(&e->obj, "features");
+	const char *end = data + len;
+
+	while (end > data && end[-1] != '}')
+		end--;
+	end--; /* the closing brace */
+	e->outlen = 0;
+	if (f != NULL) {
+		/* From the key's quote (and the comma before it, or after
+		 * it when it is first) to the end of its value. */
+		const char *a = f->key - 1, *b = f->val + f->vallen;
+		const char *p = a;
+
+		while (p > data && (p[-1] == ' ' || p[-1] == '\t'))
+			p--;
+		if (p > data && p[-1] == ',') {
+			a = p - 1;
+		} else {
+			while (b < end && (*b == ' ' || *b == '\t'))
+				b++;
+			if (b < end && *b == ',')
+				b++;
+		}
+		put(e, data, (size_t)(a - data));
+		put(e, b, (size_t)(end - b));
+	} else {
+		put(e, data, (size_t)(end - data));
+	}
+	/* A separator unless the object is now empty. */
+	{
+		size_t i = e->outlen;
+
+		while (i > 0 && (e->out[i - 1] == ' ' || e->out[i - 1] == '\t'))
+			i--;
+		if (i > 0 && e->out[i - 1] != '{')
+			PUTS(e, ",");
+	}
+}
+
+int
+fk_enrich_record(struct fk_enrich *e, const char *data, size_t len,
+    const char **out, size_t *outlen, const char **keyp, size_t *keylen,
+    int64_t *ts_ms, char *err, size_t errlen)
+{
+	const char *uid, *s;
+	size_t ulen, slen;
+	double amount;
+	int64_t t;
+	int label = -1, late = 0;
+
+	char why[256];
+
+	if (fk_jscan(&e->obj, data, len, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "invalid JSON: %s", why);
+		return -1;
+	}
+	if ((uid = member_key(&e->obj, "user_id", &ulen)) == NULL) {
+		snprintf(err, errlen, "user_id: missing or not a string");
+		return -1;
+	}
+	if (!member_num(&e->obj, "amount", &amount)) {
+		snprintf(err, errlen, "amount: missing or not a number");
+		return -1;
+	}
+	if (record_time(&e->obj, &t, err, errlen) == -1)
+		return -1;
+	if (t < 0) {
+		snprintf(err, errlen, "timestamp: before 1970");
+		return -1;
+	}
+	if (e->o.label_field != NULL)
+		label = member_label(&e->obj, e->o.label_field);
+	*ts_ms = t;
+	if (e->has_wm && t < e->wm - e->o.lateness) {
+		late = 1;
+		e->late++;
+		t = e->wm; /* processed against the current state */
+	} else if (!e->has_wm || t > e->wm) {
+		e->wm = t;
+		e->has_wm = 1;
+	}
+
+	copy_record(e, data, len);
+	PUTS(e, "\"features\":{");
+	user_features(e, &e->obj, uid, ulen, t, amount, label);
+	if ((s = member_key(&e->obj, "merchant_id", &slen)) != NULL)
+		place_features(e, K_MERCHANT, s, slen, t, amount, label);
+	if ((s = member_key(&e->obj, "terminal_id", &slen)) != NULL)
+		place_features(e, K_TERMINAL, s, slen, t, amount, label);
+	if ((s = member_key(&e->obj, "device_id", &slen)) != NULL)
+		shared_features(e, K_DEVICE, s, slen, t, uid, ulen);
+	if ((s = member_key(&e->obj, "ip", &slen)) != NULL)
+		shared_features(e, K_IP, s, slen, t, uid, ulen);
+	list_hits(e, &e->obj);
+	calendar(e, t);
+	if (late)
+		PUTS(e, ",\"late\":true");
+	PUTS(e, "}}");
+	fk_enrich_expire(e);
+	*out = e->out;
+	*outlen = e->outlen;
+	*keyp = uid;
+	*keylen = ulen;
+	return 0;
+}
+
+void
+fk_enrich_expire(struct fk_enrich *e)
+{
+	if (!e->has_wm)
+		return;
+	for (int k = 0; k < NKINDS; k++)
+		fk_table_expire(&e->t[k], e->wm - e->idle[k]);
+}
+
+void
+fk_enrich_stats(const struct fk_enrich *e, struct fk_enrich_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->late = e->late;
+	for (int k = 0; k < NKINDS; k++) {
+		st->evicted_lru += e->t[k].evicted_lru;
+		st->evicted_idle += e->t[k].evicted_idle;
+	}
+	st->users = e->t[K_USER].n;
+	st->merchants = e->t[K_MERCHANT].n;
+	st->terminals = e->t[K_TERMINAL].n;
+	st->devices = e->t[K_DEVICE].n;
+	st->ips = e->t[K_IP].n;
+}
+
+/* --- state ---------------------------------------------------------------- */
+
+/* What the state depends on: a state made with other settings is
+ * refused rather than misread. */
+static void
+put_config(struct fk_state_w *w, const struct fk_enrich *e)
+{
+	fk_state_put_u32(w, (uint32_t)e->o.nwin);
+	for (int i = 0; i < e->o.nwin; i++)
+		fk_state_put_u64(w, (uint64_t)e->o.win[i]);
+	fk_state_put_u32(w, e->o.label_field != NULL);
+	for (int k = 0; k < NKINDS; k++)
+		fk_state_put_u64(w, e->t[k].payload);
+}
+
+struct save_ctx {
+	struct fk_state_w *w;
+	size_t payload;
+};
+
+static void
+save_one(void *arg, uint64_t k, int64_t last, const void *payload)
+{
+	struct save_ctx *c = arg;
+
+	fk_state_put_u64(c->w, k);
+	fk_state_put_u64(c->w, (uint64_t)last);
+	fk_state_put(c->w, payload, c->payload);
+}
+
+int
+fk_enrich_save(struct fk_enrich *e, const char *path, char *err, size_t errlen)
+{
+	struct fk_state_w w;
+	struct save_ctx c = { .w = &w };
+
+	if (fk_state_begin(&w, path, STATE_KIND, STATE_VERSION, err, errlen) ==
+	    -1)
+		return -1;
+	put_config(&w, e);
+	fk_state_put_u32(&w, (uint32_t)e->has_wm);
+	fk_state_put_u64(&w, (uint64_t)e->wm);
+	fk_state_put_u64(&w, (uint64_t)e->late);
+	for (int k = 0; k < NKINDS; k++) {
+		fk_state_put_u64(&w, e->t[k].n);
+		fk_state_put_u64(&w, (uint64_t)e->t[k].evicted_lru);
+		fk_state_put_u64(&w, (uint64_t)e->t[k].evicted_idle);
+		c.payload = e->t[k].payload;
+		fk_table_each(&e->t[k], save_one, &c);
+	}
+	return fk_state_commit(&w, err, errlen);
+}
+
+int
+fk_enrich_load(struct fk_enrich *e, const char *path, char *err, size_t errlen)
+{
+	struct fk_state_r r;
+	int rc, created;
+
+	rc = fk_state_load(&r, path, STATE_KIND, STATE_VERSION, err, errlen);
+	if (rc <= 0)
+		return rc;
+	/* The settings it was made with. */
+	{
+		uint32_t nwin = fk_state_get_u32(&r);
+		int same = nwin == (uint32_t)e->o.nwin;
+
+		for (uint32_t i = 0; i < nwin && !r.bad; i++)
+			if (fk_state_get_u64(&r) !=
+			    (same ? (uint64_t)e->o.win[i] : 0))
+				same = 0;
+		if (fk_state_get_u32(&r) != (e->o.label_field != NULL))
+			same = 0;
+		for (int k = 0; k < NKINDS; k++)
+			if (fk_state_get_u64(&r) != e->t[k].payload)
+				same = 0;
+		if (!same || r.bad) {
+			snprintf(err, errlen,
+			    "%s: made with other --windows or --label-field "
+			    "(or by another build); use --state-reset to "
+			    "start afresh",
+			    path);
+			fk_state_release(&r);
+			return -1;
+		}
+	}
+	e->has_wm = (int)fk_state_get_u32(&r);
+	e->wm = (int64_t)fk_state_get_u64(&r);
+	e->late = (long long)fk_state_get_u64(&r);
+	for (int k = 0; k < NKINDS && !r.bad; k++) {
+		uint64_t n = fk_state_get_u64(&r);
+
+		e->t[k].evicted_lru = (long long)fk_state_get_u64(&r);
+		e->t[k].evicted_idle = (long long)fk_state_get_u64(&r);
+		for (uint64_t i = 0; i < n && !r.bad; i++) {
+			uint64_t key = fk_state_get_u64(&r);
+			int64_t last = (int64_t)fk_state_get_u64(&r);
+			void *p = fk_table_get(&e->t[k], key, last, &created);
+
+			fk_state_get(&r, p, e->t[k].payload);
+		}
+	}
+	rc = r.bad || r.pos != r.len ? -1 : 1;
+	if (rc == -1)
+		snprintf(err, errlen,
+		    "%s: the state's content does not "
+		    "add up: the file is corrupt",
+		    path);
+	fk_state_release(&r);
+	return rc;
+}

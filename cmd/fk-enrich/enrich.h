@@ -1,0 +1,71 @@
+/* fk-enrich's feature engine: per-user, per-merchant, per-terminal,
+ * per-device and per-ip state on event time, and the features member it
+ * adds to each record. */
+#ifndef FK_ENRICH_H
+#define FK_ENRICH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lists.h"
+
+#define FK_ENRICH_MAXWIN 8
+
+struct fk_enrich_opts {
+	int64_t win[FK_ENRICH_MAXWIN]; /* velocity windows, ms, ascending */
+	int nwin;
+	double max_speed;        /* km/h */
+	int64_t device_memory;   /* ms */
+	int64_t lateness;        /* ms */
+	int64_t label_delay;     /* ms, whole days */
+	const char *label_field; /* NULL: no labels */
+	int tz_min;              /* offset of local time, minutes */
+	size_t max_entities;     /* per kind; 0: no limit */
+	const char *places;      /* --places FILE, or NULL: bundled */
+	struct fk_lists *lists;  /* borrowed; may be empty */
+};
+
+struct fk_enrich;
+
+/* Defaults: windows 1m,10m,1h,24h,7d,30d, 900 km/h, 90d, 5m, 7d. */
+void fk_enrich_opts_init(struct fk_enrich_opts *o);
+
+/* Parse --windows ("1m,10m,1h"): 0, or -1 with a message. */
+int fk_enrich_windows_parse(
+    struct fk_enrich_opts *o, const char *s, char *err, size_t errlen);
+
+/* --tz: "+02:00", "-0530", "Z" or "UTC". */
+int fk_enrich_tz_parse(
+    struct fk_enrich_opts *o, const char *s, char *err, size_t errlen);
+
+/* New engine; NULL with a message (a bad --places file). */
+struct fk_enrich *fk_enrich_new(
+    const struct fk_enrich_opts *o, char *err, size_t errlen);
+void fk_enrich_free(struct fk_enrich *e);
+
+/* The record with its features: 0 with *out (len *outlen; the engine's
+ * memory, valid until the next call), the user_id as message key, and
+ * the event time; -1 with a message when the record cannot be enriched
+ * (not an object, no user_id, amount or time). */
+int fk_enrich_record(struct fk_enrich *e, const char *data, size_t len,
+    const char **out, size_t *outlen, const char **key, size_t *keylen,
+    int64_t *ts_ms, char *err, size_t errlen);
+
+/* Evict what has been idle too long; call every few records. */
+void fk_enrich_expire(struct fk_enrich *e);
+
+/* Save to path atomically; 0, or -1 with a message. */
+int fk_enrich_save(
+    struct fk_enrich *e, const char *path, char *err, size_t errlen);
+/* Load path into an empty engine: 1, 0 when there is no file, -1 with a
+ * message (corrupt, foreign, or made with other options). */
+int fk_enrich_load(
+    struct fk_enrich *e, const char *path, char *err, size_t errlen);
+
+struct fk_enrich_stats {
+	long long late, evicted_lru, evicted_idle;
+	size_t users, merchants, terminals, devices, ips;
+};
+void fk_enrich_stats(const struct fk_enrich *e, struct fk_enrich_stats *st);
+
+#endif

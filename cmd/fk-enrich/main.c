@@ -1,0 +1,296 @@
+/* fk-enrich: per-user, per-merchant and per-device features on event
+ * time, with state that survives restarts. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "enrich.h"
+#include "exitcode.h"
+#include "lists.h"
+#include "numbers.h"
+#include "run.h"
+#include "banned.h"
+
+enum {
+	OPT_ALLOWED_LATENESS = 256,
+	OPT_CHECKPOINT,
+	OPT_DEVICE_MEMORY,
+	OPT_LABEL_DELAY,
+	OPT_LABEL_FIELD,
+	OPT_LIST,
+	OPT_MAX_ENTITIES,
+	OPT_MAX_SPEED,
+	OPT_PLACES,
+	OPT_STATE,
+	OPT_STATE_RESET,
+	OPT_TZ,
+	OPT_WINDOWS,
+};
+
+struct fkenrich {
+	struct fk_enrich_opts o;
+	struct fk_enrich *e;
+	struct fk_lists lists;
+	const char *state;
+	int state_reset;
+	long long checkpoint_ms, last_save_ms, last_check_ms;
+	unsigned long long n;
+};
+
+static const struct option longopts[] = {
+	{ "allowed-lateness", required_argument, NULL, OPT_ALLOWED_LATENESS },
+	{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
+	{ "device-memory", required_argument, NULL, OPT_DEVICE_MEMORY },
+	{ "label-delay", required_argument, NULL, OPT_LABEL_DELAY },
+	{ "label-field", required_argument, NULL, OPT_LABEL_FIELD },
+	{ "list", required_argument, NULL, OPT_LIST },
+	{ "max-entities", required_argument, NULL, OPT_MAX_ENTITIES },
+	{ "max-speed", required_argument, NULL, OPT_MAX_SPEED },
+	{ "places", required_argument, NULL, OPT_PLACES },
+	{ "state", required_argument, NULL, OPT_STATE },
+	{ "state-reset", no_argument, NULL, OPT_STATE_RESET },
+	{ "tz", required_argument, NULL, OPT_TZ },
+	{ "windows", required_argument, NULL, OPT_WINDOWS },
+	{ NULL, 0, NULL, 0 },
+};
+
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+option(void *ctx, int opt, const char *arg)
+{
+	struct fkenrich *f = ctx;
+	char err[1024];
+	long long v;
+	int rc = 0;
+
+	switch (opt) {
+	case OPT_ALLOWED_LATENESS:
+		rc = fk_num_duration(arg, 0, 86400000, &v, err, sizeof(err));
+		f->o.lateness = v;
+		break;
+	case OPT_CHECKPOINT:
+		rc = fk_num_duration(arg, 1000, 86400000, &v, err, sizeof(err));
+		f->checkpoint_ms = v;
+		break;
+	case OPT_DEVICE_MEMORY:
+		rc = fk_num_duration(
+		    arg, 60000, 3650LL * 86400000, &v, err, sizeof(err));
+		f->o.device_memory = v;
+		break;
+	case OPT_LABEL_DELAY:
+		rc = fk_num_duration(
+		    arg, 86400000, 9LL * 86400000, &v, err, sizeof(err));
+		if (rc == 0 && v % 86400000 != 0) {
+			snprintf(err, sizeof(err), "whole days, from 1d to 9d");
+			rc = -1;
+		}
+		f->o.label_delay = v;
+		break;
+	case OPT_LABEL_FIELD:
+		f->o.label_field = arg;
+		break;
+	case OPT_LIST:
+		if (fk_lists_add(&f->lists, arg, err, sizeof(err)) == -1)
+			fk_errx(FK_EX_CONFIG, "--list: %s", err);
+		break;
+	case OPT_MAX_ENTITIES:
+		rc = fk_num_int(arg, 1, 1LL << 31, &v, err, sizeof(err));
+		f->o.max_entities = (size_t)v;
+		break;
+	case OPT_MAX_SPEED:
+		rc = fk_num_int(arg, 1, 1000000, &v, err, sizeof(err));
+		f->o.max_speed = (double)v;
+		break;
+	case OPT_PLACES:
+		f->o.places = arg;
+		break;
+	case OPT_STATE:
+		f->state = arg;
+		break;
+	case OPT_STATE_RESET:
+		f->state_reset = 1;
+		break;
+	case OPT_TZ:
+		rc = fk_enrich_tz_parse(&f->o, arg, err, sizeof(err));
+		break;
+	case OPT_WINDOWS:
+		rc = fk_enrich_windows_parse(&f->o, arg, err, sizeof(err));
+		break;
+	default:
+		fk_usage("unknown option");
+	}
+	if (rc == -1)
+		fk_usage(
+		    "--%s: %s", longopts[opt - OPT_ALLOWED_LATENESS].name, err);
+}
+
+static void
+start(void *ctx, struct fk_rt *rt)
+{
+	struct fkenrich *f = ctx;
+	char err[1024];
+
+	(void)rt;
+	if (f->state_reset && f->state == NULL)
+		fk_usage("--state-reset needs --state");
+	if (f->checkpoint_ms > 0 && f->state == NULL)
+		fk_usage("--checkpoint needs --state");
+	f->o.lists = &f->lists;
+	if ((f->e = fk_enrich_new(&f->o, err, sizeof(err))) == NULL)
+		fk_errx(FK_EX_CONFIG, "%s", err);
+	if (f->state != NULL && !f->state_reset &&
+	    fk_enrich_load(f->e, f->state, err, sizeof(err)) == -1)
+		fk_errx(FK_EX_CONFIG, "--state: %s", err);
+	f->last_save_ms = f->last_check_ms = mono_ms();
+}
+
+static void
+save(struct fkenrich *f)
+{
+	char err[1024];
+
+	if (fk_enrich_save(f->e, f->state, err, sizeof(err)) == -1)
+		fk_errx(FK_EX_IOERR, "--state: %s", err);
+	f->last_save_ms = mono_ms();
+}
+
+static void
+reload(void *ctx, struct fk_rt *rt, int force)
+{
+	struct fkenrich *f = ctx;
+	char err[1024];
+	int n = 0;
+
+	(void)rt;
+	if (fk_lists_reload(&f->lists, force, &n, err, sizeof(err)) == -1)
+		fk_warnx("%s (the old content stays in use)", err);
+	if (n > 0)
+		fk_info(
+		    FK_LOG_INFO, "%d list%s reloaded", n, n == 1 ? "" : "s");
+}
+
+static void
+on_hup(void *ctx, struct fk_rt *rt)
+{
+	reload(ctx, rt, 1);
+}
+
+static void
+record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
+{
+	struct fkenrich *f = ctx;
+	const char *out, *key;
+	size_t outlen, keylen;
+	int64_t ts;
+	char err[512];
+
+	/* Once a second at most, before the record: changed list files,
+	 * checkpoints. */
+	if ((++f->n & 1023) == 0 || f->lists.n > 0) {
+		long long now = mono_ms();
+
+		if (now - f->last_check_ms >= 1000) {
+			f->last_check_ms = now;
+			if (f->lists.n > 0)
+				reload(f, rt, 0);
+			if (f->checkpoint_ms > 0 &&
+			    now - f->last_save_ms >= f->checkpoint_ms)
+				save(f);
+		}
+	}
+	if (rec->truncated) {
+		fk_rt_reject(rt, rec, "line longer than --max-line");
+		return;
+	}
+	if (fk_enrich_record(f->e, rec->data, rec->len, &out, &outlen, &key,
+	        &keylen, &ts, err, sizeof(err)) == -1) {
+		fk_rt_reject(rt, rec, "%s", err);
+		return;
+	}
+	fk_rt_emit(rt, out, outlen, key, keylen, ts);
+}
+
+static void
+finish(void *ctx, struct fk_rt *rt)
+{
+	struct fkenrich *f = ctx;
+	struct fk_enrich_stats st;
+
+	(void)rt;
+	if (f->state != NULL)
+		save(f);
+	fk_enrich_stats(f->e, &st);
+	fk_info(FK_LOG_INFO,
+	    "%zu users, %zu merchants, %zu terminals, %zu devices, %zu ips; "
+	    "%lld late; evicted %lld idle, %lld by --max-entities",
+	    st.users, st.merchants, st.terminals, st.devices, st.ips, st.late,
+	    st.evicted_idle, st.evicted_lru);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct fk_tool tool = {
+		.name = "fk-enrich",
+		.synopsis = "[--state-reset] [--allowed-lateness time] "
+		            "[--checkpoint time]\n"
+		            "                 [--device-memory time] "
+		            "[--label-delay time] [--label-field field]\n"
+		            "                 [--list name=file] "
+		            "[--max-entities n] [--max-speed kmh]\n"
+		            "                 [--places file] [--state file] "
+		            "[--tz offset] [--windows list]\n"
+		            "                 [file ...]",
+		.options_help =
+		    "  --allowed-lateness TIME  place records up to TIME "
+		    "late correctly (default 5m)\n"
+		    "  --checkpoint TIME    save --state every TIME\n"
+		    "  --device-memory TIME a device unseen for TIME is new "
+		    "again (default 90d)\n"
+		    "  --label-delay TIME   labels are known TIME after "
+		    "their transaction (default 7d)\n"
+		    "  --label-field FIELD  the record's fraud label "
+		    "(default: no label features)\n"
+		    "  --list NAME[:FIELD]=FILE[#COLUMN]  a list of values "
+		    "to look up (repeatable)\n"
+		    "  --max-entities N     keep at most N of each kind, "
+		    "least recently used out\n"
+		    "  --max-speed KMH      impossible travel above KMH "
+		    "(default 900)\n"
+		    "  --places FILE        gazetteer CSV instead of the "
+		    "bundled one\n"
+		    "  --state FILE         load state from FILE, save it at "
+		    "exit\n"
+		    "  --state-reset        start with an empty state\n"
+		    "  --tz OFFSET          local time for night and weekend "
+		    "(default UTC)\n"
+		    "  --windows LIST       velocity windows (default "
+		    "1m,10m,1h,24h,7d,30d)\n",
+		.shortopts = "",
+		.longopts = longopts,
+		.option = option,
+		.start = start,
+		.record = record,
+		.finish = finish,
+		.reload = on_hup,
+	};
+	struct fkenrich f;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	fk_enrich_opts_init(&f.o);
+	fk_lists_init(&f.lists);
+	rc = fk_main(&tool, &f, argc, argv);
+	fk_enrich_free(f.e);
+	fk_lists_release(&f.lists);
+	return rc;
+}

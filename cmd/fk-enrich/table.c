@@ -1,0 +1,249 @@
+/* Entity table: slots in parallel arrays (key, last, prev, next, payload)
+ * that grow by doubling, an open-addressing index of slot + 1 (linear
+ * probing, power-of-two size, at most half full, backward-shift deletion
+ * so that no tombstones build up), and an LRU list through prev/next.
+ * Free slots form a list through next; new slots are put on it when the
+ * arrays grow, lowest first, so that slot use is deterministic.
+ *
+ * Keys are hashes already: two keys with the same hash are one entity. */
+#include "table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+#include "banned.h"
+
+#define NIL UINT32_MAX
+#define MIN_CAP 16
+/* Slot + 1 must fit in a uint32_t index entry and differ from NIL. */
+#define MAX_SLOTS ((size_t)UINT32_MAX - 1)
+
+/* Keys from fk_hash64 are mixed already; this spreads keys that are not
+ * (small integers, shared low bits) over the index. */
+static size_t
+home(uint64_t key, size_t mask)
+{
+	uint64_t h = key * 0x9e3779b97f4a7c15ULL;
+
+	return (size_t)(h ^ h >> 32) & mask;
+}
+
+/* n elements of size bytes, as out of memory when that overflows. */
+static void *
+grow(void *p, size_t n, size_t size)
+{
+	return fk_xrealloc(
+	    p, size != 0 && n > SIZE_MAX / size ? SIZE_MAX : n * size);
+}
+
+void
+fk_table_init(struct fk_table *t, size_t payload, size_t max)
+{
+	memset(t, 0, sizeof(*t));
+	t->payload = payload;
+	t->max = max;
+	t->head = t->tail = t->freelist = NIL;
+}
+
+void
+fk_table_release(struct fk_table *t)
+{
+	free(t->key);
+	free(t->last);
+	free(t->prev);
+	free(t->next);
+	free(t->data);
+	free(t->index);
+	fk_table_init(t, t->payload, t->max);
+}
+
+/* Position in the index of key, or of the empty entry that ends its
+ * probe; icap > 0. */
+static size_t
+probe(const struct fk_table *t, uint64_t key)
+{
+	size_t mask = t->icap - 1, i = home(key, mask);
+	uint32_t e;
+
+	while ((e = t->index[i]) != 0 && t->key[e - 1] != key)
+		i = (i + 1) & mask;
+	return i;
+}
+
+static void
+index_grow(struct fk_table *t)
+{
+	uint32_t *old = t->index;
+	size_t oldcap = t->icap, i, j, mask;
+
+	t->icap = oldcap ? oldcap * 2 : MIN_CAP * 2;
+	t->index = fk_xcalloc(t->icap, sizeof(*t->index));
+	mask = t->icap - 1;
+	for (i = 0; i < oldcap; i++) {
+		if (old[i] == 0)
+			continue;
+		j = home(t->key[old[i] - 1], mask);
+		while (t->index[j] != 0)
+			j = (j + 1) & mask;
+		t->index[j] = old[i];
+	}
+	free(old);
+}
+
+/* Remove index entry i, moving later entries of the cluster back into
+ * the hole when their probe passes through it. */
+static void
+index_delete(struct fk_table *t, size_t i)
+{
+	size_t mask = t->icap - 1, j = i, h;
+
+	for (;;) {
+		j = (j + 1) & mask;
+		if (t->index[j] == 0)
+			break;
+		h = home(t->key[t->index[j] - 1], mask);
+		/* Entry j stays when its home is cyclically in (i, j]. */
+		if (((j - h) & mask) < ((j - i) & mask))
+			continue;
+		t->index[i] = t->index[j];
+		i = j;
+	}
+	t->index[i] = 0;
+}
+
+static void
+slots_grow(struct fk_table *t)
+{
+	size_t cap = t->cap ? t->cap * 2 : MIN_CAP, s;
+
+	if (t->max > 0 && cap > t->max)
+		cap = t->max;
+	if (cap > MAX_SLOTS)
+		cap = MAX_SLOTS;
+	if (cap <= t->cap) /* no slot numbers left: fatal, as out of memory */
+		t->key = grow(t->key, SIZE_MAX, 1);
+	t->key = grow(t->key, cap, sizeof(*t->key));
+	t->last = grow(t->last, cap, sizeof(*t->last));
+	t->prev = grow(t->prev, cap, sizeof(*t->prev));
+	t->next = grow(t->next, cap, sizeof(*t->next));
+	t->data = grow(t->data, cap, t->payload);
+	for (s = cap; s-- > t->cap;) {
+		t->next[s] = t->freelist;
+		t->freelist = (uint32_t)s;
+	}
+	t->cap = cap;
+}
+
+static void
+unlink_slot(struct fk_table *t, uint32_t s)
+{
+	uint32_t p = t->prev[s], n = t->next[s];
+
+	if (p != NIL)
+		t->next[p] = n;
+	else
+		t->head = n;
+	if (n != NIL)
+		t->prev[n] = p;
+	else
+		t->tail = p;
+}
+
+static void
+push_head(struct fk_table *t, uint32_t s)
+{
+	t->prev[s] = NIL;
+	t->next[s] = t->head;
+	if (t->head != NIL)
+		t->prev[t->head] = s;
+	else
+		t->tail = s;
+	t->head = s;
+}
+
+static void
+evict_tail(struct fk_table *t)
+{
+	uint32_t s = t->tail;
+
+	index_delete(t, probe(t, t->key[s]));
+	unlink_slot(t, s);
+	t->next[s] = t->freelist;
+	t->freelist = s;
+	t->n--;
+}
+
+void *
+fk_table_get(struct fk_table *t, uint64_t key, int64_t now, int *created)
+{
+	size_t i;
+	uint32_t s;
+
+	if (t->icap > 0) {
+		i = probe(t, key);
+		if ((s = t->index[i]) != 0) {
+			s--;
+			if (s != t->head) {
+				unlink_slot(t, s);
+				push_head(t, s);
+			}
+			if (t->last[s] < now)
+				t->last[s] = now;
+			*created = 0;
+			return t->data + s * t->payload;
+		}
+	}
+	if (t->max > 0 && t->n >= t->max) {
+		evict_tail(t);
+		t->evicted_lru++;
+	}
+	if (t->freelist == NIL)
+		slots_grow(t);
+	if ((t->n + 1) * 2 > t->icap)
+		index_grow(t);
+	s = t->freelist;
+	t->freelist = t->next[s];
+	t->index[probe(t, key)] = s + 1;
+	t->key[s] = key;
+	t->last[s] = now;
+	push_head(t, s);
+	t->n++;
+	memset(t->data + s * t->payload, 0, t->payload);
+	*created = 1;
+	return t->data + s * t->payload;
+}
+
+void *
+fk_table_find(const struct fk_table *t, uint64_t key)
+{
+	uint32_t s;
+
+	if (t->icap == 0 || (s = t->index[probe(t, key)]) == 0)
+		return NULL;
+	return t->data + (s - 1) * t->payload;
+}
+
+size_t
+fk_table_expire(struct fk_table *t, int64_t cutoff)
+{
+	size_t k = 0;
+
+	while (t->tail != NIL && t->last[t->tail] < cutoff) {
+		evict_tail(t);
+		k++;
+	}
+	t->evicted_idle += (long long)k;
+	return k;
+}
+
+void
+fk_table_each(const struct fk_table *t,
+    void (*fn)(void *arg, uint64_t key, int64_t last, const void *payload),
+    void *arg)
+{
+	uint32_t s;
+
+	for (s = t->tail; s != NIL; s = t->prev[s])
+		fn(arg, t->key[s], t->last[s], t->data + s * t->payload);
+}
