@@ -57,6 +57,27 @@ static const int64_t label_windows[] = { DAY_MS, 7 * DAY_MS, 30 * DAY_MS };
 static const char *const label_names[] = { "1d", "7d", "30d" };
 #define NLABW 3
 
+/* The members fk-enrich reads, found in one pass over the record. */
+enum {
+	F_USER_ID,
+	F_AMOUNT,
+	F_TS_MS,
+	F_TIMESTAMP,
+	F_MERCHANT_ID,
+	F_TERMINAL_ID,
+	F_DEVICE_ID,
+	F_IP,
+	F_LAT,
+	F_LON,
+	F_LOCATION,
+	F_COUNTRY,
+	F_FEATURES,
+	NFIELDS
+};
+static const char *const field_name[NFIELDS] = { "user_id", "amount", "ts_ms",
+	"timestamp", "merchant_id", "terminal_id", "device_id", "ip", "lat",
+	"lon", "location", "country", "features" };
+
 struct place {
 	char *city, *country;
 	double lat, lon;
@@ -74,10 +95,13 @@ struct fk_enrich {
 	int64_t idle[NKINDS];
 	int64_t wm;
 	int has_wm;
+	int64_t idx[FK_ENRICH_MAXWIN]; /* the record's bucket per window */
 	long long late;
 	struct place *places;
 	size_t nplaces;
 	struct fk_jobj obj;
+	const struct fk_jmember *fm[NFIELDS]; /* the record's known members */
+	size_t field_len[NFIELDS];
 	char *out;
 	size_t outlen, outcap;
 	char num[64];
@@ -359,6 +383,8 @@ fk_enrich_new(const struct fk_enrich_opts *o, char *err, size_t errlen)
 		sizeof(struct shared), sizeof(struct shared) };
 
 	e->o = *o;
+	for (int f = 0; f < NFIELDS; f++)
+		e->field_len[f] = strlen(field_name[f]);
 	for (int i = 0; i < o->nwin; i++) {
 		fk_winspec_set(&e->spec[i], o->win[i]);
 		duration_name(o->win[i], e->winname[i], sizeof(e->winname[i]));
@@ -540,11 +566,39 @@ put_bool(struct fk_enrich *e, int v)
 
 /* A member's string content (escapes as written), or its digits for an
  * integer; NULL when absent or of another type. */
-static const char *
-member_key(const struct fk_jobj *o, const char *name, size_t *len)
+/* Find the known members: the last of each name, as fk_jobj_get. */
+static void
+index_members(struct fk_enrich *e)
 {
-	const struct fk_jmember *m = fk_jobj_get(o, name);
+	memset(e->fm, 0, sizeof(e->fm));
+	for (size_t i = 0; i < e->obj.n; i++) {
+		const struct fk_jmember *m = &e->obj.m[i];
 
+		if (m->key_escaped || m->keylen < 2 || m->keylen > 11)
+			continue;
+		for (int f = 0; f < NFIELDS; f++)
+			if (m->keylen == e->field_len[f] &&
+			    m->key[0] == field_name[f][0] &&
+			    memcmp(m->key, field_name[f], m->keylen) == 0) {
+				e->fm[f] = m;
+				break;
+			}
+	}
+}
+
+/* The member named name: a known one from the index. */
+static const struct fk_jmember *
+member(const struct fk_enrich *e, const char *name)
+{
+	for (int f = 0; f < NFIELDS; f++)
+		if (strcmp(name, field_name[f]) == 0)
+			return e->fm[f];
+	return fk_jobj_get(&e->obj, name);
+}
+
+static const char *
+member_str(const struct fk_jmember *m, size_t *len)
+{
 	if (m == NULL)
 		return NULL;
 	if (m->type == FK_J_STRING && m->vallen > 2) {
@@ -558,10 +612,14 @@ member_key(const struct fk_jobj *o, const char *name, size_t *len)
 	return NULL;
 }
 
+/* By index or by name. */
+#define member_key(e, f, len) member_str((e)->fm[f], (len))
+#define member_key_named(e, name, len) member_str(member((e), (name)), (len))
+
 static int
-member_num(const struct fk_jobj *o, const char *name, double *v)
+member_num(const struct fk_enrich *e, int f, double *v)
 {
-	const struct fk_jmember *m = fk_jobj_get(o, name);
+	const struct fk_jmember *m = e->fm[f];
 	char buf[64], *end;
 
 	if (m == NULL || m->type != FK_J_NUMBER || m->vallen >= sizeof(buf))
@@ -574,9 +632,9 @@ member_num(const struct fk_jobj *o, const char *name, double *v)
 
 /* The label: 1, 0, or -1 when absent or not a label. */
 static int
-member_label(const struct fk_jobj *o, const char *name)
+member_label(const struct fk_enrich *e, const char *name)
 {
-	const struct fk_jmember *m = fk_jobj_get(o, name);
+	const struct fk_jmember *m = member(e, name);
 
 	if (m == NULL)
 		return -1;
@@ -590,9 +648,9 @@ member_label(const struct fk_jobj *o, const char *name)
 }
 
 static int
-record_time(const struct fk_jobj *o, int64_t *t, char *err, size_t errlen)
+record_time(const struct fk_enrich *e, int64_t *t, char *err, size_t errlen)
 {
-	const struct fk_jmember *m = fk_jobj_get(o, "ts_ms");
+	const struct fk_jmember *m = e->fm[F_TS_MS];
 	char why[128];
 	int64_t v = 0;
 
@@ -603,7 +661,7 @@ record_time(const struct fk_jobj *o, int64_t *t, char *err, size_t errlen)
 		*t = v;
 		return 0;
 	}
-	m = fk_jobj_get(o, "timestamp");
+	m = e->fm[F_TIMESTAMP];
 	if (m == NULL || m->type != FK_J_STRING) {
 		snprintf(err, errlen,
 		    "timestamp: missing (fkcat-in adds "
@@ -663,17 +721,16 @@ seen_update(struct seen *set, uint32_t v, uint32_t sec, uint32_t mem,
 }
 
 static void
-windows(struct fk_enrich *e, int kind, void *ent, int64_t t, double amount,
-    int *first)
+windows(struct fk_enrich *e, int kind, void *ent, double amount, int *first)
 {
 	struct fk_win *w = (struct fk_win *)((char *)ent + e->win_off[kind]);
 	uint32_t count;
 	double sum;
 
 	for (int i = 0; i < e->o.nwin; i++) {
-		int dropped = fk_win_add(&w[i], &e->spec[i], t, amount) == -1;
+		int dropped = fk_win_add_idx(&w[i], e->idx[i], amount) == -1;
 
-		fk_win_get(&w[i], &e->spec[i], t, &count, &sum);
+		fk_win_get_idx(&w[i], e->idx[i], &count, &sum);
 		if (dropped) {
 			count++;
 			sum += amount;
@@ -717,8 +774,8 @@ entity_key(int kind, const char *s, size_t len)
 
 /* The features of the user; updates the user's state. */
 static void
-user_features(struct fk_enrich *e, const struct fk_jobj *o, const char *uid,
-    size_t ulen, int64_t t, double amount, int label)
+user_features(struct fk_enrich *e, const char *uid, size_t ulen, int64_t t,
+    double amount, int label)
 {
 	int created, first = 1, isnew, n;
 	struct user *u = fk_table_get(
@@ -730,7 +787,7 @@ user_features(struct fk_enrich *e, const struct fk_jobj *o, const char *uid,
 	int located = 0;
 
 	PUTS(e, "\"user\":{");
-	windows(e, K_USER, u, t, amount, &first);
+	windows(e, K_USER, u, amount, &first);
 	fk_stat_get(&u->prof, &e->profile, t, &count, &mean, &sd, &max);
 	fk_stat_add(&u->prof, &e->profile, t, amount);
 	if (count >= PROFILE_MIN) {
@@ -759,11 +816,11 @@ user_features(struct fk_enrich *e, const struct fk_jobj *o, const char *uid,
 	u->has_prev = 1;
 
 	/* Geography. */
-	if (member_num(o, "lat", &lat) && member_num(o, "lon", &lon) &&
+	if (member_num(e, F_LAT, &lat) && member_num(e, F_LON, &lon) &&
 	    lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180) {
 		located = 1;
-	} else if ((s = member_key(o, "location", &len)) != NULL) {
-		c = member_key(o, "country", &clen);
+	} else if ((s = member_key(e, F_LOCATION, &len)) != NULL) {
+		c = member_key(e, F_COUNTRY, &clen);
 		located = find_place(e, s, len, c, clen, &lat, &lon);
 	}
 	if (located) {
@@ -798,7 +855,7 @@ user_features(struct fk_enrich *e, const struct fk_jobj *o, const char *uid,
 		u->home_lat += (float)((lat - u->home_lat) / u->home_n);
 		u->home_lon += (float)((lon - u->home_lon) / u->home_n);
 	}
-	if ((c = member_key(o, "country", &clen)) != NULL) {
+	if ((c = member_key(e, F_COUNTRY, &clen)) != NULL) {
 		uint32_t h = hash32(c, clen);
 
 		if (u->country_h != 0) {
@@ -809,7 +866,7 @@ user_features(struct fk_enrich *e, const struct fk_jobj *o, const char *uid,
 	}
 
 	/* Devices, ips, merchants. */
-	if ((s = member_key(o, "device_id", &len)) != NULL) {
+	if ((s = member_key(e, F_DEVICE_ID, &len)) != NULL) {
 		n = seen_update(u->dev, hash32(s, len), sec,
 		    (uint32_t)(e->o.device_memory / 1000), 86400, &isnew);
 		key(e, &first, "new_device");
@@ -817,7 +874,7 @@ user_features(struct fk_enrich *e, const struct fk_jobj *o, const char *uid,
 		key(e, &first, "devices_24h");
 		put_u64(e, (uint64_t)n);
 	}
-	if ((s = member_key(o, "ip", &len)) != NULL) {
+	if ((s = member_key(e, F_IP, &len)) != NULL) {
 		n = seen_update(u->ip, hash32(s, len), sec,
 		    (uint32_t)(e->o.device_memory / 1000), 86400, &isnew);
 		key(e, &first, "new_ip");
@@ -825,7 +882,7 @@ user_features(struct fk_enrich *e, const struct fk_jobj *o, const char *uid,
 		key(e, &first, "ips_24h");
 		put_u64(e, (uint64_t)n);
 	}
-	if ((s = member_key(o, "merchant_id", &len)) != NULL) {
+	if ((s = member_key(e, F_MERCHANT_ID, &len)) != NULL) {
 		n = seen_update(u->merch, hash32(s, len), sec,
 		    (uint32_t)(e->o.device_memory / 1000), 3600, &isnew);
 		key(e, &first, "new_merchant");
@@ -850,7 +907,7 @@ place_features(struct fk_enrich *e, int kind, const char *id, size_t len,
 	PUTS(e, ",\"");
 	put(e, kind_name[kind], strlen(kind_name[kind]));
 	PUTS(e, "\":{");
-	windows(e, kind, m, t, amount, &first);
+	windows(e, kind, m, amount, &first);
 	if (e->o.label_field != NULL)
 		labels(e, kind, m, t, label, 1, &first);
 	PUTS(e, "}");
@@ -875,7 +932,7 @@ shared_features(struct fk_enrich *e, int kind, const char *id, size_t len,
 }
 
 static void
-list_hits(struct fk_enrich *e, const struct fk_jobj *o)
+list_hits(struct fk_enrich *e)
 {
 	static const char *const any[] = { "user_id", "device_id", "ip",
 		"merchant_id" };
@@ -892,7 +949,7 @@ list_hits(struct fk_enrich *e, const struct fk_jobj *o)
 			const char *v;
 			size_t len;
 
-			if ((v = member_key(o, field, &len)) != NULL &&
+			if ((v = member_key_named(e, field, &len)) != NULL &&
 			    fk_list_has(l, v, len)) {
 				if (nhit++ > 0)
 					PUTS(e, ",{");
@@ -936,7 +993,7 @@ calendar(struct fk_enrich *e, int64_t t)
 static void
 copy_record(struct fk_enrich *e, const char *data, size_t len)
 {
-	const struct fk_jmember *f = fk_jobj_get(&e->obj, "features");
+	const struct fk_jmember *f = e->fm[F_FEATURES];
 	const char *end = data + len;
 
 	while (end > data && end[-1] != '}')
@@ -975,6 +1032,29 @@ copy_record(struct fk_enrich *e, const char *data, size_t len)
 	}
 }
 
+/* Start loading the record's entities into the cache, all at once. */
+static void
+prefetch(struct fk_enrich *e, const char *uid, size_t ulen)
+{
+	static const int field[NKINDS] = { F_USER_ID, F_MERCHANT_ID,
+		F_TERMINAL_ID, F_DEVICE_ID, F_IP };
+	uint64_t keys[NKINDS];
+	int have[NKINDS];
+	const char *s;
+	size_t len;
+
+	for (int k = 0; k < NKINDS; k++) {
+		s = k == K_USER ? uid : member_key(e, field[k], &len);
+		if ((have[k] = s != NULL)) {
+			keys[k] = entity_key(k, s, k == K_USER ? ulen : len);
+			fk_table_prefetch(&e->t[k], keys[k]);
+		}
+	}
+	for (int k = 0; k < NKINDS; k++)
+		if (have[k])
+			fk_table_prefetch_payload(&e->t[k], keys[k]);
+}
+
 int
 fk_enrich_record(struct fk_enrich *e, const char *data, size_t len,
     const char **out, size_t *outlen, const char **keyp, size_t *keylen,
@@ -992,22 +1072,23 @@ fk_enrich_record(struct fk_enrich *e, const char *data, size_t len,
 		snprintf(err, errlen, "invalid JSON: %s", why);
 		return -1;
 	}
-	if ((uid = member_key(&e->obj, "user_id", &ulen)) == NULL) {
+	index_members(e);
+	if ((uid = member_key(e, F_USER_ID, &ulen)) == NULL) {
 		snprintf(err, errlen, "user_id: missing or not a string");
 		return -1;
 	}
-	if (!member_num(&e->obj, "amount", &amount)) {
+	if (!member_num(e, F_AMOUNT, &amount)) {
 		snprintf(err, errlen, "amount: missing or not a number");
 		return -1;
 	}
-	if (record_time(&e->obj, &t, err, errlen) == -1)
+	if (record_time(e, &t, err, errlen) == -1)
 		return -1;
 	if (t < 0) {
 		snprintf(err, errlen, "timestamp: before 1970");
 		return -1;
 	}
 	if (e->o.label_field != NULL)
-		label = member_label(&e->obj, e->o.label_field);
+		label = member_label(e, e->o.label_field);
 	*ts_ms = t;
 	if (e->has_wm && t < e->wm - e->o.lateness) {
 		late = 1;
@@ -1018,18 +1099,21 @@ fk_enrich_record(struct fk_enrich *e, const char *data, size_t len,
 		e->has_wm = 1;
 	}
 
+	prefetch(e, uid, ulen);
+	for (int i = 0; i < e->o.nwin; i++)
+		e->idx[i] = fk_win_index(&e->spec[i], t);
 	copy_record(e, data, len);
 	PUTS(e, "\"features\":{");
-	user_features(e, &e->obj, uid, ulen, t, amount, label);
-	if ((s = member_key(&e->obj, "merchant_id", &slen)) != NULL)
+	user_features(e, uid, ulen, t, amount, label);
+	if ((s = member_key(e, F_MERCHANT_ID, &slen)) != NULL)
 		place_features(e, K_MERCHANT, s, slen, t, amount, label);
-	if ((s = member_key(&e->obj, "terminal_id", &slen)) != NULL)
+	if ((s = member_key(e, F_TERMINAL_ID, &slen)) != NULL)
 		place_features(e, K_TERMINAL, s, slen, t, amount, label);
-	if ((s = member_key(&e->obj, "device_id", &slen)) != NULL)
+	if ((s = member_key(e, F_DEVICE_ID, &slen)) != NULL)
 		shared_features(e, K_DEVICE, s, slen, t, uid, ulen);
-	if ((s = member_key(&e->obj, "ip", &slen)) != NULL)
+	if ((s = member_key(e, F_IP, &slen)) != NULL)
 		shared_features(e, K_IP, s, slen, t, uid, ulen);
-	list_hits(e, &e->obj);
+	list_hits(e);
 	calendar(e, t);
 	if (late)
 		PUTS(e, ",\"late\":true");

@@ -49,10 +49,7 @@ fk_table_init(struct fk_table *t, size_t payload, size_t max)
 void
 fk_table_release(struct fk_table *t)
 {
-	free(t->key);
-	free(t->last);
-	free(t->prev);
-	free(t->next);
+	free(t->meta);
 	free(t->data);
 	free(t->index);
 	fk_table_init(t, t->payload, t->max);
@@ -66,7 +63,7 @@ probe(const struct fk_table *t, uint64_t key)
 	size_t mask = t->icap - 1, i = home(key, mask);
 	uint32_t e;
 
-	while ((e = t->index[i]) != 0 && t->key[e - 1] != key)
+	while ((e = t->index[i]) != 0 && t->meta[e - 1].key != key)
 		i = (i + 1) & mask;
 	return i;
 }
@@ -83,7 +80,7 @@ index_grow(struct fk_table *t)
 	for (i = 0; i < oldcap; i++) {
 		if (old[i] == 0)
 			continue;
-		j = home(t->key[old[i] - 1], mask);
+		j = home(t->meta[old[i] - 1].key, mask);
 		while (t->index[j] != 0)
 			j = (j + 1) & mask;
 		t->index[j] = old[i];
@@ -102,7 +99,7 @@ index_delete(struct fk_table *t, size_t i)
 		j = (j + 1) & mask;
 		if (t->index[j] == 0)
 			break;
-		h = home(t->key[t->index[j] - 1], mask);
+		h = home(t->meta[t->index[j] - 1].key, mask);
 		/* Entry j stays when its home is cyclically in (i, j]. */
 		if (((j - h) & mask) < ((j - i) & mask))
 			continue;
@@ -122,14 +119,11 @@ slots_grow(struct fk_table *t)
 	if (cap > MAX_SLOTS)
 		cap = MAX_SLOTS;
 	if (cap <= t->cap) /* no slot numbers left: fatal, as out of memory */
-		t->key = grow(t->key, SIZE_MAX, 1);
-	t->key = grow(t->key, cap, sizeof(*t->key));
-	t->last = grow(t->last, cap, sizeof(*t->last));
-	t->prev = grow(t->prev, cap, sizeof(*t->prev));
-	t->next = grow(t->next, cap, sizeof(*t->next));
+		t->meta = grow(t->meta, SIZE_MAX, 1);
+	t->meta = grow(t->meta, cap, sizeof(*t->meta));
 	t->data = grow(t->data, cap, t->payload);
 	for (s = cap; s-- > t->cap;) {
-		t->next[s] = t->freelist;
+		t->meta[s].next = t->freelist;
 		t->freelist = (uint32_t)s;
 	}
 	t->cap = cap;
@@ -138,14 +132,14 @@ slots_grow(struct fk_table *t)
 static void
 unlink_slot(struct fk_table *t, uint32_t s)
 {
-	uint32_t p = t->prev[s], n = t->next[s];
+	uint32_t p = t->meta[s].prev, n = t->meta[s].next;
 
 	if (p != NIL)
-		t->next[p] = n;
+		t->meta[p].next = n;
 	else
 		t->head = n;
 	if (n != NIL)
-		t->prev[n] = p;
+		t->meta[n].prev = p;
 	else
 		t->tail = p;
 }
@@ -153,10 +147,10 @@ unlink_slot(struct fk_table *t, uint32_t s)
 static void
 push_head(struct fk_table *t, uint32_t s)
 {
-	t->prev[s] = NIL;
-	t->next[s] = t->head;
+	t->meta[s].prev = NIL;
+	t->meta[s].next = t->head;
 	if (t->head != NIL)
-		t->prev[t->head] = s;
+		t->meta[t->head].prev = s;
 	else
 		t->tail = s;
 	t->head = s;
@@ -167,9 +161,9 @@ evict_tail(struct fk_table *t)
 {
 	uint32_t s = t->tail;
 
-	index_delete(t, probe(t, t->key[s]));
+	index_delete(t, probe(t, t->meta[s].key));
 	unlink_slot(t, s);
-	t->next[s] = t->freelist;
+	t->meta[s].next = t->freelist;
 	t->freelist = s;
 	t->n--;
 }
@@ -188,8 +182,8 @@ fk_table_get(struct fk_table *t, uint64_t key, int64_t now, int *created)
 				unlink_slot(t, s);
 				push_head(t, s);
 			}
-			if (t->last[s] < now)
-				t->last[s] = now;
+			if (t->meta[s].last < now)
+				t->meta[s].last = now;
 			*created = 0;
 			return t->data + s * t->payload;
 		}
@@ -203,15 +197,36 @@ fk_table_get(struct fk_table *t, uint64_t key, int64_t now, int *created)
 	if ((t->n + 1) * 2 > t->icap)
 		index_grow(t);
 	s = t->freelist;
-	t->freelist = t->next[s];
+	t->freelist = t->meta[s].next;
 	t->index[probe(t, key)] = s + 1;
-	t->key[s] = key;
-	t->last[s] = now;
+	t->meta[s].key = key;
+	t->meta[s].last = now;
 	push_head(t, s);
 	t->n++;
 	memset(t->data + s * t->payload, 0, t->payload);
 	*created = 1;
 	return t->data + s * t->payload;
+}
+
+void
+fk_table_prefetch(const struct fk_table *t, uint64_t key)
+{
+	if (t->icap > 0)
+		__builtin_prefetch(&t->index[home(key, t->icap - 1)]);
+}
+
+void
+fk_table_prefetch_payload(const struct fk_table *t, uint64_t key)
+{
+	const unsigned char *p;
+	uint32_t e;
+
+	if (t->icap == 0 || (e = t->index[home(key, t->icap - 1)]) == 0)
+		return;
+	__builtin_prefetch(&t->meta[e - 1]);
+	p = t->data + (size_t)(e - 1) * t->payload;
+	for (size_t off = 0; off < t->payload; off += 64)
+		__builtin_prefetch(p + off);
 }
 
 void *
@@ -229,7 +244,7 @@ fk_table_expire(struct fk_table *t, int64_t cutoff)
 {
 	size_t k = 0;
 
-	while (t->tail != NIL && t->last[t->tail] < cutoff) {
+	while (t->tail != NIL && t->meta[t->tail].last < cutoff) {
 		evict_tail(t);
 		k++;
 	}
@@ -244,6 +259,7 @@ fk_table_each(const struct fk_table *t,
 {
 	uint32_t s;
 
-	for (s = t->tail; s != NIL; s = t->prev[s])
-		fn(arg, t->key[s], t->last[s], t->data + s * t->payload);
+	for (s = t->tail; s != NIL; s = t->meta[s].prev)
+		fn(arg, t->meta[s].key, t->meta[s].last,
+		    t->data + s * t->payload);
 }

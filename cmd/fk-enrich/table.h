@@ -14,11 +14,13 @@ struct fk_table {
 	size_t max;     /* at most this many entities (0: no limit) */
 	size_t n;       /* entities now */
 	long long evicted_lru, evicted_idle;
-	/* private */
-	uint64_t *key;
-	int64_t *last;         /* event time of the last touch */
-	uint32_t *prev, *next; /* LRU list; UINT32_MAX ends it */
-	uint32_t head, tail;   /* head: most recent */
+	/* private: a slot's key, time and LRU links in one cache line */
+	struct fk_table_meta {
+		uint64_t key;
+		int64_t last;        /* event time of the last touch */
+		uint32_t prev, next; /* LRU list; UINT32_MAX ends it */
+	} * meta;
+	uint32_t head, tail; /* head: most recent */
 	unsigned char *data;
 	size_t cap;      /* slots allocated */
 	uint32_t *index; /* open addressing: slot + 1, 0 empty */
@@ -34,6 +36,12 @@ void fk_table_release(struct fk_table *t);
  * Makes it the most recent with last = max(last, now).  When the table
  * is full, the least recent entity is evicted first (evicted_lru). */
 void *fk_table_get(struct fk_table *t, uint64_t key, int64_t now, int *created);
+
+/* Hints that key will be looked up soon: first its index entry, then
+ * (once that has arrived) its slot and payload.  Calling both for all the
+ * entities of a record before using any lets their cache misses overlap. */
+void fk_table_prefetch(const struct fk_table *t, uint64_t key);
+void fk_table_prefetch_payload(const struct fk_table *t, uint64_t key);
 
 /* The payload of key, or NULL; changes nothing. */
 void *fk_table_find(const struct fk_table *t, uint64_t key);

@@ -69,11 +69,22 @@ fk_winspec_set(struct fk_winspec *s, int64_t width_ms)
 	s->bucket_ms = b > 0 ? b : 1;
 }
 
+int64_t
+fk_win_index(const struct fk_winspec *s, int64_t t)
+{
+	return floor_div(t, s->bucket_ms);
+}
+
 int
 fk_win_add(
     struct fk_win *w, const struct fk_winspec *s, int64_t t, double amount)
 {
-	int64_t idx = floor_div(t, s->bucket_ms);
+	return fk_win_add_idx(w, floor_div(t, s->bucket_ms), amount);
+}
+
+int
+fk_win_add_idx(struct fk_win *w, int64_t idx, double amount)
+{
 	int64_t k = ring_advance(&w->head, idx, FK_WIN_SLOTS);
 	unsigned i;
 
@@ -94,11 +105,18 @@ void
 fk_win_get(const struct fk_win *w, const struct fk_winspec *s, int64_t t,
     uint32_t *count, double *sum)
 {
+	fk_win_get_idx(w, floor_div(t, s->bucket_ms), count, sum);
+}
+
+void
+fk_win_get_idx(
+    const struct fk_win *w, int64_t idx, uint32_t *count, double *sum)
+{
 	int64_t lo, hi, i;
 	uint32_t n = 0;
 	double sm = 0;
 
-	ring_range(w->head, floor_div(t, s->bucket_ms), FK_WIN_SLOTS, &lo, &hi);
+	ring_range(w->head, idx, FK_WIN_SLOTS, &lo, &hi);
 	for (i = lo + 1; i <= hi; i++) {
 		n += w->count[i & WIN_MASK];
 		sm += w->sum[i & WIN_MASK];

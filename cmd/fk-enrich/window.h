@@ -43,6 +43,13 @@ int fk_win_add(
 void fk_win_get(const struct fk_win *w, const struct fk_winspec *s, int64_t t,
     uint32_t *count, double *sum);
 
+/* The same with t's bucket index, fk_win_index(s, t), worked out once
+ * for the windows of several entities. */
+int64_t fk_win_index(const struct fk_winspec *s, int64_t t);
+int fk_win_add_idx(struct fk_win *w, int64_t idx, double amount);
+void fk_win_get_idx(
+    const struct fk_win *w, int64_t idx, uint32_t *count, double *sum);
+
 /* Amount statistics for the profile window: count, sum, squared
  * deviations from the bucket's own mean (Welford; buckets are combined
  * with Chan's formula, which floats need) and maximum per bucket. */

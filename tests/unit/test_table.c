@@ -464,8 +464,7 @@ Test(table, random_vs_reference)
 static size_t
 bytes_per_entity(const struct fk_table *t)
 {
-	size_t per_slot = t->payload + sizeof(*t->key) + sizeof(*t->last) +
-	    sizeof(*t->prev) + sizeof(*t->next);
+	size_t per_slot = t->payload + sizeof(*t->meta);
 
 	return (t->cap * per_slot + t->icap * sizeof(*t->index)) / t->n;
 }
