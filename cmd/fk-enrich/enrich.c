@@ -1181,83 +1181,115 @@ save_one(void *arg, uint64_t k, int64_t last, const void *payload)
 	fk_state_put(c->w, payload, c->payload);
 }
 
+static void
+put_engine(struct fk_state_w *w, const struct fk_enrich *e)
+{
+	struct save_ctx c = { .w = w };
+
+	put_config(w, e);
+	fk_state_put_u32(w, (uint32_t)e->has_wm);
+	fk_state_put_u64(w, (uint64_t)e->wm);
+	fk_state_put_u64(w, (uint64_t)e->late);
+	for (int k = 0; k < NKINDS; k++) {
+		fk_state_put_u64(w, e->t[k].n);
+		fk_state_put_u64(w, (uint64_t)e->t[k].evicted_lru);
+		fk_state_put_u64(w, (uint64_t)e->t[k].evicted_idle);
+		c.payload = e->t[k].payload;
+		fk_table_each(&e->t[k], save_one, &c);
+	}
+}
+
 int
-fk_enrich_save(struct fk_enrich *e, const char *path, char *err, size_t errlen)
+fk_enrich_save(const struct fk_enrich_part *parts, size_t n, const char *path,
+    char *err, size_t errlen)
 {
 	struct fk_state_w w;
-	struct save_ctx c = { .w = &w };
 
 	if (fk_state_begin(&w, path, STATE_KIND, STATE_VERSION, err, errlen) ==
 	    -1)
 		return -1;
-	put_config(&w, e);
-	fk_state_put_u32(&w, (uint32_t)e->has_wm);
-	fk_state_put_u64(&w, (uint64_t)e->wm);
-	fk_state_put_u64(&w, (uint64_t)e->late);
-	for (int k = 0; k < NKINDS; k++) {
-		fk_state_put_u64(&w, e->t[k].n);
-		fk_state_put_u64(&w, (uint64_t)e->t[k].evicted_lru);
-		fk_state_put_u64(&w, (uint64_t)e->t[k].evicted_idle);
-		c.payload = e->t[k].payload;
-		fk_table_each(&e->t[k], save_one, &c);
+	fk_state_put_u32(&w, (uint32_t)n);
+	for (size_t i = 0; i < n; i++) {
+		fk_state_put_u32(&w, (uint32_t)parts[i].partition);
+		put_engine(&w, parts[i].e);
 	}
 	return fk_state_commit(&w, err, errlen);
 }
 
+/* Fill the empty engine e from r; -1 when its settings differ. */
+static int
+get_engine(struct fk_state_r *r, struct fk_enrich *e)
+{
+	uint32_t nwin = fk_state_get_u32(r);
+	int same = nwin == (uint32_t)e->o.nwin, created;
+
+	for (uint32_t i = 0; i < nwin && !r->bad; i++)
+		if (fk_state_get_u64(r) != (same ? (uint64_t)e->o.win[i] : 0))
+			same = 0;
+	if (fk_state_get_u32(r) != (e->o.label_field != NULL))
+		same = 0;
+	for (int k = 0; k < NKINDS; k++)
+		if (fk_state_get_u64(r) != e->t[k].payload)
+			same = 0;
+	if (!same || r->bad)
+		return -1;
+	e->has_wm = (int)fk_state_get_u32(r);
+	e->wm = (int64_t)fk_state_get_u64(r);
+	e->late = (long long)fk_state_get_u64(r);
+	for (int k = 0; k < NKINDS && !r->bad; k++) {
+		uint64_t n = fk_state_get_u64(r);
+
+		e->t[k].evicted_lru = (long long)fk_state_get_u64(r);
+		e->t[k].evicted_idle = (long long)fk_state_get_u64(r);
+		for (uint64_t i = 0; i < n && !r->bad; i++) {
+			uint64_t key = fk_state_get_u64(r);
+			int64_t last = (int64_t)fk_state_get_u64(r);
+			void *p = fk_table_get(&e->t[k], key, last, &created);
+
+			fk_state_get(r, p, e->t[k].payload);
+		}
+	}
+	return 0;
+}
+
 int
-fk_enrich_load(struct fk_enrich *e, const char *path, char *err, size_t errlen)
+fk_enrich_load(const struct fk_enrich_opts *o, const char *path,
+    void (*add)(void *arg, int32_t partition, struct fk_enrich *e), void *arg,
+    char *err, size_t errlen)
 {
 	struct fk_state_r r;
-	int rc, created;
+	uint32_t n;
+	int rc;
 
 	rc = fk_state_load(&r, path, STATE_KIND, STATE_VERSION, err, errlen);
 	if (rc <= 0)
 		return rc;
-	/* The settings it was made with. */
-	{
-		uint32_t nwin = fk_state_get_u32(&r);
-		int same = nwin == (uint32_t)e->o.nwin;
+	n = fk_state_get_u32(&r);
+	for (uint32_t i = 0; i < n && !r.bad; i++) {
+		int32_t partition = (int32_t)fk_state_get_u32(&r);
+		struct fk_enrich *e = fk_enrich_new(o, err, errlen);
 
-		for (uint32_t i = 0; i < nwin && !r.bad; i++)
-			if (fk_state_get_u64(&r) !=
-			    (same ? (uint64_t)e->o.win[i] : 0))
-				same = 0;
-		if (fk_state_get_u32(&r) != (e->o.label_field != NULL))
-			same = 0;
-		for (int k = 0; k < NKINDS; k++)
-			if (fk_state_get_u64(&r) != e->t[k].payload)
-				same = 0;
-		if (!same || r.bad) {
+		if (e == NULL) {
+			fk_state_release(&r);
+			return -1;
+		}
+		if (get_engine(&r, e) == -1) {
 			snprintf(err, errlen,
 			    "%s: made with other --windows or --label-field "
 			    "(or by another build); use --state-reset to "
 			    "start afresh",
 			    path);
+			fk_enrich_free(e);
 			fk_state_release(&r);
 			return -1;
 		}
-	}
-	e->has_wm = (int)fk_state_get_u32(&r);
-	e->wm = (int64_t)fk_state_get_u64(&r);
-	e->late = (long long)fk_state_get_u64(&r);
-	for (int k = 0; k < NKINDS && !r.bad; k++) {
-		uint64_t n = fk_state_get_u64(&r);
-
-		e->t[k].evicted_lru = (long long)fk_state_get_u64(&r);
-		e->t[k].evicted_idle = (long long)fk_state_get_u64(&r);
-		for (uint64_t i = 0; i < n && !r.bad; i++) {
-			uint64_t key = fk_state_get_u64(&r);
-			int64_t last = (int64_t)fk_state_get_u64(&r);
-			void *p = fk_table_get(&e->t[k], key, last, &created);
-
-			fk_state_get(&r, p, e->t[k].payload);
-		}
+		add(arg, partition, e);
 	}
 	rc = r.bad || r.pos != r.len ? -1 : 1;
 	if (rc == -1)
 		snprintf(err, errlen,
-		    "%s: the state's content does not "
-		    "add up: the file is corrupt",
+		    "%s: the state's content does not add up: the file is "
+		    "corrupt",
 		    path);
 	fk_state_release(&r);
 	return rc;

@@ -54,13 +54,21 @@ int fk_enrich_record(struct fk_enrich *e, const char *data, size_t len,
 /* Evict what has been idle too long; call every few records. */
 void fk_enrich_expire(struct fk_enrich *e);
 
-/* Save to path atomically; 0, or -1 with a message. */
-int fk_enrich_save(
-    struct fk_enrich *e, const char *path, char *err, size_t errlen);
-/* Load path into an empty engine: 1, 0 when there is no file, -1 with a
- * message (corrupt, foreign, or made with other options). */
-int fk_enrich_load(
-    struct fk_enrich *e, const char *path, char *err, size_t errlen);
+/* One engine per input partition (-1: files and standard input). */
+struct fk_enrich_part {
+	int32_t partition;
+	struct fk_enrich *e;
+};
+
+/* Save the engines to path atomically; 0, or -1 with a message. */
+int fk_enrich_save(const struct fk_enrich_part *parts, size_t n,
+    const char *path, char *err, size_t errlen);
+/* Load path: each engine in it is made with o, filled, and handed to add
+ * (which takes it) with its partition.  1, 0 when there is no file, -1
+ * with a message (corrupt, foreign, or made with other options). */
+int fk_enrich_load(const struct fk_enrich_opts *o, const char *path,
+    void (*add)(void *arg, int32_t partition, struct fk_enrich *e), void *arg,
+    char *err, size_t errlen);
 
 struct fk_enrich_stats {
 	long long late, evicted_lru, evicted_idle;

@@ -10,6 +10,7 @@
 #include "lists.h"
 #include "numbers.h"
 #include "run.h"
+#include "xalloc.h"
 #include "banned.h"
 
 enum {
@@ -30,7 +31,9 @@ enum {
 
 struct fkenrich {
 	struct fk_enrich_opts o;
-	struct fk_enrich *e;
+	struct fk_enrich *e;   /* files and stdin */
+	struct fk_enrich **pe; /* Kafka: one per input partition */
+	size_t npe;
 	struct fk_lists lists;
 	const char *state;
 	int state_reset;
@@ -133,6 +136,18 @@ option(void *ctx, int opt, const char *arg)
 		    "--%s: %s", longopts[opt - OPT_ALLOWED_LATENESS].name, err);
 }
 
+static struct fk_enrich **slot(struct fkenrich *f, int32_t partition);
+
+/* An engine from the state file: files' one, or a partition's. */
+static void
+adopt(void *arg, int32_t partition, struct fk_enrich *e)
+{
+	struct fk_enrich **p = slot(arg, partition);
+
+	fk_enrich_free(*p);
+	*p = e;
+}
+
 static void
 start(void *ctx, struct fk_rt *rt)
 {
@@ -148,7 +163,7 @@ start(void *ctx, struct fk_rt *rt)
 	if ((f->e = fk_enrich_new(&f->o, err, sizeof(err))) == NULL)
 		fk_errx(FK_EX_CONFIG, "%s", err);
 	if (f->state != NULL && !f->state_reset &&
-	    fk_enrich_load(f->e, f->state, err, sizeof(err)) == -1)
+	    fk_enrich_load(&f->o, f->state, adopt, f, err, sizeof(err)) == -1)
 		fk_errx(FK_EX_CONFIG, "--state: %s", err);
 	f->last_save_ms = f->last_check_ms = mono_ms();
 }
@@ -158,8 +173,17 @@ save(struct fkenrich *f)
 {
 	char err[1024];
 
-	if (fk_enrich_save(f->e, f->state, err, sizeof(err)) == -1)
+	struct fk_enrich_part *parts = fk_xcalloc(f->npe + 1, sizeof(*parts));
+	size_t n = 0;
+
+	parts[n++] = (struct fk_enrich_part){ -1, f->e };
+	for (size_t i = 0; i < f->npe; i++)
+		if (f->pe[i] != NULL)
+			parts[n++] =
+			    (struct fk_enrich_part){ (int32_t)i, f->pe[i] };
+	if (fk_enrich_save(parts, n, f->state, err, sizeof(err)) == -1)
 		fk_errx(FK_EX_IOERR, "--state: %s", err);
+	free(parts);
 	f->last_save_ms = mono_ms();
 }
 
@@ -182,6 +206,38 @@ static void
 on_hup(void *ctx, struct fk_rt *rt)
 {
 	reload(ctx, rt, 1);
+}
+
+/* A partition's records are a stream of their own, with their own
+ * watermark and state, as Kafka keeps them in order only within a
+ * partition. */
+static struct fk_enrich **
+slot(struct fkenrich *f, int32_t partition)
+{
+	if (partition < 0)
+		return &f->e;
+	if ((size_t)partition >= f->npe) {
+		size_t n = (size_t)partition + 1;
+
+		f->pe = fk_xrealloc(f->pe, n * sizeof(*f->pe));
+		memset(f->pe + f->npe, 0, (n - f->npe) * sizeof(*f->pe));
+		f->npe = n;
+	}
+	return &f->pe[partition];
+}
+
+/* A partition's records are a stream of their own, with their own
+ * watermark and state, as Kafka keeps them in order only within a
+ * partition. */
+static struct fk_enrich *
+engine(struct fkenrich *f, int32_t partition)
+{
+	struct fk_enrich **p = slot(f, partition);
+	char err[1024];
+
+	if (*p == NULL && (*p = fk_enrich_new(&f->o, err, sizeof(err))) == NULL)
+		fk_errx(FK_EX_CONFIG, "%s", err);
+	return *p;
 }
 
 static void
@@ -211,8 +267,8 @@ record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
 		fk_rt_reject(rt, rec, "line longer than --max-line");
 		return;
 	}
-	if (fk_enrich_record(f->e, rec->data, rec->len, &out, &outlen, &key,
-	        &keylen, &ts, err, sizeof(err)) == -1) {
+	if (fk_enrich_record(engine(f, rec->pos.partition), rec->data, rec->len,
+	        &out, &outlen, &key, &keylen, &ts, err, sizeof(err)) == -1) {
 		fk_rt_reject(rt, rec, "%s", err);
 		return;
 	}
@@ -229,6 +285,21 @@ finish(void *ctx, struct fk_rt *rt)
 	if (f->state != NULL)
 		save(f);
 	fk_enrich_stats(f->e, &st);
+	for (size_t i = 0; i < f->npe; i++) {
+		struct fk_enrich_stats p;
+
+		if (f->pe[i] == NULL)
+			continue;
+		fk_enrich_stats(f->pe[i], &p);
+		st.late += p.late;
+		st.evicted_idle += p.evicted_idle;
+		st.evicted_lru += p.evicted_lru;
+		st.users += p.users;
+		st.merchants += p.merchants;
+		st.terminals += p.terminals;
+		st.devices += p.devices;
+		st.ips += p.ips;
+	}
 	fk_info(FK_LOG_INFO,
 	    "%zu users, %zu merchants, %zu terminals, %zu devices, %zu ips; "
 	    "%lld late; evicted %lld idle, %lld by --max-entities",
@@ -291,6 +362,9 @@ main(int argc, char **argv)
 	fk_lists_init(&f.lists);
 	rc = fk_main(&tool, &f, argc, argv);
 	fk_enrich_free(f.e);
+	for (size_t i = 0; i < f.npe; i++)
+		fk_enrich_free(f.pe[i]);
+	free(f.pe);
 	fk_lists_release(&f.lists);
 	return rc;
 }

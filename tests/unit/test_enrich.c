@@ -433,6 +433,14 @@ Test(enrich, idle_users_forgotten)
 	fk_enrich_free(e);
 }
 
+/* fk_enrich_load's add: keep the one engine of files and stdin. */
+static void
+take(void *arg, int32_t partition, struct fk_enrich *e)
+{
+	cr_assert_eq(partition, -1);
+	*(struct fk_enrich **)arg = e;
+}
+
 /* One run and three runs chained through a state file write the same. */
 Test(enrich, state_chain_is_one_run)
 {
@@ -475,9 +483,13 @@ Test(enrich, state_chain_is_one_run)
 	}
 	fk_enrich_free(e);
 	for (int part = 0; part < 3; part++) {
-		e = engine();
-		cr_assert_eq(fk_enrich_load(e, path, err, sizeof(err)),
+		struct fk_enrich *loaded = NULL;
+		struct fk_enrich_part one;
+
+		cr_assert_eq(fk_enrich_load(
+		                 &opts, path, take, &loaded, err, sizeof(err)),
 		    part == 0 ? 0 : 1, "%s", err);
+		e = loaded != NULL ? loaded : engine();
 		for (int i = part * 1000; i < (part + 1) * 1000; i++) {
 			cr_assert_eq(fk_enrich_record(e, lines[i],
 			                 strlen(lines[i]), &out, &outlen, &key,
@@ -488,16 +500,23 @@ Test(enrich, state_chain_is_one_run)
 			    "record %d differs:\n%.*s\n%s", i, (int)outlen, out,
 			    outs[i]);
 		}
-		cr_assert_eq(
-		    fk_enrich_save(e, path, err, sizeof(err)), 0, "%s", err);
+		one.partition = -1;
+		one.e = e;
+		cr_assert_eq(fk_enrich_save(&one, 1, path, err, sizeof(err)), 0,
+		    "%s", err);
 		fk_enrich_free(e);
 	}
 	/* Other windows: refused, not misread. */
-	opts.nwin = 2;
-	e = engine();
-	cr_assert_eq(fk_enrich_load(e, path, err, sizeof(err)), -1);
-	cr_assert(strstr(err, "other --windows") != NULL, "%s", err);
-	fk_enrich_free(e);
+	{
+		struct fk_enrich *loaded = NULL;
+
+		opts.nwin = 2;
+		cr_assert_eq(fk_enrich_load(
+		                 &opts, path, take, &loaded, err, sizeof(err)),
+		    -1);
+		cr_assert(strstr(err, "other --windows") != NULL, "%s", err);
+		cr_assert_null(loaded);
+	}
 	for (int i = 0; i < 3000; i++) {
 		free(lines[i]);
 		free(outs[i]);
