@@ -141,7 +141,7 @@ conf_new(const struct fk_config *cfg, const char *const *defaults, char *err,
 
 	rd_kafka_conf_set_log_cb(conf, log_cb);
 	rd_kafka_conf_set_error_cb(conf, error_cb);
-	for (size_t i = 0; defaults[i] != NULL; i += 2)
+	for (size_t i = 0; defaults != NULL && defaults[i] != NULL; i += 2)
 		if (rd_kafka_conf_set(conf, defaults[i], defaults[i + 1], e,
 		        sizeof(e)) != RD_KAFKA_CONF_OK) {
 			snprintf(err, errlen, "%s", chomp(e));
@@ -260,6 +260,39 @@ fk_producer_send(struct fk_producer *p, const char *topic, const void *value,
 		return -1;
 	}
 	/* Delivery reports wait a little: polling locks queues. */
+	if (++p->sent % 64 == 0)
+		rd_kafka_poll(p->rk, 0);
+	return 0;
+}
+
+int
+fk_producer_send_to(struct fk_producer *p, const char *topic, int32_t partition,
+    const void *value, size_t len, const void *key, size_t keylen, char *err,
+    size_t errlen)
+{
+	rd_kafka_resp_err_t e;
+
+	for (;;) {
+		e = rd_kafka_producev(p->rk, RD_KAFKA_V_TOPIC(topic),
+		    RD_KAFKA_V_PARTITION(partition),
+		    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+		    RD_KAFKA_V_VALUE((void *)(uintptr_t)value, len),
+		    RD_KAFKA_V_KEY(key, keylen), RD_KAFKA_V_END);
+		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+			break;
+		rd_kafka_poll(p->rk, 50);
+	}
+	if (e == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
+		snprintf(err, errlen,
+		    "%s: a message of %zu bytes is larger than message.max.bytes",
+		    topic, len);
+		return 1;
+	}
+	if (e) {
+		snprintf(err, errlen, "%s[%d]: %s", topic, (int)partition,
+		    rd_kafka_err2str(e));
+		return -1;
+	}
 	if (++p->sent % 64 == 0)
 		rd_kafka_poll(p->rk, 0);
 	return 0;
@@ -413,6 +446,30 @@ track_assign(
 		c->started = 1;
 }
 
+/* Let the caller prepare newly assigned partitions and choose where
+ * they start. */
+static void
+tell_assign(struct fk_consumer *c, rd_kafka_topic_partition_list_t *parts)
+{
+	int32_t *p;
+	int64_t *start;
+
+	if (c->o.on_assign == NULL || parts->cnt == 0)
+		return;
+	p = fk_xcalloc((size_t)parts->cnt, sizeof(*p));
+	start = fk_xcalloc((size_t)parts->cnt, sizeof(*start));
+	for (int i = 0; i < parts->cnt; i++) {
+		p[i] = parts->elems[i].partition;
+		start[i] = -1;
+	}
+	c->o.on_assign(c->o.arg, p, start, (size_t)parts->cnt);
+	for (int i = 0; i < parts->cnt; i++)
+		if (start[i] >= 0)
+			parts->elems[i].offset = start[i];
+	free(p);
+	free(start);
+}
+
 static void
 rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     rd_kafka_topic_partition_list_t *parts, void *opaque)
@@ -424,6 +481,7 @@ rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
 		if (set_start_offsets(c, parts, c->err, sizeof(c->err)) == -1)
 			c->fatal = 1;
+		tell_assign(c, parts);
 		track_assign(c, parts, 1);
 		if (coop)
 			error = rd_kafka_incremental_assign(rk, parts);
@@ -432,6 +490,14 @@ rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 	} else {
 		if (c->o.on_revoke != NULL)
 			c->o.on_revoke(c->o.arg);
+		if (c->o.on_drop != NULL && parts->cnt > 0) {
+			int32_t *p = fk_xcalloc((size_t)parts->cnt, sizeof(*p));
+
+			for (int i = 0; i < parts->cnt; i++)
+				p[i] = parts->elems[i].partition;
+			c->o.on_drop(c->o.arg, p, (size_t)parts->cnt);
+			free(p);
+		}
 		track_assign(c, parts, 0);
 		if (coop)
 			error = rd_kafka_incremental_unassign(rk, parts);
@@ -479,6 +545,7 @@ assign_all(struct fk_consumer *c, int *exitcode, char *err, size_t errlen)
 		rd_kafka_topic_partition_list_add(
 		    parts, c->topic, md->topics[0].partitions[i].id);
 	if (set_start_offsets(c, parts, err, errlen) == 0) {
+		tell_assign(c, parts);
 		track_assign(c, parts, 1);
 		e = rd_kafka_assign(c->rk, parts);
 		if (e) {
@@ -669,6 +736,20 @@ fk_consumer_mark(struct fk_consumer *c, const struct fk_pos *pos)
 		pt->marked = pos->offset + 1;
 }
 
+size_t
+fk_consumer_marked(
+    const struct fk_consumer *c, int32_t *parts, int64_t *offsets, size_t max)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < c->nparts && n < max; i++)
+		if (c->parts[i].assigned && c->parts[i].marked >= 0) {
+			parts[n] = i;
+			offsets[n++] = c->parts[i].marked;
+		}
+	return n;
+}
+
 int
 fk_consumer_commit(struct fk_consumer *c, char *err, size_t errlen)
 {
@@ -711,4 +792,184 @@ fk_consumer_close(struct fk_consumer *c)
 	free(c->parts);
 	free(c->topic);
 	free(c);
+}
+
+/* ---------------------------------------------------------------- */
+
+int
+fk_kafka_partitions(
+    const struct fk_config *cfg, const char *topic, char *err, size_t errlen)
+{
+	rd_kafka_conf_t *conf = conf_new(cfg, NULL, err, errlen);
+	const struct rd_kafka_metadata *md = NULL;
+	rd_kafka_topic_t *rkt;
+	rd_kafka_resp_err_t e;
+	rd_kafka_t *rk;
+	char es[512];
+	int n = -1;
+
+	if (conf == NULL)
+		return -1;
+	if ((rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, es, sizeof(es))) ==
+	    NULL) {
+		snprintf(err, errlen, "%s", es);
+		rd_kafka_conf_destroy(conf);
+		return -1;
+	}
+	rkt = rd_kafka_topic_new(rk, topic, NULL);
+	e = rd_kafka_metadata(rk, 0, rkt, &md, 30000);
+	if (e)
+		snprintf(err, errlen, "%s: metadata: %s", topic,
+		    rd_kafka_err2str(e));
+	else if (md->topic_cnt != 1 || md->topics[0].err ||
+	    md->topics[0].partition_cnt == 0)
+		snprintf(err, errlen, "%s: %s", topic,
+		    md->topic_cnt == 1 && md->topics[0].err
+		        ? rd_kafka_err2str(md->topics[0].err)
+		        : "no partitions");
+	else
+		n = md->topics[0].partition_cnt;
+	if (md != NULL)
+		rd_kafka_metadata_destroy(md);
+	rd_kafka_topic_destroy(rkt);
+	rd_kafka_destroy(rk);
+	return n;
+}
+
+int
+fk_kafka_create_topic(const struct fk_config *cfg, const char *topic,
+    int partitions, int compact, char *err, size_t errlen)
+{
+	rd_kafka_conf_t *conf = conf_new(cfg, NULL, err, errlen);
+	rd_kafka_NewTopic_t *nt;
+	rd_kafka_queue_t *q;
+	rd_kafka_event_t *ev;
+	rd_kafka_t *rk;
+	char es[512];
+	int rc = -1;
+
+	if (conf == NULL)
+		return -1;
+	if ((rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, es, sizeof(es))) ==
+	    NULL) {
+		snprintf(err, errlen, "%s", es);
+		rd_kafka_conf_destroy(conf);
+		return -1;
+	}
+	nt = rd_kafka_NewTopic_new(topic, partitions, -1, es, sizeof(es));
+	if (nt == NULL) {
+		snprintf(err, errlen, "%s: %s", topic, es);
+		rd_kafka_destroy(rk);
+		return -1;
+	}
+	if (compact)
+		rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact");
+	q = rd_kafka_queue_new(rk);
+	rd_kafka_CreateTopics(rk, &nt, 1, NULL, q);
+	ev = rd_kafka_queue_poll(q, 60000);
+	if (ev == NULL) {
+		snprintf(
+		    err, errlen, "%s: creating the topic timed out", topic);
+	} else if (rd_kafka_event_error(ev)) {
+		snprintf(err, errlen, "%s: %s", topic,
+		    rd_kafka_event_error_string(ev));
+	} else {
+		size_t n;
+		const rd_kafka_topic_result_t **res =
+		    rd_kafka_CreateTopics_result_topics(
+		        rd_kafka_event_CreateTopics_result(ev), &n);
+		rd_kafka_resp_err_t e = n == 1
+		    ? rd_kafka_topic_result_error(res[0])
+		    : RD_KAFKA_RESP_ERR__FAIL;
+
+		if (e && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+			snprintf(err, errlen, "%s: %s", topic,
+			    n == 1 && rd_kafka_topic_result_error_string(res[0])
+			        ? rd_kafka_topic_result_error_string(res[0])
+			        : rd_kafka_err2str(e));
+		else
+			rc = 0;
+	}
+	if (ev != NULL)
+		rd_kafka_event_destroy(ev);
+	rd_kafka_queue_destroy(q);
+	rd_kafka_NewTopic_destroy(nt);
+	rd_kafka_destroy(rk);
+	return rc;
+}
+
+int
+fk_kafka_read_partition(const struct fk_config *cfg, const char *topic,
+    int32_t partition,
+    int (*fn)(void *arg, const void *key, size_t keylen, const void *value,
+        size_t len),
+    void *arg, char *err, size_t errlen)
+{
+	static const char *const defaults[] = { "enable.auto.commit", "false",
+		"enable.partition.eof", "true", "group.id", "fk-restore",
+		NULL };
+	rd_kafka_conf_t *conf = conf_new(cfg, defaults, err, errlen);
+	rd_kafka_topic_partition_list_t *l;
+	rd_kafka_message_t *m;
+	rd_kafka_t *rk;
+	int64_t lo = 0, hi = 0;
+	char es[512];
+	int rc = -1;
+
+	if (conf == NULL)
+		return -1;
+	if ((rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, es, sizeof(es))) ==
+	    NULL) {
+		snprintf(err, errlen, "%s", es);
+		rd_kafka_conf_destroy(conf);
+		return -1;
+	}
+	/* Empty or missing: nothing to read. */
+	if (rd_kafka_query_watermark_offsets(
+	        rk, topic, partition, &lo, &hi, 30000) != 0 ||
+	    hi <= lo) {
+		rd_kafka_destroy(rk);
+		return 0;
+	}
+	l = rd_kafka_topic_partition_list_new(1);
+	rd_kafka_topic_partition_list_add(l, topic, partition)->offset =
+	    RD_KAFKA_OFFSET_BEGINNING;
+	rd_kafka_assign(rk, l);
+	rd_kafka_topic_partition_list_destroy(l);
+	for (;;) {
+		m = rd_kafka_consumer_poll(rk, 30000);
+		if (m == NULL) {
+			snprintf(err, errlen, "%s[%d]: reading timed out",
+			    topic, (int)partition);
+			break;
+		}
+		if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+			rd_kafka_message_destroy(m);
+			rc = 0;
+			break;
+		}
+		if (m->err) {
+			snprintf(err, errlen, "%s[%d]: %s", topic,
+			    (int)partition, rd_kafka_message_errstr(m));
+			rd_kafka_message_destroy(m);
+			break;
+		}
+		if (fn(arg, m->key, m->key_len, m->payload, m->len) != 0) {
+			snprintf(err, errlen,
+			    "%s[%d]@%lld: not a fk-enrich "
+			    "changelog message",
+			    topic, (int)partition, (long long)m->offset);
+			rd_kafka_message_destroy(m);
+			break;
+		}
+		if (m->offset + 1 >= hi) {
+			rd_kafka_message_destroy(m);
+			rc = 0;
+			break;
+		}
+		rd_kafka_message_destroy(m);
+	}
+	rd_kafka_consumer_close(rk);
+	rd_kafka_destroy(rk);
+	return rc;
 }

@@ -72,6 +72,12 @@ void fk_producer_poll(struct fk_producer *p, int timeout_ms);
  * timeout_ms (-1: no limit).  Returns the number still in flight. */
 int fk_producer_flush(struct fk_producer *p, int timeout_ms);
 
+/* Send value (NULL: a tombstone) to one partition of topic.  Same
+ * returns as fk_producer_send. */
+int fk_producer_send_to(struct fk_producer *p, const char *topic,
+    int32_t partition, const void *value, size_t len, const void *key,
+    size_t keylen, char *err, size_t errlen);
+
 /* Counters: messages queued, delivered, failed; the last failure. */
 long long fk_producer_delivered(const struct fk_producer *p);
 long long fk_producer_failed(const struct fk_producer *p);
@@ -87,6 +93,13 @@ struct fk_consumer_opts {
 	/* Called before partitions are taken away (rebalance, close), so the
 	 * caller can deliver its output and commit. */
 	void (*on_revoke)(void *arg);
+	/* Partitions given to this consumer, before any of their messages:
+	 * start[i] (initially -1) may be set to the offset to read parts[i]
+	 * from instead of the committed one. */
+	void (*on_assign)(
+	    void *arg, const int32_t *parts, int64_t *start, size_t n);
+	/* Partitions taken away, after on_revoke. */
+	void (*on_drop)(void *arg, const int32_t *parts, size_t n);
 	void *arg;
 };
 
@@ -104,11 +117,36 @@ int fk_consumer_next(struct fk_consumer *c, struct fk_rec *rec, int timeout_ms,
 /* The record at pos is fully handled: its offset may be committed. */
 void fk_consumer_mark(struct fk_consumer *c, const struct fk_pos *pos);
 
+/* The assigned partitions with records marked: up to max of them into
+ * parts[] with the next offset of each in offsets[]; returns how many. */
+size_t fk_consumer_marked(
+    const struct fk_consumer *c, int32_t *parts, int64_t *offsets, size_t max);
+
 /* Commit what was marked (group mode only); synchronous.  Returns 0 or
  * -1 with a message. */
 int fk_consumer_commit(struct fk_consumer *c, char *err, size_t errlen);
 
 /* Leave the group cleanly (on_revoke runs) and free everything. */
 void fk_consumer_close(struct fk_consumer *c);
+
+/* --- topics */
+
+/* The partition count of topic: > 0, or -1 with a message. */
+int fk_kafka_partitions(
+    const struct fk_config *cfg, const char *topic, char *err, size_t errlen);
+
+/* Create topic with partitions and, when compact, cleanup.policy=compact;
+ * an existing topic is left as it is.  0, or -1 with a message. */
+int fk_kafka_create_topic(const struct fk_config *cfg, const char *topic,
+    int partitions, int compact, char *err, size_t errlen);
+
+/* Read one partition of topic from its start to its end, calling fn for
+ * each message (value NULL for a tombstone); a missing topic reads as
+ * empty.  fn returns 0 to go on.  0, or -1 with a message. */
+int fk_kafka_read_partition(const struct fk_config *cfg, const char *topic,
+    int32_t partition,
+    int (*fn)(void *arg, const void *key, size_t keylen, const void *value,
+        size_t len),
+    void *arg, char *err, size_t errlen);
 
 #endif

@@ -81,7 +81,7 @@ struct fk_rt {
 	const char *brokers, *group, *from, *to, *keyfield, *compression;
 	const char *reject_dest;
 	struct fk_offspec start, end;
-	int exit_eof, strict, max_line_set, keyfield_set;
+	int exit_eof, strict, max_line_set, keyfield_set, want_producer;
 	long long max_records;
 	size_t max_line;
 	struct fk_config cfg_files, cfg_args, cfg;
@@ -221,31 +221,57 @@ flush_outputs(struct fk_rt *rt)
 		fk_err(FK_EX_IOERR, "%s", rt->reject_dest);
 }
 
+/* Wait for every message in flight; -1 when some failed (counted). */
+static int
+deliver(struct fk_rt *rt)
+{
+	long long t0 = now_ms(), failed;
+
+	if (rt->producer == NULL)
+		return 0;
+	/* After a signal, wait a bounded time; a second one ends it. */
+	while (fk_producer_flush(rt->producer, 100) > 0)
+		if (got_signal >= 2 || (got_signal && now_ms() - t0 > DRAIN_MS))
+			return -1;
+	failed = fk_producer_failed(rt->producer);
+	if (failed > rt->failed_seen) {
+		rt->failed_seen = failed;
+		rt->status = fk_exit_worse(rt->status, FK_EX_TEMPFAIL);
+		return -1;
+	}
+	return 0;
+}
+
+/* The tool saves what goes with the offsets about to be committed, and
+ * that is delivered too. */
+static int
+tool_checkpoint(struct fk_rt *rt)
+{
+	int32_t parts[1024];
+	int64_t offs[1024];
+	size_t n = fk_consumer_marked(rt->consumer, parts, offs, 1024);
+
+	if (the_tool->checkpoint(rt->ctx, rt, parts, offs, n) == -1) {
+		rt->status = fk_exit_worse(rt->status, FK_EX_TEMPFAIL);
+		return -1;
+	}
+	return deliver(rt);
+}
+
 /* Deliver everything written so far, then commit what it came from.
  * Returns -1 when messages failed (nothing more is committed). */
 static int
 checkpoint(struct fk_rt *rt)
 {
 	char err[512];
-	long long failed;
 
 	flush_outputs(rt);
-	if (rt->producer != NULL) {
-		long long t0 = now_ms();
-
-		/* After a signal, wait a bounded time; a second one ends it. */
-		while (fk_producer_flush(rt->producer, 100) > 0)
-			if (got_signal >= 2 ||
-			    (got_signal && now_ms() - t0 > DRAIN_MS))
-				return -1;
-		failed = fk_producer_failed(rt->producer);
-		if (failed > rt->failed_seen) {
-			rt->failed_seen = failed;
-			rt->status = fk_exit_worse(rt->status, FK_EX_TEMPFAIL);
-			return -1;
-		}
-	}
+	if (deliver(rt) == -1)
+		return -1;
 	if (rt->failed_seen > 0)
+		return -1;
+	if (rt->consumer != NULL && the_tool->checkpoint != NULL &&
+	    tool_checkpoint(rt) == -1)
 		return -1;
 	if (rt->consumer != NULL &&
 	    fk_consumer_commit(rt->consumer, err, sizeof(err)) == -1) {
@@ -260,6 +286,74 @@ static void
 on_revoke(void *arg)
 {
 	checkpoint(arg);
+}
+
+static void
+on_assign(void *arg, const int32_t *parts, int64_t *start, size_t n)
+{
+	struct fk_rt *rt = arg;
+
+	the_tool->assigned(rt->ctx, rt, parts, start, n);
+}
+
+static void
+on_drop(void *arg, const int32_t *parts, size_t n)
+{
+	struct fk_rt *rt = arg;
+
+	the_tool->revoked(rt->ctx, rt, parts, n);
+}
+
+const char *
+fk_rt_from(const struct fk_rt *rt)
+{
+	return rt->from;
+}
+
+void
+fk_rt_want_producer(struct fk_rt *rt)
+{
+	rt->want_producer = 1;
+}
+
+int
+fk_rt_send_to(struct fk_rt *rt, const char *topic, int32_t partition,
+    const void *value, size_t len, const void *key, size_t keylen)
+{
+	char err[512];
+
+	if (fk_producer_send_to(rt->producer, topic, partition, value, len, key,
+	        keylen, err, sizeof(err)) != 0) {
+		fk_error("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+fk_rt_partitions(
+    const struct fk_rt *rt, const char *topic, char *err, size_t errlen)
+{
+	return fk_kafka_partitions(&rt->cfg, topic, err, errlen);
+}
+
+int
+fk_rt_create_compacted(const struct fk_rt *rt, const char *topic,
+    int partitions, char *err, size_t errlen)
+{
+	return fk_kafka_create_topic(
+	    &rt->cfg, topic, partitions, 1, err, errlen);
+}
+
+int
+fk_rt_read_partition(const struct fk_rt *rt, const char *topic,
+    int32_t partition,
+    int (*fn)(void *arg, const void *key, size_t keylen, const void *value,
+        size_t len),
+    void *arg, char *err, size_t errlen)
+{
+	return fk_kafka_read_partition(
+	    &rt->cfg, topic, partition, fn, arg, err, errlen);
 }
 
 /* Returns 0, or 1 when this one message cannot be sent (too large). */
@@ -604,6 +698,8 @@ run_kafka(struct fk_rt *rt)
 		.end = rt->end,
 		.exit_eof = rt->exit_eof,
 		.on_revoke = on_revoke,
+		.on_assign = the_tool->assigned != NULL ? on_assign : NULL,
+		.on_drop = the_tool->revoked != NULL ? on_drop : NULL,
 		.arg = rt,
 	};
 	struct fk_rec rec;
@@ -895,7 +991,7 @@ open_sinks(struct fk_rt *rt)
 			fk_err(FK_EX_IOERR, "%s", rt->reject_dest);
 		}
 	}
-	if (rt->to != NULL || rt->reject_topic != NULL) {
+	if (rt->to != NULL || rt->reject_topic != NULL || rt->want_producer) {
 		rt->producer = fk_producer_new(
 		    &rt->cfg, rt->compression, err, sizeof(err));
 		if (rt->producer == NULL)

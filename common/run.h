@@ -43,6 +43,18 @@ struct fk_tool {
 	/* SIGHUP came: reload what the tool loaded (lists, rules, models);
 	 * called between records.  NULL: SIGHUP is ignored. */
 	void (*reload)(void *ctx, struct fk_rt *rt);
+	/* --from: partitions assigned, before any of their records; the tool
+	 * may set start[i] (initially -1) to the offset parts[i] starts at. */
+	void (*assigned)(void *ctx, struct fk_rt *rt, const int32_t *parts,
+	    int64_t *start, size_t n);
+	/* --from: partitions taken away, after the last checkpoint. */
+	void (*revoked)(
+	    void *ctx, struct fk_rt *rt, const int32_t *parts, size_t n);
+	/* --from: every output so far is delivered, and offsets[i] of
+	 * parts[i] are about to be committed: the tool saves what must match
+	 * them.  -1 (after saying why): nothing is committed. */
+	int (*checkpoint)(void *ctx, struct fk_rt *rt, const int32_t *parts,
+	    const int64_t *offsets, size_t n);
 };
 
 /* Parse argv, run the tool over its input, return the exit status. */
@@ -57,6 +69,33 @@ int fk_rt_running(const struct fk_rt *rt);
 /* Write out what is buffered, and have the producer send what it holds
  * now: call before a generator sleeps. */
 void fk_rt_flush(struct fk_rt *rt);
+
+/* --from's topic, or NULL. */
+const char *fk_rt_from(const struct fk_rt *rt);
+
+/* The tool sends messages of its own (fk_rt_send_to): call in start(). */
+void fk_rt_want_producer(struct fk_rt *rt);
+
+/* Send to one partition of topic (value NULL: a tombstone); delivered by
+ * the next checkpoint.  0, or -1 after saying why. */
+int fk_rt_send_to(struct fk_rt *rt, const char *topic, int32_t partition,
+    const void *value, size_t len, const void *key, size_t keylen);
+
+/* The partition count of topic, or -1 with a message. */
+int fk_rt_partitions(
+    const struct fk_rt *rt, const char *topic, char *err, size_t errlen);
+
+/* Create a compacted topic unless it exists.  0, or -1 with a message. */
+int fk_rt_create_compacted(const struct fk_rt *rt, const char *topic,
+    int partitions, char *err, size_t errlen);
+
+/* Read a partition of topic from start to end; see
+ * fk_kafka_read_partition. */
+int fk_rt_read_partition(const struct fk_rt *rt, const char *topic,
+    int32_t partition,
+    int (*fn)(void *arg, const void *key, size_t keylen, const void *value,
+        size_t len),
+    void *arg, char *err, size_t errlen);
 
 /* Records that span lines: CSV with quoted newlines. */
 void fk_rt_set_csv_framing(struct fk_rt *rt, int on);

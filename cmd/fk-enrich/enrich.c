@@ -1294,3 +1294,130 @@ fk_enrich_load(const struct fk_enrich_opts *o, const char *path,
 	fk_state_release(&r);
 	return rc;
 }
+
+/* --- changelog ------------------------------------------------------------
+ * Key: the entity kind (1 byte) and its 64-bit key, little-endian; value:
+ * its last touch (8 bytes) and payload.  The meta message: key 0xff;
+ * value: a fingerprint of the settings, the watermark, the late count and
+ * the next input offset. */
+
+#define META_KIND 0xff
+
+static void
+le64(unsigned char *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t
+get_le64(const unsigned char *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* What the payloads depend on. */
+static uint64_t
+fingerprint(const struct fk_enrich *e)
+{
+	uint64_t f[FK_ENRICH_MAXWIN + NKINDS + 2];
+	size_t n = 0;
+
+	f[n++] = (uint64_t)e->o.nwin;
+	for (int i = 0; i < e->o.nwin; i++)
+		f[n++] = (uint64_t)e->o.win[i];
+	f[n++] = e->o.label_field != NULL;
+	for (int k = 0; k < NKINDS; k++)
+		f[n++] = e->t[k].payload;
+	return fk_hash64(f, n * sizeof(f[0]), 0xc4a96e1);
+}
+
+void
+fk_enrich_track(struct fk_enrich *e)
+{
+	for (int k = 0; k < NKINDS; k++)
+		fk_table_track(&e->t[k]);
+}
+
+struct change_ctx {
+	struct fk_enrich *e;
+	int kind;
+	void (*put)(void *, const void *, size_t, const void *, size_t);
+	void *arg;
+	unsigned char *buf;
+	size_t cap;
+};
+
+static void
+one_change(void *arg, uint64_t key, int64_t last, const void *payload)
+{
+	struct change_ctx *c = arg;
+	size_t plen = c->e->t[c->kind].payload;
+	unsigned char k[9];
+
+	k[0] = (unsigned char)c->kind;
+	le64(k + 1, key);
+	if (payload == NULL) {
+		c->put(c->arg, k, sizeof(k), NULL, 0);
+		return;
+	}
+	if (8 + plen > c->cap) {
+		c->cap = 8 + plen;
+		c->buf = fk_xrealloc(c->buf, c->cap);
+	}
+	le64(c->buf, (uint64_t)last);
+	memcpy(c->buf + 8, payload, plen);
+	c->put(c->arg, k, sizeof(k), c->buf, 8 + plen);
+}
+
+void
+fk_enrich_changes(struct fk_enrich *e, int64_t offset,
+    void (*put)(void *arg, const void *key, size_t keylen, const void *value,
+        size_t len),
+    void *arg)
+{
+	struct change_ctx c = { .e = e, .put = put, .arg = arg };
+	unsigned char k = META_KIND, v[33];
+
+	for (c.kind = 0; c.kind < NKINDS; c.kind++)
+		fk_table_changes(&e->t[c.kind], one_change, &c);
+	free(c.buf);
+	le64(v, fingerprint(e));
+	v[8] = (unsigned char)e->has_wm;
+	le64(v + 9, (uint64_t)e->wm);
+	le64(v + 17, (uint64_t)e->late);
+	le64(v + 25, (uint64_t)offset);
+	put(arg, &k, 1, v, sizeof(v));
+}
+
+int
+fk_enrich_apply(struct fk_enrich *e, const void *key, size_t keylen,
+    const void *value, size_t len, int64_t *offset)
+{
+	const unsigned char *k = key, *v = value;
+	int kind;
+
+	if (keylen == 1 && k[0] == META_KIND) {
+		if (v == NULL || len != 33 || get_le64(v) != fingerprint(e))
+			return -1;
+		e->has_wm = v[8];
+		e->wm = (int64_t)get_le64(v + 9);
+		e->late = (long long)get_le64(v + 17);
+		*offset = (int64_t)get_le64(v + 25);
+		return 0;
+	}
+	if (keylen != 9 || (kind = k[0]) >= NKINDS)
+		return -1;
+	if (v == NULL) {
+		fk_table_remove(&e->t[kind], get_le64(k + 1));
+		return 0;
+	}
+	if (len != 8 + e->t[kind].payload)
+		return -1;
+	fk_table_put(&e->t[kind], get_le64(k + 1), (int64_t)get_le64(v), v + 8);
+	return 0;
+}

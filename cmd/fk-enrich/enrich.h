@@ -70,6 +70,23 @@ int fk_enrich_load(const struct fk_enrich_opts *o, const char *path,
     void (*add)(void *arg, int32_t partition, struct fk_enrich *e), void *arg,
     char *err, size_t errlen);
 
+/* Changelog (Kafka mode): track changes from now on. */
+void fk_enrich_track(struct fk_enrich *e);
+
+/* The changes since the last call as changelog messages, put(key, value)
+ * (value NULL: the entity is gone), then one message with the watermark
+ * and offset, the next input offset these changes cover. */
+void fk_enrich_changes(struct fk_enrich *e, int64_t offset,
+    void (*put)(void *arg, const void *key, size_t keylen, const void *value,
+        size_t len),
+    void *arg);
+
+/* Apply one changelog message to e, read back in order; *offset is set
+ * by the watermark message.  0, or -1 when it is not one of ours or was
+ * made with other options. */
+int fk_enrich_apply(struct fk_enrich *e, const void *key, size_t keylen,
+    const void *value, size_t len, int64_t *offset);
+
 struct fk_enrich_stats {
 	long long late, evicted_lru, evicted_idle;
 	size_t users, merchants, terminals, devices, ips;

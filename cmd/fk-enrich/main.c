@@ -15,6 +15,7 @@
 
 enum {
 	OPT_ALLOWED_LATENESS = 256,
+	OPT_CHANGELOG,
 	OPT_CHECKPOINT,
 	OPT_DEVICE_MEMORY,
 	OPT_LABEL_DELAY,
@@ -35,7 +36,7 @@ struct fkenrich {
 	struct fk_enrich **pe; /* Kafka: one per input partition */
 	size_t npe;
 	struct fk_lists lists;
-	const char *state;
+	const char *state, *changelog;
 	int state_reset;
 	long long checkpoint_ms, last_save_ms, last_check_ms;
 	unsigned long long n;
@@ -43,6 +44,7 @@ struct fkenrich {
 
 static const struct option longopts[] = {
 	{ "allowed-lateness", required_argument, NULL, OPT_ALLOWED_LATENESS },
+	{ "changelog", required_argument, NULL, OPT_CHANGELOG },
 	{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
 	{ "device-memory", required_argument, NULL, OPT_DEVICE_MEMORY },
 	{ "label-delay", required_argument, NULL, OPT_LABEL_DELAY },
@@ -79,6 +81,9 @@ option(void *ctx, int opt, const char *arg)
 	case OPT_ALLOWED_LATENESS:
 		rc = fk_num_duration(arg, 0, 86400000, &v, err, sizeof(err));
 		f->o.lateness = v;
+		break;
+	case OPT_CHANGELOG:
+		f->changelog = arg;
 		break;
 	case OPT_CHECKPOINT:
 		rc = fk_num_duration(arg, 1000, 86400000, &v, err, sizeof(err));
@@ -154,11 +159,27 @@ start(void *ctx, struct fk_rt *rt)
 	struct fkenrich *f = ctx;
 	char err[1024];
 
-	(void)rt;
 	if (f->state_reset && f->state == NULL)
 		fk_usage("--state-reset needs --state");
 	if (f->checkpoint_ms > 0 && f->state == NULL)
 		fk_usage("--checkpoint needs --state");
+	if (f->changelog != NULL) {
+		int n;
+
+		if (fk_rt_from(rt) == NULL)
+			fk_usage("--changelog needs --from");
+		if (f->state != NULL)
+			fk_usage("--changelog and --state cannot be used "
+			         "together");
+		/* As many partitions as the input: partition p's state in
+		 * partition p. */
+		if ((n = fk_rt_partitions(
+		         rt, fk_rt_from(rt), err, sizeof(err))) == -1 ||
+		    fk_rt_create_compacted(
+		        rt, f->changelog, n, err, sizeof(err)) == -1)
+			fk_errx(FK_EX_UNAVAILABLE, "--changelog: %s", err);
+		fk_rt_want_producer(rt);
+	}
 	f->o.lists = &f->lists;
 	if ((f->e = fk_enrich_new(&f->o, err, sizeof(err))) == NULL)
 		fk_errx(FK_EX_CONFIG, "%s", err);
@@ -235,9 +256,170 @@ engine(struct fkenrich *f, int32_t partition)
 	struct fk_enrich **p = slot(f, partition);
 	char err[1024];
 
-	if (*p == NULL && (*p = fk_enrich_new(&f->o, err, sizeof(err))) == NULL)
-		fk_errx(FK_EX_CONFIG, "%s", err);
+	if (*p == NULL) {
+		if ((*p = fk_enrich_new(&f->o, err, sizeof(err))) == NULL)
+			fk_errx(FK_EX_CONFIG, "%s", err);
+		if (f->changelog != NULL)
+			fk_enrich_track(*p);
+	}
 	return *p;
+}
+
+/* A changelog message held until the watermark message that ends its
+ * checkpoint: changes after the last one belong to a checkpoint that
+ * never finished, and its offsets were never committed. */
+struct held {
+	unsigned char *key, *value; /* value NULL: gone */
+	size_t keylen, len;
+};
+
+struct restore {
+	struct fk_enrich *e;
+	int64_t offset;
+	long long n;
+	struct held *held;
+	size_t nheld, capheld;
+};
+
+static int
+restore_one(
+    void *arg, const void *key, size_t keylen, const void *value, size_t len)
+{
+	struct restore *r = arg;
+	struct held *h;
+	int rc = 0;
+
+	if (!(keylen == 1 && *(const unsigned char *)key == 0xff)) {
+		if (r->nheld == r->capheld) {
+			r->capheld = r->capheld ? r->capheld * 2 : 64;
+			r->held =
+			    fk_xrealloc(r->held, r->capheld * sizeof(*r->held));
+		}
+		h = &r->held[r->nheld++];
+		h->key = fk_xmalloc(keylen);
+		memcpy(h->key, key, keylen);
+		h->keylen = keylen;
+		h->value = NULL;
+		h->len = len;
+		if (value != NULL) {
+			h->value = fk_xmalloc(len > 0 ? len : 1);
+			memcpy(h->value, value, len);
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < r->nheld; i++) {
+		h = &r->held[i];
+		if (rc == 0)
+			rc = fk_enrich_apply(r->e, h->key, h->keylen, h->value,
+			    h->len, &r->offset);
+		r->n++;
+		free(h->key);
+		free(h->value);
+	}
+	r->nheld = 0;
+	if (rc == 0)
+		rc = fk_enrich_apply(r->e, key, keylen, value, len, &r->offset);
+	return rc;
+}
+
+static void
+restore_release(struct restore *r)
+{
+	for (size_t i = 0; i < r->nheld; i++) {
+		free(r->held[i].key);
+		free(r->held[i].value);
+	}
+	free(r->held);
+}
+
+/* New partitions: their state from the changelog, and the offset it
+ * covers, where reading resumes. */
+static void
+assigned(
+    void *ctx, struct fk_rt *rt, const int32_t *parts, int64_t *start, size_t n)
+{
+	struct fkenrich *f = ctx;
+	char err[1024];
+
+	for (size_t i = 0; i < n; i++) {
+		struct fk_enrich **p = slot(f, parts[i]);
+		struct restore r = { .offset = -1 };
+
+		/* Without a changelog, state is in memory or the --state
+		 * file: kept as it is. */
+		if (f->changelog == NULL)
+			continue;
+		fk_enrich_free(*p);
+		*p = NULL;
+		r.e = engine(f, parts[i]);
+		if (fk_rt_read_partition(rt, f->changelog, parts[i],
+		        restore_one, &r, err, sizeof(err)) == -1)
+			fk_errx(FK_EX_UNAVAILABLE, "--changelog: %s", err);
+		if (r.nheld > 0)
+			fk_warnx("%s[%d]: %zu changelog messages of an "
+			         "unfinished checkpoint left out",
+			    f->changelog, (int)parts[i], r.nheld);
+		restore_release(&r);
+		start[i] = r.offset;
+		fk_info(FK_LOG_DEBUG,
+		    "%s[%d]: state restored from %lld changelog messages, "
+		    "resuming at offset %lld",
+		    fk_rt_from(rt), (int)parts[i], r.n, (long long)r.offset);
+	}
+}
+
+static void
+revoked(void *ctx, struct fk_rt *rt, const int32_t *parts, size_t n)
+{
+	struct fkenrich *f = ctx;
+
+	(void)rt;
+	if (f->changelog == NULL)
+		return;
+	/* Its state is in the changelog, for whoever reads it next. */
+	for (size_t i = 0; i < n; i++) {
+		struct fk_enrich **p = slot(f, parts[i]);
+
+		fk_enrich_free(*p);
+		*p = NULL;
+	}
+}
+
+struct sender {
+	struct fk_rt *rt;
+	const char *topic;
+	int32_t partition;
+	int failed;
+};
+
+static void
+send_change(
+    void *arg, const void *key, size_t keylen, const void *value, size_t len)
+{
+	struct sender *s = arg;
+
+	if (fk_rt_send_to(
+	        s->rt, s->topic, s->partition, value, len, key, keylen) == -1)
+		s->failed = 1;
+}
+
+/* Before offsets are committed: the state changes they cover. */
+static int
+checkpoint(void *ctx, struct fk_rt *rt, const int32_t *parts,
+    const int64_t *offsets, size_t n)
+{
+	struct fkenrich *f = ctx;
+	struct sender s = { .rt = rt, .topic = f->changelog };
+
+	if (f->changelog == NULL)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if ((size_t)parts[i] >= f->npe || f->pe[parts[i]] == NULL)
+			continue;
+		s.partition = parts[i];
+		fk_enrich_changes(f->pe[parts[i]], offsets[i], send_change, &s);
+	}
+	return s.failed ? -1 : 0;
 }
 
 static void
@@ -313,17 +495,19 @@ main(int argc, char **argv)
 	static const struct fk_tool tool = {
 		.name = "fk-enrich",
 		.synopsis = "[--state-reset] [--allowed-lateness time] "
-		            "[--checkpoint time]\n"
-		            "                 [--device-memory time] "
-		            "[--label-delay time] [--label-field field]\n"
-		            "                 [--list name=file] "
-		            "[--max-entities n] [--max-speed kmh]\n"
-		            "                 [--places file] [--state file] "
-		            "[--tz offset] [--windows list]\n"
-		            "                 [file ...]",
+		            "[--changelog topic]\n"
+		            "                 [--checkpoint time] "
+		            "[--device-memory time] [--label-delay time]\n"
+		            "                 [--label-field field] "
+		            "[--list name=file] [--max-entities n]\n"
+		            "                 [--max-speed kmh] "
+		            "[--places file] [--state file] [--tz offset]\n"
+		            "                 [--windows list] [file ...]",
 		.options_help =
 		    "  --allowed-lateness TIME  place records up to TIME "
 		    "late correctly (default 5m)\n"
+		    "  --changelog TOPIC    keep each partition's state in "
+		    "compacted TOPIC too\n"
 		    "  --checkpoint TIME    save --state every TIME\n"
 		    "  --device-memory TIME a device unseen for TIME is new "
 		    "again (default 90d)\n"
@@ -353,6 +537,9 @@ main(int argc, char **argv)
 		.record = record,
 		.finish = finish,
 		.reload = on_hup,
+		.assigned = assigned,
+		.revoked = revoked,
+		.checkpoint = checkpoint,
 	};
 	struct fkenrich f;
 	int rc;

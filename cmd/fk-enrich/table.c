@@ -50,6 +50,8 @@ void
 fk_table_release(struct fk_table *t)
 {
 	free(t->meta);
+	free(t->dirty);
+	free(t->gone);
 	free(t->data);
 	free(t->index);
 	fk_table_init(t, t->payload, t->max);
@@ -157,15 +159,43 @@ push_head(struct fk_table *t, uint32_t s)
 }
 
 static void
+mark_dirty(struct fk_table *t, uint32_t s)
+{
+	if (!t->tracking || t->meta[s].dirty)
+		return;
+	if (t->ndirty == t->capdirty) {
+		t->capdirty = t->capdirty ? t->capdirty * 2 : 256;
+		t->dirty = grow(t->dirty, t->capdirty, sizeof(*t->dirty));
+	}
+	t->meta[s].dirty = 1;
+	t->dirty[t->ndirty++] = s;
+}
+
+/* Take slot s out of the index, the LRU list and the count. */
+static void
+drop_slot(struct fk_table *t, uint32_t s)
+{
+	index_delete(t, probe(t, t->meta[s].key));
+	unlink_slot(t, s);
+	t->meta[s].dirty = 0;
+	t->meta[s].next = t->freelist;
+	t->freelist = s;
+	t->n--;
+}
+
+static void
 evict_tail(struct fk_table *t)
 {
 	uint32_t s = t->tail;
 
-	index_delete(t, probe(t, t->meta[s].key));
-	unlink_slot(t, s);
-	t->meta[s].next = t->freelist;
-	t->freelist = s;
-	t->n--;
+	if (t->tracking) {
+		if (t->ngone == t->capgone) {
+			t->capgone = t->capgone ? t->capgone * 2 : 256;
+			t->gone = grow(t->gone, t->capgone, sizeof(*t->gone));
+		}
+		t->gone[t->ngone++] = t->meta[s].key;
+	}
+	drop_slot(t, s);
 }
 
 void *
@@ -184,6 +214,7 @@ fk_table_get(struct fk_table *t, uint64_t key, int64_t now, int *created)
 			}
 			if (t->meta[s].last < now)
 				t->meta[s].last = now;
+			mark_dirty(t, s);
 			*created = 0;
 			return t->data + s * t->payload;
 		}
@@ -201,8 +232,10 @@ fk_table_get(struct fk_table *t, uint64_t key, int64_t now, int *created)
 	t->index[probe(t, key)] = s + 1;
 	t->meta[s].key = key;
 	t->meta[s].last = now;
+	t->meta[s].dirty = 0;
 	push_head(t, s);
 	t->n++;
+	mark_dirty(t, s);
 	memset(t->data + s * t->payload, 0, t->payload);
 	*created = 1;
 	return t->data + s * t->payload;
@@ -262,4 +295,53 @@ fk_table_each(const struct fk_table *t,
 	for (s = t->tail; s != NIL; s = t->meta[s].prev)
 		fn(arg, t->meta[s].key, t->meta[s].last,
 		    t->data + s * t->payload);
+}
+
+void
+fk_table_track(struct fk_table *t)
+{
+	t->tracking = 1;
+}
+
+void
+fk_table_changes(struct fk_table *t,
+    void (*fn)(void *arg, uint64_t key, int64_t last, const void *payload),
+    void *arg)
+{
+	for (size_t i = 0; i < t->ngone; i++)
+		fn(arg, t->gone[i], 0, NULL);
+	for (size_t i = 0; i < t->ndirty; i++) {
+		uint32_t s = t->dirty[i];
+
+		if (!t->meta[s].dirty)
+			continue; /* evicted since, or listed twice */
+		t->meta[s].dirty = 0;
+		fn(arg, t->meta[s].key, t->meta[s].last,
+		    t->data + (size_t)s * t->payload);
+	}
+	t->ngone = t->ndirty = 0;
+}
+
+void
+fk_table_put(
+    struct fk_table *t, uint64_t key, int64_t last, const void *payload)
+{
+	int tracking = t->tracking, created;
+	void *p;
+
+	t->tracking = 0;
+	p = fk_table_get(t, key, last, &created);
+	memcpy(p, payload, t->payload);
+	t->meta[t->head].last = last;
+	t->tracking = tracking;
+}
+
+void
+fk_table_remove(struct fk_table *t, uint64_t key)
+{
+	uint32_t s;
+
+	if (t->icap == 0 || (s = t->index[probe(t, key)]) == 0)
+		return;
+	drop_slot(t, s - 1);
 }

@@ -526,3 +526,94 @@ Test(enrich, state_chain_is_one_run)
 	remove(path);
 	fk_test_rmdir(dir);
 }
+
+/* Changelog messages, kept in memory in order. */
+struct log {
+	unsigned char *key[20000], *val[20000];
+	size_t keylen[20000], len[20000];
+	size_t n;
+};
+
+static void
+keep(void *arg, const void *key, size_t keylen, const void *value, size_t len)
+{
+	struct log *l = arg;
+
+	cr_assert_lt(l->n, 20000);
+	l->key[l->n] = malloc(keylen);
+	memcpy(l->key[l->n], key, keylen);
+	l->keylen[l->n] = keylen;
+	l->val[l->n] = value ? malloc(len) : NULL;
+	if (value != NULL)
+		memcpy(l->val[l->n], value, len);
+	l->len[l->n++] = len;
+}
+
+/* An engine rebuilt from another's changelog goes on as the other would:
+ * with tombstones for the entities forgotten meanwhile. */
+Test(enrich, changelog_rebuilds_state)
+{
+	struct fk_enrich *a, *b;
+	struct log *l = calloc(1, sizeof(*l));
+	const char *out, *key;
+	size_t outlen, keylen;
+	int64_t ts, offset = -1;
+	char line[256], err[256], *want;
+	uint64_t rnd = 9;
+
+	cr_assert_not_null(l);
+	opts.label_field = "fraud";
+	a = engine();
+	fk_enrich_track(a);
+	for (int i = 0; i < 4000; i++) {
+		uint64_t r = fk_test_rand(&rnd);
+
+		snprintf(line, sizeof(line),
+		    "{\"user_id\":\"u%d\",\"amount\":%d,\"ts_ms\":%lld,"
+		    "\"device_id\":\"d%d\",\"merchant_id\":\"m%d\","
+		    "\"fraud\":%d}",
+		    (int)(r % 300), (int)((r >> 9) % 500),
+		    (long long)(T0 + (long long)i * 20 * MIN),
+		    (int)((r >> 20) % 200), (int)((r >> 30) % 40),
+		    (r >> 40) % 30 == 0);
+		cr_assert_eq(fk_enrich_record(a, line, strlen(line), &out,
+		                 &outlen, &key, &keylen, &ts, err, sizeof(err)),
+		    0, "%s", err);
+		if (i % 500 == 499)
+			fk_enrich_changes(a, i + 1, keep, l);
+	}
+	b = engine();
+	for (size_t i = 0; i < l->n; i++)
+		cr_assert_eq(fk_enrich_apply(b, l->key[i], l->keylen[i],
+		                 l->val[i], l->len[i], &offset),
+		    0, "message %zu", i);
+	cr_assert_eq(offset, 4000);
+	snprintf(line, sizeof(line),
+	    "{\"user_id\":\"u7\",\"amount\":3,\"ts_ms\":%lld,"
+	    "\"device_id\":\"d7\",\"merchant_id\":\"m7\",\"fraud\":0}",
+	    (long long)(T0 + 4000LL * 20 * MIN));
+	cr_assert_eq(fk_enrich_record(a, line, strlen(line), &out, &outlen,
+	                 &key, &keylen, &ts, err, sizeof(err)),
+	    0);
+	want = strndup(out, outlen);
+	cr_assert_eq(fk_enrich_record(b, line, strlen(line), &out, &outlen,
+	                 &key, &keylen, &ts, err, sizeof(err)),
+	    0);
+	cr_assert(strlen(want) == outlen && memcmp(want, out, outlen) == 0,
+	    "\n%s\n%.*s", want, (int)outlen, out);
+	/* Another engine's settings: refused. */
+	fk_enrich_free(b);
+	opts.nwin = 3;
+	b = engine();
+	cr_assert_eq(fk_enrich_apply(b, l->key[l->n - 1], l->keylen[l->n - 1],
+	                 l->val[l->n - 1], l->len[l->n - 1], &offset),
+	    -1);
+	free(want);
+	fk_enrich_free(a);
+	fk_enrich_free(b);
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->key[i]);
+		free(l->val[i]);
+	}
+	free(l);
+}
