@@ -387,12 +387,16 @@ fk_enrich_new(const struct fk_enrich_opts *o, char *err, size_t errlen)
 		e->field_len[f] = strlen(field_name[f]);
 	for (int i = 0; i < o->nwin; i++) {
 		fk_winspec_set(&e->spec[i], o->win[i]);
-		duration_name(o->win[i], e->winname[i], sizeof(e->winname[i]));
+		char name[sizeof(e->winname[i])];
+
+		/* From a local copy: gcc sees e->... on both sides. */
+		duration_name(o->win[i], name, sizeof(name));
+		memcpy(e->winname[i], name, sizeof(name));
 		e->kcountlen[i] =
 		    (size_t)snprintf(e->kcount[i], sizeof(e->kcount[i]),
-		        "%s\"count_%s\":", i ? "," : "", e->winname[i]);
-		e->ksumlen[i] = (size_t)snprintf(e->ksum[i], sizeof(e->ksum[i]),
-		    ",\"sum_%s\":", e->winname[i]);
+		        "%s\"count_%s\":", i ? "," : "", name);
+		e->ksumlen[i] = (size_t)snprintf(
+		    e->ksum[i], sizeof(e->ksum[i]), ",\"sum_%s\":", name);
 	}
 	fk_winspec_set(&e->profile, PROFILE_MS);
 	if (o->label_field != NULL)
@@ -408,6 +412,8 @@ fk_enrich_new(const struct fk_enrich_opts *o, char *err, size_t errlen)
 				size += sizeof(struct fk_lab);
 			}
 		}
+		/* Whole 8-byte words, so that the next payload is aligned. */
+		size = (size + 7) & ~(size_t)7;
 		fk_table_init(&e->t[k], size, o->max_entities);
 	}
 	e->idle[K_USER] = longest;
