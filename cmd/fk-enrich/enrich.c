@@ -95,7 +95,10 @@ struct fk_enrich {
 	int64_t idle[NKINDS];
 	int64_t wm;
 	int has_wm;
-	int64_t idx[FK_ENRICH_MAXWIN]; /* the record's bucket per window */
+	int64_t idx[FK_ENRICH_MAXWIN];     /* the record's bucket per window */
+	int labels;                        /* label features on */
+	const struct fk_enrich_label *ext; /* labels of fk_enrich_labels */
+	size_t next, next_n;
 	long long late;
 	struct place *places;
 	size_t nplaces;
@@ -399,7 +402,8 @@ fk_enrich_new(const struct fk_enrich_opts *o, char *err, size_t errlen)
 		    e->ksum[i], sizeof(e->ksum[i]), ",\"sum_%s\":", name);
 	}
 	fk_winspec_set(&e->profile, PROFILE_MS);
-	if (o->label_field != NULL)
+	e->labels = o->label_field != NULL || o->ext_labels;
+	if (e->labels)
 		labspan = o->label_delay + label_windows[NLABW - 1];
 	for (int k = 0; k < NKINDS; k++) {
 		size_t size = base[k];
@@ -407,7 +411,7 @@ fk_enrich_new(const struct fk_enrich_opts *o, char *err, size_t errlen)
 		if (k <= K_TERMINAL) {
 			e->win_off[k] = size;
 			size += (size_t)o->nwin * sizeof(struct fk_win);
-			if (o->label_field != NULL) {
+			if (e->labels) {
 				e->lab_off[k] = size;
 				size += sizeof(struct fk_lab);
 			}
@@ -758,6 +762,8 @@ labels(struct fk_enrich *e, int kind, void *ent, int64_t t, int label, int rate,
 
 	if (label >= 0)
 		fk_lab_add(l, t, label);
+	else if (e->o.ext_labels)
+		fk_lab_count(l, t, 1, 0); /* its label, if any, comes apart */
 	for (int i = 0; i < NLABW; i++) {
 		fk_lab_get(
 		    l, t, e->o.label_delay, label_windows[i], &tx, &fraud);
@@ -896,7 +902,7 @@ user_features(struct fk_enrich *e, const char *uid, size_t ulen, int64_t t,
 		key(e, &first, "merchants_1h");
 		put_u64(e, (uint64_t)n);
 	}
-	if (e->o.label_field != NULL)
+	if (e->labels)
 		labels(e, K_USER, u, t, label, 0, &first);
 	PUTS(e, "}");
 }
@@ -914,7 +920,7 @@ place_features(struct fk_enrich *e, int kind, const char *id, size_t len,
 	put(e, kind_name[kind], strlen(kind_name[kind]));
 	PUTS(e, "\":{");
 	windows(e, kind, m, amount, &first);
-	if (e->o.label_field != NULL)
+	if (e->labels)
 		labels(e, kind, m, t, label, 1, &first);
 	PUTS(e, "}");
 }
@@ -1038,6 +1044,76 @@ copy_record(struct fk_enrich *e, const char *data, size_t len)
 	}
 }
 
+/* Count the labels of transactions before t. */
+static void
+count_labels(struct fk_enrich *e, int64_t t)
+{
+	int created;
+
+	for (; e->next < e->next_n && e->ext[e->next].t <= t; e->next++) {
+		const struct fk_enrich_label *l = &e->ext[e->next];
+
+		for (int k = K_USER; k <= K_TERMINAL; k++) {
+			void *ent;
+
+			if (!l->has[k])
+				continue;
+			ent = fk_table_get(&e->t[k], l->key[k], l->t, &created);
+			fk_lab_count(
+			    (struct fk_lab *)((char *)ent + e->lab_off[k]),
+			    l->t, 0, 1);
+		}
+	}
+}
+
+void
+fk_enrich_labels(struct fk_enrich *e, const struct fk_enrich_label *l, size_t n)
+{
+	e->ext = l;
+	e->next_n = n;
+	e->next = 0;
+	/* A state carried over has counted those up to its watermark. */
+	while (e->has_wm && e->next < n && l[e->next].t <= e->wm)
+		e->next++;
+}
+
+int
+fk_enrich_label_parse(struct fk_enrich *e, const char *data, size_t len,
+    struct fk_enrich_label *l, char *err, size_t errlen)
+{
+	static const int field[3] = { F_USER_ID, F_MERCHANT_ID, F_TERMINAL_ID };
+	char why[256];
+	const char *s;
+	size_t slen;
+	int label, any = 0;
+
+	if (fk_jscan(&e->obj, data, len, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "invalid JSON: %s", why);
+		return -1;
+	}
+	index_members(e);
+	if ((label = member_label(e, "fraud")) < 0) {
+		snprintf(err, errlen, "fraud: expected 0, 1, true or false");
+		return -1;
+	}
+	if (record_time(e, &l->t, err, errlen) == -1)
+		return -1;
+	for (int k = 0; k < 3; k++) {
+		s = member_key(e, field[k], &slen);
+		l->has[k] = s != NULL;
+		l->key[k] = s != NULL ? entity_key(k, s, slen) : 0;
+		any |= s != NULL;
+	}
+	if (!any) {
+		snprintf(err, errlen,
+		    "a label needs user_id, merchant_id or "
+		    "terminal_id (fk-enrich keeps no "
+		    "transactions by tx_id)");
+		return -1;
+	}
+	return label;
+}
+
 /* Start loading the record's entities into the cache, all at once. */
 static void
 prefetch(struct fk_enrich *e, const char *uid, size_t ulen)
@@ -1105,6 +1181,7 @@ fk_enrich_record(struct fk_enrich *e, const char *data, size_t len,
 		e->has_wm = 1;
 	}
 
+	count_labels(e, t);
 	prefetch(e, uid, ulen);
 	for (int i = 0; i < e->o.nwin; i++)
 		e->idx[i] = fk_win_index(&e->spec[i], t);
@@ -1167,7 +1244,7 @@ put_config(struct fk_state_w *w, const struct fk_enrich *e)
 	fk_state_put_u32(w, (uint32_t)e->o.nwin);
 	for (int i = 0; i < e->o.nwin; i++)
 		fk_state_put_u64(w, (uint64_t)e->o.win[i]);
-	fk_state_put_u32(w, e->o.label_field != NULL);
+	fk_state_put_u32(w, (uint32_t)e->labels);
 	for (int k = 0; k < NKINDS; k++)
 		fk_state_put_u64(w, e->t[k].payload);
 }
@@ -1232,7 +1309,7 @@ get_engine(struct fk_state_r *r, struct fk_enrich *e)
 	for (uint32_t i = 0; i < nwin && !r->bad; i++)
 		if (fk_state_get_u64(r) != (same ? (uint64_t)e->o.win[i] : 0))
 			same = 0;
-	if (fk_state_get_u32(r) != (e->o.label_field != NULL))
+	if (fk_state_get_u32(r) != (uint32_t)e->labels)
 		same = 0;
 	for (int k = 0; k < NKINDS; k++)
 		if (fk_state_get_u64(r) != e->t[k].payload)
@@ -1336,7 +1413,7 @@ fingerprint(const struct fk_enrich *e)
 	f[n++] = (uint64_t)e->o.nwin;
 	for (int i = 0; i < e->o.nwin; i++)
 		f[n++] = (uint64_t)e->o.win[i];
-	f[n++] = e->o.label_field != NULL;
+	f[n++] = (uint64_t)e->labels;
 	for (int k = 0; k < NKINDS; k++)
 		f[n++] = e->t[k].payload;
 	return fk_hash64(f, n * sizeof(f[0]), 0xc4a96e1);

@@ -18,7 +18,8 @@ struct fk_enrich_opts {
 	int64_t device_memory;   /* ms */
 	int64_t lateness;        /* ms */
 	int64_t label_delay;     /* ms, whole days */
-	const char *label_field; /* NULL: no labels */
+	const char *label_field; /* NULL: no labels in the records */
+	int ext_labels;          /* labels come with fk_enrich_labels */
 	int tz_min;              /* offset of local time, minutes */
 	size_t max_entities;     /* per kind; 0: no limit */
 	const char *places;      /* --places FILE, or NULL: bundled */
@@ -69,6 +70,28 @@ int fk_enrich_save(const struct fk_enrich_part *parts, size_t n,
 int fk_enrich_load(const struct fk_enrich_opts *o, const char *path,
     void (*add)(void *arg, int32_t partition, struct fk_enrich *e), void *arg,
     char *err, size_t errlen);
+
+/* A fraud label that arrives on its own: the entities of its
+ * transaction and the transaction's time. */
+struct fk_enrich_label {
+	int64_t t;
+	uint64_t key[3]; /* user, merchant, terminal */
+	unsigned char has[3];
+};
+
+/* Parse a label record: {"user_id":..., "merchant_id":..., "terminal_id":
+ * ... (one at least), "fraud":0|1, "ts_ms" or "timestamp": the
+ * transaction's time}.  1 for a fraud label, 0 for a label of no fraud
+ * (nothing to count), -1 with a message. */
+int fk_enrich_label_parse(struct fk_enrich *e, const char *data, size_t len,
+    struct fk_enrich_label *l, char *err, size_t errlen);
+
+/* Labels to count (borrowed; sorted by t): each is counted, as a fraud of
+ * its entities at its time, before the first record at or after that
+ * time.  Those at or before the watermark of a state carried over were
+ * counted by the run that made it and are skipped. */
+void fk_enrich_labels(
+    struct fk_enrich *e, const struct fk_enrich_label *l, size_t n);
 
 /* Changelog (Kafka mode): track changes from now on. */
 void fk_enrich_track(struct fk_enrich *e);

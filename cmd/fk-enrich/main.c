@@ -20,6 +20,7 @@ enum {
 	OPT_DEVICE_MEMORY,
 	OPT_LABEL_DELAY,
 	OPT_LABEL_FIELD,
+	OPT_LABELS,
 	OPT_LIST,
 	OPT_MAX_ENTITIES,
 	OPT_MAX_SPEED,
@@ -36,7 +37,9 @@ struct fkenrich {
 	struct fk_enrich **pe; /* Kafka: one per input partition */
 	size_t npe;
 	struct fk_lists lists;
-	const char *state, *changelog;
+	const char *state, *changelog, *labels_src;
+	struct fk_enrich_label *labels;
+	size_t nlabels, caplabels;
 	int state_reset;
 	long long checkpoint_ms, last_save_ms, last_check_ms;
 	unsigned long long n;
@@ -49,6 +52,7 @@ static const struct option longopts[] = {
 	{ "device-memory", required_argument, NULL, OPT_DEVICE_MEMORY },
 	{ "label-delay", required_argument, NULL, OPT_LABEL_DELAY },
 	{ "label-field", required_argument, NULL, OPT_LABEL_FIELD },
+	{ "labels", required_argument, NULL, OPT_LABELS },
 	{ "list", required_argument, NULL, OPT_LIST },
 	{ "max-entities", required_argument, NULL, OPT_MAX_ENTITIES },
 	{ "max-speed", required_argument, NULL, OPT_MAX_SPEED },
@@ -106,6 +110,10 @@ option(void *ctx, int opt, const char *arg)
 	case OPT_LABEL_FIELD:
 		f->o.label_field = arg;
 		break;
+	case OPT_LABELS:
+		f->labels_src = arg;
+		f->o.ext_labels = 1;
+		break;
 	case OPT_LIST:
 		if (fk_lists_add(&f->lists, arg, err, sizeof(err)) == -1)
 			fk_errx(FK_EX_CONFIG, "--list: %s", err);
@@ -153,6 +161,102 @@ adopt(void *arg, int32_t partition, struct fk_enrich *e)
 	*p = e;
 }
 
+struct label_src {
+	struct fkenrich *f;
+	const char *name;
+	long long n;
+	char err[512];
+};
+
+static int
+add_label(struct label_src *src, const void *data, size_t len)
+{
+	struct fkenrich *f = src->f;
+	struct fk_enrich_label l;
+	char why[256];
+	int rc;
+
+	src->n++;
+	if ((rc = fk_enrich_label_parse(
+	         f->e, data, len, &l, why, sizeof(why))) == -1) {
+		snprintf(src->err, sizeof(src->err), "%s:%lld: %s", src->name,
+		    src->n, why);
+		return -1;
+	}
+	if (rc == 0)
+		return 0;
+	if (f->nlabels == f->caplabels) {
+		f->caplabels = f->caplabels ? f->caplabels * 2 : 1024;
+		f->labels =
+		    fk_xrealloc(f->labels, f->caplabels * sizeof(*f->labels));
+	}
+	f->labels[f->nlabels++] = l;
+	return 0;
+}
+
+static int
+label_message(
+    void *arg, const void *key, size_t keylen, const void *value, size_t len)
+{
+	(void)key;
+	(void)keylen;
+	return value != NULL ? add_label(arg, value, len) : 0;
+}
+
+static int
+cmp_label(const void *a, const void *b)
+{
+	const struct fk_enrich_label *x = a, *y = b;
+
+	return (x->t > y->t) - (x->t < y->t);
+}
+
+/* --labels: every fraud label, sorted by time (mergesort-stable enough:
+ * equal times count the same). */
+static void
+load_labels(struct fkenrich *f, struct fk_rt *rt)
+{
+	struct label_src src = { .f = f, .name = f->labels_src };
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	FILE *fp;
+
+	if (strncmp(f->labels_src, "kafka:", 6) == 0) {
+		const char *topic = f->labels_src + 6;
+		char err[512];
+		int n = fk_rt_partitions(rt, topic, err, sizeof(err));
+
+		if (n == -1)
+			fk_errx(FK_EX_UNAVAILABLE, "--labels: %s", err);
+		src.name = topic;
+		for (int p = 0; p < n; p++)
+			if (fk_rt_read_partition(rt, topic, p, label_message,
+			        &src, err, sizeof(err)) == -1)
+				fk_errx(src.err[0] ? FK_EX_DATAERR
+				                   : FK_EX_UNAVAILABLE,
+				    "--labels: %s", src.err[0] ? src.err : err);
+	} else {
+		if ((fp = fopen(f->labels_src, "r")) == NULL)
+			fk_err(FK_EX_NOINPUT, "--labels: %s", f->labels_src);
+		while ((len = getline(&line, &cap, fp)) != -1) {
+			while (len > 0 &&
+			    (line[len - 1] == '\n' || line[len - 1] == '\r'))
+				len--;
+			if (len == 0) {
+				src.n++;
+				continue;
+			}
+			if (add_label(&src, line, (size_t)len) == -1)
+				fk_errx(FK_EX_DATAERR, "--labels: %s", src.err);
+		}
+		free(line);
+		fclose(fp);
+	}
+	qsort(f->labels, f->nlabels, sizeof(*f->labels), cmp_label);
+	fk_info(FK_LOG_DEBUG, "--labels: %zu fraud labels", f->nlabels);
+}
+
 static void
 start(void *ctx, struct fk_rt *rt)
 {
@@ -186,6 +290,17 @@ start(void *ctx, struct fk_rt *rt)
 	if (f->state != NULL && !f->state_reset &&
 	    fk_enrich_load(&f->o, f->state, adopt, f, err, sizeof(err)) == -1)
 		fk_errx(FK_EX_CONFIG, "--state: %s", err);
+	if (f->labels_src != NULL) {
+		if (f->o.label_field != NULL)
+			fk_usage("--labels and --label-field cannot be used "
+			         "together");
+		load_labels(f, rt);
+		fk_enrich_labels(f->e, f->labels, f->nlabels);
+		for (size_t i = 0; i < f->npe; i++)
+			if (f->pe[i] != NULL)
+				fk_enrich_labels(
+				    f->pe[i], f->labels, f->nlabels);
+	}
 	f->last_save_ms = f->last_check_ms = mono_ms();
 }
 
@@ -261,6 +376,7 @@ engine(struct fkenrich *f, int32_t partition)
 			fk_errx(FK_EX_CONFIG, "%s", err);
 		if (f->changelog != NULL)
 			fk_enrich_track(*p);
+		fk_enrich_labels(*p, f->labels, f->nlabels);
 	}
 	return *p;
 }
@@ -494,15 +610,17 @@ main(int argc, char **argv)
 {
 	static const struct fk_tool tool = {
 		.name = "fk-enrich",
-		.synopsis = "[--state-reset] [--allowed-lateness time] "
-		            "[--changelog topic]\n"
-		            "                 [--checkpoint time] "
-		            "[--device-memory time] [--label-delay time]\n"
-		            "                 [--label-field field] "
-		            "[--list name=file] [--max-entities n]\n"
-		            "                 [--max-speed kmh] "
-		            "[--places file] [--state file] [--tz offset]\n"
-		            "                 [--windows list] [file ...]",
+		.synopsis =
+		    "[--state-reset] [--allowed-lateness time] "
+		    "[--changelog topic]\n"
+		    "                 [--checkpoint time] "
+		    "[--device-memory time] [--label-delay time]\n"
+		    "                 [--label-field field] "
+		    "[--labels src] [--list name=file]\n"
+		    "                 [--max-entities n] [--max-speed kmh] "
+		    "[--places file]\n"
+		    "                 [--state file] [--tz offset] "
+		    "[--windows list] [file ...]",
 		.options_help =
 		    "  --allowed-lateness TIME  place records up to TIME "
 		    "late correctly (default 5m)\n"
@@ -515,6 +633,8 @@ main(int argc, char **argv)
 		    "their transaction (default 7d)\n"
 		    "  --label-field FIELD  the record's fraud label "
 		    "(default: no label features)\n"
+		    "  --labels SRC         fraud labels from a file or "
+		    "kafka:TOPIC, read at start\n"
 		    "  --list NAME[:FIELD]=FILE[#COLUMN]  a list of values "
 		    "to look up (repeatable)\n"
 		    "  --max-entities N     keep at most N of each kind, "
@@ -552,6 +672,7 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < f.npe; i++)
 		fk_enrich_free(f.pe[i]);
 	free(f.pe);
+	free(f.labels);
 	fk_lists_release(&f.lists);
 	return rc;
 }

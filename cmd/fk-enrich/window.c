@@ -196,6 +196,12 @@ fk_stat_get(const struct fk_stat *w, const struct fk_winspec *s, int64_t t,
 int
 fk_lab_add(struct fk_lab *l, int64_t t, int fraud)
 {
+	return fk_lab_count(l, t, 1, fraud != 0);
+}
+
+int
+fk_lab_count(struct fk_lab *l, int64_t t, int tx, int fraud)
+{
 	int64_t idx = floor_div(t, MS_PER_DAY);
 	int64_t k = ring_advance(&l->head, idx, FK_LAB_DAYS);
 	unsigned i;
@@ -207,8 +213,8 @@ fk_lab_add(struct fk_lab *l, int64_t t, int fraud)
 		l->tx[i] = l->fraud[i] = 0;
 	}
 	i = (unsigned)(idx % FK_LAB_DAYS);
-	l->tx[i] += l->tx[i] != UINT16_MAX;
-	l->fraud[i] += fraud != 0 && l->fraud[i] != UINT16_MAX;
+	l->tx[i] += tx && l->tx[i] != UINT16_MAX;
+	l->fraud[i] += fraud && l->fraud[i] != UINT16_MAX;
 	return 0;
 }
 

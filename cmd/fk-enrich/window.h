@@ -78,6 +78,9 @@ struct fk_lab {
 /* Count a transaction at t, fraudulent or not.  -1 when older than the
  * oldest day kept. */
 int fk_lab_add(struct fk_lab *l, int64_t t, int fraud);
+/* Count tx transactions and fraud frauds (0 or 1 each) at t: a label
+ * that arrives on its own adds a fraud to a transaction counted before. */
+int fk_lab_count(struct fk_lab *l, int64_t t, int tx, int fraud);
 /* Transactions and frauds with time in (t - delay - w, t - delay], at
  * day granularity: days d with idx(t - delay) - w/day < d <=
  * idx(t - delay).  w and delay are whole days, w/day + delay/day <=
