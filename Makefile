@@ -126,14 +126,16 @@ test-cli: $(TOOLS:%=$(BINDIR)/%)
 test-eval: $(TOOLS:%=$(BINDIR)/%)
 	@tests/eval/run $(BINDIR)
 
-# fk-enrich's state file survives kill -9 at any moment.
+# fk-enrich's state file survives kill -9 at any moment: the writer
+# alone, then fk-enrich saving every second.
 $(OBJDIR)/tests/crashwriter: tests/state/crashwriter.c $(OBJDIR)/cmd/fk-enrich/state.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Icmd/fk-enrich -o $@ $< \
 	    $(OBJDIR)/cmd/fk-enrich/state.o $(LIB) $(PKG_LIBS) $(LDLIBS)
 
-test-state: $(OBJDIR)/tests/crashwriter
+test-state: $(OBJDIR)/tests/crashwriter $(BINDIR)/fk-enrich $(BINDIR)/fk-gen
 	@tests/state/crash $<
+	@tests/state/enrich-crash $(BINDIR)
 
 test-kafka: $(TOOLS:%=$(BINDIR)/%)
 	@tests/kafka/run $(BINDIR)
