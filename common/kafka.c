@@ -900,7 +900,7 @@ fk_kafka_create_topic(const struct fk_config *cfg, const char *topic,
 
 int
 fk_kafka_read_partition(const struct fk_config *cfg, const char *topic,
-    int32_t partition,
+    int32_t partition, int64_t *end,
     int (*fn)(void *arg, const void *key, size_t keylen, const void *value,
         size_t len),
     void *arg, char *err, size_t errlen)
@@ -926,8 +926,11 @@ fk_kafka_read_partition(const struct fk_config *cfg, const char *topic,
 	}
 	/* Empty or missing: nothing to read. */
 	if (rd_kafka_query_watermark_offsets(
-	        rk, topic, partition, &lo, &hi, 30000) != 0 ||
-	    hi <= lo) {
+	        rk, topic, partition, &lo, &hi, 30000) != 0)
+		lo = hi = 0;
+	if (end != NULL)
+		*end = hi;
+	if (hi <= lo) {
 		rd_kafka_destroy(rk);
 		return 0;
 	}

@@ -142,9 +142,10 @@ int fk_kafka_create_topic(const struct fk_config *cfg, const char *topic,
 
 /* Read one partition of topic from its start to its end, calling fn for
  * each message (value NULL for a tombstone); a missing topic reads as
- * empty.  fn returns 0 to go on.  0, or -1 with a message. */
+ * empty.  fn returns 0 to go on.  *end (if not NULL) is set to the offset
+ * after the last message.  0, or -1 with a message. */
 int fk_kafka_read_partition(const struct fk_config *cfg, const char *topic,
-    int32_t partition,
+    int32_t partition, int64_t *end,
     int (*fn)(void *arg, const void *key, size_t keylen, const void *value,
         size_t len),
     void *arg, char *err, size_t errlen);

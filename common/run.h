@@ -92,10 +92,23 @@ int fk_rt_create_compacted(const struct fk_rt *rt, const char *topic,
 /* Read a partition of topic from start to end; see
  * fk_kafka_read_partition. */
 int fk_rt_read_partition(const struct fk_rt *rt, const char *topic,
-    int32_t partition,
+    int32_t partition, int64_t *end,
     int (*fn)(void *arg, const void *key, size_t keylen, const void *value,
         size_t len),
     void *arg, char *err, size_t errlen);
+
+/* Follow every partition of topic from start[p] (offset in partition p,
+ * p < nstart; others from their beginning), for messages that come in
+ * while the tool runs.  NULL with a message. */
+struct fk_follow;
+struct fk_follow *fk_rt_follow(struct fk_rt *rt, const char *topic,
+    const int64_t *start, size_t nstart, char *err, size_t errlen);
+/* A message if one is there now: 1 with *data, *len (borrowed until the
+ * next call; *data NULL for a tombstone), 0 when none, -1 with a
+ * message. */
+int fk_follow_next(struct fk_follow *f, const void **data, size_t *len,
+    char *err, size_t errlen);
+void fk_follow_close(struct fk_follow *f);
 
 /* Records that span lines: CSV with quoted newlines. */
 void fk_rt_set_csv_framing(struct fk_rt *rt, int on);

@@ -1045,25 +1045,27 @@ copy_record(struct fk_enrich *e, const char *data, size_t len)
 }
 
 /* Count the labels of transactions before t. */
-static void
-count_labels(struct fk_enrich *e, int64_t t)
+void
+fk_enrich_count_label(struct fk_enrich *e, const struct fk_enrich_label *l)
 {
 	int created;
 
-	for (; e->next < e->next_n && e->ext[e->next].t <= t; e->next++) {
-		const struct fk_enrich_label *l = &e->ext[e->next];
+	for (int k = K_USER; k <= K_TERMINAL; k++) {
+		void *ent;
 
-		for (int k = K_USER; k <= K_TERMINAL; k++) {
-			void *ent;
-
-			if (!l->has[k])
-				continue;
-			ent = fk_table_get(&e->t[k], l->key[k], l->t, &created);
-			fk_lab_count(
-			    (struct fk_lab *)((char *)ent + e->lab_off[k]),
-			    l->t, 0, 1);
-		}
+		if (!l->has[k])
+			continue;
+		ent = fk_table_get(&e->t[k], l->key[k], l->t, &created);
+		fk_lab_count(
+		    (struct fk_lab *)((char *)ent + e->lab_off[k]), l->t, 0, 1);
 	}
+}
+
+static void
+count_labels(struct fk_enrich *e, int64_t t)
+{
+	for (; e->next < e->next_n && e->ext[e->next].t <= t; e->next++)
+		fk_enrich_count_label(e, &e->ext[e->next]);
 }
 
 void

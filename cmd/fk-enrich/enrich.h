@@ -93,6 +93,11 @@ int fk_enrich_label_parse(struct fk_enrich *e, const char *data, size_t len,
 void fk_enrich_labels(
     struct fk_enrich *e, const struct fk_enrich_label *l, size_t n);
 
+/* Count one label now, a fraud of its entities on its transaction's
+ * day (a label that came in while running). */
+void fk_enrich_count_label(
+    struct fk_enrich *e, const struct fk_enrich_label *l);
+
 /* Changelog (Kafka mode): track changes from now on. */
 void fk_enrich_track(struct fk_enrich *e);
 

@@ -38,6 +38,7 @@ struct fkenrich {
 	size_t npe;
 	struct fk_lists lists;
 	const char *state, *changelog, *labels_src;
+	struct fk_follow *follow; /* --labels kafka:TOPIC, as they come */
 	struct fk_enrich_label *labels;
 	size_t nlabels, caplabels;
 	int state_reset;
@@ -229,13 +230,20 @@ load_labels(struct fkenrich *f, struct fk_rt *rt)
 
 		if (n == -1)
 			fk_errx(FK_EX_UNAVAILABLE, "--labels: %s", err);
+		int64_t *end = fk_xcalloc((size_t)n, sizeof(*end));
+
 		src.name = topic;
 		for (int p = 0; p < n; p++)
-			if (fk_rt_read_partition(rt, topic, p, label_message,
-			        &src, err, sizeof(err)) == -1)
+			if (fk_rt_read_partition(rt, topic, p, &end[p],
+			        label_message, &src, err, sizeof(err)) == -1)
 				fk_errx(src.err[0] ? FK_EX_DATAERR
 				                   : FK_EX_UNAVAILABLE,
 				    "--labels: %s", src.err[0] ? src.err : err);
+		/* Then the labels that come in while we run. */
+		if ((f->follow = fk_rt_follow(
+		         rt, topic, end, (size_t)n, err, sizeof(err))) == NULL)
+			fk_errx(FK_EX_UNAVAILABLE, "--labels: %s", err);
+		free(end);
 	} else {
 		if ((fp = fopen(f->labels_src, "r")) == NULL)
 			fk_err(FK_EX_NOINPUT, "--labels: %s", f->labels_src);
@@ -468,7 +476,7 @@ assigned(
 		fk_enrich_free(*p);
 		*p = NULL;
 		r.e = engine(f, parts[i]);
-		if (fk_rt_read_partition(rt, f->changelog, parts[i],
+		if (fk_rt_read_partition(rt, f->changelog, parts[i], NULL,
 		        restore_one, &r, err, sizeof(err)) == -1)
 			fk_errx(FK_EX_UNAVAILABLE, "--changelog: %s", err);
 		if (r.nheld > 0)
@@ -538,6 +546,38 @@ checkpoint(void *ctx, struct fk_rt *rt, const int32_t *parts,
 	return s.failed ? -1 : 0;
 }
 
+/* Labels that came in on the topic: counted at once, in every state
+ * (a label is for a transaction the records have passed). */
+static void
+new_labels(struct fkenrich *f)
+{
+	struct fk_enrich_label l;
+	const void *data;
+	size_t len;
+	char err[512];
+	int rc;
+
+	while ((rc = fk_follow_next(
+	            f->follow, &data, &len, err, sizeof(err))) == 1) {
+		if (data == NULL)
+			continue;
+		if ((rc = fk_enrich_label_parse(
+		         f->e, data, len, &l, err, sizeof(err))) == -1) {
+			fk_warnx("--labels: %s: %s (label skipped)",
+			    f->labels_src, err);
+			continue;
+		}
+		if (rc == 0)
+			continue;
+		fk_enrich_count_label(f->e, &l);
+		for (size_t i = 0; i < f->npe; i++)
+			if (f->pe[i] != NULL)
+				fk_enrich_count_label(f->pe[i], &l);
+	}
+	if (rc == -1)
+		fk_warnx("--labels: %s", err);
+}
+
 static void
 record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
 {
@@ -549,13 +589,15 @@ record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
 
 	/* Once a second at most, before the record: changed list files,
 	 * checkpoints. */
-	if ((++f->n & 1023) == 0 || f->lists.n > 0) {
+	if ((++f->n & 1023) == 0 || f->lists.n > 0 || f->follow != NULL) {
 		long long now = mono_ms();
 
 		if (now - f->last_check_ms >= 1000) {
 			f->last_check_ms = now;
 			if (f->lists.n > 0)
 				reload(f, rt, 0);
+			if (f->follow != NULL)
+				new_labels(f);
 			if (f->checkpoint_ms > 0 &&
 			    now - f->last_save_ms >= f->checkpoint_ms)
 				save(f);
@@ -634,7 +676,7 @@ main(int argc, char **argv)
 		    "  --label-field FIELD  the record's fraud label "
 		    "(default: no label features)\n"
 		    "  --labels SRC         fraud labels from a file or "
-		    "kafka:TOPIC, read at start\n"
+		    "kafka:TOPIC (followed)\n"
 		    "  --list NAME[:FIELD]=FILE[#COLUMN]  a list of values "
 		    "to look up (repeatable)\n"
 		    "  --max-entities N     keep at most N of each kind, "
@@ -673,6 +715,7 @@ main(int argc, char **argv)
 		fk_enrich_free(f.pe[i]);
 	free(f.pe);
 	free(f.labels);
+	fk_follow_close(f.follow);
 	fk_lists_release(&f.lists);
 	return rc;
 }
