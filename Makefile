@@ -164,7 +164,8 @@ bench: all
 demo: all
 	$(BINDIR)/fkcat-in -v tests/data/sample.ndjson
 	$(BINDIR)/fk-gen -v --users 2000 --days 14 | $(BINDIR)/fkcat-in -q | \
-	    $(BINDIR)/fk-eval -v --score amount --threshold 100,250 \
+	    $(BINDIR)/fk-enrich -v | $(BINDIR)/fk-eval -v \
+	    --score features.user.count_10m --threshold 3,5 \
 	    --by fraud_scenario --top 10,100
 
 install: all
