@@ -231,15 +231,17 @@ fk_producer_free(struct fk_producer *p)
 	free(p);
 }
 
-int
-fk_producer_send(struct fk_producer *p, const char *topic, const void *value,
-    size_t len, const void *key, size_t keylen, int64_t ts_ms, char *err,
-    size_t errlen)
+/* One message to partition (RD_KAFKA_PARTITION_UA: by the key). */
+static int
+produce(struct fk_producer *p, const char *topic, int32_t partition,
+    const void *value, size_t len, const void *key, size_t keylen,
+    int64_t ts_ms, char *err, size_t errlen)
 {
 	rd_kafka_resp_err_t e;
 
 	for (;;) {
 		e = rd_kafka_producev(p->rk, RD_KAFKA_V_TOPIC(topic),
+		    RD_KAFKA_V_PARTITION(partition),
 		    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
 		    RD_KAFKA_V_VALUE((void *)(uintptr_t)value, len),
 		    RD_KAFKA_V_KEY(key, keylen), RD_KAFKA_V_TIMESTAMP(ts_ms),
@@ -266,36 +268,21 @@ fk_producer_send(struct fk_producer *p, const char *topic, const void *value,
 }
 
 int
+fk_producer_send(struct fk_producer *p, const char *topic, const void *value,
+    size_t len, const void *key, size_t keylen, int64_t ts_ms, char *err,
+    size_t errlen)
+{
+	return produce(p, topic, RD_KAFKA_PARTITION_UA, value, len, key, keylen,
+	    ts_ms, err, errlen);
+}
+
+int
 fk_producer_send_to(struct fk_producer *p, const char *topic, int32_t partition,
     const void *value, size_t len, const void *key, size_t keylen, char *err,
     size_t errlen)
 {
-	rd_kafka_resp_err_t e;
-
-	for (;;) {
-		e = rd_kafka_producev(p->rk, RD_KAFKA_V_TOPIC(topic),
-		    RD_KAFKA_V_PARTITION(partition),
-		    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-		    RD_KAFKA_V_VALUE((void *)(uintptr_t)value, len),
-		    RD_KAFKA_V_KEY(key, keylen), RD_KAFKA_V_END);
-		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
-			break;
-		rd_kafka_poll(p->rk, 50);
-	}
-	if (e == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
-		snprintf(err, errlen,
-		    "%s: a message of %zu bytes is larger than message.max.bytes",
-		    topic, len);
-		return 1;
-	}
-	if (e) {
-		snprintf(err, errlen, "%s[%d]: %s", topic, (int)partition,
-		    rd_kafka_err2str(e));
-		return -1;
-	}
-	if (++p->sent % 64 == 0)
-		rd_kafka_poll(p->rk, 0);
-	return 0;
+	return produce(
+	    p, topic, partition, value, len, key, keylen, 0, err, errlen);
 }
 
 void
