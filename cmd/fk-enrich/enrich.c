@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv.h"
 #include "fktime.h"
 #include "hash.h"
 #include "jscan.h"
@@ -78,11 +77,6 @@ static const char *const field_name[NFIELDS] = { "user_id", "amount", "ts_ms",
 	"timestamp", "merchant_id", "terminal_id", "device_id", "ip", "lat",
 	"lon", "location", "country", "features" };
 
-struct place {
-	char *city, *country;
-	double lat, lon;
-};
-
 struct fk_enrich {
 	struct fk_enrich_opts o;
 	struct fk_winspec spec[FK_ENRICH_MAXWIN], profile;
@@ -100,8 +94,6 @@ struct fk_enrich {
 	const struct fk_enrich_label *ext; /* labels of fk_enrich_labels */
 	size_t next, next_n;
 	long long late;
-	struct place *places;
-	size_t nplaces;
 	struct fk_jobj obj;
 	const struct fk_jmember *fm[NFIELDS]; /* the record's known members */
 	size_t field_len[NFIELDS];
@@ -212,150 +204,21 @@ bad:
 	return -1;
 }
 
-/* --- places ------------------------------------------------------------ */
-
-static int
-load_places(struct fk_enrich *e, const char *path, char *err, size_t errlen)
-{
-	FILE *fp = fopen(path, "r");
-	struct fk_csv_row row;
-	char *line = NULL, why[256];
-	size_t cap = 0, cap_places = 0;
-	ssize_t len;
-	long lineno = 0;
-	int col[4] = { -1, -1, -1, -1 }, rc = -1;
-	static const char *const want[4] = { "city", "country", "lat", "lon" };
-
-	if (fp == NULL) {
-		snprintf(
-		    err, errlen, "--places: %s: %s", path, strerror(errno));
-		return -1;
-	}
-	fk_csv_row_init(&row);
-	while ((len = getline(&line, &cap, fp)) != -1) {
-		lineno++;
-		while (
-		    len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			len--;
-		if (len == 0)
-			continue;
-		if (fk_csv_split(
-		        &row, line, (size_t)len, ',', why, sizeof(why)) == -1) {
-			snprintf(err, errlen, "--places: %s:%ld: %s", path,
-			    lineno, why);
-			goto out;
-		}
-		if (col[0] < 0) {
-			for (size_t i = 0; i < row.nfields; i++)
-				for (int k = 0; k < 4; k++)
-					if (strcmp(row.fields[i].s, want[k]) ==
-					    0)
-						col[k] = (int)i;
-			for (int k = 0; k < 4; k++)
-				if (col[k] < 0) {
-					snprintf(err, errlen,
-					    "--places: %s:%ld: no column "
-					    "\"%s\" in the header",
-					    path, lineno, want[k]);
-					goto out;
-				}
-			continue;
-		}
-		struct place p;
-		char *end1, *end2;
-		int maxcol = 0;
-
-		for (int k = 0; k < 4; k++)
-			if (col[k] > maxcol)
-				maxcol = col[k];
-		if ((int)row.nfields <= maxcol) {
-			snprintf(err, errlen,
-			    "--places: %s:%ld: %zu columns, "
-			    "expected %d",
-			    path, lineno, row.nfields, maxcol + 1);
-			goto out;
-		}
-		p.lat = strtod(row.fields[col[2]].s, &end1);
-		p.lon = strtod(row.fields[col[3]].s, &end2);
-		if (*end1 != '\0' || *end2 != '\0' || !(p.lat >= -90) ||
-		    !(p.lat <= 90) || !(p.lon >= -180) || !(p.lon <= 180) ||
-		    row.fields[col[0]].len == 0) {
-			snprintf(err, errlen,
-			    "--places: %s:%ld: expected a "
-			    "city and lat/lon in degrees",
-			    path, lineno);
-			goto out;
-		}
-		p.city = fk_xstrdup(row.fields[col[0]].s);
-		p.country = fk_xstrdup(row.fields[col[1]].s);
-		if (e->nplaces == cap_places) {
-			cap_places = cap_places ? cap_places * 2 : 256;
-			e->places = fk_xrealloc(
-			    e->places, cap_places * sizeof(*e->places));
-		}
-		e->places[e->nplaces++] = p;
-	}
-	if (ferror(fp)) {
-		snprintf(
-		    err, errlen, "--places: %s: %s", path, strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	fk_csv_row_release(&row);
-	free(line);
-	fclose(fp);
-	return rc;
-}
-
-static int
-same_nocase(const char *a, size_t alen, const char *b)
-{
-	size_t i;
-
-	for (i = 0; i < alen && b[i] != '\0'; i++) {
-		int x = (unsigned char)a[i], y = (unsigned char)b[i];
-
-		if (x >= 'A' && x <= 'Z')
-			x += 'a' - 'A';
-		if (y >= 'A' && y <= 'Z')
-			y += 'a' - 'A';
-		if (x != y)
-			return 0;
-	}
-	return i == alen && b[i] == '\0';
-}
-
 /* Where the city named city[0..clen) (in country, if given) is. */
 static int
 find_place(const struct fk_enrich *e, const char *city, size_t clen,
     const char *country, size_t colen, double *lat, double *lon)
 {
-	if (e->places != NULL) {
-		for (size_t i = 0; i < e->nplaces; i++)
-			if (same_nocase(city, clen, e->places[i].city) &&
-			    (country == NULL ||
-			        same_nocase(
-			            country, colen, e->places[i].country))) {
-				*lat = e->places[i].lat;
-				*lon = e->places[i].lon;
-				return 1;
-			}
-		return 0;
-	}
-	const struct fk_place *best = NULL;
+	const struct fk_place *p = e->o.places != NULL
+	    ? fk_places_findn(
+	          e->o.places, e->o.nplaces, city, clen, country, colen)
+	    : fk_places_findn(
+	          fk_places, fk_nplaces, city, clen, country, colen);
 
-	for (size_t i = 0; i < fk_nplaces; i++)
-		if (same_nocase(city, clen, fk_places[i].city) &&
-		    (country == NULL ||
-		        same_nocase(country, colen, fk_places[i].country)) &&
-		    (best == NULL ||
-		        fk_places[i].population > best->population))
-			best = &fk_places[i];
-	if (best == NULL)
+	if (p == NULL)
 		return 0;
-	*lat = best->lat;
-	*lon = best->lon;
+	*lat = p->lat;
+	*lon = p->lon;
 	return 1;
 }
 
@@ -378,7 +241,7 @@ duration_name(int64_t ms, char *buf, size_t len)
 }
 
 struct fk_enrich *
-fk_enrich_new(const struct fk_enrich_opts *o, char *err, size_t errlen)
+fk_enrich_new(const struct fk_enrich_opts *o)
 {
 	struct fk_enrich *e = fk_xcalloc(1, sizeof(*e));
 	int64_t longest = o->win[o->nwin - 1], labspan = 0;
@@ -433,10 +296,6 @@ fk_enrich_new(const struct fk_enrich_opts *o, char *err, size_t errlen)
 	fk_jobj_init(&e->obj);
 	e->outcap = 4096;
 	e->out = fk_xmalloc(e->outcap);
-	if (o->places != NULL && load_places(e, o->places, err, errlen) == -1) {
-		fk_enrich_free(e);
-		return NULL;
-	}
 	return e;
 }
 
@@ -447,11 +306,6 @@ fk_enrich_free(struct fk_enrich *e)
 		return;
 	for (int k = 0; k < NKINDS; k++)
 		fk_table_release(&e->t[k]);
-	for (size_t i = 0; i < e->nplaces; i++) {
-		free(e->places[i].city);
-		free(e->places[i].country);
-	}
-	free(e->places);
 	fk_jobj_release(&e->obj);
 	free(e->out);
 	free(e);
@@ -1352,12 +1206,8 @@ fk_enrich_load(const struct fk_enrich_opts *o, const char *path,
 	n = fk_state_get_u32(&r);
 	for (uint32_t i = 0; i < n && !r.bad; i++) {
 		int32_t partition = (int32_t)fk_state_get_u32(&r);
-		struct fk_enrich *e = fk_enrich_new(o, err, errlen);
+		struct fk_enrich *e = fk_enrich_new(o);
 
-		if (e == NULL) {
-			fk_state_release(&r);
-			return -1;
-		}
 		if (get_engine(&r, e) == -1) {
 			snprintf(err, errlen,
 			    "%s: made with other --windows or --label-field "

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "lists.h"
+#include "places.h"
 
 #define FK_ENRICH_MAXWIN 8
 
@@ -22,8 +23,10 @@ struct fk_enrich_opts {
 	int ext_labels;          /* labels come with fk_enrich_labels */
 	int tz_min;              /* offset of local time, minutes */
 	size_t max_entities;     /* per kind; 0: no limit */
-	const char *places;      /* --places FILE, or NULL: bundled */
-	struct fk_lists *lists;  /* borrowed; may be empty */
+	/* --places, borrowed; NULL: the bundled gazetteer */
+	const struct fk_place *places;
+	size_t nplaces;
+	struct fk_lists *lists; /* borrowed; may be empty */
 };
 
 struct fk_enrich;
@@ -39,9 +42,8 @@ int fk_enrich_windows_parse(
 int fk_enrich_tz_parse(
     struct fk_enrich_opts *o, const char *s, char *err, size_t errlen);
 
-/* New engine; NULL with a message (a bad --places file). */
-struct fk_enrich *fk_enrich_new(
-    const struct fk_enrich_opts *o, char *err, size_t errlen);
+/* New engine, empty. */
+struct fk_enrich *fk_enrich_new(const struct fk_enrich_opts *o);
 void fk_enrich_free(struct fk_enrich *e);
 
 /* The record with its features: 0 with *out (len *outlen; the engine's

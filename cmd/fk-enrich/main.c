@@ -40,6 +40,7 @@ struct fkenrich {
 	const char *state, *changelog, *labels_src;
 	struct fk_follow *follow; /* --labels kafka:TOPIC, as they come */
 	struct fk_enrich_label *labels;
+	struct fk_place *places; /* --places, loaded once for every state */
 	size_t nlabels, caplabels;
 	int state_reset;
 	long long checkpoint_ms, last_save_ms, last_check_ms;
@@ -128,7 +129,10 @@ option(void *ctx, int opt, const char *arg)
 		f->o.max_speed = (double)v;
 		break;
 	case OPT_PLACES:
-		f->o.places = arg;
+		if (fk_places_load(
+		        arg, &f->places, &f->o.nplaces, err, sizeof(err)) == -1)
+			fk_errx(FK_EX_CONFIG, "--places: %s", err);
+		f->o.places = f->places;
 		break;
 	case OPT_STATE:
 		f->state = arg;
@@ -293,8 +297,7 @@ start(void *ctx, struct fk_rt *rt)
 		fk_rt_want_producer(rt);
 	}
 	f->o.lists = &f->lists;
-	if ((f->e = fk_enrich_new(&f->o, err, sizeof(err))) == NULL)
-		fk_errx(FK_EX_CONFIG, "%s", err);
+	f->e = fk_enrich_new(&f->o);
 	if (f->state != NULL && !f->state_reset &&
 	    fk_enrich_load(&f->o, f->state, adopt, f, err, sizeof(err)) == -1)
 		fk_errx(FK_EX_CONFIG, "--state: %s", err);
@@ -377,11 +380,9 @@ static struct fk_enrich *
 engine(struct fkenrich *f, int32_t partition)
 {
 	struct fk_enrich **p = slot(f, partition);
-	char err[1024];
 
 	if (*p == NULL) {
-		if ((*p = fk_enrich_new(&f->o, err, sizeof(err))) == NULL)
-			fk_errx(FK_EX_CONFIG, "%s", err);
+		*p = fk_enrich_new(&f->o);
 		if (f->changelog != NULL)
 			fk_enrich_track(*p);
 		fk_enrich_labels(*p, f->labels, f->nlabels);
@@ -715,6 +716,7 @@ main(int argc, char **argv)
 		fk_enrich_free(f.pe[i]);
 	free(f.pe);
 	free(f.labels);
+	fk_places_free(f.places, f.o.nplaces);
 	fk_follow_close(f.follow);
 	fk_lists_release(&f.lists);
 	return rc;

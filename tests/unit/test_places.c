@@ -5,6 +5,7 @@
 #include <criterion/parameterized.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "testutil.h"
@@ -277,4 +278,44 @@ Test(places, find_every_row)
 		cr_assert_geq(any->population, p->population, "%s (%s)",
 		    p->city, p->country);
 	}
+}
+
+/* --places files: columns found by the header, looked up like the
+ * bundled table; a bad line names its file and line. */
+Test(places, load_a_file)
+{
+	char dir[256], path[300], err[512];
+	const char *csv = "id,lat,lon,city,country\n"
+	                  "1,40.0,-75.0,Gotham,US\n"
+	                  "\n"
+	                  "2,\"41.5\",-75.0,\"Metro, polis\",US\n";
+	const struct fk_place *p;
+	struct fk_place *tab;
+	size_t n;
+
+	fk_test_tmpdir(dir, sizeof(dir), "places");
+	fk_test_write(path, sizeof(path), dir, "p.csv", csv, strlen(csv));
+	cr_assert_eq(
+	    fk_places_load(path, &tab, &n, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(n, 2);
+	p = fk_places_findn(tab, n, "GOTHAMX", 6, "us", 2);
+	cr_assert_not_null(p);
+	cr_assert_float_eq(p->lat, 40.0, 1e-12);
+	p = fk_places_findn(tab, n, "metro, polis", 12, NULL, 0);
+	cr_assert_not_null(p);
+	cr_assert_float_eq(p->lat, 41.5, 1e-12);
+	cr_assert_null(fk_places_findn(tab, n, "Gotham", 6, "GB", 2));
+	fk_places_free(tab, n);
+	fk_test_write(path, sizeof(path), dir, "p.csv",
+	    "city,country,lat,lon\nX,US,91,0\n", 30);
+	cr_assert_eq(fk_places_load(path, &tab, &n, err, sizeof(err)), -1);
+	cr_assert_null(tab);
+	cr_assert(strstr(err, "p.csv:2: expected a city and lat/lon") != NULL,
+	    "%s", err);
+	fk_test_write(path, sizeof(path), dir, "p.csv", "city,lat\n", 9);
+	cr_assert_eq(fk_places_load(path, &tab, &n, err, sizeof(err)), -1);
+	cr_assert(
+	    strstr(err, "p.csv:1: no column \"country\"") != NULL, "%s", err);
+	remove(path);
+	fk_test_rmdir(dir);
 }
