@@ -861,10 +861,34 @@ fk_jobj_get(const struct fk_jobj *o, const char *key)
 
 	while (i-- > 0) {
 		m = &o->m[i];
-		if (m->key_escaped
-		        ? key_eq_decoded(m, key, len, 0)
-		        : m->keylen == len && memcmp(m->key, key, len) == 0)
+		if (fk_jmember_key_is(m, key, len))
 			return m;
 	}
 	return NULL;
+}
+
+int
+fk_jmember_key_is(const struct fk_jmember *m, const char *key, size_t len)
+{
+	if (m->key_escaped)
+		return key_eq_decoded(m, key, len, 0);
+	return m->keylen == len && memcmp(m->key, key, len) == 0;
+}
+
+size_t
+fk_jstr_decode(const char *s, size_t len, char *out)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len, *q;
+	size_t n = 0;
+
+	while (p < end) {
+		if ((q = memchr(p, '\\', (size_t)(end - p))) == NULL)
+			q = end;
+		memcpy(out + n, p, (size_t)(q - p));
+		n += (size_t)(q - p);
+		p = q;
+		if (p < end)
+			n += utf8_put(next_cp(&p), (unsigned char *)out + n);
+	}
+	return n;
 }

@@ -58,4 +58,13 @@ int fk_jscan(
  * key repeats. */
 const struct fk_jmember *fk_jobj_get(const struct fk_jobj *o, const char *key);
 
+/* Whether a member's key equals key[0..len) (plain bytes), decoding the
+ * member's escapes if it has any. */
+int fk_jmember_key_is(const struct fk_jmember *m, const char *key, size_t len);
+
+/* Decode the content of a string fk_jscan accepted (s[0..len), between
+ * the quotes) into out, which has room for len bytes (decoding never
+ * lengthens); returns the decoded length. */
+size_t fk_jstr_decode(const char *s, size_t len, char *out);
+
 #endif

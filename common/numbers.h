@@ -22,4 +22,10 @@ int fk_num_size(const char *s, long long min, long long max, long long *out,
 int fk_num_duration(const char *s, long long min, long long max, long long *ms,
     char *err, size_t errlen);
 
+/* The double nearest to a JSON number's text s[0..len) (which must
+ * follow the JSON grammar), correctly rounded: exact arithmetic for the
+ * common short forms, strtod for the rest.  Out of range gives +-HUGE_VAL
+ * as strtod does. */
+double fk_num_json(const char *s, size_t len);
+
 #endif

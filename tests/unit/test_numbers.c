@@ -5,7 +5,10 @@
 #include <criterion/parameterized.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "testutil.h"
 
 #include "banned.h"
 
@@ -424,5 +427,54 @@ Test(numbers, round_trips_a_range)
 		    fk_num_duration(buf, 0, LLONG_MAX, &v, err, sizeof(err)), 0,
 		    "%s: %s", buf, err);
 		cr_assert_eq(v, i, "%s", buf);
+	}
+}
+
+/* fk_num_json: correctly rounded, so exactly strtod's answer. */
+static void
+json_same(const char *s)
+{
+	double want = strtod(s, NULL), got = fk_num_json(s, strlen(s));
+
+	cr_assert(memcmp(&want, &got, sizeof(got)) == 0,
+	    "%s: got %.17g, want %.17g", s, got, want);
+}
+
+Test(num_json, plain_forms)
+{
+	static const char *const cases[] = { "0", "-0", "1", "-1", "12.5",
+		"0.1", "0.3", "123456789012345", "1234567890123456",
+		"12345678901234567890", "0.000000000000000000001",
+		"0.0000000000000000000000001", "9007199254740993", "1e3",
+		"1E-3", "-2.5e+10", "1e400", "-1e400", "1e-400",
+		"4.9406564584124654e-324", "1.7976931348623157e308",
+		"3.14159265358979323846264338327950288", "100", "99.99" };
+	size_t i;
+
+	for (i = 0; i < NELEM(cases); i++)
+		json_same(cases[i]);
+}
+
+Test(num_json, random_decimals)
+{
+	uint64_t st = 7, r;
+	char buf[64];
+	int i, digits, point, k;
+
+	for (i = 0; i < 200000; i++) {
+		r = fk_test_rand(&st);
+		digits = 1 + (int)(r % 19);
+		point = (int)((r >> 8) % (unsigned)(digits + 1));
+		k = 0;
+		if (r >> 20 & 1)
+			buf[k++] = '-';
+		buf[k++] = (char)('1' + (r >> 24) % 9);
+		for (int d = 1; d < digits; d++) {
+			if (d == point)
+				buf[k++] = '.';
+			buf[k++] = (char)('0' + fk_test_rand(&st) % 10);
+		}
+		buf[k] = '\0';
+		json_same(buf);
 	}
 }
