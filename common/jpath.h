@@ -34,8 +34,9 @@ const char *fk_jpath_name(const struct fk_jpath *t, size_t slot);
 /* Find every path in a record that fk_jscan accepted into top: out[slot]
  * (fk_jpath_count entries) gets the value's member (key = the last
  * name), or val == NULL when the path is absent or goes through a value
- * that is not an object.  A repeated key: the last one, as fk_jobj_get. */
-void fk_jpath_find(const struct fk_jpath *t, const struct fk_jobj *top,
-    struct fk_jmember *out);
+ * that is not an object.  A repeated key: the last one, as fk_jobj_get.
+ * t keeps a little state of the walk: one find at a time. */
+void fk_jpath_find(
+    struct fk_jpath *t, const struct fk_jobj *top, struct fk_jmember *out);
 
 #endif
