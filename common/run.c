@@ -1133,8 +1133,12 @@ fk_main(const struct fk_tool *tool, void *ctx, int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A tool with nothing to reload lives through the SIGHUP meant for
+	 * its neighbours in a pipeline. */
 	if (tool->reload != NULL)
 		sigaction(SIGHUP, &sa, NULL);
+	else
+		signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 
 	parse_args(&rt, argc, argv);
