@@ -28,7 +28,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_LIBS = $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
 
-TOOLS = fkcat-in fk-gen fk-eval fk-enrich
+TOOLS = fkcat-in fk-gen fk-eval fk-enrich fk-score
 LIB_SRC = $(wildcard common/*.c)
 # The bundled gazetteer, data/places.csv, compiled in as a table.
 LIB_OBJ = $(LIB_SRC:%.c=$(OBJDIR)/%.o) $(OBJDIR)/gen/places_data.o
@@ -39,12 +39,15 @@ fk-gen_MODS = cmd/fk-gen/gen.c
 fk-eval_MODS = cmd/fk-eval/metrics.c cmd/fk-eval/report.c cmd/fk-eval/plot.c
 fk-enrich_MODS = cmd/fk-enrich/enrich.c cmd/fk-enrich/lists.c \
 	cmd/fk-enrich/state.c cmd/fk-enrich/table.c cmd/fk-enrich/window.c
+fk-score_MODS = cmd/fk-score/fields.c cmd/fk-score/model.c \
+	cmd/fk-score/rules.c cmd/fk-score/score.c
 
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(OBJDIR)/tests/%)
-MANS = $(wildcard man/*.1 man/*.7)
+MANS = $(wildcard man/*.1 man/*.5 man/*.7)
 
-.PHONY: all deps test test-unit test-cli test-eval test-state test-kafka test-mock test-san lint \
+.PHONY: all deps test test-unit test-cli test-eval test-score test-state test-kafka test-mock \
+	test-san lint \
 	format bench demo install clean FORCE
 
 all: deps $(TOOLS:%=$(BINDIR)/%)
@@ -101,8 +104,8 @@ $(OBJDIR)/tests/test_mock: tests/kafka/test_mock.c $(LIB) $(TESTUTIL)
 # all but the real-broker tests again under ASan+UBSan.
 test: deps
 	@scripts/check-deps test
-	$(MAKE) --no-print-directory test-unit test-cli test-eval test-state \
-	    test-kafka test-mock
+	$(MAKE) --no-print-directory test-unit test-cli test-eval test-score \
+	    test-state test-kafka test-mock
 	$(MAKE) --no-print-directory test-san
 
 test-san:
@@ -125,6 +128,13 @@ test-cli: $(TOOLS:%=$(BINDIR)/%)
 # fk-eval's metrics against scikit-learn's on generated score files.
 test-eval: $(TOOLS:%=$(BINDIR)/%)
 	@tests/eval/run $(BINDIR)
+
+# fk-score's models against xgboost's and the logistic formula, on
+# pipeline output, with models trained by scripts/fk-train; SIGHUP
+# reloads while records flow.
+test-score: $(TOOLS:%=$(BINDIR)/%)
+	@tests/score/run $(BINDIR)
+	@tests/score/reload $(BINDIR)
 
 # fk-enrich's state file survives kill -9 at any moment: the writer
 # alone, then fk-enrich saving every second.
@@ -170,9 +180,10 @@ demo: all
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	    $(DESTDIR)$(PREFIX)/share/man/man7
+	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7
 	install -m 755 $(TOOLS:%=$(BINDIR)/%) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 $(wildcard man/*.5) $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(PREFIX)/share/man/man7/
 
 clean:
