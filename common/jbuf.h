@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "jscan.h"
 
@@ -25,8 +26,7 @@ fk_jbuf_put(struct fk_jbuf *b, const char *s, size_t n)
 {
 	if (b->len + n > b->cap)
 		fk_jbuf_reserve(b, n);
-	for (size_t i = 0; i < n; i++) /* short pieces: no call */
-		b->p[b->len + i] = s[i];
+	memcpy(b->p + b->len, s, n);
 	b->len += n;
 }
 

@@ -1,7 +1,7 @@
 /* A set of dotted paths into a record ("features.user.count_10m"),
- * compiled into a tree, and one walk of a scanned record that finds the
- * value of every path at once.  Library module: never prints, never
- * exits. */
+ * compiled into a tree that fk_jscan_paths follows while it scans, so
+ * that the value of every path is found in the pass that validates the
+ * record.  Library module: never prints, never exits. */
 #ifndef FK_JPATH_H
 #define FK_JPATH_H
 
@@ -9,7 +9,40 @@
 
 #include "jscan.h"
 
-struct fk_jpath;
+#include <stdint.h>
+#include <string.h>
+
+/* The tree, public only so that fk_jscan_paths can look keys up inline;
+ * everyone else uses the functions. */
+#define FK_JPATH_NONE UINT32_MAX
+
+/* A kid in its parent's hash table, with what tells its name apart. */
+struct fk_jpath_entry {
+	uint64_t w[2]; /* fk_jpath_words of the name */
+	uint32_t len;
+	uint32_t node; /* + 1; 0: an empty entry */
+};
+
+struct fk_jpath_node {
+	char *name; /* member name; the root has none */
+	uint32_t len;
+	uint32_t hash; /* of name */
+	uint64_t w[2]; /* fk_jpath_words of name */
+	long slot;     /* the path that ends here, or -1 */
+	uint32_t *kids;
+	uint32_t nkids;
+	struct fk_jpath_entry *tab; /* kids by hash */
+	uint32_t mask;
+	unsigned gen; /* the last scan that found this node */
+};
+
+struct fk_jpath {
+	struct fk_jpath_node *nodes; /* [0] is the root: the record itself */
+	size_t n, cap;
+	char **names; /* per slot */
+	size_t nslots;
+	unsigned gen;
+};
 
 /* A new empty set; fk_jpath_free frees it. */
 struct fk_jpath *fk_jpath_new(void);
@@ -31,12 +64,125 @@ size_t fk_jpath_count(const struct fk_jpath *t);
 /* The name slot was added with; borrowed. */
 const char *fk_jpath_name(const struct fk_jpath *t, size_t slot);
 
-/* Find every path in a record that fk_jscan accepted into top: out[slot]
- * (fk_jpath_count entries) gets the value's member (key = the last
- * name), or val == NULL when the path is absent or goes through a value
- * that is not an object.  A repeated key: the last one, as fk_jobj_get.
- * t keeps a little state of the walk: one find at a time. */
-void fk_jpath_find(
-    struct fk_jpath *t, const struct fk_jobj *top, struct fk_jmember *out);
+/* Scan a record as fk_jscan does and find every path in the same pass:
+ * out[slot] (fk_jpath_count entries) gets the value's member, or val ==
+ * NULL when the path is absent or goes through a value that is not an
+ * object.  A repeated key: the last one counts, as in fk_jobj_get.  The
+ * key of a nested member is not kept (key NULL).  0, or -1 with a
+ * message as fk_jscan's. */
+int fk_jscan_paths(struct fk_jpath *t, struct fk_jobj *o, const char *s,
+    size_t len, struct fk_jmember *out, char *err, size_t errlen);
+
+/* For scanners. */
+
+static inline uint64_t
+fk_jpath_load64(const char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+#if defined(__GNUC__)
+#define FK_JPATH_INLINE inline __attribute__((always_inline))
+#else
+#define FK_JPATH_INLINE inline
+#endif
+
+/* A key as two words, its first and its last 8 bytes (a shorter key in
+ * the first, byte i at bits 8i, the rest zero): with the length they
+ * tell keys of up to 16 bytes apart without a loop.  end: where the text
+ * ends, so that a short key may be read 8 bytes at once. */
+struct fk_jpath_words {
+	uint64_t w0, w1;
+};
+
+static FK_JPATH_INLINE struct fk_jpath_words
+fk_jpath_words(const char *s, size_t len, const char *end)
+{
+	struct fk_jpath_words w = { 0, 0 };
+	size_t i;
+
+	if (len >= 8) {
+		w.w0 = fk_jpath_load64(s);
+		w.w1 = fk_jpath_load64(s + len - 8);
+		return w;
+	}
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (end - s >= 8) {
+		w.w0 = len == 0
+		    ? 0
+		    : fk_jpath_load64(s) & (~0ULL >> (64 - 8 * len));
+		return w;
+	}
+#else
+	(void)end;
+#endif
+	for (i = 0; i < len; i++)
+		w.w0 |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	return w;
+}
+
+static FK_JPATH_INLINE uint32_t
+fk_jpath_hash(struct fk_jpath_words w, size_t len)
+{
+	uint64_t h =
+	    (w.w0 * 0x9e3779b97f4a7c15u ^ w.w1 ^ len) * 0xff51afd7ed558ccdu;
+
+	return (uint32_t)(h ^ h >> 32);
+}
+
+/* The kid of node named key[0..len) (escapes decoded when escaped), or
+ * FK_JPATH_NONE. */
+uint32_t fk_jpath_kid_escaped(
+    const struct fk_jpath *t, uint32_t node, const char *key, size_t len);
+
+static FK_JPATH_INLINE uint32_t
+fk_jpath_kid(const struct fk_jpath *t, uint32_t node, const char *key,
+    size_t len, int escaped, const char *end)
+{
+	const struct fk_jpath_node *nd = &t->nodes[node];
+	const struct fk_jpath_entry *e;
+	struct fk_jpath_words w;
+	const char *name;
+	uint32_t k;
+	size_t j;
+
+	if (nd->nkids == 0)
+		return FK_JPATH_NONE;
+	if (escaped)
+		return fk_jpath_kid_escaped(t, node, key, len);
+	w = fk_jpath_words(key, len, end);
+	for (k = fk_jpath_hash(w, len) & nd->mask; (e = &nd->tab[k])->node != 0;
+	     k = (k + 1) & nd->mask) {
+		if (((e->w[0] ^ w.w0) | (e->w[1] ^ w.w1) | (e->len ^ len)) != 0)
+			continue;
+		if (len <= 16)
+			return e->node - 1;
+		/* Longer: the middle too. */
+		name = t->nodes[e->node - 1].name;
+		for (j = 8; j + 8 < len; j += 8)
+			if (fk_jpath_load64(name + j) !=
+			    fk_jpath_load64(key + j))
+				break;
+		if (j + 8 >= len)
+			return e->node - 1;
+	}
+	return FK_JPATH_NONE;
+}
+
+/* node is found: when again in this scan, its key repeats, and what
+ * was found below it before no longer counts. */
+void fk_jpath_clear(
+    const struct fk_jpath *t, uint32_t node, struct fk_jmember *out);
+
+static inline void
+fk_jpath_enter(struct fk_jpath *t, uint32_t node, struct fk_jmember *out)
+{
+	if (t->nodes[node].gen == t->gen)
+		fk_jpath_clear(t, node, out);
+	t->nodes[node].gen = t->gen;
+}
 
 #endif

@@ -16,6 +16,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "jpath.h"
 #include "xalloc.h"
 
 #include "banned.h"
@@ -592,21 +593,48 @@ scan_literal(struct scan *c, const unsigned char *p, enum fk_jtype *type)
 	return fail(c, p, "invalid literal");
 }
 
+/* fk_jscan_paths: the path tree followed while scanning. */
+struct paths {
+	struct fk_jpath *t;
+	struct fk_jmember *out;
+	uint32_t pending;          /* the node of the key just read */
+	uint32_t at[MAXDEPTH + 1]; /* the node of each open container */
+	const unsigned char *open[MAXDEPTH + 1];
+};
+
+/* A value a path ends at. */
+static ALWAYS_INLINE void
+found(struct paths *ps, uint32_t node, const unsigned char *v,
+    const unsigned char *p, enum fk_jtype type, bool esc, bool integer)
+{
+	long slot = ps->t->nodes[node].slot;
+
+	if (slot >= 0)
+		ps->out[slot] = (struct fk_jmember){ NULL, 0, (const char *)v,
+			(size_t)(p - v), type, esc, integer, 0 };
+}
+
 /* The object or array at p, below the top level; returns the byte after
- * it.  A bit per level says whether it is an array. */
-static const unsigned char *
-scan_nested(struct scan *c, const unsigned char *p)
+ * it.  A bit per level says whether it is an array.  With ps, the paths
+ * below are found on the way; without, that code is compiled out. */
+static ALWAYS_INLINE const unsigned char *
+scan_nested_paths(struct scan *c, const unsigned char *p, struct paths *ps)
 {
 	const unsigned char *end = c->end, *v = p;
 	uint64_t arrays = 0;
 	unsigned depth = 1;
-	bool unused;
+	bool esc, integer;
 	enum fk_jtype type;
 
 open: /* p is at '{' or '[' */
 	if (depth == MAXDEPTH)
 		return fail(c, p, "nesting deeper than 64");
 	depth++;
+	if (ps != NULL) {
+		ps->at[depth] = ps->pending;
+		ps->open[depth] = p;
+		ps->pending = FK_JPATH_NONE;
+	}
 	arrays = arrays << 1 | (*p == '[');
 	p = ws(p + 1, end);
 	if (arrays & 1) {
@@ -620,10 +648,16 @@ key:
 	if (p == end || *p != '"')
 		return fail(c, p, "expected a key in double quotes");
 	v = p;
-	if ((p = scan_string(c, p + 1, &unused)) == NULL)
+	esc = false;
+	if ((p = scan_string(c, p + 1, &esc)) == NULL)
 		return NULL;
 	if ((size_t)(p - v - 2) > c->longest)
 		c->longest = (size_t)(p - v - 2);
+	if (ps != NULL && ps->at[depth] != FK_JPATH_NONE &&
+	    (ps->pending = fk_jpath_kid(ps->t, ps->at[depth],
+	         (const char *)v + 1, (size_t)(p - v - 2), esc,
+	         (const char *)end)) != FK_JPATH_NONE)
+		fk_jpath_enter(ps->t, ps->pending, ps->out);
 	p = ws(p, end);
 	if (p == end || *p != ':')
 		return fail(c, p, "expected ':' after the key");
@@ -634,18 +668,25 @@ value:
 	if (*p == '{' || *p == '[')
 		goto open;
 	v = p;
+	esc = integer = false;
 	if (*p == '"') {
-		if ((p = scan_string(c, p + 1, &unused)) == NULL)
+		type = FK_J_STRING;
+		if ((p = scan_string(c, p + 1, &esc)) == NULL)
 			return NULL;
 		if ((size_t)(p - v - 2) > c->longest)
 			c->longest = (size_t)(p - v - 2);
 	} else if (*p == '-' || is_digit(*p)) {
-		p = scan_number(c, p, &unused);
+		type = FK_J_NUMBER;
+		p = scan_number(c, p, &integer);
 	} else {
 		p = scan_literal(c, p, &type);
 	}
 	if (p == NULL)
 		return NULL;
+	if (ps != NULL && ps->pending != FK_JPATH_NONE) {
+		found(ps, ps->pending, v, p, type, esc, integer);
+		ps->pending = FK_JPATH_NONE;
+	}
 after:
 	p = ws(p, end);
 	if (p < end && *p == ',') {
@@ -659,11 +700,20 @@ after:
 	return after_value(c, v, p,
 	    arrays & 1 ? "expected ',' or ']'" : "expected ',' or '}'");
 close:
+	if (ps != NULL && ps->at[depth] != FK_JPATH_NONE)
+		found(ps, ps->at[depth], ps->open[depth], p + 1,
+		    arrays & 1 ? FK_J_ARRAY : FK_J_OBJECT, false, false);
 	v = p++;
 	arrays >>= 1;
 	if (--depth > 1)
 		goto after;
 	return p;
+}
+
+static const unsigned char *
+scan_nested(struct scan *c, const unsigned char *p)
+{
+	return scan_nested_paths(c, p, NULL);
 }
 
 /* A bit of a 64-bit filter on a key's length, first and last byte, which
@@ -725,8 +775,10 @@ grow(struct fk_jobj *o)
 	o->m = fk_xrealloc(o->m, o->cap * sizeof(*o->m));
 }
 
-int
-fk_jscan(struct fk_jobj *o, const char *s, size_t len, char *err, size_t errlen)
+/* fk_jscan, and with ps fk_jscan_paths: one body, two compilations. */
+static ALWAYS_INLINE int
+scan_top(struct fk_jobj *o, const char *s, size_t len, struct paths *ps,
+    char *err, size_t errlen)
 {
 	struct scan c;
 	const unsigned char *p = (const unsigned char *)s;
@@ -735,6 +787,7 @@ fk_jscan(struct fk_jobj *o, const char *s, size_t len, char *err, size_t errlen)
 	enum fk_jtype type;
 	bool esc, kesc, integer, escapes = false, dup = false;
 	uint64_t seen = 0, bit;
+	uint32_t node = FK_JPATH_NONE;
 
 	c.base = p;
 	c.end = end;
@@ -747,6 +800,12 @@ fk_jscan(struct fk_jobj *o, const char *s, size_t len, char *err, size_t errlen)
 	o->n = 0;
 	o->longest = 0;
 	o->duplicates = 0;
+	if (ps != NULL) {
+		for (size_t i = 0; i < ps->t->nslots; i++)
+			ps->out[i].val = NULL;
+		ps->t->gen++;
+		ps->pending = FK_JPATH_NONE;
+	}
 	p = skip_ws(p, end);
 	if (p == end || *p != '{') {
 		fail(&c, p, "expected '{'");
@@ -779,6 +838,13 @@ fk_jscan(struct fk_jobj *o, const char *s, size_t len, char *err, size_t errlen)
 		if ((seen & bit) != 0 && !dup)
 			dup = repeats_key(o->m, n, k, klen);
 		seen |= bit;
+		if (ps != NULL) {
+			node = fk_jpath_kid(ps->t, 0, (const char *)k, klen,
+			    kesc, (const char *)end);
+			if (node != FK_JPATH_NONE)
+				fk_jpath_enter(ps->t, node, ps->out);
+			ps->pending = node;
+		}
 		if (p == end || *p != ':') {
 			p = skip_ws(p, end);
 			if (p == end || *p != ':') {
@@ -804,12 +870,10 @@ fk_jscan(struct fk_jobj *o, const char *s, size_t len, char *err, size_t errlen)
 		} else if (is_digit(*p) || *p == '-') {
 			type = FK_J_NUMBER;
 			p = scan_number(&c, p, &integer);
-		} else if (*p == '{') {
-			type = FK_J_OBJECT;
-			p = scan_nested(&c, p);
-		} else if (*p == '[') {
-			type = FK_J_ARRAY;
-			p = scan_nested(&c, p);
+		} else if (*p == '{' || *p == '[') {
+			type = *p == '{' ? FK_J_OBJECT : FK_J_ARRAY;
+			p = ps != NULL ? scan_nested_paths(&c, p, ps)
+			               : scan_nested(&c, p);
 		} else if (*p == ' ' || *p == '\t' || *p == '\n' ||
 		    *p == '\r') {
 			p = skip_ws(p, end);
@@ -825,6 +889,9 @@ fk_jscan(struct fk_jobj *o, const char *s, size_t len, char *err, size_t errlen)
 		    (struct fk_jmember){ (const char *)k, klen, (const char *)v,
 			    (size_t)(p - v), type, esc, integer, kesc };
 		escapes |= kesc;
+		if (ps != NULL && node != FK_JPATH_NONE &&
+		    ps->t->nodes[node].slot >= 0)
+			ps->out[ps->t->nodes[node].slot] = o->m[n - 1];
 		if (p == end || *p != ',') {
 			p = skip_ws(p, end);
 			if (p < end && *p == '}')
@@ -851,6 +918,23 @@ err:
 		snprintf(err, errlen, "column %zu: %s",
 		    (size_t)(c.errp - c.base) + 1, c.msg);
 	return -1;
+}
+
+int
+fk_jscan(struct fk_jobj *o, const char *s, size_t len, char *err, size_t errlen)
+{
+	return scan_top(o, s, len, NULL, err, errlen);
+}
+
+int
+fk_jscan_paths(struct fk_jpath *t, struct fk_jobj *o, const char *s, size_t len,
+    struct fk_jmember *out, char *err, size_t errlen)
+{
+	struct paths ps;
+
+	ps.t = t;
+	ps.out = out;
+	return scan_top(o, s, len, &ps, err, errlen);
 }
 
 const struct fk_jmember *

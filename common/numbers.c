@@ -253,38 +253,17 @@ range:
 	return -1;
 }
 
-/* Powers of ten that a double holds exactly. */
-static const double exact10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+const double fk_num_exact10[23] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
 	1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
 	1e21, 1e22 };
 
-/* Clinger's fast path: a mantissa below 2^53 and a power of ten that is
- * exact make one correctly rounded multiplication or division. */
+/* What the inline fast path leaves: exponents, long mantissas. */
 double
-fk_num_json(const char *s, size_t len)
+fk_num_json_slow(const char *s, size_t len)
 {
-	const char *p = s, *end = s + len;
-	unsigned long long m = 0;
-	int neg = 0, digits = 0, e10 = 0;
 	char buf[128], *copy;
 	double v;
 
-	if (p < end && *p == '-') {
-		neg = 1;
-		p++;
-	}
-	for (; p < end && *p >= '0' && *p <= '9'; p++, digits++)
-		m = m * 10 + (unsigned)(*p - '0');
-	if (p < end && *p == '.')
-		for (p++; p < end && *p >= '0' && *p <= '9'; p++, digits++) {
-			m = m * 10 + (unsigned)(*p - '0');
-			e10--;
-		}
-	if (p == end && digits <= 15 && e10 >= -22) {
-		v = e10 < 0 ? (double)m / exact10[-e10] : (double)m;
-		return neg ? -v : v;
-	}
-	/* Exponents, long mantissas: strtod on a terminated copy. */
 	copy = len < sizeof(buf) ? buf : fk_xmalloc(len + 1);
 	memcpy(copy, s, len);
 	copy[len] = '\0';

@@ -26,6 +26,38 @@ int fk_num_duration(const char *s, long long min, long long max, long long *ms,
  * follow the JSON grammar), correctly rounded: exact arithmetic for the
  * common short forms, strtod for the rest.  Out of range gives +-HUGE_VAL
  * as strtod does. */
-double fk_num_json(const char *s, size_t len);
+double fk_num_json_slow(const char *s, size_t len);
+
+/* Powers of ten that a double holds exactly. */
+extern const double fk_num_exact10[23];
+
+/* Clinger's fast path inline: up to 16 characters, no exponent, a
+ * mantissa below 2^53 make one correctly rounded division. */
+static inline double
+fk_num_json(const char *s, size_t len)
+{
+	const char *p = s, *end = s + len;
+	unsigned long long m = 0;
+	size_t decimals = 0;
+	unsigned d;
+	double v;
+
+	if (len > 0 && *p == '-')
+		p++;
+	if (end - p > 16)
+		return fk_num_json_slow(s, len);
+	for (; p < end; p++) {
+		if ((d = (unsigned)(*p - '0')) < 10)
+			m = m * 10 + d;
+		else if (*p == '.')
+			decimals = (size_t)(end - p - 1);
+		else
+			return fk_num_json_slow(s, len);
+	}
+	if (m >= (1ULL << 53))
+		return fk_num_json_slow(s, len);
+	v = decimals > 0 ? (double)m / fk_num_exact10[decimals] : (double)m;
+	return *s == '-' ? -v : v;
+}
 
 #endif

@@ -42,9 +42,9 @@ int
 fk_fields_scan(
     struct fk_fields *f, const char *text, size_t len, char *err, size_t errlen)
 {
-	if (fk_jscan(&f->top, text, len, err, errlen) == -1)
+	if (fk_jscan_paths(
+	        f->paths, &f->top, text, len, f->span, err, errlen) == -1)
 		return -1;
-	fk_jpath_find(f->paths, &f->top, f->span);
 	memset(f->done, 0, f->nslots);
 	/* Decoded strings are never longer than the record. */
 	if (f->bufcap < len) {
@@ -101,16 +101,4 @@ fk_fields_convert(struct fk_fields *f, size_t slot)
 		v->type = FK_V_OTHER;
 		break;
 	}
-}
-
-double
-fk_fields_num(struct fk_fields *f, size_t slot)
-{
-	const struct fk_val *v = fk_fields_get(f, slot);
-
-	if (v->type == FK_V_NUM)
-		return v->num;
-	if (v->type == FK_V_BOOL)
-		return v->b;
-	return NAN;
 }

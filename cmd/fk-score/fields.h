@@ -4,6 +4,7 @@
 #ifndef FK_FIELDS_H
 #define FK_FIELDS_H
 
+#include <math.h>
 #include <stddef.h>
 
 #include "jpath.h"
@@ -67,6 +68,16 @@ const struct fk_jmember *fk_fields_span(const struct fk_fields *f, size_t slot);
 
 /* A model input: a number as it is, a boolean as 1 or 0, NaN for
  * anything else (missing). */
-double fk_fields_num(struct fk_fields *f, size_t slot);
+static inline double
+fk_fields_num(struct fk_fields *f, size_t slot)
+{
+	const struct fk_val *v = fk_fields_get(f, slot);
+
+	if (v->type == FK_V_NUM)
+		return v->num;
+	if (v->type == FK_V_BOOL)
+		return v->b;
+	return NAN;
+}
 
 #endif

@@ -1,5 +1,5 @@
-/* Unit tests for jpath.c: hand cases, then random documents checked
- * against jansson. */
+/* Unit tests for jpath.c and fk_jscan_paths: hand cases, then random
+ * documents checked against jansson. */
 #include "jpath.h"
 
 #include <criterion/criterion.h>
@@ -23,10 +23,10 @@ find(struct fk_jpath *t, struct doc *d, const char *text)
 	char err[256];
 
 	fk_jobj_init(&d->top);
-	cr_assert_eq(fk_jscan(&d->top, text, strlen(text), err, sizeof(err)), 0,
-	    "%s: %s", text, err);
 	d->out = calloc(fk_jpath_count(t) + 1, sizeof(*d->out));
-	fk_jpath_find(t, &d->top, d->out);
+	cr_assert_eq(fk_jscan_paths(t, &d->top, text, strlen(text), d->out, err,
+	                 sizeof(err)),
+	    0, "%s: %s", text, err);
 }
 
 static void
@@ -224,5 +224,56 @@ Test(jpath, random_documents_against_jansson)
 		free(text);
 		json_decref(root);
 	}
+	fk_jpath_free(t);
+}
+
+/* Every prefix of a record, in a buffer of exactly its size (so that
+ * ASan sees a read past it): rejected as fk_jscan rejects it, and never
+ * read beyond. */
+Test(jpath, truncated_records)
+{
+	static const char doc[] =
+	    "{\"user_id\":\"U1\",\"amount\":12.5,\"features\":{\"user\":"
+	    "{\"count_10m\":3,\"amount_mean_30d\":41.25,\"a\":1,\"abc\":2,"
+	    "\"new_device\":true},\"lists\":[{\"list\":\"users\"}],"
+	    "\"x\\u0041\":{\"k\":null}},\"z\":[1,{\"ab\":\"c\"}]}";
+	struct fk_jpath *t = fk_jpath_new();
+	struct fk_jmember out[16];
+	struct fk_jobj o, plain;
+	char err[128], err2[128];
+	size_t n;
+
+	fk_jpath_add(t, "features.user.count_10m", err, sizeof(err));
+	fk_jpath_add(t, "features.user.a", err, sizeof(err));
+	fk_jpath_add(t, "features.user.abc", err, sizeof(err));
+	fk_jpath_add(t, "features.user.amount_mean_30d", err, sizeof(err));
+	fk_jpath_add(t, "features.lists", err, sizeof(err));
+	fk_jpath_add(t, "features.xA.k", err, sizeof(err));
+	fk_jpath_add(t, "z", err, sizeof(err));
+	fk_jobj_init(&o);
+	fk_jobj_init(&plain);
+	for (n = 0; n <= sizeof(doc) - 1; n++) {
+		char *buf = malloc(n + 1);
+		int a, b;
+
+		memcpy(buf, doc, n);
+		a = fk_jscan_paths(t, &o, buf, n, out, err, sizeof(err));
+		b = fk_jscan(&plain, buf, n, err2, sizeof(err2));
+		cr_assert_eq(a, b, "prefix %zu", n);
+		if (a == -1)
+			cr_assert_str_eq(err, err2, "prefix %zu", n);
+		if (n == sizeof(doc) - 1) {
+			is(&out[0], "3");
+			is(&out[1], "1");
+			is(&out[2], "2");
+			is(&out[3], "41.25");
+			is(&out[4], "[{\"list\":\"users\"}]");
+			is(&out[5], "null");
+			is(&out[6], "[1,{\"ab\":\"c\"}]");
+		}
+		free(buf);
+	}
+	fk_jobj_release(&o);
+	fk_jobj_release(&plain);
 	fk_jpath_free(t);
 }
