@@ -171,12 +171,18 @@ bench: all
 	bench/run $(BINDIR)
 	bench/tools $(BINDIR)
 
+# The sample through fkcat-in, then the pipeline on two weeks of
+# generated traffic with its blocklists and labels: fk-score with
+# examples/rules.conf, and fk-eval's report by fraud scenario.
 demo: all
 	$(BINDIR)/fkcat-in -v tests/data/sample.ndjson
-	$(BINDIR)/fk-gen -v --users 2000 --days 14 | $(BINDIR)/fkcat-in -q | \
-	    $(BINDIR)/fk-enrich -v | $(BINDIR)/fk-eval -v \
-	    --score features.user.count_10m --threshold 3,5 \
-	    --by fraud_scenario --top 10,100
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && set -x && \
+	$(BINDIR)/fk-gen -v --users 2000 --days 14 --write-lists $$d > $$d/tx.ndjson && \
+	$(BINDIR)/fkcat-in -q $$d/tx.ndjson | \
+	    $(BINDIR)/fk-enrich -v --label-field fraud \
+	    --list users:user_id=$$d/users.txt --list devices:device_id=$$d/devices.txt | \
+	    $(BINDIR)/fk-score -v -r examples/rules.conf | \
+	    $(BINDIR)/fk-eval -v --by fraud_scenario --threshold 0.5,0.9 --top 10,100
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
