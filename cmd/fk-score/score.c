@@ -440,115 +440,131 @@ record_key(
 	}
 }
 
+/* What one record came to. */
+struct verdict {
+	double score, rules, model, margin, bias;
+	enum fk_decision d;
+	size_t nfired;
+	int explained;
+};
+
+/* The record without its old member, then the new one. */
+static void
+write_risk(
+    struct fk_scorer *s, const char *data, size_t len, const struct verdict *v)
+{
+	struct fk_jbuf *b = &s->out;
+	int first = 1;
+	size_t i;
+
+	fk_jbuf_open_record(b, data, len, &s->f.top, s->member);
+	FK_JBUF_PUTS(b, "\"");
+	fk_jbuf_put(b, s->member, strlen(s->member));
+	FK_JBUF_PUTS(b, "\":{\"score\":");
+	fk_jbuf_num(b, v->score);
+	FK_JBUF_PUTS(b, ",\"decision\":\"");
+	fk_jbuf_put(b, decision_name[v->d], strlen(decision_name[v->d]));
+	FK_JBUF_PUTS(b, "\"");
+	if (s->rules != NULL) {
+		FK_JBUF_PUTS(b, ",\"rules_score\":");
+		fk_jbuf_num(b, v->rules);
+	}
+	if (s->model != NULL) {
+		FK_JBUF_PUTS(b, ",\"model_score\":");
+		fk_jbuf_num(b, v->model);
+	}
+	FK_JBUF_PUTS(b, ",\"reasons\":[");
+	for (i = 0; i < v->nfired; i++) {
+		const struct piece *p = &s->rule_json[s->fired[i]];
+
+		if (!first)
+			FK_JBUF_PUTS(b, ",");
+		first = 0;
+		fk_jbuf_put(b, p->s, p->len);
+		rule_values(s, fk_rules_info(s->rules, s->fired[i]));
+	}
+	if (v->explained && s->o->nreasons > 0)
+		model_reasons(s, &first);
+	FK_JBUF_PUTS(b, "]");
+	if (s->rules != NULL) {
+		FK_JBUF_PUTS(b, ",\"ruleset\":\"");
+		fk_jbuf_put(b, fk_rules_hash(s->rules), 64);
+		FK_JBUF_PUTS(b, "\"");
+	}
+	if (s->model != NULL) {
+		FK_JBUF_PUTS(b, ",\"model\":\"");
+		fk_jbuf_put(b, fk_model_hash(s->model), 64);
+		FK_JBUF_PUTS(b, "\"");
+	}
+	if (s->model != NULL && s->o->contributions) {
+		FK_JBUF_PUTS(b, ",\"margin\":");
+		fk_jbuf_num(b, v->margin);
+		FK_JBUF_PUTS(b, ",\"bias\":");
+		fk_jbuf_num(b, v->bias);
+		FK_JBUF_PUTS(b, ",\"contributions\":{");
+		for (i = 0; i < s->nin; i++) {
+			if (i > 0)
+				FK_JBUF_PUTS(b, ",");
+			fk_jbuf_put(b, s->in_json[i].s, s->in_json[i].len);
+			FK_JBUF_PUTS(b, ":");
+			fk_jbuf_num(b, s->c[i]);
+		}
+		FK_JBUF_PUTS(b, "}");
+	}
+	FK_JBUF_PUTS(b, "}}");
+}
+
 int
 fk_scorer_record(struct fk_scorer *s, const char *data, size_t len,
     const char *keyfield, const char **out, size_t *outlen, const char **key,
     size_t *keylen, long long *ts, char *err, size_t errlen)
 {
 	const struct fk_jmember *m;
-	double rscore = 0, mscore = 0, margin = 0, bias = 0, score;
-	size_t nfired = 0, i;
-	enum fk_decision d;
-	int first = 1, explain;
+	struct verdict v;
+	size_t i;
 
 	if (fk_fields_scan(&s->f, data, len, err, errlen) == -1)
 		return -1;
+	memset(&v, 0, sizeof(v));
 	if (s->rules != NULL) {
-		nfired = fk_rules_eval(s->rules, &s->f, s->fired);
-		for (i = 0; i < nfired; i++)
-			rscore += fk_rules_info(s->rules, s->fired[i])->weight;
-		rscore = clamp01(round9(rscore));
+		v.nfired = fk_rules_eval(s->rules, &s->f, s->fired);
+		for (i = 0; i < v.nfired; i++)
+			v.rules += fk_rules_info(s->rules, s->fired[i])->weight;
+		v.rules = clamp01(round9(v.rules));
 	}
-	explain = 0;
 	if (s->model != NULL) {
 		for (i = 0; i < s->nin; i++)
 			s->x[i] = fk_fields_num(&s->f, s->inslot[i]);
-		margin = fk_model_margin(s->model, s->x);
-		mscore = fk_model_prob(margin);
+		v.margin = fk_model_margin(s->model, s->x);
+		v.model = fk_model_prob(v.margin);
 	}
 	switch (s->combine) {
 	case FK_COMBINE_SUM:
-		score = clamp01(rscore + mscore);
+		v.score = clamp01(v.rules + v.model);
 		break;
 	case FK_COMBINE_MODEL:
-		score = mscore;
+		v.score = v.model;
 		break;
 	case FK_COMBINE_RULES:
-		score = rscore;
+		v.score = v.rules;
 		break;
 	default:
-		score = rscore > mscore ? rscore : mscore;
+		v.score = v.rules > v.model ? v.rules : v.model;
 		break;
 	}
-	d = score >= s->o->block    ? FK_BLOCK
-	    : score >= s->o->review ? FK_REVIEW
-	                            : FK_ALLOW;
+	v.d = v.score >= s->o->block  ? FK_BLOCK
+	    : v.score >= s->o->review ? FK_REVIEW
+	                              : FK_ALLOW;
 	s->records++;
-	s->decisions[d]++;
+	s->decisions[v.d]++;
 	/* Contributions cost a few predictions: reasons for the records a
 	 * person will look at (review, block), every input on request. */
 	if (s->model != NULL &&
-	    (s->o->contributions || (s->o->nreasons > 0 && d != FK_ALLOW))) {
-		explain = 1;
-		fk_model_explain(s->model, s->x, s->o->explain, s->c, &bias);
+	    (s->o->contributions || (s->o->nreasons > 0 && v.d != FK_ALLOW))) {
+		v.explained = 1;
+		fk_model_explain(s->model, s->x, s->o->explain, s->c, &v.bias);
 	}
-
-	fk_jbuf_open_record(&s->out, data, len, &s->f.top, s->member);
-	fk_jbuf_put(&s->out, "\"", 1);
-	fk_jbuf_put(&s->out, s->member, strlen(s->member));
-	FK_JBUF_PUTS(&s->out, "\":{\"score\":");
-	fk_jbuf_num(&s->out, score);
-	FK_JBUF_PUTS(&s->out, ",\"decision\":\"");
-	fk_jbuf_put(&s->out, decision_name[d], strlen(decision_name[d]));
-	FK_JBUF_PUTS(&s->out, "\"");
-	if (s->rules != NULL) {
-		FK_JBUF_PUTS(&s->out, ",\"rules_score\":");
-		fk_jbuf_num(&s->out, rscore);
-	}
-	if (s->model != NULL) {
-		FK_JBUF_PUTS(&s->out, ",\"model_score\":");
-		fk_jbuf_num(&s->out, mscore);
-	}
-	FK_JBUF_PUTS(&s->out, ",\"reasons\":[");
-	for (i = 0; i < nfired; i++) {
-		const struct piece *p = &s->rule_json[s->fired[i]];
-
-		if (!first)
-			FK_JBUF_PUTS(&s->out, ",");
-		first = 0;
-		fk_jbuf_put(&s->out, p->s, p->len);
-		rule_values(s, fk_rules_info(s->rules, s->fired[i]));
-	}
-	if (explain && s->o->nreasons > 0)
-		model_reasons(s, &first);
-	FK_JBUF_PUTS(&s->out, "]");
-	if (s->rules != NULL) {
-		FK_JBUF_PUTS(&s->out, ",\"ruleset\":\"");
-		fk_jbuf_put(&s->out, fk_rules_hash(s->rules), 64);
-		FK_JBUF_PUTS(&s->out, "\"");
-	}
-	if (s->model != NULL) {
-		FK_JBUF_PUTS(&s->out, ",\"model\":\"");
-		fk_jbuf_put(&s->out, fk_model_hash(s->model), 64);
-		FK_JBUF_PUTS(&s->out, "\"");
-	}
-	if (s->model != NULL && s->o->contributions) {
-		FK_JBUF_PUTS(&s->out, ",\"margin\":");
-		fk_jbuf_num(&s->out, margin);
-		FK_JBUF_PUTS(&s->out, ",\"bias\":");
-		fk_jbuf_num(&s->out, bias);
-		FK_JBUF_PUTS(&s->out, ",\"contributions\":{");
-		for (i = 0; i < s->nin; i++) {
-			if (i > 0)
-				FK_JBUF_PUTS(&s->out, ",");
-			fk_jbuf_put(
-			    &s->out, s->in_json[i].s, s->in_json[i].len);
-			FK_JBUF_PUTS(&s->out, ":");
-			fk_jbuf_num(&s->out, s->c[i]);
-		}
-		FK_JBUF_PUTS(&s->out, "}");
-	}
-	FK_JBUF_PUTS(&s->out, "}}");
+	write_risk(s, data, len, &v);
 	*out = s->out.p;
 	*outlen = s->out.len;
 	record_key(s, keyfield, key, keylen);
