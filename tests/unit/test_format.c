@@ -1,0 +1,543 @@
+/* Unit tests for format.c: fk-alert's output formats. */
+#include "format.h"
+
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The alert of the brief, one line. */
+static const char full[] =
+    "{\"tx_id\":\"tx-000000000148\",\"user_id\":\"U0000386\","
+    "\"amount\":14.15,\"currency\":\"EUR\","
+    "\"timestamp\":\"2024-11-01T01:15:20.557Z\",\"ts_ms\":1730423720557,"
+    "\"merchant_id\":\"M000324\",\"terminal_id\":\"T0000548\","
+    "\"device_id\":\"D1\",\"ip\":\"10.1.2.3\",\"country\":\"ML\","
+    "\"location\":\"Bamako\",\"channel\":\"pos\","
+    "\"features\":{\"user\":{\"km_from_home\":13139.7}},"
+    "\"risk\":{\"score\":0.93,\"decision\":\"block\",\"rules_score\":0.8,"
+    "\"model_score\":0.93,\"reasons\":[{\"rule\":\"impossible_travel\","
+    "\"weight\":0.8,\"reason\":\"too far from the last payment\","
+    "\"severity\":\"high\",\"tags\":[\"geo\"],"
+    "\"values\":{\"features.user.impossible_travel\":true}},"
+    "{\"feature\":\"features.user.km_from_home\",\"value\":13139.7,"
+    "\"contribution\":2.1}],\"ruleset\":\"aaaa\",\"model\":\"bbbb\"},"
+    "\"alert\":{\"id\":\"0123456789abcdef0123456789abcdef\","
+    "\"severity\":\"high\",\"summary\":\"block U0000386: 14.15 EUR, score "
+    "0.93: impossible_travel\",\"time\":\"2026-11-29T02:00:00.123Z\","
+    "\"latency_ms\":42,\"entities\":{\"user_id\":\"U0000386\"},"
+    "\"reasons\":[{\"rule\":\"impossible_travel\",\"weight\":0.8,"
+    "\"reason\":\"too far from the last payment\",\"severity\":\"high\","
+    "\"tags\":[\"geo\"],"
+    "\"values\":{\"features.user.impossible_travel\":true}},"
+    "{\"feature\":\"features.user.km_from_home\",\"value\":13139.7,"
+    "\"contribution\":2.1}],\"count\":3,"
+    "\"first\":\"2024-11-01T01:15:20.557Z\","
+    "\"last\":\"2024-11-01T01:19:02.000Z\"}}";
+
+static const char minimal[] = "{\"risk\":{\"decision\":\"review\"},"
+                              "\"alert\":{}}";
+
+static const struct fk_format_opts opts = { "host1", "fk-alert", 4242,
+	"1.2.0" };
+
+/* The alert in format f, NUL-terminated; the caller frees it. */
+static char *
+fmt_with(enum fk_format f, const struct fk_format_opts *o, const char *text)
+{
+	struct fk_jbuf b;
+	json_error_t e;
+	json_t *rec;
+	char *s;
+
+	rec = json_loads(text, 0, &e);
+	cr_assert_not_null(rec, "%s: %s", text, e.text);
+	fk_jbuf_init(&b);
+	fk_format_alert(f, o, rec, text, strlen(text), &b);
+	s = malloc(b.len + 1);
+	cr_assert_not_null(s);
+	if (b.len > 0)
+		memcpy(s, b.p, b.len);
+	s[b.len] = '\0';
+	cr_assert_eq(strlen(s), b.len, "a NUL in the output");
+	cr_assert_null(strchr(s, '\n'), "two lines: %s", s);
+	cr_assert_null(strstr(s, "(null)"), "%s", s);
+	fk_jbuf_release(&b);
+	json_decref(rec);
+	return s;
+}
+
+static char *
+fmt(enum fk_format f, const char *text)
+{
+	return fmt_with(f, &opts, text);
+}
+
+static void
+golden(enum fk_format f, const char *text, const char *want)
+{
+	char *s = fmt(f, text);
+
+	cr_assert_str_eq(s, want, "%s of %s", fk_format_name(f), text);
+	free(s);
+}
+
+Test(format, parse_names)
+{
+	static const char *const names[] = { "json", "cef", "ecs", "syslog",
+		"text" };
+	enum fk_format f;
+	size_t i;
+
+	for (i = 0; i < NELEM(names); i++) {
+		f = FK_FMT_TEXT;
+		cr_assert_eq(fk_format_parse(names[i], &f), 0, "%s", names[i]);
+		cr_assert_eq((size_t)f, i);
+		cr_assert_str_eq(fk_format_name(f), names[i]);
+	}
+}
+
+Test(format, parse_unknown)
+{
+	static const char *const bad[] = { "", "JSON", "Cef", "leef", "json ",
+		"sys", "syslog5424", "texts" };
+	enum fk_format f = FK_FMT_CEF;
+	size_t i;
+
+	for (i = 0; i < NELEM(bad); i++)
+		cr_assert_eq(fk_format_parse(bad[i], &f), -1, "\"%s\"", bad[i]);
+	cr_assert_eq(f, FK_FMT_CEF, "left alone on error");
+}
+
+Test(format, json_byte_for_byte)
+{
+	/* spacing, escapes and number forms that a reparse would change */
+	static const char odd[] =
+	    " { \"a\" : 1.50e0 ,\"s\":\"\\u00e9\\/\", \"risk\":{},"
+	    "\"alert\":{ } } ";
+	char *s;
+
+	golden(FK_FMT_JSON, full, full);
+	golden(FK_FMT_JSON, minimal, minimal);
+	s = fmt(FK_FMT_JSON, odd);
+	cr_assert_str_eq(s, odd);
+	free(s);
+}
+
+/* CEF */
+
+Test(format, cef_full)
+{
+	golden(FK_FMT_CEF, full,
+	    "CEF:0|fraudkit|fk-alert|1.2.0|impossible_travel|block U0000386: "
+	    "14.15 EUR, score 0.93: impossible_travel|8|rt=1795917600123 "
+	    "start=1730423720557 externalId=0123456789abcdef0123456789abcdef "
+	    "suser=U0000386 src=10.1.2.3 act=block cat=fraud msg=too far "
+	    "from the last payment dvchost=host1 cn1Label=score cn1=93 "
+	    "cs1Label=txId cs1=tx-000000000148 cs2Label=ruleset cs2=aaaa "
+	    "cs3Label=model cs3=bbbb cs4Label=amount cs4=14.15 EUR cnt=3 "
+	    "deviceExternalId=D1 cs6Label=merchant cs6=M000324");
+}
+
+Test(format, cef_minimal)
+{
+	golden(FK_FMT_CEF, minimal,
+	    "CEF:0|fraudkit|fk-alert|1.2.0|review|fraud alert|5|act=review "
+	    "cat=fraud dvchost=host1");
+}
+
+Test(format, cef_signature_and_severity)
+{
+	/* no rule fired: the model, then the decision */
+	golden(FK_FMT_CEF,
+	    "{\"risk\":{\"decision\":\"block\",\"model_score\":0.9},"
+	    "\"alert\":{\"severity\":\"critical\",\"summary\":\"s\"}}",
+	    "CEF:0|fraudkit|fk-alert|1.2.0|model|s|10|act=block cat=fraud "
+	    "dvchost=host1");
+	golden(FK_FMT_CEF,
+	    "{\"risk\":{\"reasons\":[{\"feature\":\"f\",\"value\":1}]},"
+	    "\"alert\":{\"severity\":\"low\"}}",
+	    "CEF:0|fraudkit|fk-alert|1.2.0|model|fraud alert|3|cat=fraud "
+	    "dvchost=host1");
+	golden(FK_FMT_CEF, "{\"alert\":{\"severity\":\"medium\"}}",
+	    "CEF:0|fraudkit|fk-alert|1.2.0|alert|fraud alert|5|cat=fraud "
+	    "dvchost=host1");
+}
+
+Test(format, cef_ip_and_amount_forms)
+{
+	/* IPv6 is no src; a string amount as given; no host, no version */
+	static const struct fk_format_opts bare = { NULL, NULL, 0, NULL };
+	char *s = fmt_with(FK_FMT_CEF, &bare,
+	    "{\"ip\":\"2001:db8::1\",\"amount\":\"12,5\",\"user_id\":null,"
+	    "\"risk\":\"x\",\"alert\":{\"count\":\"3\"}}");
+
+	cr_assert_str_eq(s,
+	    "CEF:0|fraudkit|fk-alert|unknown|alert|fraud alert|5|"
+	    "cs5Label=ip cs5=2001:db8::1 cat=fraud cs4Label=amount cs4=12,5");
+	free(s);
+	golden(FK_FMT_CEF, "{\"ip\":\"10.1.2\",\"amount\":7,\"alert\":{}}",
+	    "CEF:0|fraudkit|fk-alert|1.2.0|alert|fraud alert|5|cs5Label=ip "
+	    "cs5=10.1.2 cat=fraud dvchost=host1 cs4Label=amount cs4=7");
+}
+
+struct esc_case {
+	char in[24];
+	char header[40];
+	char value[40];
+};
+
+ParameterizedTestParameters(format, cef_escaping)
+{
+	static struct esc_case cases[] = {
+		{ "plain text", "plain text", "plain text" },
+		{ "a\\b", "a\\\\b", "a\\\\b" },
+		{ "a|b", "a\\|b", "a|b" },
+		{ "a=b", "a=b", "a\\=b" },
+		{ "a\nb", "a b", "a\\nb" },
+		{ "a\rb", "a b", "a\\rb" },
+		{ "a\r\nb", "a  b", "a\\r\\nb" },
+		{ "\\|=\n", "\\\\\\|= ", "\\\\|\\=\\n" },
+		{ "\\=", "\\\\=", "\\\\\\=" },
+		{ "caf\xc3\xa9 \"q\"", "caf\xc3\xa9 \"q\"",
+		    "caf\xc3\xa9 \"q\"" },
+		{ "", "", "" },
+	};
+
+	return cr_make_param_array(struct esc_case, cases, NELEM(cases));
+}
+
+ParameterizedTest(struct esc_case *c, format, cef_escaping)
+{
+	struct fk_jbuf b;
+
+	fk_jbuf_init(&b);
+	fk_format_cef_header(&b, c->in, strlen(c->in));
+	FK_JBUF_PUTS(&b, "\0");
+	cr_assert_str_eq(b.p, c->header, "header of \"%s\"", c->in);
+	b.len = 0;
+	fk_format_cef_value(&b, c->in, strlen(c->in));
+	FK_JBUF_PUTS(&b, "\0");
+	cr_assert_str_eq(b.p, c->value, "value of \"%s\"", c->in);
+	fk_jbuf_release(&b);
+}
+
+Test(format, cef_escapes_in_place)
+{
+	golden(FK_FMT_CEF,
+	    "{\"user_id\":\"u=1\\\\x\",\"risk\":{\"decision\":\"a|b\","
+	    "\"reasons\":[{\"rule\":\"r|1\\\\\",\"reason\":\"x=y\\nz\"},"
+	    "{\"rule\":\"r2\",\"reason\":\"w\"}]},"
+	    "\"alert\":{\"summary\":\"s|t\\n=u\"}}",
+	    "CEF:0|fraudkit|fk-alert|1.2.0|r\\|1\\\\|s\\|t =u|5|"
+	    "suser=u\\=1\\\\x act=a|b cat=fraud msg=x\\=y\\nz; w "
+	    "dvchost=host1");
+}
+
+/* ECS */
+
+static json_t *
+ecs(const char *text)
+{
+	json_error_t e;
+	json_t *j;
+	char *s = fmt(FK_FMT_ECS, text);
+
+	j = json_loads(s, 0, &e);
+	cr_assert_not_null(j, "%s: %s", s, e.text);
+	free(s);
+	return j;
+}
+
+static const char *
+sget(json_t *j, const char *path)
+{
+	char key[64];
+	const char *dot;
+
+	while ((dot = strchr(path, '.')) != NULL) {
+		cr_assert_lt((size_t)(dot - path), sizeof(key));
+		memcpy(key, path, (size_t)(dot - path));
+		key[dot - path] = '\0';
+		j = json_object_get(j, key);
+		path = dot + 1;
+	}
+	return json_string_value(json_object_get(j, path));
+}
+
+static json_t *
+get(json_t *j, const char *a, const char *b)
+{
+	return json_object_get(json_object_get(j, a), b);
+}
+
+Test(format, ecs_full)
+{
+	json_t *j = ecs(full), *v;
+
+	cr_assert_str_eq(sget(j, "@timestamp"), "2024-11-01T01:15:20.557Z");
+	cr_assert_str_eq(sget(j, "ecs.version"), "8.11.0");
+	cr_assert_str_eq(sget(j, "message"),
+	    "block U0000386: 14.15 EUR, score 0.93: impossible_travel");
+	cr_assert_str_eq(sget(j, "event.kind"), "alert");
+	cr_assert_str_eq(
+	    json_string_value(json_array_get(get(j, "event", "category"), 0)),
+	    "intrusion_detection");
+	cr_assert_str_eq(
+	    json_string_value(json_array_get(get(j, "event", "type"), 0)),
+	    "denied");
+	cr_assert_str_eq(sget(j, "event.module"), "fraudkit");
+	cr_assert_str_eq(sget(j, "event.dataset"), "fraudkit.alert");
+	cr_assert_str_eq(
+	    sget(j, "event.id"), "0123456789abcdef0123456789abcdef");
+	cr_assert_str_eq(sget(j, "event.created"), "2026-11-29T02:00:00.123Z");
+	cr_assert_eq(json_integer_value(get(j, "event", "severity")), 73);
+	cr_assert_float_eq(
+	    json_number_value(get(j, "event", "risk_score")), 93, 1e-9);
+	cr_assert_str_eq(sget(j, "event.action"), "block");
+	cr_assert_str_eq(
+	    sget(j, "event.reason"), "too far from the last payment");
+	cr_assert_str_eq(sget(j, "user.id"), "U0000386");
+	cr_assert_str_eq(sget(j, "source.ip"), "10.1.2.3");
+	cr_assert_str_eq(sget(j, "source.geo.country_iso_code"), "ML");
+	cr_assert_str_eq(sget(j, "source.geo.city_name"), "Bamako");
+	cr_assert_str_eq(sget(j, "rule.id"), "impossible_travel");
+	cr_assert_str_eq(sget(j, "rule.name"), "impossible_travel");
+	cr_assert_str_eq(
+	    sget(j, "rule.description"), "too far from the last payment");
+	cr_assert_str_eq(sget(j, "rule.version"), "aaaa");
+	cr_assert_str_eq(sget(j, "observer.hostname"), "host1");
+	cr_assert_str_eq(sget(j, "fraudkit.tx_id"), "tx-000000000148");
+	cr_assert_float_eq(
+	    json_number_value(get(j, "fraudkit", "amount")), 14.15, 0);
+	cr_assert_str_eq(sget(j, "fraudkit.currency"), "EUR");
+	cr_assert_str_eq(sget(j, "fraudkit.merchant_id"), "M000324");
+	cr_assert_str_eq(sget(j, "fraudkit.terminal_id"), "T0000548");
+	cr_assert_str_eq(sget(j, "fraudkit.device_id"), "D1");
+	cr_assert_str_eq(sget(j, "fraudkit.model"), "bbbb");
+	cr_assert_float_eq(
+	    json_number_value(get(j, "fraudkit", "score")), 0.93, 0);
+	cr_assert_eq(json_integer_value(get(j, "fraudkit", "count")), 3);
+	cr_assert_eq(json_integer_value(get(j, "fraudkit", "latency_ms")), 42);
+	cr_assert_str_eq(sget(j, "fraudkit.first"), "2024-11-01T01:15:20.557Z");
+	cr_assert_str_eq(sget(j, "fraudkit.last"), "2024-11-01T01:19:02.000Z");
+	v = get(j, "fraudkit", "reasons");
+	cr_assert_eq(json_array_size(v), 2);
+	json_decref(j);
+}
+
+Test(format, ecs_reasons_equal_the_record)
+{
+	json_t *rec = json_loads(full, 0, NULL), *j = ecs(full);
+	char *s = fmt(FK_FMT_ECS, full);
+
+	cr_assert(json_equal(
+	    get(j, "fraudkit", "reasons"), get(rec, "alert", "reasons")));
+	cr_assert_not_null(strstr(s, "\"weight\":0.8,"), "%s", s);
+	cr_assert_not_null(strstr(s, "\"risk_score\":93,"), "%s", s);
+	free(s);
+	json_decref(j);
+	json_decref(rec);
+}
+
+Test(format, ecs_minimal)
+{
+	golden(FK_FMT_ECS, minimal,
+	    "{\"ecs\":{\"version\":\"8.11.0\"},\"event\":{\"kind\":\"alert\","
+	    "\"category\":[\"intrusion_detection\"],\"type\":[\"info\"],"
+	    "\"module\":\"fraudkit\",\"dataset\":\"fraudkit.alert\","
+	    "\"action\":\"review\"},\"observer\":{\"vendor\":\"fraudkit\","
+	    "\"product\":\"fk-alert\",\"version\":\"1.2.0\","
+	    "\"hostname\":\"host1\"},\"fraudkit\":{\"decision\":\"review\"}}");
+}
+
+Test(format, ecs_odd_members)
+{
+	/* not an IP: kept out of source.ip, which would refuse it */
+	json_t *j =
+	    ecs("{\"ip\":\"10.1.2\",\"ts_ms\":1730423720557,"
+	        "\"timestamp\":\"bad\",\"risk\":{\"decision\":\"allow\"},"
+	        "\"alert\":{\"time\":\"2026-11-29 02:00:00\"}}");
+
+	cr_assert_null(json_object_get(j, "source"));
+	cr_assert_str_eq(sget(j, "fraudkit.ip"), "10.1.2");
+	cr_assert_str_eq(sget(j, "@timestamp"), "2024-11-01T01:15:20.557Z");
+	cr_assert_str_eq(sget(j, "event.created"), "2026-11-29T02:00:00.000Z");
+	cr_assert_str_eq(
+	    json_string_value(json_array_get(get(j, "event", "type"), 0)),
+	    "allowed");
+	cr_assert_null(json_object_get(j, "rule"));
+	cr_assert_null(json_object_get(j, "user"));
+	json_decref(j);
+	j = ecs("{\"ip\":\"2001:db8::1\",\"alert\":{\"time\":"
+	        "\"2026-11-29T02:00:00Z\",\"severity\":\"critical\"}}");
+	cr_assert_str_eq(sget(j, "source.ip"), "2001:db8::1");
+	cr_assert_str_eq(sget(j, "@timestamp"), "2026-11-29T02:00:00.000Z");
+	cr_assert_eq(json_integer_value(get(j, "event", "severity")), 99);
+	json_decref(j);
+}
+
+/* syslog */
+
+Test(format, syslog_full)
+{
+	golden(FK_FMT_SYSLOG, full,
+	    "<107>1 2026-11-29T02:00:00.123Z host1 fk-alert 4242 alert "
+	    "[fraudkit@32473 id=\"0123456789abcdef0123456789abcdef\" "
+	    "user=\"U0000386\" score=\"0.93\" decision=\"block\" "
+	    "tx=\"tx-000000000148\" severity=\"high\"] \xef\xbb\xbf"
+	    "block U0000386: 14.15 EUR, score 0.93: impossible_travel");
+}
+
+Test(format, syslog_minimal)
+{
+	golden(FK_FMT_SYSLOG, minimal,
+	    "<108>1 - host1 fk-alert 4242 alert "
+	    "[fraudkit@32473 decision=\"review\"]");
+	golden(FK_FMT_SYSLOG, "{\"alert\":{\"summary\":\"s\"}}",
+	    "<108>1 - host1 fk-alert 4242 alert - \xef\xbb\xbfs");
+}
+
+struct pri_case {
+	char severity[16];
+	int pri;
+};
+
+ParameterizedTestParameters(format, syslog_pri)
+{
+	static struct pri_case cases[] = {
+		{ "critical", 106 },
+		{ "high", 107 },
+		{ "medium", 108 },
+		{ "low", 109 },
+		{ "bogus", 108 },
+		{ "", 108 },
+	};
+
+	return cr_make_param_array(struct pri_case, cases, NELEM(cases));
+}
+
+ParameterizedTest(struct pri_case *c, format, syslog_pri)
+{
+	char rec[128], want[16], *s;
+
+	snprintf(
+	    rec, sizeof(rec), "{\"alert\":{\"severity\":\"%s\"}}", c->severity);
+	snprintf(want, sizeof(want), "<%d>1 ", c->pri);
+	s = fmt(FK_FMT_SYSLOG, rec);
+	cr_assert_eq(
+	    strncmp(s, want, strlen(want)), 0, "%s: %s", c->severity, s);
+	free(s);
+}
+
+Test(format, syslog_sd_escaping)
+{
+	golden(FK_FMT_SYSLOG,
+	    "{\"user_id\":\"a\\\"b\\\\c]d\",\"tx_id\":\"x\\ny\","
+	    "\"alert\":{\"id\":\"[]\",\"time\":\"2026-11-29T03:00:00.5+01:00\","
+	    "\"summary\":\"two\\nlines\"}}",
+	    "<108>1 2026-11-29T02:00:00.500Z host1 fk-alert 4242 alert "
+	    "[fraudkit@32473 id=\"[\\]\" user=\"a\\\"b\\\\c\\]d\" "
+	    "tx=\"x y\"] \xef\xbb\xbftwo lines");
+}
+
+Test(format, syslog_header_fields_sanitized)
+{
+	static char longname[300];
+	struct fk_format_opts o = { "my host\xc3\xa9x", "fk alert", 0, NULL };
+	char *s;
+
+	s = fmt_with(FK_FMT_SYSLOG, &o, minimal);
+	cr_assert_str_eq(s,
+	    "<108>1 - my_host_x fk_alert - alert "
+	    "[fraudkit@32473 decision=\"review\"]");
+	free(s);
+
+	memset(longname, 'h', sizeof(longname) - 1);
+	o.hostname = longname;
+	o.app = "a123456789b123456789c123456789d123456789e123456789f";
+	o.pid = 1;
+	s = fmt_with(FK_FMT_SYSLOG, &o, minimal);
+	cr_assert_eq(strspn(s + 9, "h"), 255, "%s", s);
+	cr_assert_not_null(
+	    strstr(s, " a123456789b123456789c123456789d123456789e1234567 1 "),
+	    "%s", s);
+	free(s);
+
+	o.hostname = "";
+	o.app = NULL;
+	s = fmt_with(FK_FMT_SYSLOG, &o, minimal);
+	cr_assert_eq(strncmp(s, "<108>1 - - - 1 alert ", 21), 0, "%s", s);
+	free(s);
+	s = fmt_with(FK_FMT_SYSLOG, NULL, minimal);
+	cr_assert_eq(strncmp(s, "<108>1 - - - - alert ", 21), 0, "%s", s);
+	free(s);
+}
+
+Test(format, syslog_bom_before_msg)
+{
+	char *s = fmt(FK_FMT_SYSLOG, full), *bom;
+
+	bom = strstr(s, "\xef\xbb\xbf");
+	cr_assert_not_null(bom);
+	cr_assert_eq(bom[-1], ' ');
+	cr_assert_eq(bom[-2], ']');
+	cr_assert_str_eq(bom + 3,
+	    "block U0000386: 14.15 EUR, score 0.93: impossible_travel");
+	free(s);
+}
+
+/* text */
+
+Test(format, text_lines)
+{
+	golden(FK_FMT_TEXT, full,
+	    "2024-11-01T01:15:20.557Z block U0000386 14.15 EUR score 0.93 "
+	    "impossible_travel,features.user.km_from_home (x3)");
+	golden(FK_FMT_TEXT, minimal, "review");
+	golden(FK_FMT_TEXT,
+	    "{\"ts_ms\":1730423720557,\"user_id\":\"U\\u001b[31m\","
+	    "\"amount\":\"12,5\",\"risk\":{\"decision\":\"allow\","
+	    "\"score\":0.1,\"reasons\":[{\"feature\":\"f1\"},"
+	    "{\"rule\":\"r1\"},{\"feature\":\"f2\"},{\"rule\":\"r2\"},"
+	    "{\"feature\":\"f3\"}]},\"alert\":{}}",
+	    "2024-11-01T01:15:20.557Z allow U?[31m 12,5 score 0.1 "
+	    "r1,r2,f1");
+}
+
+/* Members absent or of the wrong type: something sane, never a crash. */
+Test(format, odd_records)
+{
+	static const char *const recs[] = {
+		"{}",
+		"{\"alert\":null,\"risk\":[]}",
+		"{\"alert\":[],\"risk\":{\"reasons\":{}}}",
+		"{\"alert\":{\"reasons\":[null,1,\"x\",{\"rule\":5}],"
+		"\"count\":1.5,\"time\":12,\"severity\":3},"
+		"\"risk\":{\"score\":\"0.9\",\"decision\":true}}",
+		"{\"amount\":null,\"currency\":1,\"ts_ms\":\"x\","
+		"\"timestamp\":1e30,\"ip\":\"\","
+		"\"alert\":{\"summary\":\"\"}}",
+	};
+	enum fk_format f;
+	json_t *j;
+	size_t i;
+	char *s;
+
+	for (i = 0; i < NELEM(recs); i++)
+		for (f = FK_FMT_JSON; f <= FK_FMT_TEXT; f++) {
+			s = fmt(f, recs[i]);
+			if (f == FK_FMT_ECS) {
+				j = json_loads(s, 0, NULL);
+				cr_assert_not_null(j, "%s", s);
+				json_decref(j);
+			}
+			free(s);
+		}
+}
