@@ -28,7 +28,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_LIBS = $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
 
-TOOLS = fkcat-in fk-gen fk-eval fk-enrich fk-score
+TOOLS = fkcat-in fk-gen fk-eval fk-enrich fk-score fk-alert
 LIB_SRC = $(wildcard common/*.c)
 # The bundled gazetteer, data/places.csv, compiled in as a table.
 LIB_OBJ = $(LIB_SRC:%.c=$(OBJDIR)/%.o) $(OBJDIR)/gen/places_data.o
@@ -41,12 +41,17 @@ fk-enrich_MODS = cmd/fk-enrich/enrich.c cmd/fk-enrich/lists.c \
 	cmd/fk-enrich/state.c cmd/fk-enrich/table.c cmd/fk-enrich/window.c
 fk-score_MODS = cmd/fk-score/fields.c cmd/fk-score/model.c \
 	cmd/fk-score/rules.c cmd/fk-score/score.c
+fk-alert_MODS = cmd/fk-alert/alert.c cmd/fk-alert/dest.c cmd/fk-alert/format.c
+# Libraries only some tools link (fk-alert's webhooks).
+CURL_LIBS = $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
+fk-alert_LIBS = $(CURL_LIBS)
 
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(OBJDIR)/tests/%)
 MANS = $(wildcard man/*.1 man/*.5 man/*.7)
 
-.PHONY: all deps test test-unit test-cli test-eval test-score test-state test-kafka test-mock \
+.PHONY: all deps test test-unit test-cli test-eval test-score test-alert test-state test-kafka \
+	test-mock \
 	test-san lint \
 	format bench demo install clean FORCE
 
@@ -78,7 +83,7 @@ $(LIB): $(LIB_OBJ)
 define TOOL_RULES
 $(BINDIR)/$(1): $(OBJDIR)/cmd/$(1)/main.o $($(1)_MODS:%.c=$(OBJDIR)/%.o) $(LIB) $(BINDIR)/.tag
 	@mkdir -p $(BINDIR)
-	$(CC) $(LDFLAGS) -o $$@ $$(filter %.o %.a,$$^) $(PKG_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $$@ $$(filter %.o %.a,$$^) $(PKG_LIBS) $($(1)_LIBS) $(LDLIBS)
 endef
 $(foreach t,$(TOOLS),$(eval $(call TOOL_RULES,$(t))))
 
@@ -92,7 +97,7 @@ $(OBJDIR)/tests/%: tests/unit/%.c $(ALL_MODS:%.c=$(OBJDIR)/%.o) $(LIB) $(TESTUTI
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) $(TOOLS:%=-Icmd/%) -Itests -o $@ $< \
 	    $(ALL_MODS:%.c=$(OBJDIR)/%.o) $(TESTUTIL) $(LIB) $(CRIT_LIBS) \
-	    $(PKG_LIBS) $(LDLIBS)
+	    $(PKG_LIBS) $(CURL_LIBS) -lpthread $(LDLIBS)
 
 # Fault injection with librdkafka's mock cluster (loopback only).
 $(OBJDIR)/tests/test_mock: tests/kafka/test_mock.c $(LIB) $(TESTUTIL)
@@ -105,7 +110,7 @@ $(OBJDIR)/tests/test_mock: tests/kafka/test_mock.c $(LIB) $(TESTUTIL)
 test: deps
 	@scripts/check-deps test
 	$(MAKE) --no-print-directory test-unit test-cli test-eval test-score \
-	    test-state test-kafka test-mock
+	    test-alert test-state test-kafka test-mock
 	$(MAKE) --no-print-directory test-san
 
 test-san:
@@ -135,6 +140,11 @@ test-eval: $(TOOLS:%=$(BINDIR)/%)
 test-score: $(TOOLS:%=$(BINDIR)/%)
 	@tests/score/run $(BINDIR)
 	@tests/score/reload $(BINDIR)
+
+# fk-alert's destinations against an HTTP server that fails at first,
+# rsyslog, and commands; the spool in between.
+test-alert: $(TOOLS:%=$(BINDIR)/%)
+	@tests/alert/run $(BINDIR)
 
 # fk-enrich's state file survives kill -9 at any moment: the writer
 # alone, then fk-enrich saving every second.

@@ -1,0 +1,452 @@
+/* fk-alert: scored records in, alerts out, to stdout or Kafka and to
+ * webhooks, syslog receivers and commands, with nothing lost. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alert.h"
+#include "dest.h"
+#include "exitcode.h"
+#include "format.h"
+#include "jbuf.h"
+#include "numbers.h"
+#include "run.h"
+#include "xalloc.h"
+#include "banned.h"
+
+enum {
+	OPT_DECISION = 256,
+	OPT_EXEC,
+	OPT_FLUSH_SPOOL,
+	OPT_HEADER,
+	OPT_HOSTNAME,
+	OPT_MAX_RATE,
+	OPT_MIN_SCORE,
+	OPT_RETRIES,
+	OPT_SPOOL,
+	OPT_SUPPRESS,
+	OPT_SYSLOG,
+	OPT_TIMEOUT,
+	OPT_WEBHOOK,
+};
+
+/* A destination and the format it takes. */
+struct target {
+	struct fk_dest *d;
+	enum fk_format f;
+	int64_t down_until; /* after a failure: not tried before then */
+};
+
+/* A destination that failed is left alone this long, its alerts going
+ * straight to the spool, rather than each one waiting out the
+ * retries. */
+#define DOWN_MS 30000
+
+struct fkalert {
+	struct fk_alert_opts o;
+	struct fk_alerter *a;
+	enum fk_format f;
+	struct fk_format_opts fo;
+	char hostname[256];
+	const char **webhooks, **syslogs, **execs, **headers;
+	size_t nwebhooks, nsyslogs, nexecs, nheaders;
+	struct fk_webhook_opts wo;
+	struct target *t;
+	size_t nt;
+	const char *spool_dir;
+	struct fk_spool *spool;
+	int flush_only;
+	unsigned long long spooled, undelivered, resent;
+	struct fk_jbuf line;
+};
+
+static const struct option longopts[] = {
+	{ "decision", required_argument, NULL, OPT_DECISION },
+	{ "exec", required_argument, NULL, OPT_EXEC },
+	{ "flush-spool", no_argument, NULL, OPT_FLUSH_SPOOL },
+	{ "format", required_argument, NULL, 'f' },
+	{ "header", required_argument, NULL, OPT_HEADER },
+	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+	{ "max-rate", required_argument, NULL, OPT_MAX_RATE },
+	{ "min-score", required_argument, NULL, OPT_MIN_SCORE },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "spool", required_argument, NULL, OPT_SPOOL },
+	{ "suppress", required_argument, NULL, OPT_SUPPRESS },
+	{ "syslog", required_argument, NULL, OPT_SYSLOG },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "webhook", required_argument, NULL, OPT_WEBHOOK },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+push(const char ***v, size_t *n, const char *s)
+{
+	*v = fk_xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = s;
+}
+
+static void
+option(void *ctx, int opt, const char *arg)
+{
+	struct fkalert *f = ctx;
+	char err[512], *end;
+	long long v;
+
+	switch (opt) {
+	case 'f':
+		if (fk_format_parse(arg, &f->f) == -1)
+			fk_usage("-f: expected json, cef, ecs, syslog or text, "
+			         "got \"%s\"",
+			    arg);
+		return;
+	case OPT_DECISION:
+		if (fk_alert_decisions_parse(
+		        arg, &f->o.decisions, err, sizeof(err)) == -1)
+			fk_usage("--decision: %s", err);
+		return;
+	case OPT_EXEC:
+		push(&f->execs, &f->nexecs, arg);
+		return;
+	case OPT_FLUSH_SPOOL:
+		f->flush_only = 1;
+		return;
+	case OPT_HEADER:
+		if (strchr(arg, ':') == NULL || strpbrk(arg, "\r\n") != NULL)
+			fk_usage("--header: expected \"Name: value\", got "
+			         "\"%s\"",
+			    arg);
+		push(&f->headers, &f->nheaders, arg);
+		return;
+	case OPT_HOSTNAME:
+		snprintf(f->hostname, sizeof(f->hostname), "%s", arg);
+		return;
+	case OPT_MAX_RATE:
+		if (fk_alert_rate_parse(&f->o, arg, err, sizeof(err)) == -1)
+			fk_usage("--max-rate: %s", err);
+		return;
+	case OPT_MIN_SCORE:
+		f->o.min_score = strtod(arg, &end);
+		if (end == arg || *end != '\0' ||
+		    !(f->o.min_score >= 0 && f->o.min_score <= 1))
+			fk_usage("--min-score: expected a number from 0 to 1, "
+			         "got \"%s\"",
+			    arg);
+		return;
+	case OPT_RETRIES:
+		if (fk_num_int(arg, 0, 100, &v, err, sizeof(err)) == -1)
+			fk_usage("--retries: %s", err);
+		f->wo.retries = (int)v;
+		return;
+	case OPT_SPOOL:
+		f->spool_dir = arg;
+		return;
+	case OPT_SUPPRESS:
+		if (fk_alert_suppress_parse(&f->o, arg, err, sizeof(err)) == -1)
+			fk_usage("--suppress: %s", err);
+		return;
+	case OPT_SYSLOG:
+		push(&f->syslogs, &f->nsyslogs, arg);
+		return;
+	case OPT_TIMEOUT:
+		if (fk_num_duration(arg, 1, 600000, &v, err, sizeof(err)) == -1)
+			fk_usage("--timeout: %s", err);
+		f->wo.timeout_ms = v;
+		return;
+	case OPT_WEBHOOK:
+		push(&f->webhooks, &f->nwebhooks, arg);
+		return;
+	default:
+		fk_usage("unknown option");
+	}
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+add_target(
+    struct fkalert *f, struct fk_dest *d, enum fk_format fmt, const char *err)
+{
+	if (d == NULL)
+		fk_errx(FK_EX_CONFIG, "%s", err);
+	f->t = fk_xrealloc(f->t, (f->nt + 1) * sizeof(*f->t));
+	f->t[f->nt].d = d;
+	f->t[f->nt].down_until = 0;
+	f->t[f->nt++].f = fmt;
+}
+
+/* A spooled alert, offered again to the destination it was for. */
+static int
+resend(void *arg, const char *dest, const char *alert, size_t len)
+{
+	struct fkalert *f = arg;
+	char err[512];
+
+	for (size_t i = 0; i < f->nt; i++) {
+		if (strcmp(fk_dest_name(f->t[i].d), dest) != 0)
+			continue;
+		if (fk_dest_send(f->t[i].d, alert, len, err, sizeof(err)) ==
+		    -1) {
+			fk_warnx("spool: %s", err);
+			return -1;
+		}
+		f->resent++;
+		return 0;
+	}
+	return -1; /* not configured in this run: kept */
+}
+
+static void
+start(void *ctx, struct fk_rt *rt)
+{
+	struct fkalert *f = ctx;
+	char err[1024];
+	size_t i;
+
+	(void)rt;
+	if (f->hostname[0] == '\0' &&
+	    gethostname(f->hostname, sizeof(f->hostname) - 1) == -1)
+		snprintf(f->hostname, sizeof(f->hostname), "-");
+	f->fo.hostname = f->hostname;
+	f->fo.app = "fk-alert";
+	f->fo.pid = (long)getpid();
+	f->fo.version = FK_VERSION;
+	f->wo.headers = f->headers;
+	f->wo.nheaders = f->nheaders;
+	for (i = 0; i < f->nwebhooks; i++)
+		add_target(f,
+		    fk_dest_webhook(f->webhooks[i], &f->wo, err, sizeof(err)),
+		    FK_FMT_JSON, err);
+	for (i = 0; i < f->nsyslogs; i++)
+		add_target(f, fk_dest_syslog(f->syslogs[i], err, sizeof(err)),
+		    FK_FMT_SYSLOG, err);
+	for (i = 0; i < f->nexecs; i++)
+		add_target(
+		    f, fk_dest_exec(f->execs[i], err, sizeof(err)), f->f, err);
+	if (f->flush_only && f->spool_dir == NULL)
+		fk_usage("--flush-spool: give the spool (--spool DIR)");
+	if (f->spool_dir != NULL) {
+		if ((f->spool = fk_spool_open(
+		         f->spool_dir, err, sizeof(err))) == NULL)
+			fk_errx(FK_EX_IOERR, "--spool: %s", err);
+		/* What an earlier run could not deliver goes first. */
+		if (fk_spool_count(f->spool) > 0 &&
+		    fk_spool_replay(f->spool, resend, f, err, sizeof(err)) ==
+		        -1)
+			fk_errx(FK_EX_IOERR, "--spool: %s", err);
+		if (f->flush_only) {
+			size_t left = fk_spool_count(f->spool);
+
+			fk_info(FK_LOG_INFO, "spool: %llu sent, %zu left",
+			    f->resent, left);
+			exit(left > 0 ? FK_EX_TEMPFAIL : FK_EX_OK);
+		}
+	}
+	f->a = fk_alerter_new(&f->o);
+}
+
+/* One alert to stdout or Kafka and to every destination. */
+static void
+deliver(struct fkalert *f, struct fk_rt *rt, const char *text, size_t len)
+{
+	json_t *rec = json_loadb(text, len, 0, NULL);
+	const char *key = NULL;
+	json_t *k, *ts;
+	char err[1024];
+	size_t i;
+
+	k = json_object_get(rec, fk_rt_keyfield(rt));
+	if (json_is_string(k))
+		key = json_string_value(k);
+	ts = json_object_get(rec, "ts_ms");
+	f->line.len = 0;
+	fk_format_alert(f->f, &f->fo, rec, text, len, &f->line);
+	fk_rt_emit(rt, f->line.p, f->line.len, key, key ? strlen(key) : 0,
+	    json_is_integer(ts) ? (int64_t)json_integer_value(ts) : 0);
+	for (i = 0; i < f->nt; i++) {
+		struct target *t = &f->t[i];
+		int64_t now = now_ms();
+		int tried = now >= t->down_until;
+
+		f->line.len = 0;
+		fk_format_alert(t->f, &f->fo, rec, text, len, &f->line);
+		if (!tried)
+			snprintf(err, sizeof(err),
+			    "%s: failed within the last %ds",
+			    fk_dest_name(t->d), DOWN_MS / 1000);
+		else if (fk_dest_send(t->d, f->line.p, f->line.len, err,
+		             sizeof(err)) == 0)
+			continue;
+		else
+			t->down_until = now + DOWN_MS;
+		if (f->spool != NULL &&
+		    fk_spool_add(f->spool, fk_dest_name(t->d), f->line.p,
+		        f->line.len, err, sizeof(err)) == 0) {
+			/* Said once a failure; the summary counts them all. */
+			if (tried)
+				fk_warnx("%s: alerts spooled for %ds", err,
+				    DOWN_MS / 1000);
+			f->spooled++;
+			continue;
+		}
+		if (tried)
+			fk_error("%s: alert undelivered", err);
+		f->undelivered++;
+	}
+	json_decref(rec);
+}
+
+static void
+drain(struct fkalert *f, struct fk_rt *rt, int flush)
+{
+	const char *out;
+	size_t len;
+	int r;
+
+	while ((r = fk_alerter_next(f->a, flush, now_ms(), &out, &len)) != 0)
+		if (r == 1)
+			deliver(f, rt, out, len);
+		else
+			fk_rt_skip(rt, NULL);
+}
+
+static void
+record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
+{
+	struct fkalert *f = ctx;
+	const char *out;
+	size_t len;
+	char err[512];
+
+	if (rec->truncated) {
+		fk_rt_reject(rt, rec, "line longer than --max-line");
+		return;
+	}
+	switch (fk_alerter_record(f->a, rec->data, rec->len, now_ms(), &out,
+	    &len, err, sizeof(err))) {
+	case FK_ALERT_OUT:
+		deliver(f, rt, out, len);
+		break;
+	case FK_ALERT_BAD:
+		fk_rt_reject(rt, rec, "%s", err);
+		break;
+	case FK_ALERT_PENDING:
+		break; /* counted when its window closes */
+	default:
+		fk_rt_skip(rt, rec);
+		break;
+	}
+	if (f->o.suppress != NULL)
+		drain(f, rt, 0);
+}
+
+static void
+finish(void *ctx, struct fk_rt *rt)
+{
+	struct fkalert *f = ctx;
+	struct fk_alert_counts c;
+
+	drain(f, rt, 1);
+	fk_alerter_counts(f->a, &c);
+	fk_info(FK_LOG_INFO,
+	    "%llu alerts (%llu folding repeats); %llu not selected, %llu "
+	    "suppressed, %llu held back by --max-rate",
+	    c.alerts, c.folded_out, c.dropped, c.suppressed, c.held);
+	if (c.held > 0)
+		fk_warnx("%llu alerts held back by --max-rate", c.held);
+	if (f->nt > 0)
+		fk_info(FK_LOG_INFO,
+		    "destinations: %llu spooled, %llu undelivered, %llu sent "
+		    "from the spool",
+		    f->spooled, f->undelivered, f->resent);
+	if (f->undelivered > 0)
+		fk_rt_fail(rt, FK_EX_TEMPFAIL);
+	if (f->spool != NULL && fk_spool_count(f->spool) > 0) {
+		fk_warnx("--spool %s: %zu alerts wait for their destination",
+		    f->spool_dir, fk_spool_count(f->spool));
+		fk_rt_fail(rt, FK_EX_TEMPFAIL);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct fk_tool tool = {
+		.name = "fk-alert",
+		.synopsis =
+		    "[-f format] [--decision list] [--min-score s]\n"
+		    "                [--suppress field:window] "
+		    "[--max-rate n/unit]\n"
+		    "                [--webhook url]... [--header h]... "
+		    "[--timeout t] [--retries n]\n"
+		    "                [--syslog uri]... [--exec cmd]... "
+		    "[--spool dir] [--flush-spool]\n"
+		    "                [--hostname name] [file ...]",
+		.options_help =
+		    "  -f, --format F    json (default), cef, ecs, syslog or "
+		    "text\n"
+		    "  --decision LIST   alert on these decisions (default "
+		    "review,block)\n"
+		    "  --exec CMD        run CMD for each alert, the alert on "
+		    "its stdin\n"
+		    "  --flush-spool     send what --spool holds, then exit\n"
+		    "  --header H        add \"Name: value\" to webhook "
+		    "requests (repeatable)\n"
+		    "  --hostname NAME   the host named in syslog and CEF "
+		    "(default: this host)\n"
+		    "  --max-rate N/U    at most N alerts per s, m, h or d; "
+		    "the rest held back\n"
+		    "  --min-score S     alert on risk.score >= S instead of "
+		    "decisions\n"
+		    "  --retries N       webhook retries after the first try "
+		    "(default 3)\n"
+		    "  --spool DIR       keep undelivered alerts in DIR; sent "
+		    "first next run\n"
+		    "  --suppress F:W    fold repeats of field F within W of "
+		    "event time\n"
+		    "  --syslog URI      send RFC 5424 to udp://H:P, "
+		    "tcp://H:P or unix:PATH\n"
+		    "  --timeout T       webhook request timeout (default "
+		    "5s)\n"
+		    "  --webhook URL     POST each alert as JSON to URL\n",
+		.shortopts = "f:",
+		.longopts = longopts,
+		.option = option,
+		.start = start,
+		.record = record,
+		.finish = finish,
+	};
+	struct fkalert f;
+	size_t i;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	f.o.decisions = FK_ALERT_REVIEW | FK_ALERT_BLOCK;
+	f.o.min_score = -1;
+	f.wo.timeout_ms = 5000;
+	f.wo.retries = 3;
+	f.wo.backoff_ms = 200;
+	fk_jbuf_init(&f.line);
+	rc = fk_main(&tool, &f, argc, argv);
+	fk_alerter_free(f.a);
+	for (i = 0; i < f.nt; i++)
+		fk_dest_free(f.t[i].d);
+	if (f.spool != NULL)
+		fk_spool_close(f.spool);
+	free(f.t);
+	free(f.webhooks);
+	free(f.syslogs);
+	free(f.execs);
+	free(f.headers);
+	fk_jbuf_release(&f.line);
+	return rc;
+}
