@@ -12,6 +12,7 @@
 #include "exitcode.h"
 #include "format.h"
 #include "jbuf.h"
+#include "jscan.h"
 #include "numbers.h"
 #include "run.h"
 #include "xalloc.h"
@@ -61,6 +62,7 @@ struct fkalert {
 	int flush_only;
 	unsigned long long spooled, undelivered, resent;
 	struct fk_jbuf line;
+	struct fk_jobj top; /* an alert record's members */
 };
 
 static const struct option longopts[] = {
@@ -258,20 +260,31 @@ start(void *ctx, struct fk_rt *rt)
 static void
 deliver(struct fkalert *f, struct fk_rt *rt, const char *text, size_t len)
 {
-	json_t *rec = json_loadb(text, len, 0, NULL);
-	const char *key = NULL;
-	json_t *k, *ts;
+	const struct fk_jmember *k, *ts;
+	json_t *rec = NULL;
 	char err[1024];
 	size_t i;
 
-	k = json_object_get(rec, fk_rt_keyfield(rt));
-	if (json_is_string(k))
-		key = json_string_value(k);
-	ts = json_object_get(rec, "ts_ms");
+	/* The key and event time from a scan; the whole record parsed only
+	 * for a format that takes it apart (JSON is the text as it is). */
+	if (fk_jscan(&f->top, text, len, err, sizeof(err)) == -1)
+		fk_errx(FK_EX_SOFTWARE, "alert record: %s", err);
+	if (f->f != FK_FMT_JSON)
+		rec = json_loadb(text, len, 0, NULL);
+	for (i = 0; rec == NULL && i < f->nt; i++)
+		if (f->t[i].f != FK_FMT_JSON)
+			rec = json_loadb(text, len, 0, NULL);
+	k = fk_jobj_get(&f->top, fk_rt_keyfield(rt));
+	if (k != NULL && (k->type != FK_J_STRING || k->escaped))
+		k = NULL;
+	ts = fk_jobj_get(&f->top, "ts_ms");
 	f->line.len = 0;
 	fk_format_alert(f->f, &f->fo, rec, text, len, &f->line);
-	fk_rt_emit(rt, f->line.p, f->line.len, key, key ? strlen(key) : 0,
-	    json_is_integer(ts) ? (int64_t)json_integer_value(ts) : 0);
+	fk_rt_emit(rt, f->line.p, f->line.len, k ? k->val + 1 : NULL,
+	    k ? k->vallen - 2 : 0,
+	    ts != NULL && ts->integer && ts->vallen <= 15
+	        ? (int64_t)fk_num_json(ts->val, ts->vallen)
+	        : 0);
 	for (i = 0; i < f->nt; i++) {
 		struct target *t = &f->t[i];
 		int64_t now = now_ms();
@@ -436,6 +449,7 @@ main(int argc, char **argv)
 	f.wo.retries = 3;
 	f.wo.backoff_ms = 200;
 	fk_jbuf_init(&f.line);
+	fk_jobj_init(&f.top);
 	rc = fk_main(&tool, &f, argc, argv);
 	fk_alerter_free(f.a);
 	for (i = 0; i < f.nt; i++)
@@ -448,5 +462,6 @@ main(int argc, char **argv)
 	free(f.execs);
 	free(f.headers);
 	fk_jbuf_release(&f.line);
+	fk_jobj_release(&f.top);
 	return rc;
 }
