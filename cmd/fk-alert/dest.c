@@ -372,7 +372,8 @@ webhook_send(
 				return 0;
 			seterr(err, errlen, "%s: HTTP %ld%s%s", d->name, status,
 			    d->bodylen > 0 ? ": " : "", reply_text(d));
-			if (status < 500)
+			/* 408 and 429 say "later", as a 5xx does. */
+			if (status < 500 && status != 408 && status != 429)
 				break;
 		} else {
 			seterr(err, errlen, "%s: %s", d->name,

@@ -19,8 +19,8 @@ struct fk_webhook_opts {
 };
 
 /* POST each alert (JSON, Content-Type: application/json) to url;
- * retried with exponential backoff on a timeout, a connection error or
- * a 5xx status; any other status >= 300 fails at once.  NULL with a
+ * retried with exponential backoff on a timeout, a connection error, a
+ * 5xx, 408 or 429 status; any other status >= 300 fails at once.  NULL with a
  * message. */
 struct fk_dest *fk_dest_webhook(
     const char *url, const struct fk_webhook_opts *o, char *err, size_t errlen);

@@ -59,8 +59,8 @@ struct fkalert {
 	size_t nt;
 	const char *spool_dir;
 	struct fk_spool *spool;
-	int flush_only;
-	unsigned long long spooled, undelivered, resent;
+	int flush_only, decision_set;
+	unsigned long long spooled, undelivered, resent, elsewhere;
 	struct fk_jbuf line;
 	struct fk_jobj top; /* an alert record's members */
 };
@@ -105,6 +105,7 @@ option(void *ctx, int opt, const char *arg)
 			    arg);
 		return;
 	case OPT_DECISION:
+		f->decision_set = 1;
 		if (fk_alert_decisions_parse(
 		        arg, &f->o.decisions, err, sizeof(err)) == -1)
 			fk_usage("--decision: %s", err);
@@ -186,7 +187,8 @@ add_target(
 	f->t[f->nt++].f = fmt;
 }
 
-/* A spooled alert, offered again to the destination it was for. */
+/* A spooled alert, offered again to the destination it was for; one
+ * that fails rests as in deliver(), its alerts kept for later. */
 static int
 resend(void *arg, const char *dest, const char *alert, size_t len)
 {
@@ -194,17 +196,23 @@ resend(void *arg, const char *dest, const char *alert, size_t len)
 	char err[512];
 
 	for (size_t i = 0; i < f->nt; i++) {
-		if (strcmp(fk_dest_name(f->t[i].d), dest) != 0)
+		struct target *t = &f->t[i];
+		int64_t now = now_ms();
+
+		if (strcmp(fk_dest_name(t->d), dest) != 0)
 			continue;
-		if (fk_dest_send(f->t[i].d, alert, len, err, sizeof(err)) ==
-		    -1) {
+		if (now < t->down_until)
+			return -1;
+		if (fk_dest_send(t->d, alert, len, err, sizeof(err)) == -1) {
 			fk_warnx("spool: %s", err);
+			t->down_until = now + DOWN_MS;
 			return -1;
 		}
 		f->resent++;
 		return 0;
 	}
-	return -1; /* not configured in this run: kept */
+	f->elsewhere++; /* for a destination this run does not have */
+	return -1;
 }
 
 static void
@@ -234,17 +242,24 @@ start(void *ctx, struct fk_rt *rt)
 	for (i = 0; i < f->nexecs; i++)
 		add_target(
 		    f, fk_dest_exec(f->execs[i], err, sizeof(err)), f->f, err);
+	if (f->decision_set && f->o.min_score >= 0)
+		fk_usage("--decision and --min-score: give one");
 	if (f->flush_only && f->spool_dir == NULL)
 		fk_usage("--flush-spool: give the spool (--spool DIR)");
 	if (f->spool_dir != NULL) {
 		if ((f->spool = fk_spool_open(
 		         f->spool_dir, err, sizeof(err))) == NULL)
 			fk_errx(FK_EX_IOERR, "--spool: %s", err);
-		/* What an earlier run could not deliver goes first. */
+		/* What an earlier run could not deliver goes first; a file
+		 * that cannot be read stays, and is said. */
 		if (fk_spool_count(f->spool) > 0 &&
 		    fk_spool_replay(f->spool, resend, f, err, sizeof(err)) ==
 		        -1)
-			fk_errx(FK_EX_IOERR, "--spool: %s", err);
+			fk_warnx("--spool: %s", err);
+		if (f->elsewhere > 0)
+			fk_warnx("--spool %s: %llu alerts for destinations "
+			         "this run does not have, kept",
+			    f->spool_dir, f->elsewhere);
 		if (f->flush_only) {
 			size_t left = fk_spool_count(f->spool);
 
@@ -261,9 +276,10 @@ static void
 deliver(struct fkalert *f, struct fk_rt *rt, const char *text, size_t len)
 {
 	const struct fk_jmember *k, *ts;
+	const char *key = NULL;
+	size_t keylen = 0, i;
 	json_t *rec = NULL;
-	char err[1024];
-	size_t i;
+	char err[1024], keybuf[256];
 
 	/* The key and event time from a scan; the whole record parsed only
 	 * for a format that takes it apart (JSON is the text as it is). */
@@ -275,13 +291,21 @@ deliver(struct fkalert *f, struct fk_rt *rt, const char *text, size_t len)
 		if (f->t[i].f != FK_FMT_JSON)
 			rec = json_loadb(text, len, 0, NULL);
 	k = fk_jobj_get(&f->top, fk_rt_keyfield(rt));
-	if (k != NULL && (k->type != FK_J_STRING || k->escaped))
-		k = NULL;
+	if (k != NULL && k->type == FK_J_STRING && !k->escaped) {
+		key = k->val + 1;
+		keylen = k->vallen - 2;
+	} else if (k != NULL && k->type == FK_J_STRING &&
+	    k->vallen - 2 <= sizeof(keybuf)) {
+		keylen = fk_jstr_decode(k->val + 1, k->vallen - 2, keybuf);
+		key = keybuf;
+	} else if (k != NULL && k->type == FK_J_NUMBER && k->integer) {
+		key = k->val;
+		keylen = k->vallen;
+	}
 	ts = fk_jobj_get(&f->top, "ts_ms");
 	f->line.len = 0;
 	fk_format_alert(f->f, &f->fo, rec, text, len, &f->line);
-	fk_rt_emit(rt, f->line.p, f->line.len, k ? k->val + 1 : NULL,
-	    k ? k->vallen - 2 : 0,
+	fk_rt_emit(rt, f->line.p, f->line.len, key, keylen,
 	    ts != NULL && ts->integer && ts->vallen <= 15
 	        ? (int64_t)fk_num_json(ts->val, ts->vallen)
 	        : 0);
