@@ -324,6 +324,7 @@ struct part {
 	int done;       /* at end (-e) or past e@: paused */
 	int64_t marked; /* next offset to commit, or -1 */
 	int64_t committed;
+	int64_t cap; /* commit no further than this, or -1 */
 };
 
 struct fk_consumer {
@@ -347,7 +348,7 @@ part_get(struct fk_consumer *c, int32_t partition)
 
 		c->parts = fk_xrealloc(c->parts, (size_t)n * sizeof(*c->parts));
 		for (int i = c->nparts; i < n; i++)
-			c->parts[i] = (struct part){ 0, 0, -1, -1 };
+			c->parts[i] = (struct part){ 0, 0, -1, -1, -1 };
 		c->nparts = n;
 	}
 	return &c->parts[partition];
@@ -420,12 +421,12 @@ track_assign(
 		struct part *pt = part_get(c, parts->elems[i].partition);
 
 		if (on && !pt->assigned) {
-			*pt = (struct part){ 1, 0, -1, -1 };
+			*pt = (struct part){ 1, 0, -1, -1, -1 };
 			c->nassigned++;
 		} else if (!on && pt->assigned) {
 			if (pt->done)
 				c->ndone--;
-			*pt = (struct part){ 0, 0, -1, -1 };
+			*pt = (struct part){ 0, 0, -1, -1, -1 };
 			c->nassigned--;
 		}
 	}
@@ -737,6 +738,12 @@ fk_consumer_marked(
 	return n;
 }
 
+void
+fk_consumer_cap(struct fk_consumer *c, int32_t partition, int64_t offset)
+{
+	part_get(c, partition)->cap = offset;
+}
+
 int
 fk_consumer_commit(struct fk_consumer *c, char *err, size_t errlen)
 {
@@ -746,11 +753,16 @@ fk_consumer_commit(struct fk_consumer *c, char *err, size_t errlen)
 	if (c->o.group == NULL)
 		return 0;
 	l = rd_kafka_topic_partition_list_new(4);
-	for (int i = 0; i < c->nparts; i++)
-		if (c->parts[i].assigned &&
-		    c->parts[i].marked > c->parts[i].committed)
+	for (int i = 0; i < c->nparts; i++) {
+		struct part *pt = &c->parts[i];
+		int64_t off = pt->marked;
+
+		if (pt->cap >= 0 && pt->cap < off)
+			off = pt->cap;
+		if (pt->assigned && off > pt->committed)
 			rd_kafka_topic_partition_list_add(l, c->topic, i)
-			    ->offset = c->parts[i].marked;
+			    ->offset = off;
+	}
 	if (l->cnt > 0)
 		e = rd_kafka_commit(c->rk, l, 0);
 	if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {

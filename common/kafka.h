@@ -122,6 +122,10 @@ void fk_consumer_mark(struct fk_consumer *c, const struct fk_pos *pos);
 size_t fk_consumer_marked(
     const struct fk_consumer *c, int32_t *parts, int64_t *offsets, size_t max);
 
+/* Commit no further than offset in partition, the next time and until
+ * called again (-1: no cap): the tool still holds records from there. */
+void fk_consumer_cap(struct fk_consumer *c, int32_t partition, int64_t offset);
+
 /* Commit what was marked (group mode only); synchronous.  Returns 0 or
  * -1 with a message. */
 int fk_consumer_commit(struct fk_consumer *c, char *err, size_t errlen);

@@ -249,12 +249,15 @@ tool_checkpoint(struct fk_rt *rt)
 {
 	int32_t parts[1024];
 	int64_t offs[1024];
-	size_t n = fk_consumer_marked(rt->consumer, parts, offs, 1024);
+	size_t n = fk_consumer_marked(rt->consumer, parts, offs, 1024), i;
 
 	if (the_tool->checkpoint(rt->ctx, rt, parts, offs, n) == -1) {
 		rt->status = fk_exit_worse(rt->status, FK_EX_TEMPFAIL);
 		return -1;
 	}
+	/* An offset the tool lowered: records it still holds from there. */
+	for (i = 0; i < n; i++)
+		fk_consumer_cap(rt->consumer, parts[i], offs[i]);
 	return deliver(rt);
 }
 

@@ -52,9 +52,11 @@ struct fk_tool {
 	    void *ctx, struct fk_rt *rt, const int32_t *parts, size_t n);
 	/* --from: every output so far is delivered, and offsets[i] of
 	 * parts[i] are about to be committed: the tool saves what must match
-	 * them.  -1 (after saying why): nothing is committed. */
+	 * them, or lowers offsets[i] to the first record it still holds
+	 * (it is committed no further).  -1 (after saying why): nothing is
+	 * committed. */
 	int (*checkpoint)(void *ctx, struct fk_rt *rt, const int32_t *parts,
-	    const int64_t *offsets, size_t n);
+	    int64_t *offsets, size_t n);
 };
 
 /* Parse argv, run the tool over its input, return the exit status. */

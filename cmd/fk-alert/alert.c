@@ -52,7 +52,9 @@ struct window {
 	size_t reclen;
 	int64_t first, last, end; /* event times */
 	unsigned long long count;
-	long next; /* in its hash chain */
+	long next;    /* in its hash chain */
+	int32_t part; /* where the first record came from */
+	int64_t off;
 };
 
 struct fk_alerter {
@@ -536,7 +538,7 @@ grow_ring(struct fk_alerter *a)
 
 static void
 open_window(struct fk_alerter *a, const char *key, size_t klen,
-    const char *data, size_t len, int64_t ts)
+    const char *data, size_t len, int64_t ts, int32_t part, int64_t off)
 {
 	struct window *w;
 	size_t i, b;
@@ -554,6 +556,8 @@ open_window(struct fk_alerter *a, const char *key, size_t klen,
 	w->first = w->last = ts;
 	w->end = ts + a->o->suppress_ms;
 	w->count = 1;
+	w->part = part;
+	w->off = off;
 	b = bucket(a, key, klen);
 	w->next = a->buckets[b];
 	a->buckets[b] = (long)i;
@@ -561,7 +565,8 @@ open_window(struct fk_alerter *a, const char *key, size_t klen,
 
 enum fk_alert_fate
 fk_alerter_record(struct fk_alerter *a, const char *data, size_t len,
-    int64_t now_ms, const char **out, size_t *outlen, char *err, size_t errlen)
+    int32_t part, int64_t off, int64_t now_ms, const char **out, size_t *outlen,
+    char *err, size_t errlen)
 {
 	const struct fk_jmember *k;
 	struct window *w;
@@ -589,7 +594,7 @@ fk_alerter_record(struct fk_alerter *a, const char *data, size_t len,
 		}
 		/* The first of a window (an older one of the key may wait
 		 * to go out): out when it closes. */
-		open_window(a, k->val, k->vallen, data, len, ts);
+		open_window(a, k->val, k->vallen, data, len, ts, part, off);
 		return FK_ALERT_PENDING;
 	}
 	if (!rate_ok(a, now_ms)) {
@@ -646,6 +651,22 @@ fk_alerter_next(struct fk_alerter *a, int flush, int64_t now_ms,
 		return 1;
 	}
 	return 0;
+}
+
+int64_t
+fk_alerter_oldest(const struct fk_alerter *a, int32_t part)
+{
+	int64_t oldest = -1;
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		const struct window *w = &a->w[(a->head + i) % a->cap];
+
+		if (w->part == part && w->off >= 0 &&
+		    (oldest < 0 || w->off < oldest))
+			oldest = w->off;
+	}
+	return oldest;
 }
 
 void

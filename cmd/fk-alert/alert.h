@@ -46,11 +46,16 @@ enum fk_alert_fate {
 	FK_ALERT_BAD,        /* not a scored record: why in err */
 };
 
-/* One scored record at wall time now_ms.  The alert (the record with
- * its alert member) is borrowed until the next call. */
+/* One scored record at wall time now_ms, from Kafka partition part at
+ * offset off (-1, -1 for a file).  The alert (the record with its alert
+ * member) is borrowed until the next call. */
 enum fk_alert_fate fk_alerter_record(struct fk_alerter *a, const char *data,
-    size_t len, int64_t now_ms, const char **out, size_t *outlen, char *err,
-    size_t errlen);
+    size_t len, int32_t part, int64_t off, int64_t now_ms, const char **out,
+    size_t *outlen, char *err, size_t errlen);
+
+/* The offset of the first record of partition part that an open window
+ * still holds, or -1: offsets are committed no further. */
+int64_t fk_alerter_oldest(const struct fk_alerter *a, int32_t part);
 
 /* A window that closed on event time (every window when flush): 1 with
  * its alert in *out, *outlen (borrowed until the next call), 2 when it

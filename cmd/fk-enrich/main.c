@@ -530,8 +530,8 @@ send_change(
 
 /* Before offsets are committed: the state changes they cover. */
 static int
-checkpoint(void *ctx, struct fk_rt *rt, const int32_t *parts,
-    const int64_t *offsets, size_t n)
+checkpoint(void *ctx, struct fk_rt *rt, const int32_t *parts, int64_t *offsets,
+    size_t n)
 {
 	struct fkenrich *f = ctx;
 	struct sender s = { .rt = rt, .topic = f->changelog };

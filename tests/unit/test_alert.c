@@ -40,7 +40,7 @@ run(struct fk_alerter *a, const char *in, json_t **alert)
 
 	*alert = NULL;
 	f = fk_alerter_record(
-	    a, in, strlen(in), NOW, &out, &len, err, sizeof(err));
+	    a, in, strlen(in), -1, -1, NOW, &out, &len, err, sizeof(err));
 	if (f == FK_ALERT_OUT) {
 		*alert = json_loadb(out, len, 0, NULL);
 		cr_assert_not_null(*alert, "%.*s", (int)len, out);
@@ -135,12 +135,12 @@ Test(alert, select_and_shape)
 	    run(a, scored("t3", "U1", NOW, "block", 0.95), &j), FK_ALERT_OUT);
 	cr_assert_str_neq(astr(j, "id"), id);
 	json_decref(j);
-	cr_assert_eq(fk_alerter_record(a, bad, strlen(bad), NOW, &out, &len,
-	                 err, sizeof(err)),
+	cr_assert_eq(fk_alerter_record(a, bad, strlen(bad), -1, -1, NOW, &out,
+	                 &len, err, sizeof(err)),
 	    FK_ALERT_BAD);
 	cr_assert(strstr(err, "no risk member") != NULL, "%s", err);
-	cr_assert_eq(
-	    fk_alerter_record(a, "{", 1, NOW, &out, &len, err, sizeof(err)),
+	cr_assert_eq(fk_alerter_record(
+	                 a, "{", 1, -1, -1, NOW, &out, &len, err, sizeof(err)),
 	    FK_ALERT_BAD);
 	fk_alerter_counts(a, &c);
 	cr_assert_eq(c.alerts, 3);
@@ -258,19 +258,47 @@ Test(alert, max_rate_holds_back)
 	for (i = 0; i < 10; i++) {
 		const char *in = scored("t", "U1", NOW, "block", 1);
 
-		sent += fk_alerter_record(a, in, strlen(in), NOW, &out, &len,
-		            err, sizeof(err)) == FK_ALERT_OUT;
+		sent += fk_alerter_record(a, in, strlen(in), -1, -1, NOW, &out,
+		            &len, err, sizeof(err)) == FK_ALERT_OUT;
 	}
 	cr_assert_eq(sent, 3);
 	/* A second later, three more. */
 	for (i = 0; i < 10; i++) {
 		const char *in = scored("t", "U1", NOW, "block", 1);
 
-		sent += fk_alerter_record(a, in, strlen(in), NOW + 1000, &out,
-		            &len, err, sizeof(err)) == FK_ALERT_OUT;
+		sent += fk_alerter_record(a, in, strlen(in), -1, -1, NOW + 1000,
+		            &out, &len, err, sizeof(err)) == FK_ALERT_OUT;
 	}
 	cr_assert_eq(sent, 6);
 	fk_alerter_counts(a, &c);
 	cr_assert_eq(c.held, 14);
+	fk_alerter_free(a);
+}
+
+/* From Kafka: the offset of the first record an open window holds, so
+ * that the commit stops there. */
+Test(alert, oldest_held_offset)
+{
+	struct fk_alert_opts o = { FK_ALERT_BLOCK, -1, "user_id:10m", 600000, 0,
+		0 };
+	struct fk_alerter *a = fk_alerter_new(&o);
+	const char *out, *in;
+	size_t len;
+	char err[256];
+	long long t0 = 1730000000000LL;
+
+	cr_assert_eq(fk_alerter_oldest(a, 0), -1);
+	in = scored("a1", "U1", t0, "block", 1);
+	fk_alerter_record(a, in, strlen(in), 0, 41, NOW, &out, &len, err, 256);
+	in = scored("b1", "U2", t0 + 1, "block", 1);
+	fk_alerter_record(a, in, strlen(in), 1, 7, NOW, &out, &len, err, 256);
+	in = scored("a2", "U1", t0 + 2, "block", 1);
+	fk_alerter_record(a, in, strlen(in), 0, 42, NOW, &out, &len, err, 256);
+	cr_assert_eq(fk_alerter_oldest(a, 0), 41);
+	cr_assert_eq(fk_alerter_oldest(a, 1), 7);
+	cr_assert_eq(fk_alerter_oldest(a, 2), -1);
+	while (fk_alerter_next(a, 1, NOW, &out, &len) != 0)
+		;
+	cr_assert_eq(fk_alerter_oldest(a, 0), -1);
 	fk_alerter_free(a);
 }
