@@ -8,6 +8,7 @@
 
 #include "fktime.h"
 #include "hash.h"
+#include "jbuf.h"
 #include "jscan.h"
 #include "numbers.h"
 #include "places.h"
@@ -97,9 +98,7 @@ struct fk_enrich {
 	struct fk_jobj obj;
 	const struct fk_jmember *fm[NFIELDS]; /* the record's known members */
 	size_t field_len[NFIELDS];
-	char *out;
-	size_t outlen, outcap;
-	char num[64];
+	struct fk_jbuf ob; /* the record written */
 };
 
 void
@@ -294,8 +293,7 @@ fk_enrich_new(const struct fk_enrich_opts *o)
 	    longest > labspan ? longest : labspan;
 	e->idle[K_DEVICE] = e->idle[K_IP] = DAY_MS;
 	fk_jobj_init(&e->obj);
-	e->outcap = 4096;
-	e->out = fk_xmalloc(e->outcap);
+	fk_jbuf_init(&e->ob);
 	return e;
 }
 
@@ -307,91 +305,14 @@ fk_enrich_free(struct fk_enrich *e)
 	for (int k = 0; k < NKINDS; k++)
 		fk_table_release(&e->t[k]);
 	fk_jobj_release(&e->obj);
-	free(e->out);
+	fk_jbuf_release(&e->ob);
 	free(e);
 }
 
 /* --- writing ------------------------------------------------------------ */
 
-static void
-reserve(struct fk_enrich *e, size_t more)
-{
-	if (e->outlen + more > e->outcap) {
-		e->outcap = (e->outlen + more) * 2;
-		e->out = fk_xrealloc(e->out, e->outcap);
-	}
-}
-
-static void
-put(struct fk_enrich *e, const char *s, size_t n)
-{
-	reserve(e, n);
-	memcpy(e->out + e->outlen, s, n);
-	e->outlen += n;
-}
-
-/* Literals only: "" lit "" does not compile for a pointer. */
-#define PUTS(e, lit) put((e), "" lit "", sizeof(lit) - 1)
-
-static void
-put_u64(struct fk_enrich *e, uint64_t v)
-{
-	char tmp[24];
-	int n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v > 0);
-	reserve(e, (size_t)n);
-	while (n > 0)
-		e->out[e->outlen++] = tmp[--n];
-}
-
-/* v rounded to dec decimals, trailing zeros dropped: 12.5, 3, -0.25. */
-static void
-put_num(struct fk_enrich *e, double v, int dec)
-{
-	static const double pow10[] = { 1, 10, 100, 1000, 10000, 100000,
-		1000000 };
-	double r;
-	uint64_t q, ip, fp, p;
-	int d = dec;
-
-	if (!isfinite(v) || fabs(v) >= 9e15 / pow10[dec]) {
-		/* Out of fixed-point range: the general form. */
-		int n = snprintf(
-		    e->num, sizeof(e->num), "%.17g", isfinite(v) ? v : 0.0);
-
-		put(e, e->num, (size_t)n);
-		return;
-	}
-	r = round(fabs(v) * pow10[dec]);
-	q = (uint64_t)r;
-	if (q == 0) {
-		PUTS(e, "0");
-		return;
-	}
-	if (v < 0)
-		PUTS(e, "-");
-	p = (uint64_t)pow10[dec];
-	ip = q / p;
-	fp = q % p;
-	put_u64(e, ip);
-	if (fp == 0)
-		return;
-	while (fp % 10 == 0) {
-		fp /= 10;
-		d--;
-	}
-	PUTS(e, ".");
-	reserve(e, (size_t)d);
-	for (int i = d - 1; i >= 0; i--) {
-		e->out[e->outlen + (size_t)i] = (char)('0' + fp % 10);
-		fp /= 10;
-	}
-	e->outlen += (size_t)d;
-}
+/* Output through common/jbuf. */
+#define PUTS(e, lit) FK_JBUF_PUTS(&(e)->ob, lit)
 
 /* ,"name": with the comma unless first. */
 static void
@@ -401,7 +322,7 @@ key(struct fk_enrich *e, int *first, const char *name)
 		PUTS(e, ",");
 	*first = 0;
 	PUTS(e, "\"");
-	put(e, name, strlen(name));
+	fk_jbuf_put(&e->ob, name, strlen(name));
 	PUTS(e, "\":");
 }
 
@@ -412,8 +333,8 @@ key2(struct fk_enrich *e, int *first, const char *a, const char *b)
 		PUTS(e, ",");
 	*first = 0;
 	PUTS(e, "\"");
-	put(e, a, strlen(a));
-	put(e, b, strlen(b));
+	fk_jbuf_put(&e->ob, a, strlen(a));
+	fk_jbuf_put(&e->ob, b, strlen(b));
 	PUTS(e, "\":");
 }
 
@@ -599,10 +520,10 @@ windows(struct fk_enrich *e, int kind, void *ent, double amount, int *first)
 			count++;
 			sum += amount;
 		}
-		put(e, e->kcount[i], e->kcountlen[i]);
-		put_u64(e, count);
-		put(e, e->ksum[i], e->ksumlen[i]);
-		put_num(e, sum, 2);
+		fk_jbuf_put(&e->ob, e->kcount[i], e->kcountlen[i]);
+		fk_jbuf_u64(&e->ob, count);
+		fk_jbuf_put(&e->ob, e->ksum[i], e->ksumlen[i]);
+		fk_jbuf_fixed(&e->ob, sum, 2);
 	}
 	*first = 0;
 }
@@ -622,12 +543,12 @@ labels(struct fk_enrich *e, int kind, void *ent, int64_t t, int label, int rate,
 		fk_lab_get(
 		    l, t, e->o.label_delay, label_windows[i], &tx, &fraud);
 		key2(e, first, "label_tx_", label_names[i]);
-		put_u64(e, tx);
+		fk_jbuf_u64(&e->ob, tx);
 		key2(e, first, "label_fraud_", label_names[i]);
-		put_u64(e, fraud);
+		fk_jbuf_u64(&e->ob, fraud);
 		if (rate && tx > 0) {
 			key2(e, first, "label_rate_", label_names[i]);
-			put_num(e, (double)fraud / tx, 6);
+			fk_jbuf_fixed(&e->ob, (double)fraud / tx, 6);
 		}
 	}
 }
@@ -658,24 +579,24 @@ user_features(struct fk_enrich *e, const char *uid, size_t ulen, int64_t t,
 	fk_stat_add(&u->prof, &e->profile, t, amount);
 	if (count >= PROFILE_MIN) {
 		key(e, &first, "amount_mean_30d");
-		put_num(e, mean, 2);
+		fk_jbuf_fixed(&e->ob, mean, 2);
 		key(e, &first, "amount_sd_30d");
-		put_num(e, sd, 2);
+		fk_jbuf_fixed(&e->ob, sd, 2);
 		key(e, &first, "amount_max_30d");
-		put_num(e, max, 2);
+		fk_jbuf_fixed(&e->ob, max, 2);
 		if (sd > 0) {
 			key(e, &first, "amount_z");
-			put_num(e, (amount - mean) / sd, 4);
+			fk_jbuf_fixed(&e->ob, (amount - mean) / sd, 4);
 		}
 		if (mean > 0) {
 			key(e, &first, "amount_ratio");
-			put_num(e, amount / mean, 4);
+			fk_jbuf_fixed(&e->ob, amount / mean, 4);
 		}
 	}
 	if (u->has_prev) {
 		key(e, &first, "secs_since_prev");
-		put_num(
-		    e, t > u->prev_ms ? (double)(t - u->prev_ms) / 1000 : 0, 3);
+		fk_jbuf_fixed(&e->ob,
+		    t > u->prev_ms ? (double)(t - u->prev_ms) / 1000 : 0, 3);
 	}
 	if (!u->has_prev || t > u->prev_ms)
 		u->prev_ms = t;
@@ -699,15 +620,15 @@ user_features(struct fk_enrich *e, const char *uid, size_t ulen, int64_t t,
 			        HOUR_MS);
 
 			key(e, &first, "km_from_prev");
-			put_num(e, km, 3);
+			fk_jbuf_fixed(&e->ob, km, 3);
 			key(e, &first, "kmh_from_prev");
-			put_num(e, kmh, 1);
+			fk_jbuf_fixed(&e->ob, kmh, 1);
 			key(e, &first, "impossible_travel");
 			put_bool(e, kmh > e->o.max_speed);
 		}
 		if (u->home_n > 0) {
 			key(e, &first, "km_from_home");
-			put_num(e,
+			fk_jbuf_fixed(&e->ob,
 			    fk_geo_km(u->home_lat, u->home_lon, lat, lon), 3);
 		}
 		if (!u->has_loc || t >= u->loc_ms) {
@@ -738,7 +659,7 @@ user_features(struct fk_enrich *e, const char *uid, size_t ulen, int64_t t,
 		key(e, &first, "new_device");
 		put_bool(e, isnew);
 		key(e, &first, "devices_24h");
-		put_u64(e, (uint64_t)n);
+		fk_jbuf_u64(&e->ob, (uint64_t)n);
 	}
 	if ((s = member_key(e, F_IP, &len)) != NULL) {
 		n = seen_update(u->ip, hash32(s, len), sec,
@@ -746,7 +667,7 @@ user_features(struct fk_enrich *e, const char *uid, size_t ulen, int64_t t,
 		key(e, &first, "new_ip");
 		put_bool(e, isnew);
 		key(e, &first, "ips_24h");
-		put_u64(e, (uint64_t)n);
+		fk_jbuf_u64(&e->ob, (uint64_t)n);
 	}
 	if ((s = member_key(e, F_MERCHANT_ID, &len)) != NULL) {
 		n = seen_update(u->merch, hash32(s, len), sec,
@@ -754,7 +675,7 @@ user_features(struct fk_enrich *e, const char *uid, size_t ulen, int64_t t,
 		key(e, &first, "new_merchant");
 		put_bool(e, isnew);
 		key(e, &first, "merchants_1h");
-		put_u64(e, (uint64_t)n);
+		fk_jbuf_u64(&e->ob, (uint64_t)n);
 	}
 	if (e->labels)
 		labels(e, K_USER, u, t, label, 0, &first);
@@ -771,7 +692,7 @@ place_features(struct fk_enrich *e, int kind, const char *id, size_t len,
 	    fk_table_get(&e->t[kind], entity_key(kind, id, len), t, &created);
 
 	PUTS(e, ",\"");
-	put(e, kind_name[kind], strlen(kind_name[kind]));
+	fk_jbuf_put(&e->ob, kind_name[kind], strlen(kind_name[kind]));
 	PUTS(e, "\":{");
 	windows(e, kind, m, amount, &first);
 	if (e->labels)
@@ -791,9 +712,9 @@ shared_features(struct fk_enrich *e, int kind, const char *id, size_t len,
 	n = seen_update(d->users, hash32(uid, ulen), (uint32_t)(t / 1000),
 	    86400, 86400, &isnew);
 	PUTS(e, ",\"");
-	put(e, kind_name[kind], strlen(kind_name[kind]));
+	fk_jbuf_put(&e->ob, kind_name[kind], strlen(kind_name[kind]));
 	PUTS(e, "\":{\"users_24h\":");
-	put_u64(e, (uint64_t)n);
+	fk_jbuf_u64(&e->ob, (uint64_t)n);
 	PUTS(e, "}");
 }
 
@@ -822,11 +743,11 @@ list_hits(struct fk_enrich *e)
 				else
 					PUTS(e, ",\"lists\":[{");
 				PUTS(e, "\"list\":\"");
-				put(e, l->name, strlen(l->name));
+				fk_jbuf_put(&e->ob, l->name, strlen(l->name));
 				PUTS(e, "\",\"field\":\"");
-				put(e, field, strlen(field));
+				fk_jbuf_put(&e->ob, field, strlen(field));
 				PUTS(e, "\",\"sha256\":\"");
-				put(e, l->hash, strlen(l->hash));
+				fk_jbuf_put(&e->ob, l->hash, strlen(l->hash));
 				PUTS(e, "\"}");
 				break;
 			}
@@ -848,54 +769,11 @@ calendar(struct fk_enrich *e, int64_t t)
 	int wday = (int)(((day + 3) % 7 + 7) % 7); /* 0 = Monday */
 
 	PUTS(e, ",\"hour\":");
-	put_u64(e, (uint64_t)hour);
+	fk_jbuf_u64(&e->ob, (uint64_t)hour);
 	PUTS(e, ",\"weekend\":");
 	put_bool(e, wday >= 5);
 	PUTS(e, ",\"night\":");
 	put_bool(e, hour < 6);
-}
-
-/* Copy the record without its features member and its closing brace. */
-static void
-copy_record(struct fk_enrich *e, const char *data, size_t len)
-{
-	const struct fk_jmember *f = e->fm[F_FEATURES];
-	const char *end = data + len;
-
-	while (end > data && end[-1] != '}')
-		end--;
-	end--; /* the closing brace */
-	e->outlen = 0;
-	if (f != NULL) {
-		/* From the key's quote (and the comma before it, or after
-		 * it when it is first) to the end of its value. */
-		const char *a = f->key - 1, *b = f->val + f->vallen;
-		const char *p = a;
-
-		while (p > data && (p[-1] == ' ' || p[-1] == '\t'))
-			p--;
-		if (p > data && p[-1] == ',') {
-			a = p - 1;
-		} else {
-			while (b < end && (*b == ' ' || *b == '\t'))
-				b++;
-			if (b < end && *b == ',')
-				b++;
-		}
-		put(e, data, (size_t)(a - data));
-		put(e, b, (size_t)(end - b));
-	} else {
-		put(e, data, (size_t)(end - data));
-	}
-	/* A separator unless the object is now empty. */
-	{
-		size_t i = e->outlen;
-
-		while (i > 0 && (e->out[i - 1] == ' ' || e->out[i - 1] == '\t'))
-			i--;
-		if (i > 0 && e->out[i - 1] != '{')
-			PUTS(e, ",");
-	}
 }
 
 /* Count the labels of transactions before t. */
@@ -1041,7 +919,7 @@ fk_enrich_record(struct fk_enrich *e, const char *data, size_t len,
 	prefetch(e, uid, ulen);
 	for (int i = 0; i < e->o.nwin; i++)
 		e->idx[i] = fk_win_index(&e->spec[i], t);
-	copy_record(e, data, len);
+	fk_jbuf_open_record(&e->ob, data, len, &e->obj, "features");
 	PUTS(e, "\"features\":{");
 	user_features(e, uid, ulen, t, amount, label);
 	if ((s = member_key(e, F_MERCHANT_ID, &slen)) != NULL)
@@ -1058,8 +936,8 @@ fk_enrich_record(struct fk_enrich *e, const char *data, size_t len,
 		PUTS(e, ",\"late\":true");
 	PUTS(e, "}}");
 	fk_enrich_expire(e);
-	*out = e->out;
-	*outlen = e->outlen;
+	*out = e->ob.p;
+	*outlen = e->ob.len;
 	*keyp = uid;
 	*keylen = ulen;
 	return 0;
