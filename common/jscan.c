@@ -976,3 +976,42 @@ fk_jstr_decode(const char *s, size_t len, char *out)
 	}
 	return n;
 }
+
+int
+fk_jmember_key(const struct fk_jmember *m, char *buf, size_t buflen,
+    const char **key, size_t *keylen)
+{
+	if (m == NULL)
+		return 0;
+	if (m->type == FK_J_STRING && !m->escaped) {
+		*key = m->val + 1;
+		*keylen = m->vallen - 2;
+		return 1;
+	}
+	if (m->type == FK_J_STRING && m->vallen - 2 <= buflen) {
+		*keylen = fk_jstr_decode(m->val + 1, m->vallen - 2, buf);
+		*key = buf;
+		return 1;
+	}
+	if (m->type == FK_J_NUMBER && m->integer) {
+		*key = m->val;
+		*keylen = m->vallen;
+		return 1;
+	}
+	return 0;
+}
+
+int
+fk_jmember_int(const struct fk_jmember *m, int64_t *v)
+{
+	const char *p;
+	int64_t x = 0;
+
+	if (m == NULL || m->type != FK_J_NUMBER || !m->integer ||
+	    m->vallen > 15)
+		return 0;
+	for (p = m->val + (*m->val == '-'); p < m->val + m->vallen; p++)
+		x = x * 10 + (*p - '0');
+	*v = *m->val == '-' ? -x : x;
+	return 1;
+}

@@ -11,6 +11,7 @@
 #define FK_JSCAN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum fk_jtype {
 	FK_J_STRING,
@@ -66,5 +67,15 @@ int fk_jmember_key_is(const struct fk_jmember *m, const char *key, size_t len);
  * the quotes) into out, which has room for len bytes (decoding never
  * lengthens); returns the decoded length. */
 size_t fk_jstr_decode(const char *s, size_t len, char *out);
+
+/* A member as a Kafka message key: a string (decoded into buf, of
+ * buflen bytes, when it has escapes) or an integer as written.  1 with
+ * *key, *keylen (borrowed), or 0 for anything else. */
+int fk_jmember_key(const struct fk_jmember *m, char *buf, size_t buflen,
+    const char **key, size_t *keylen);
+
+/* A member that is a whole number of up to 15 digits (a ts_ms): 1 with
+ * *v, or 0. */
+int fk_jmember_int(const struct fk_jmember *m, int64_t *v);
 
 #endif

@@ -228,10 +228,8 @@ event_time(const struct fk_alerter *a)
 	const struct fk_jmember *m;
 	char buf[64], err[128];
 	int64_t ms;
-
-	if ((m = get(a, P_TS_MS)) != NULL && m->type == FK_J_NUMBER &&
-	    m->integer && m->vallen <= 15)
-		return (int64_t)fk_num_json(m->val, m->vallen);
+	if (fk_jmember_int(get(a, P_TS_MS), &ms))
+		return ms;
 	if ((m = get(a, P_TIMESTAMP)) != NULL && m->type == FK_J_STRING &&
 	    !m->escaped && m->vallen - 2 < sizeof(buf)) {
 		memcpy(buf, m->val + 1, m->vallen - 2);

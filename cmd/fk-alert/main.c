@@ -275,7 +275,8 @@ start(void *ctx, struct fk_rt *rt)
 static void
 deliver(struct fkalert *f, struct fk_rt *rt, const char *text, size_t len)
 {
-	const struct fk_jmember *k, *ts;
+	const struct fk_jmember *k;
+	int64_t ts;
 	const char *key = NULL;
 	size_t keylen = 0, i;
 	json_t *rec = NULL;
@@ -291,24 +292,15 @@ deliver(struct fkalert *f, struct fk_rt *rt, const char *text, size_t len)
 		if (f->t[i].f != FK_FMT_JSON)
 			rec = json_loadb(text, len, 0, NULL);
 	k = fk_jobj_get(&f->top, fk_rt_keyfield(rt));
-	if (k != NULL && k->type == FK_J_STRING && !k->escaped) {
-		key = k->val + 1;
-		keylen = k->vallen - 2;
-	} else if (k != NULL && k->type == FK_J_STRING &&
-	    k->vallen - 2 <= sizeof(keybuf)) {
-		keylen = fk_jstr_decode(k->val + 1, k->vallen - 2, keybuf);
-		key = keybuf;
-	} else if (k != NULL && k->type == FK_J_NUMBER && k->integer) {
-		key = k->val;
-		keylen = k->vallen;
+	if (!fk_jmember_key(k, keybuf, sizeof(keybuf), &key, &keylen)) {
+		key = NULL;
+		keylen = 0;
 	}
-	ts = fk_jobj_get(&f->top, "ts_ms");
+	if (!fk_jmember_int(fk_jobj_get(&f->top, "ts_ms"), &ts))
+		ts = 0;
 	f->line.len = 0;
 	fk_format_alert(f->f, &f->fo, rec, text, len, &f->line);
-	fk_rt_emit(rt, f->line.p, f->line.len, key, keylen,
-	    ts != NULL && ts->integer && ts->vallen <= 15
-	        ? (int64_t)fk_num_json(ts->val, ts->vallen)
-	        : 0);
+	fk_rt_emit(rt, f->line.p, f->line.len, key, keylen, ts);
 	for (i = 0; i < f->nt; i++) {
 		struct target *t = &f->t[i];
 		int64_t now = now_ms();

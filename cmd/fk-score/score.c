@@ -420,23 +420,10 @@ static void
 record_key(
     struct fk_scorer *s, const char *keyfield, const char **key, size_t *keylen)
 {
-	const struct fk_jmember *m = fk_jobj_get(&s->f.top, keyfield);
-
-	*key = NULL;
-	*keylen = 0;
-	if (m == NULL)
-		return;
-	if (m->type == FK_J_STRING && !m->escaped) {
-		*key = m->val + 1;
-		*keylen = m->vallen - 2;
-	} else if (m->type == FK_J_STRING) {
-		if (m->vallen - 2 > sizeof(s->keybuf))
-			return;
-		*keylen = fk_jstr_decode(m->val + 1, m->vallen - 2, s->keybuf);
-		*key = s->keybuf;
-	} else if (m->type == FK_J_NUMBER && m->integer) {
-		*key = m->val;
-		*keylen = m->vallen;
+	if (!fk_jmember_key(fk_jobj_get(&s->f.top, keyfield), s->keybuf,
+	        sizeof(s->keybuf), key, keylen)) {
+		*key = NULL;
+		*keylen = 0;
 	}
 }
 
@@ -519,8 +506,8 @@ fk_scorer_record(struct fk_scorer *s, const char *data, size_t len,
     const char *keyfield, const char **out, size_t *outlen, const char **key,
     size_t *keylen, long long *ts, char *err, size_t errlen)
 {
-	const struct fk_jmember *m;
 	struct verdict v;
+	int64_t t;
 	size_t i;
 
 	if (fk_fields_scan(&s->f, data, len, err, errlen) == -1)
@@ -568,10 +555,9 @@ fk_scorer_record(struct fk_scorer *s, const char *data, size_t len,
 	*out = s->out.p;
 	*outlen = s->out.len;
 	record_key(s, keyfield, key, keylen);
-	*ts = 0;
-	if ((m = fk_jobj_get(&s->f.top, "ts_ms")) != NULL &&
-	    m->type == FK_J_NUMBER && m->integer && m->vallen <= 15)
-		*ts = (long long)fk_num_json(m->val, m->vallen);
+	if (!fk_jmember_int(fk_jobj_get(&s->f.top, "ts_ms"), &t))
+		t = 0;
+	*ts = t;
 	return 0;
 }
 

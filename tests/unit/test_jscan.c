@@ -1154,3 +1154,39 @@ Test(jscan, mutations_agree_with_jansson)
 	cr_assert_gt(both, 3000, "%zu", both);
 	fk_jobj_release(&o);
 }
+
+/* Message keys and integer event times from members. */
+Test(jscan, member_key_and_int)
+{
+	static const char s[] = "{\"a\":\"U1\",\"b\":\"U\\u00e9\",\"c\":42,"
+	                        "\"d\":4.2,\"e\":null,\"f\":-1730000000000,"
+	                        "\"g\":1234567890123456}";
+	struct fk_jobj o;
+	const char *key;
+	size_t keylen;
+	char buf[8], err[64];
+	int64_t v;
+
+	fk_jobj_init(&o);
+	cr_assert_eq(fk_jscan(&o, s, sizeof(s) - 1, err, sizeof(err)), 0);
+	cr_assert(fk_jmember_key(
+	    fk_jobj_get(&o, "a"), buf, sizeof(buf), &key, &keylen));
+	cr_assert(keylen == 2 && memcmp(key, "U1", 2) == 0);
+	cr_assert(fk_jmember_key(
+	    fk_jobj_get(&o, "b"), buf, sizeof(buf), &key, &keylen));
+	cr_assert(keylen == 3 && memcmp(key, "U\xc3\xa9", 3) == 0);
+	cr_assert(!fk_jmember_key(fk_jobj_get(&o, "b"), buf, 2, &key, &keylen));
+	cr_assert(fk_jmember_key(
+	    fk_jobj_get(&o, "c"), buf, sizeof(buf), &key, &keylen));
+	cr_assert(keylen == 2 && memcmp(key, "42", 2) == 0);
+	cr_assert(!fk_jmember_key(fk_jobj_get(&o, "d"), buf, 8, &key, &keylen));
+	cr_assert(!fk_jmember_key(fk_jobj_get(&o, "e"), buf, 8, &key, &keylen));
+	cr_assert(!fk_jmember_key(NULL, buf, 8, &key, &keylen));
+	cr_assert(fk_jmember_int(fk_jobj_get(&o, "c"), &v) && v == 42);
+	cr_assert(
+	    fk_jmember_int(fk_jobj_get(&o, "f"), &v) && v == -1730000000000LL);
+	cr_assert(!fk_jmember_int(fk_jobj_get(&o, "d"), &v));
+	cr_assert(!fk_jmember_int(fk_jobj_get(&o, "g"), &v));
+	cr_assert(!fk_jmember_int(fk_jobj_get(&o, "a"), &v));
+	fk_jobj_release(&o);
+}
