@@ -23,4 +23,8 @@ void fk_sha256_final(struct fk_sha256 *c, unsigned char out[FK_SHA256_LEN]);
 /* One call: the digest of data, as 64 lower-case hex digits in hex. */
 void fk_sha256_hex(const void *data, size_t len, char hex[FK_SHA256_HEXLEN]);
 
+/* For tests: on != 0 makes every context use the portable code even where
+ * the CPU has the SHA extensions; 0 goes back to the fastest path. */
+void fk_sha256_force_portable(int on);
+
 #endif

@@ -1,6 +1,7 @@
 /* Unit tests for sha256.c: the FIPS 180-4 / NIST examples, every way of
  * splitting a message over updates, and random buffers checked against
- * sha256sum. */
+ * sha256sum; the SHA-extensions path and the portable one side by side
+ * (on a CPU without the extensions both are the portable code). */
 #include "sha256.h"
 
 #include <criterion/criterion.h>
@@ -34,6 +35,19 @@ fill_random(unsigned char *buf, size_t len, uint64_t seed)
 		buf[i] = (unsigned char)fk_test_rand(&seed);
 }
 
+/* The paths a test runs on: fk_sha256_force_portable(path). */
+static const int paths[] = { 0, 1 };
+static const char *const path_name[] = { "fastest", "portable" };
+
+/* One call on the given path. */
+static void
+hex_on(int path, const void *data, size_t len, char hex[FK_SHA256_HEXLEN])
+{
+	fk_sha256_force_portable(path);
+	fk_sha256_hex(data, len, hex);
+	fk_sha256_force_portable(0);
+}
+
 struct nist_case {
 	char in[64];
 	char want[FK_SHA256_HEXLEN];
@@ -61,9 +75,13 @@ ParameterizedTestParameters(sha256, nist_vectors)
 ParameterizedTest(struct nist_case *c, sha256, nist_vectors)
 {
 	char hex[FK_SHA256_HEXLEN];
+	size_t i;
 
-	fk_sha256_hex(c->in, strlen(c->in), hex);
-	cr_assert_str_eq(hex, c->want, "\"%s\"", c->in);
+	for (i = 0; i < NELEM(paths); i++) {
+		hex_on(paths[i], c->in, strlen(c->in), hex);
+		cr_assert_str_eq(
+		    hex, c->want, "\"%s\", %s path", c->in, path_name[i]);
+	}
 }
 
 /* 896 bits: two full blocks of message, then a padding block. */
@@ -73,10 +91,14 @@ Test(sha256, nist_896_bits)
 	    "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmn"
 	    "hijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
 	char hex[FK_SHA256_HEXLEN];
+	size_t i;
 
-	fk_sha256_hex(in, sizeof(in) - 1, hex);
-	cr_assert_str_eq(hex,
-	    "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
+	for (i = 0; i < NELEM(paths); i++) {
+		hex_on(paths[i], in, sizeof(in) - 1, hex);
+		cr_assert_str_eq(hex,
+		    "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1",
+		    "%s path", path_name[i]);
+	}
 }
 
 #define MILLION_A                                                              \
@@ -85,11 +107,14 @@ Test(sha256, nist_896_bits)
 Test(sha256, million_a_one_call)
 {
 	char *a = malloc(1000000), hex[FK_SHA256_HEXLEN];
+	size_t i;
 
 	cr_assert_not_null(a);
 	memset(a, 'a', 1000000);
-	fk_sha256_hex(a, 1000000, hex);
-	cr_assert_str_eq(hex, MILLION_A);
+	for (i = 0; i < NELEM(paths); i++) {
+		hex_on(paths[i], a, 1000000, hex);
+		cr_assert_str_eq(hex, MILLION_A, "%s path", path_name[i]);
+	}
 	free(a);
 }
 
@@ -100,19 +125,25 @@ Test(sha256, million_a_in_pieces)
 	unsigned char a[1000], md[FK_SHA256_LEN];
 	char hex[FK_SHA256_HEXLEN];
 	struct fk_sha256 c;
-	size_t i, left, n;
+	size_t i, j, left, n;
 
 	memset(a, 'a', sizeof(a));
-	for (i = 0; i < NELEM(pieces); i++) {
+	for (i = 0; i < NELEM(pieces) * NELEM(paths); i++) {
+		j = i / NELEM(pieces);
+		fk_sha256_force_portable(paths[j]);
 		fk_sha256_init(&c);
 		for (left = 1000000; left > 0; left -= n) {
-			n = pieces[i] < left ? pieces[i] : left;
+			n = pieces[i % NELEM(pieces)] < left
+			    ? pieces[i % NELEM(pieces)]
+			    : left;
 			fk_sha256_update(&c, a, n);
 		}
 		fk_sha256_final(&c, md);
 		to_hex(md, hex);
-		cr_assert_str_eq(hex, MILLION_A, "pieces of %zu", pieces[i]);
+		cr_assert_str_eq(hex, MILLION_A, "pieces of %zu, %s path",
+		    pieces[i % NELEM(pieces)], path_name[j]);
 	}
+	fk_sha256_force_portable(0);
 }
 
 /* Every split of a 200-byte message into two updates, and into three,
@@ -273,4 +304,120 @@ Test(sha256, all_lengths_to_300)
 	to_hex(md, hex);
 	cr_assert_str_eq(hex,
 	    "3d8d57e107a9619aef8f6bb204440a8633cf844ffcd8a064a28e3b86c30ffaf9");
+}
+
+/* Both paths on every length from 0 to 1000 of one random buffer, each
+ * an exact-size heap copy (ASan sees a read past the end) at offsets 0
+ * to 4 from malloc's alignment (unaligned loads).  The digests agree,
+ * and folded as in all_lengths_to_300 they match hashlib's. */
+Test(sha256, paths_agree_all_lengths_to_1000)
+{
+	unsigned char src[1000], *buf, md[NELEM(paths)][FK_SHA256_LEN];
+	char hex[FK_SHA256_HEXLEN];
+	struct fk_sha256 acc[NELEM(paths)];
+	size_t len, off, i;
+
+	fill_random(src, sizeof(src), 1000);
+	for (i = 0; i < NELEM(paths); i++)
+		fk_sha256_init(&acc[i]);
+	for (len = 0; len <= sizeof(src); len++) {
+		off = (len + 1) % 5;
+		buf = malloc(off + len);
+		cr_assert_not_null(buf);
+		memcpy(buf + off, src, len);
+		for (i = 0; i < NELEM(paths); i++) {
+			struct fk_sha256 c;
+
+			fk_sha256_force_portable(paths[i]);
+			fk_sha256_init(&c);
+			fk_sha256_update(&c, buf + off, len);
+			fk_sha256_final(&c, md[i]);
+			to_hex(md[i], hex);
+			fk_sha256_force_portable(0);
+			fk_sha256_update(&acc[i], hex, 64);
+		}
+		cr_assert_arr_eq(md[0], md[1], FK_SHA256_LEN,
+		    "length %zu at offset %zu", len, off);
+		free(buf);
+	}
+	for (i = 0; i < NELEM(paths); i++) {
+		fk_sha256_final(&acc[i], md[i]);
+		to_hex(md[i], hex);
+		cr_assert_str_eq(hex,
+		    "b712f3c6495a28df1ee9b18641f67b3e36ca25c8dda5276d8f6c5420736b7187",
+		    "%s path", path_name[i]);
+	}
+}
+
+/* Random messages cut at random points, from empty updates to many
+ * blocks at once, on each path and switching paths between updates
+ * (they share the state): always the portable path's one-call digest. */
+Test(sha256, paths_agree_random_splits)
+{
+	static unsigned char msg[5000];
+	unsigned char want[FK_SHA256_LEN], md[FK_SHA256_LEN];
+	struct fk_sha256 c;
+	uint64_t seed = 2024, r;
+	size_t len, pos, n, round, mode;
+
+	for (round = 0; round < 600; round++) {
+		len = (size_t)(fk_test_rand(&seed) % sizeof(msg));
+		fill_random(msg, len, round);
+		fk_sha256_force_portable(1);
+		fk_sha256_init(&c);
+		fk_sha256_update(&c, msg, len);
+		fk_sha256_final(&c, want);
+		/* 0: fastest path, 1: portable, 2: a random one per update */
+		for (mode = 0; mode < 3; mode++) {
+			fk_sha256_force_portable(mode == 1);
+			fk_sha256_init(&c);
+			for (pos = 0; pos < len; pos += n) {
+				r = fk_test_rand(&seed);
+				/* Short pieces half the time, else any. */
+				n = (size_t)(r >> 8) %
+				    ((r & 1) ? 70 : len - pos + 1);
+				n = n < len - pos ? n : len - pos;
+				if (mode == 2)
+					fk_sha256_force_portable((r >> 1) & 1);
+				fk_sha256_update(&c, msg + pos, n);
+			}
+			fk_sha256_final(&c, md);
+			cr_assert_arr_eq(md, want, sizeof(md),
+			    "round %zu, %zu bytes, mode %zu", round, len, mode);
+		}
+	}
+	fk_sha256_force_portable(0);
+}
+
+/* 10 MB (and 3 bytes) on both paths, in one call and in updates of
+ * 1 MiB + 13 bytes; expected: sha256sum on the same bytes. */
+Test(sha256, ten_megabytes)
+{
+	static const size_t len = 10000003, piece = (1 << 20) + 13;
+	unsigned char *buf = malloc(len), md[FK_SHA256_LEN];
+	char hex[FK_SHA256_HEXLEN];
+	struct fk_sha256 c;
+	size_t i, pos, n;
+
+	cr_assert_not_null(buf);
+	fill_random(buf, len, 10);
+	for (i = 0; i < NELEM(paths); i++) {
+		hex_on(paths[i], buf, len, hex);
+		cr_assert_str_eq(hex,
+		    "6fac2d6e37f5303bdea54a4048a2e301ab3c07a9cf838e2b69d4bb8f3a3489a8",
+		    "one call, %s path", path_name[i]);
+		fk_sha256_force_portable(paths[i]);
+		fk_sha256_init(&c);
+		for (pos = 0; pos < len; pos += n) {
+			n = piece < len - pos ? piece : len - pos;
+			fk_sha256_update(&c, buf + pos, n);
+		}
+		fk_sha256_final(&c, md);
+		fk_sha256_force_portable(0);
+		to_hex(md, hex);
+		cr_assert_str_eq(hex,
+		    "6fac2d6e37f5303bdea54a4048a2e301ab3c07a9cf838e2b69d4bb8f3a3489a8",
+		    "in pieces, %s path", path_name[i]);
+	}
+	free(buf);
 }
