@@ -107,7 +107,7 @@ struct fk_rt {
 	int stopping;
 	const struct fk_rec *cur; /* the record being handled */
 	struct timespec t0;
-	long long commit_interval_ms, last_commit_ms;
+	long long commit_interval_ms, last_commit_ms, last_tick_ms;
 };
 
 static const struct fk_tool *the_tool;
@@ -629,10 +629,24 @@ fk_rt_set_csv_framing(struct fk_rt *rt, int on)
 	rt->csv_framing = on;
 }
 
+/* The tool's clock work, at most every 100 ms. */
+static void
+tick(struct fk_rt *rt)
+{
+	long long now = now_ms();
+
+	if (now - rt->last_tick_ms < 100)
+		return;
+	rt->last_tick_ms = now;
+	the_tool->tick(rt->ctx, rt);
+}
+
 static void
 handle_record(struct fk_rt *rt, const struct fk_rec *rec)
 {
 	check_hup(rt);
+	if (the_tool->tick != NULL && (rt->n_in & 63) == 0)
+		tick(rt);
 	rt->n_in++;
 	rt->cur = rec;
 	the_tool->record(rt->ctx, rt, rec);
@@ -677,6 +691,8 @@ idle(void *arg, int fd)
 		if (got_signal)
 			return -1;
 		check_hup(rt);
+		if (the_tool->tick != NULL)
+			tick(rt);
 		if (rt->producer != NULL)
 			fk_producer_poll(rt->producer, 0);
 		if (poll(&pfd, 1, 100) != 0)
@@ -791,6 +807,8 @@ run_kafka(struct fk_rt *rt)
 			fk_consumer_mark(rt->consumer, &rec.pos);
 		} else if (rc == 0) {
 			check_hup(rt);
+			if (the_tool->tick != NULL)
+				tick(rt);
 			/* Nothing ready: flush, then wait a little. */
 			if (timeout == 0)
 				flush_idle(rt);
@@ -808,6 +826,8 @@ run_kafka(struct fk_rt *rt)
 		    checkpoint(rt) == -1)
 			break;
 	}
+	if (the_tool->drain != NULL)
+		the_tool->drain(rt->ctx, rt);
 	checkpoint(rt);
 	fk_consumer_close(rt->consumer);
 	rt->consumer = NULL;

@@ -57,6 +57,13 @@ struct fk_tool {
 	 * committed. */
 	int (*checkpoint)(void *ctx, struct fk_rt *rt, const int32_t *parts,
 	    int64_t *offsets, size_t n);
+	/* About every 100 ms, between records or while input is idle: for
+	 * what the tool does on the clock (closing idle files).  NULL:
+	 * none. */
+	void (*tick)(void *ctx, struct fk_rt *rt);
+	/* --from: input stops (end, signal, -c); before the last
+	 * checkpoint, so that what the tool writes out now is committed. */
+	void (*drain)(void *ctx, struct fk_rt *rt);
 };
 
 /* Parse argv, run the tool over its input, return the exit status. */
