@@ -2,6 +2,8 @@
  * days-from-civil arithmetic, parsing by hand since it runs per record. */
 #include "fktime.h"
 
+#include <time.h>
+
 #include <math.h>
 #include <stdio.h>
 
@@ -384,4 +386,25 @@ fk_time_civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
 	*d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
 	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
 	*y = (int)(yy + (*m <= 2));
+}
+
+static int64_t
+clock_ms(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+fk_time_wall_ms(void)
+{
+	return clock_ms(CLOCK_REALTIME);
+}
+
+int64_t
+fk_time_mono_ms(void)
+{
+	return clock_ms(CLOCK_MONOTONIC);
 }

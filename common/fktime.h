@@ -34,6 +34,11 @@ int fk_time_from_epoch(double v, int64_t *ms, char *err, size_t errlen);
  * Returns the length (24).  ms must be within years 0001-9999. */
 int fk_time_format(int64_t ms, char *buf);
 
+/* Now, in ms: the wall clock (since the epoch), or a monotonic clock
+ * for how long things take. */
+int64_t fk_time_wall_ms(void);
+int64_t fk_time_mono_ms(void);
+
 /* Days since 1970-01-01 for a proleptic Gregorian date, and back. */
 int64_t fk_time_days_from_civil(int y, unsigned m, unsigned d);
 void fk_time_civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d);

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "csv.h"
 #include "exitcode.h"
+#include "fktime.h"
 #include "kafka.h"
 #include "numbers.h"
 #include "reader.h"
@@ -132,15 +133,6 @@ check_hup(struct fk_rt *rt)
 	}
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Whether a common option marked m ('I', 'O', 'G' or ' ') applies. */
 static int
 applies(char m)
@@ -225,13 +217,14 @@ flush_outputs(struct fk_rt *rt)
 static int
 deliver(struct fk_rt *rt)
 {
-	long long t0 = now_ms(), failed;
+	long long t0 = fk_time_mono_ms(), failed;
 
 	if (rt->producer == NULL)
 		return 0;
 	/* After a signal, wait a bounded time; a second one ends it. */
 	while (fk_producer_flush(rt->producer, 100) > 0)
-		if (got_signal >= 2 || (got_signal && now_ms() - t0 > DRAIN_MS))
+		if (got_signal >= 2 ||
+		    (got_signal && fk_time_mono_ms() - t0 > DRAIN_MS))
 			return -1;
 	failed = fk_producer_failed(rt->producer);
 	if (failed > rt->failed_seen) {
@@ -281,7 +274,7 @@ checkpoint(struct fk_rt *rt)
 		fk_error("%s", err);
 		rt->status = fk_exit_worse(rt->status, FK_EX_TEMPFAIL);
 	}
-	rt->last_commit_ms = now_ms();
+	rt->last_commit_ms = fk_time_mono_ms();
 	return 0;
 }
 
@@ -633,7 +626,7 @@ fk_rt_set_csv_framing(struct fk_rt *rt, int on)
 static void
 tick(struct fk_rt *rt)
 {
-	long long now = now_ms();
+	long long now = fk_time_mono_ms();
 
 	if (now - rt->last_tick_ms < 100)
 		return;
@@ -796,7 +789,7 @@ run_kafka(struct fk_rt *rt)
 	rt->consumer = fk_consumer_new(&rt->cfg, &o, &code, err, sizeof(err));
 	if (rt->consumer == NULL)
 		fk_errx(code, "%s", err);
-	rt->last_commit_ms = now_ms();
+	rt->last_commit_ms = fk_time_mono_ms();
 	while (!rt->stopping && !got_signal) {
 		memset(&rec, 0, sizeof(rec));
 		rc = fk_consumer_next(
@@ -822,7 +815,8 @@ run_kafka(struct fk_rt *rt)
 			break;
 		}
 		if (rt->group != NULL &&
-		    now_ms() - rt->last_commit_ms >= rt->commit_interval_ms &&
+		    fk_time_mono_ms() - rt->last_commit_ms >=
+		        rt->commit_interval_ms &&
 		    checkpoint(rt) == -1)
 			break;
 	}

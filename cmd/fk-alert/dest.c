@@ -25,11 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "errbuf.h"
 #include "xalloc.h"
 
 #include "banned.h"
-
-#define FK_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
 /* A syslog receiver that stops reading must not stall fk-alert for
  * ever: connects and sends give up after this. */
@@ -60,18 +59,6 @@ struct fk_dest {
 	/* exec */
 	char *cmd;
 };
-
-static void FK_PRINTF(3, 4)
-    seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static void
 cloexec(int fd)
@@ -152,18 +139,18 @@ shown_url(const char *url, char *err, size_t errlen)
 	char *scheme = NULL, *pass = NULL, *safe = NULL, *out = NULL;
 
 	if (u == NULL) {
-		seterr(err, errlen, "webhook: out of memory");
+		fk_seterr(err, errlen, "webhook: out of memory");
 		return NULL;
 	}
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
-		seterr(err, errlen, "webhook %s: not a URL", url);
+		fk_seterr(err, errlen, "webhook %s: not a URL", url);
 		goto out;
 	}
 	if (strcasecmp(scheme, "http") != 0 &&
 	    strcasecmp(scheme, "https") != 0) {
-		seterr(err, errlen, "webhook %s: expected an http or https URL",
-		    url);
+		fk_seterr(err, errlen,
+		    "webhook %s: expected an http or https URL", url);
 		goto out;
 	}
 	if (curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) != CURLUE_OK) {
@@ -172,7 +159,7 @@ shown_url(const char *url, char *err, size_t errlen)
 	}
 	if (curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_URL, &safe, 0) != CURLUE_OK) {
-		seterr(err, errlen, "webhook: out of memory");
+		fk_seterr(err, errlen, "webhook: out of memory");
 		goto out;
 	}
 	out = fk_xstrdup(safe);
@@ -209,7 +196,7 @@ webhook_headers(struct fk_dest *d, const struct fk_webhook_opts *o, char *err,
 		/* A CR or LF would let a header write the request. */
 		if (strchr(h, ':') == NULL || h[0] == ':' ||
 		    strpbrk(h, "\r\n") != NULL) {
-			seterr(err, errlen,
+			fk_seterr(err, errlen,
 			    "%s: header \"%s\": expected \"Name: value\"",
 			    d->name, h);
 			return -1;
@@ -227,7 +214,7 @@ webhook_headers(struct fk_dest *d, const struct fk_webhook_opts *o, char *err,
 			goto nomem;
 	return 0;
 nomem:
-	seterr(err, errlen, "%s: out of memory", d->name);
+	fk_seterr(err, errlen, "%s: out of memory", d->name);
 	return -1;
 }
 
@@ -244,8 +231,8 @@ fk_dest_webhook(
 	if (o == NULL)
 		o = &def;
 	if (o->retries < 0 || o->backoff_ms < 0) {
-		seterr(err, errlen, "webhook %s: negative retries or backoff",
-		    url);
+		fk_seterr(err, errlen,
+		    "webhook %s: negative retries or backoff", url);
 		return NULL;
 	}
 	if ((shown = shown_url(url, err, errlen)) == NULL)
@@ -256,14 +243,15 @@ fk_dest_webhook(
 	d->backoff_ms = o->backoff_ms;
 	if (curl_users == 0 &&
 	    (rc = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK) {
-		seterr(err, errlen, "%s: %s", d->name, curl_easy_strerror(rc));
+		fk_seterr(
+		    err, errlen, "%s: %s", d->name, curl_easy_strerror(rc));
 		free(d->name);
 		free(d);
 		return NULL;
 	}
 	curl_users++;
 	if ((d->curl = c = curl_easy_init()) == NULL) {
-		seterr(
+		fk_seterr(
 		    err, errlen, "%s: cannot make a libcurl handle", d->name);
 		goto fail;
 	}
@@ -294,7 +282,8 @@ fk_dest_webhook(
 	    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, d->curlerr) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_body) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_WRITEDATA, d) != CURLE_OK) {
-		seterr(err, errlen, "%s: libcurl refused an option", d->name);
+		fk_seterr(
+		    err, errlen, "%s: libcurl refused an option", d->name);
 		goto fail;
 	}
 	return d;
@@ -370,13 +359,13 @@ webhook_send(
 			    d->curl, CURLINFO_RESPONSE_CODE, &status);
 			if (status < 300)
 				return 0;
-			seterr(err, errlen, "%s: HTTP %ld%s%s", d->name, status,
-			    d->bodylen > 0 ? ": " : "", reply_text(d));
+			fk_seterr(err, errlen, "%s: HTTP %ld%s%s", d->name,
+			    status, d->bodylen > 0 ? ": " : "", reply_text(d));
 			/* 408 and 429 say "later", as a 5xx does. */
 			if (status < 500 && status != 408 && status != 429)
 				break;
 		} else {
-			seterr(err, errlen, "%s: %s", d->name,
+			fk_seterr(err, errlen, "%s: %s", d->name,
 			    d->curlerr[0] != '\0' ? d->curlerr
 			                          : curl_easy_strerror(rc));
 			if (!transient(rc))
@@ -422,7 +411,7 @@ parse_hostport(struct fk_dest *d, const char *s, char *err, size_t errlen)
 	d->port = fk_xstrdup(colon + 1);
 	return 0;
 bad:
-	seterr(
+	fk_seterr(
 	    err, errlen, "%s: expected HOST:PORT (IPv6 in brackets)", d->name);
 	return -1;
 }
@@ -561,21 +550,21 @@ fk_dest_syslog(const char *uri, char *err, size_t errlen)
 		hints.ai_socktype = d->tr == T_TCP ? SOCK_STREAM : SOCK_DGRAM;
 		gai = getaddrinfo(d->host, d->port, &hints, &res);
 		if (gai != 0) {
-			seterr(err, errlen, "%s: %s:%s: %s", d->name, d->host,
-			    d->port, gai_strerror(gai));
+			fk_seterr(err, errlen, "%s: %s:%s: %s", d->name,
+			    d->host, d->port, gai_strerror(gai));
 			goto fail;
 		}
 		freeaddrinfo(res);
 	} else if (strncmp(uri, "unix:", 5) == 0) {
 		d->tr = T_UNIX;
 		if (uri[5] == '\0' || strlen(uri + 5) >= sizeof(sun.sun_path)) {
-			seterr(err, errlen, "%s: %s", d->name,
+			fk_seterr(err, errlen, "%s: %s", d->name,
 			    uri[5] == '\0' ? "no path" : "path too long");
 			goto fail;
 		}
 		d->path = fk_xstrdup(uri + 5);
 	} else {
-		seterr(err, errlen,
+		fk_seterr(err, errlen,
 		    "%s: expected udp://HOST:PORT, tcp://HOST:PORT or unix:PATH",
 		    d->name);
 		goto fail;
@@ -685,7 +674,7 @@ syslog_send(
 			break;
 	}
 	free(frame);
-	seterr(err, errlen, "%s: %s", d->name, why);
+	fk_seterr(err, errlen, "%s: %s", d->name, why);
 	return -1;
 }
 
@@ -697,7 +686,7 @@ fk_dest_exec(const char *cmd, char *err, size_t errlen)
 	struct fk_dest *d;
 
 	if (cmd == NULL || cmd[0] == '\0') {
-		seterr(err, errlen, "exec: empty command");
+		fk_seterr(err, errlen, "exec: empty command");
 		return NULL;
 	}
 	d = dest_new(EXEC, "exec", cmd);
@@ -741,13 +730,15 @@ exec_send(
 	pid_t pid;
 
 	if (pipe(p) == -1) {
-		seterr(err, errlen, "%s: pipe: %s", d->name, strerror(errno));
+		fk_seterr(
+		    err, errlen, "%s: pipe: %s", d->name, strerror(errno));
 		return -1;
 	}
 	cloexec(p[0]);
 	cloexec(p[1]);
 	if ((pid = fork()) == -1) {
-		seterr(err, errlen, "%s: fork: %s", d->name, strerror(errno));
+		fk_seterr(
+		    err, errlen, "%s: fork: %s", d->name, strerror(errno));
 		close(p[0]);
 		close(p[1]);
 		return -1;
@@ -762,7 +753,7 @@ exec_send(
 	close(p[1]);
 	while (waitpid(pid, &status, 0) == -1) {
 		if (errno != EINTR) {
-			seterr(err, errlen, "%s: waitpid: %s", d->name,
+			fk_seterr(err, errlen, "%s: waitpid: %s", d->name,
 			    strerror(errno));
 			return -1;
 		}
@@ -771,15 +762,16 @@ exec_send(
 		/* A command may well exit 0 without reading: EPIPE. */
 		if (werr == 0 || werr == EPIPE)
 			return 0;
-		seterr(err, errlen, "%s: write: %s", d->name, strerror(werr));
+		fk_seterr(
+		    err, errlen, "%s: write: %s", d->name, strerror(werr));
 	} else if (WIFEXITED(status))
-		seterr(err, errlen, "%s: exit status %d", d->name,
+		fk_seterr(err, errlen, "%s: exit status %d", d->name,
 		    WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
-		seterr(err, errlen, "%s: killed by signal %d", d->name,
+		fk_seterr(err, errlen, "%s: killed by signal %d", d->name,
 		    WTERMSIG(status));
 	else
-		seterr(err, errlen, "%s: wait status %d", d->name, status);
+		fk_seterr(err, errlen, "%s: wait status %d", d->name, status);
 	return -1;
 }
 
@@ -836,11 +828,11 @@ fk_spool_open(const char *dir, char *err, size_t errlen)
 	int dfd;
 
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
-		seterr(err, errlen, "spool %s: %s", dir, strerror(errno));
+		fk_seterr(err, errlen, "spool %s: %s", dir, strerror(errno));
 		return NULL;
 	}
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		seterr(err, errlen, "spool %s: %s", dir, strerror(errno));
+		fk_seterr(err, errlen, "spool %s: %s", dir, strerror(errno));
 		return NULL;
 	}
 	s = fk_xcalloc(1, sizeof(*s));
@@ -877,8 +869,8 @@ fk_spool_add(struct fk_spool *s, const char *dest, const char *alert,
 	int fd, e;
 
 	if (strchr(dest, '\n') != NULL) {
-		seterr(err, errlen, "spool %s: destination name with a newline",
-		    s->dir);
+		fk_seterr(err, errlen,
+		    "spool %s: destination name with a newline", s->dir);
 		return -1;
 	}
 	s->n++;
@@ -914,7 +906,7 @@ fk_spool_add(struct fk_spool *s, const char *dest, const char *alert,
 	}
 	/* The rename is durable only once the folder is synced. */
 	if (fsync(s->dfd) == -1) {
-		seterr(err, errlen, "spool %s: fsync: %s", s->dir,
+		fk_seterr(err, errlen, "spool %s: fsync: %s", s->dir,
 		    strerror(errno));
 		return -1;
 	}
@@ -924,7 +916,7 @@ unlink:
 		close(fd);
 	unlinkat(s->dfd, tmp, 0);
 fail:
-	seterr(
+	fk_seterr(
 	    err, errlen, "spool %s: %s %s: %s", s->dir, what, tmp, strerror(e));
 	return -1;
 }
@@ -1017,7 +1009,7 @@ fk_spool_replay(struct fk_spool *s,
 	DIR *dp;
 
 	if ((dp = opendir(s->dir)) == NULL) {
-		seterr(err, errlen, "spool %s: %s", s->dir, strerror(errno));
+		fk_seterr(err, errlen, "spool %s: %s", s->dir, strerror(errno));
 		return -1;
 	}
 	while ((de = readdir(dp)) != NULL) {
@@ -1065,7 +1057,7 @@ fk_spool_replay(struct fk_spool *s,
 	if (done > 0)
 		fsync(s->dfd);
 	if (bad[0] != '\0') {
-		seterr(err, errlen, "spool %s: %s (%ld others delivered)",
+		fk_seterr(err, errlen, "spool %s: %s (%ld others delivered)",
 		    s->dir, bad, done);
 		return -1;
 	}

@@ -10,6 +10,7 @@
 #include "alert.h"
 #include "dest.h"
 #include "exitcode.h"
+#include "fktime.h"
 #include "format.h"
 #include "jbuf.h"
 #include "jscan.h"
@@ -166,15 +167,6 @@ option(void *ctx, int opt, const char *arg)
 	}
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 add_target(
     struct fkalert *f, struct fk_dest *d, enum fk_format fmt, const char *err)
@@ -197,7 +189,7 @@ resend(void *arg, const char *dest, const char *alert, size_t len)
 
 	for (size_t i = 0; i < f->nt; i++) {
 		struct target *t = &f->t[i];
-		int64_t now = now_ms();
+		int64_t now = fk_time_wall_ms();
 
 		if (strcmp(fk_dest_name(t->d), dest) != 0)
 			continue;
@@ -303,7 +295,7 @@ deliver(struct fkalert *f, struct fk_rt *rt, const char *text, size_t len)
 	fk_rt_emit(rt, f->line.p, f->line.len, key, keylen, ts);
 	for (i = 0; i < f->nt; i++) {
 		struct target *t = &f->t[i];
-		int64_t now = now_ms();
+		int64_t now = fk_time_wall_ms();
 		int tried = now >= t->down_until;
 
 		f->line.len = 0;
@@ -341,7 +333,8 @@ drain(struct fkalert *f, struct fk_rt *rt, int flush)
 	size_t len;
 	int r;
 
-	while ((r = fk_alerter_next(f->a, flush, now_ms(), &out, &len)) != 0)
+	while ((r = fk_alerter_next(
+	            f->a, flush, fk_time_wall_ms(), &out, &len)) != 0)
 		if (r == 1)
 			deliver(f, rt, out, len);
 		else
@@ -361,7 +354,7 @@ record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
 		return;
 	}
 	switch (fk_alerter_record(f->a, rec->data, rec->len, rec->pos.partition,
-	    rec->pos.offset, now_ms(), &out, &len, err, sizeof(err))) {
+	    rec->pos.offset, fk_time_wall_ms(), &out, &len, err, sizeof(err))) {
 	case FK_ALERT_OUT:
 		deliver(f, rt, out, len);
 		break;

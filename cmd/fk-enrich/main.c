@@ -7,6 +7,7 @@
 
 #include "enrich.h"
 #include "exitcode.h"
+#include "fktime.h"
 #include "lists.h"
 #include "numbers.h"
 #include "run.h"
@@ -65,15 +66,6 @@ static const struct option longopts[] = {
 	{ "windows", required_argument, NULL, OPT_WINDOWS },
 	{ NULL, 0, NULL, 0 },
 };
-
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 option(void *ctx, int opt, const char *arg)
@@ -312,7 +304,7 @@ start(void *ctx, struct fk_rt *rt)
 				fk_enrich_labels(
 				    f->pe[i], f->labels, f->nlabels);
 	}
-	f->last_save_ms = f->last_check_ms = mono_ms();
+	f->last_save_ms = f->last_check_ms = fk_time_mono_ms();
 }
 
 static void
@@ -331,7 +323,7 @@ save(struct fkenrich *f)
 	if (fk_enrich_save(parts, n, f->state, err, sizeof(err)) == -1)
 		fk_errx(FK_EX_IOERR, "--state: %s", err);
 	free(parts);
-	f->last_save_ms = mono_ms();
+	f->last_save_ms = fk_time_mono_ms();
 }
 
 static void
@@ -591,7 +583,7 @@ record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
 	/* Once a second at most, before the record: changed list files,
 	 * checkpoints. */
 	if ((++f->n & 1023) == 0 || f->lists.n > 0 || f->follow != NULL) {
-		long long now = mono_ms();
+		long long now = fk_time_mono_ms();
 
 		if (now - f->last_check_ms >= 1000) {
 			f->last_check_ms = now;

@@ -149,15 +149,6 @@ pace(struct fkgen *f, struct fk_rt *rt, const struct timespec *t0, long long i)
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL);
 }
 
-static int64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 generate(void *ctx, struct fk_rt *rt)
 {
@@ -178,7 +169,7 @@ generate(void *ctx, struct fk_rt *rt)
 			if (!fk_rt_running(rt))
 				break;
 		}
-		if (!fk_gen_next(f->g, f->rate > 0 ? wall_ms() : 0, &r))
+		if (!fk_gen_next(f->g, f->rate > 0 ? fk_time_wall_ms() : 0, &r))
 			break;
 		key = r.user;
 		keylen = r.userlen;

@@ -1,0 +1,19 @@
+/* A message into the caller's buffer. */
+#include "errbuf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "banned.h"
+
+void
+fk_seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
