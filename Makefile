@@ -24,11 +24,13 @@ OBJDIR = obj/$(TAG)
 BINDIR = $(if $(SAN),$(OBJDIR)/bin,bin)
 
 PKGS = rdkafka jansson
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# fk-sink's: PostgreSQL's client, zstd and zlib.
+SINK_PKGS = libpq libzstd zlib
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(SINK_PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_LIBS = $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
 
-TOOLS = fkcat-in fk-gen fk-eval fk-enrich fk-score fk-alert
+TOOLS = fkcat-in fk-gen fk-eval fk-enrich fk-score fk-alert fk-sink
 LIB_SRC = $(wildcard common/*.c)
 # The bundled gazetteer, data/places.csv, compiled in as a table.
 LIB_OBJ = $(LIB_SRC:%.c=$(OBJDIR)/%.o) $(OBJDIR)/gen/places_data.o
@@ -42,15 +44,21 @@ fk-enrich_MODS = cmd/fk-enrich/enrich.c cmd/fk-enrich/lists.c \
 fk-score_MODS = cmd/fk-score/fields.c cmd/fk-score/model.c \
 	cmd/fk-score/rules.c cmd/fk-score/score.c
 fk-alert_MODS = cmd/fk-alert/alert.c cmd/fk-alert/dest.c cmd/fk-alert/format.c
+fk-sink_MODS = cmd/fk-sink/audit.c cmd/fk-sink/lake.c cmd/fk-sink/out.c \
+	cmd/fk-sink/pg.c cmd/fk-sink/sink.c
 # Libraries only some tools link (fk-alert's webhooks).
 CURL_LIBS = $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 fk-alert_LIBS = $(CURL_LIBS)
+SINK_LIBS = $(shell pkg-config --libs $(SINK_PKGS) 2>/dev/null || \
+	echo -lpq -lzstd -lz)
+fk-sink_LIBS = $(SINK_LIBS)
 
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(OBJDIR)/tests/%)
 MANS = $(wildcard man/*.1 man/*.5 man/*.7)
 
 .PHONY: all deps test test-unit test-cli test-eval test-score test-alert test-state test-kafka \
+	test-sink \
 	test-mock \
 	test-san lint \
 	format bench demo install clean FORCE
@@ -97,7 +105,7 @@ $(OBJDIR)/tests/%: tests/unit/%.c $(ALL_MODS:%.c=$(OBJDIR)/%.o) $(LIB) $(TESTUTI
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) $(TOOLS:%=-Icmd/%) -Itests -o $@ $< \
 	    $(ALL_MODS:%.c=$(OBJDIR)/%.o) $(TESTUTIL) $(LIB) $(CRIT_LIBS) \
-	    $(PKG_LIBS) $(CURL_LIBS) -lpthread $(LDLIBS)
+	    $(PKG_LIBS) $(CURL_LIBS) $(SINK_LIBS) -lpthread $(LDLIBS)
 
 # Fault injection with librdkafka's mock cluster (loopback only).
 $(OBJDIR)/tests/test_mock: tests/kafka/test_mock.c $(LIB) $(TESTUTIL)
@@ -105,12 +113,19 @@ $(OBJDIR)/tests/test_mock: tests/kafka/test_mock.c $(LIB) $(TESTUTIL)
 	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -Itests -o $@ $< \
 	    $(TESTUTIL) $(LIB) $(CRIT_LIBS) $(PKG_LIBS) $(LDLIBS)
 
+# fk-sink's PostgreSQL loader against a server scripts/pg-local starts.
+$(OBJDIR)/tests/test_pg: tests/sink/test_pg.c cmd/fk-sink/pg.c $(LIB) $(TESTUTIL)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -Icmd/fk-sink -Itests -o $@ \
+	    tests/sink/test_pg.c cmd/fk-sink/pg.c $(TESTUTIL) $(LIB) \
+	    $(CRIT_LIBS) $(PKG_LIBS) $(SINK_LIBS) $(LDLIBS)
+
 # make test: unit, CLI golden, real-broker and mock-cluster tests, then
 # all but the real-broker tests again under ASan+UBSan.
 test: deps
 	@scripts/check-deps test
 	$(MAKE) --no-print-directory test-unit test-cli test-eval test-score \
-	    test-alert test-state test-kafka test-mock
+	    test-alert test-state test-sink test-kafka test-mock
 	$(MAKE) --no-print-directory test-san
 
 test-san:
@@ -156,6 +171,11 @@ $(OBJDIR)/tests/crashwriter: tests/state/crashwriter.c $(OBJDIR)/cmd/fk-enrich/s
 test-state: $(OBJDIR)/tests/crashwriter $(BINDIR)/fk-enrich $(BINDIR)/fk-gen
 	@tests/state/crash $<
 	@tests/state/enrich-crash $(BINDIR)
+
+# fk-sink: the lake's layout, rotation, compression, traversal, the
+# audit chain, kill -9 from Kafka, and PostgreSQL (scripts/pg-local).
+test-sink: $(TOOLS:%=$(BINDIR)/%) $(OBJDIR)/tests/test_pg
+	@tests/sink/run $(BINDIR) $(OBJDIR)/tests/test_pg
 
 test-kafka: $(TOOLS:%=$(BINDIR)/%)
 	@tests/kafka/run $(BINDIR)
