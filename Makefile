@@ -200,6 +200,7 @@ bench: all
 	@scripts/check-deps bench
 	bench/run $(BINDIR)
 	bench/tools $(BINDIR)
+	bench/sink $(BINDIR)
 
 # The sample through fkcat-in, then the pipeline on two weeks of
 # generated traffic with its blocklists and labels: fk-score with

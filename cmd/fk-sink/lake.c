@@ -248,6 +248,8 @@ struct fk_lake {
 	struct slot *last; /* the last record's */
 	char path[4096];   /* the folder of the record being put */
 	size_t pathlen;
+	int64_t hour; /* of the last event time, as hourtext */
+	char hourtext[FK_TIME_BUFSZ];
 };
 
 struct fk_lake *
@@ -269,6 +271,7 @@ fk_lake_new(
 	fk_time_format(wall_ms, t);
 	snprintf(l->runid, sizeof(l->runid), "%.4s%.2s%.2sT%.2s%.2s%.2sZ-%ld",
 	    t, t + 5, t + 8, t + 11, t + 14, t + 17, (long)getpid());
+	l->hour = INT64_MIN;
 	l->mask = 255;
 	l->tab = fk_xcalloc(l->mask + 1, sizeof(*l->tab));
 	l->open = fk_xcalloc(l->o.max_open, sizeof(*l->open));
@@ -548,17 +551,36 @@ open_file(struct fk_lake *l, struct slot *s, int64_t off, int64_t now,
 	return f;
 }
 
+/* Append "name=value" (with a '/' before all but the first) to the
+ * record's folder path. */
+static int
+put_level(struct fk_lake *l, size_t i, const char *v, size_t n)
+{
+	const char *name = l->o.levels->v[i].name;
+	size_t nl = strlen(name);
+
+	if (l->pathlen + nl + n + 2 >= sizeof(l->path))
+		return -1;
+	if (i > 0)
+		l->path[l->pathlen++] = '/';
+	memcpy(l->path + l->pathlen, name, nl);
+	l->path[l->pathlen + nl] = '=';
+	memcpy(l->path + l->pathlen + nl + 1, v, n);
+	l->pathlen += nl + 1 + n;
+	return 0;
+}
+
 static int
 put_dir(struct fk_lake *l, int64_t ts_ms, const struct fk_jmember *vals,
     char *err, size_t errlen)
 {
 	char v[FK_LAKE_VALMAX + 1];
 	const struct fk_level *lv;
-	unsigned mo, d;
-	size_t i, o = 0;
-	int64_t days;
-	int y, n;
+	int64_t hour;
+	size_t i;
+	int n;
 
+	l->pathlen = 0;
 	for (i = 0; i < l->o.levels->n; i++) {
 		lv = &l->o.levels->v[i];
 		if (lv->kind == FK_LEVEL_FIELD) {
@@ -576,25 +598,24 @@ put_dir(struct fk_lake *l, int64_t ts_ms, const struct fk_jmember *vals,
 			    lv->name);
 			return -1;
 		} else {
-			days = ts_ms >= 0 ? ts_ms / 86400000
-			                  : -((-ts_ms + 86399999) / 86400000);
-			if (lv->kind == FK_LEVEL_DT) {
-				fk_time_civil_from_days(days, &y, &mo, &d);
-				n = snprintf(
-				    v, sizeof(v), "%04d-%02u-%02u", y, mo, d);
-			} else {
-				n = snprintf(v, sizeof(v), "%02d",
-				    (int)((ts_ms - days * 86400000) / 3600000));
+			/* Formatted once an hour of event time. */
+			hour = ts_ms >= 0 ? ts_ms / 3600000
+			                  : -((-ts_ms + 3599999) / 3600000);
+			if (hour != l->hour) {
+				fk_time_format(hour * 3600000, l->hourtext);
+				l->hour = hour;
 			}
+			/* YYYY-MM-DDTHH: dt is the first 10, hr 11-12. */
+			n = lv->kind == FK_LEVEL_DT ? 10 : 2;
+			memcpy(v,
+			    l->hourtext + (lv->kind == FK_LEVEL_DT ? 0 : 11),
+			    (size_t)n);
 		}
-		o += (size_t)snprintf(l->path + o, sizeof(l->path) - o,
-		    "%s%s=%s", i > 0 ? "/" : "", lv->name, v);
-		if (o >= sizeof(l->path)) {
+		if (put_level(l, i, v, (size_t)n) == -1) {
 			fk_seterr(err, errlen, "folder path too long");
 			return -1;
 		}
 	}
-	l->pathlen = o;
 	return 0;
 }
 
