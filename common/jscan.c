@@ -46,6 +46,7 @@ struct scan {
 	const unsigned char *base, *end;
 	uintptr_t last; /* a whole block is readable at p <= last, or 0 */
 	size_t longest; /* of the strings below the top level */
+	int bigexp;     /* a number's exponent has more than 4 digits */
 	const unsigned char *errp; /* where the error is reported */
 	const char *msg;
 };
@@ -425,6 +426,8 @@ scan_number(struct scan *c, const unsigned char *p, bool *integer)
 			p++;
 		if ((q = skip_digits(c, p)) == p)
 			goto bad;
+		if (q - p > 4)
+			c->bigexp = 1;
 		p = q;
 	}
 	return p;
@@ -797,9 +800,11 @@ scan_top(struct fk_jobj *o, const char *s, size_t len, struct paths *ps,
 		c.last = (uintptr_t)(end - FK_JSCAN_BLOCK);
 #endif
 	c.longest = 0;
+	c.bigexp = 0;
 	o->n = 0;
 	o->longest = 0;
 	o->duplicates = 0;
+	o->bigexp = 0;
 	if (ps != NULL) {
 		for (size_t i = 0; i < ps->t->nslots; i++)
 			ps->out[i].val = NULL;
@@ -912,6 +917,7 @@ close:
 	o->n = n;
 	o->longest = longest > c.longest ? longest : c.longest;
 	o->duplicates = dup || (escapes && escaped_duplicates(o));
+	o->bigexp = c.bigexp;
 	return 0;
 err:
 	if (err != NULL && errlen > 0)

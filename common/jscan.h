@@ -41,6 +41,8 @@ struct fk_jobj {
 	size_t n, cap;
 	size_t longest; /* bytes of the longest string anywhere, as written */
 	int duplicates; /* two top-level members have the same key */
+	int bigexp;     /* a number anywhere has an exponent of 5 or more
+	                 * digits (1e10000): beyond PostgreSQL's numeric */
 };
 
 void fk_jobj_init(struct fk_jobj *o);

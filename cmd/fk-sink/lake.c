@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fktime.h"
@@ -35,13 +36,21 @@ add_level(struct fk_levels *l, enum fk_level_kind kind, const char *name,
 	size_t i;
 
 	for (i = 0; i < namelen; i++)
-		if (!name_char((unsigned char)name[i])) {
+		if (!name_char((unsigned char)name[i]) && name[i] != '-') {
 			fk_seterr(err, errlen,
-			    "level name \"%.*s\": expected letters, digits "
-			    "and _",
+			    "level name \"%.*s\": expected letters, digits, "
+			    "_ and -",
 			    (int)namelen, name);
 			return -1;
 		}
+	/* A field named dt or hr would make a second dt= or hr= folder. */
+	if (kind == FK_LEVEL_FIELD && namelen == 2 &&
+	    (memcmp(name, "dt", 2) == 0 || memcmp(name, "hr", 2) == 0)) {
+		fk_seterr(err, errlen,
+		    "level name %.*s: dt and hr are the event-time levels",
+		    (int)namelen, name);
+		return -1;
+	}
 	if (namelen == 0 || namelen > 64) {
 		fk_seterr(err, errlen,
 		    "level name \"%.*s\": expected 1 to 64 bytes", (int)namelen,
@@ -55,6 +64,11 @@ add_level(struct fk_levels *l, enum fk_level_kind kind, const char *name,
 			    (int)namelen, name);
 			return -1;
 		}
+	if (kind == FK_LEVEL_FIELD && fieldlen == 0) {
+		fk_seterr(err, errlen, "level %.*s: no field after '='",
+		    (int)namelen, name);
+		return -1;
+	}
 	if (fieldlen > 0) {
 		for (i = 0; i < fieldlen; i++)
 			if (!name_char((unsigned char)field[i]) &&
@@ -212,6 +226,10 @@ fk_lake_value(const struct fk_jmember *m, char *out)
 	return (int)o;
 }
 
+struct range {
+	int64_t first, last;
+};
+
 /* A file being written. */
 struct open {
 	struct fk_outfile *out;
@@ -229,9 +247,13 @@ struct slot {
 	size_t dirlen;
 	int32_t part;
 	uint64_t hash;
-	int made;       /* the folder exists */
-	int indexed;    /* stored is read from the folder */
-	int64_t stored; /* the last offset already in a whole file, or -1 */
+	int made;    /* the folder exists */
+	int indexed; /* stored is read from the folder */
+	/* The offsets of whole files here, as sorted disjoint ranges: a
+	 * file FIRST-LAST holds every record of the folder and partition
+	 * between them (a consumer reads a partition in order). */
+	struct range *stored;
+	size_t nstored, capstored;
 	struct open *f;
 	struct slot *next;
 };
@@ -252,6 +274,22 @@ struct fk_lake {
 	char hourtext[FK_TIME_BUFSZ];
 };
 
+static uint32_t
+random_word(void)
+{
+	struct timespec ts;
+	uint32_t w = 0;
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	if (fd == -1 || read(fd, &w, sizeof(w)) != (ssize_t)sizeof(w)) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		w = (uint32_t)fk_hash64(&ts, sizeof(ts), (uint64_t)getpid());
+	}
+	if (fd != -1)
+		close(fd);
+	return w;
+}
+
 struct fk_lake *
 fk_lake_new(
     const struct fk_lake_opts *o, int64_t wall_ms, char *err, size_t errlen)
@@ -267,10 +305,13 @@ fk_lake_new(
 	l->o = *o;
 	if (l->o.max_open == 0)
 		l->o.max_open = 1;
-	/* 2026-11-29T03:15:29.123Z -> 20261129T031529Z */
+	/* 2026-11-29T03:15:29.123Z -> 20261129T031529Z, the pid and a
+	 * random word: two runs in one second in two containers (pid 1
+	 * both) must not write the same names. */
 	fk_time_format(wall_ms, t);
-	snprintf(l->runid, sizeof(l->runid), "%.4s%.2s%.2sT%.2s%.2s%.2sZ-%ld",
-	    t, t + 5, t + 8, t + 11, t + 14, t + 17, (long)getpid());
+	snprintf(l->runid, sizeof(l->runid),
+	    "%.4s%.2s%.2sT%.2s%.2s%.2sZ-%ld-%08" PRIx32, t, t + 5, t + 8,
+	    t + 11, t + 14, t + 17, (long)getpid(), random_word());
 	l->hour = INT64_MIN;
 	l->mask = 255;
 	l->tab = fk_xcalloc(l->mask + 1, sizeof(*l->tab));
@@ -317,7 +358,6 @@ get_slot(struct fk_lake *l, int32_t part)
 	s->dirlen = l->pathlen;
 	s->part = part;
 	s->hash = h;
-	s->stored = -1;
 	s->next = l->tab[h & l->mask];
 	l->tab[h & l->mask] = s;
 	l->nslots++;
@@ -385,9 +425,9 @@ make_dir(struct fk_lake *l, struct slot *s, char *err, size_t errlen)
 }
 
 /* A name TOPIC-PART-FIRST-LAST.ndjson[.gz|.zst] after prefix
- * "TOPIC-PART-": *last, or 0. */
+ * "TOPIC-PART-": 1 with r, or 0. */
 static int
-parse_name(const char *name, size_t plen, int64_t *last)
+parse_name(const char *name, size_t plen, struct range *r)
 {
 	const char *p = name + plen;
 	int64_t v;
@@ -403,18 +443,71 @@ parse_name(const char *name, size_t plen, int64_t *last)
 		}
 		if (i == 0 && *p++ != '-')
 			return 0;
+		if (i == 0)
+			r->first = v;
 	}
 	if (strncmp(p, ".ndjson", 7) != 0)
 		return 0;
 	p += 7;
 	if (*p != '\0' && strcmp(p, ".gz") != 0 && strcmp(p, ".zst") != 0)
 		return 0;
-	*last = v;
-	return 1;
+	r->last = v;
+	return r->first <= r->last;
 }
 
-/* Kafka: the last offset of s->part already in a whole file of the
- * folder; a temporary file an earlier run left for it is removed (the
+/* Add [r.first, r.last] to s's ranges, merged with those it overlaps or
+ * touches. */
+static void
+add_range(struct slot *s, struct range r)
+{
+	size_t i = 0, j;
+
+	while (i < s->nstored && s->stored[i].last + 1 < r.first)
+		i++;
+	for (j = i; j < s->nstored && s->stored[j].first <= r.last + 1; j++) {
+		if (s->stored[j].first < r.first)
+			r.first = s->stored[j].first;
+		if (s->stored[j].last > r.last)
+			r.last = s->stored[j].last;
+	}
+	if (j == i) { /* nothing merged: make room at i */
+		if (s->nstored == s->capstored) {
+			s->capstored = s->capstored * 2 + 4;
+			s->stored = fk_xrealloc(
+			    s->stored, s->capstored * sizeof(*s->stored));
+		}
+		memmove(s->stored + i + 1, s->stored + i,
+		    (s->nstored - i) * sizeof(*s->stored));
+		s->nstored++;
+	} else if (j > i + 1) {
+		memmove(s->stored + i + 1, s->stored + j,
+		    (s->nstored - j) * sizeof(*s->stored));
+		s->nstored -= j - i - 1;
+	}
+	s->stored[i] = r;
+}
+
+/* Whether off is in a whole file of s: the last range first, where a
+ * reader going forward finds it. */
+static int
+is_stored(const struct slot *s, int64_t off)
+{
+	size_t lo = 0, hi = s->nstored, mid;
+
+	if (hi == 0 || off > s->stored[hi - 1].last)
+		return 0;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (s->stored[mid].last < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->nstored && s->stored[lo].first <= off;
+}
+
+/* Kafka: the offsets of s->part already in whole files of the folder;
+ * a temporary file an earlier run left for it is removed (the
  * partition is ours now, its records are read again). */
 static int
 index_slot(struct fk_lake *l, struct slot *s, char *err, size_t errlen)
@@ -422,11 +515,11 @@ index_slot(struct fk_lake *l, struct slot *s, char *err, size_t errlen)
 	char p[4096 + 256], pre[300], tmppre[320];
 	size_t plen, tlen;
 	struct dirent *e;
-	int64_t last;
+	struct range r;
 	DIR *d;
 
 	s->indexed = 1;
-	s->stored = -1;
+	s->nstored = 0;
 	if (full_path(l, s->dir, p, sizeof(p)) == -1) {
 		fk_seterr(
 		    err, errlen, "%s/%s: path too long", l->o.root, s->dir);
@@ -444,9 +537,8 @@ index_slot(struct fk_lake *l, struct slot *s, char *err, size_t errlen)
 	    ".fk-sink.%s-%" PRId32 "-", l->o.topic, s->part);
 	while ((e = readdir(d)) != NULL) {
 		if (strncmp(e->d_name, pre, plen) == 0 &&
-		    parse_name(e->d_name, plen, &last)) {
-			if (last > s->stored)
-				s->stored = last;
+		    parse_name(e->d_name, plen, &r)) {
+			add_range(s, r);
 		} else if (strncmp(e->d_name, tmppre, tlen) == 0) {
 			unlinkat(dirfd(d), e->d_name, 0);
 		}
@@ -489,8 +581,8 @@ commit(struct fk_lake *l, struct open *f, char *err, size_t errlen)
 	rc = fk_outfile_commit(f->out, name, hex, &disk, err, errlen);
 	f->out = NULL;
 	if (rc == 0) {
-		if (s->part >= 0 && f->last > s->stored)
-			s->stored = f->last;
+		if (l->o.topic != NULL)
+			add_range(s, (struct range){ f->first, f->last });
 		l->nfiles++;
 		snprintf(rel, sizeof(rel), "%s/%s", s->dir, name);
 		info = (struct fk_lake_file){ .path = rel,
@@ -538,6 +630,13 @@ open_file(struct fk_lake *l, struct slot *s, int64_t off, int64_t now,
 	memcpy(f->tmp, tmp, n + 1);
 	f->out = fk_outfile_open(
 	    p, tmp, l->o.comp, l->o.comp_level, l->o.hash, err, errlen);
+	/* The folder went (a retention job): made again. */
+	if (f->out == NULL && access(p, F_OK) == -1 && errno == ENOENT) {
+		s->made = 0;
+		if (make_dir(l, s, err, errlen) == 0)
+			f->out = fk_outfile_open(p, tmp, l->o.comp,
+			    l->o.comp_level, l->o.hash, err, errlen);
+	}
 	if (f->out == NULL) {
 		free(f);
 		return NULL;
@@ -644,7 +743,8 @@ fk_lake_put(struct fk_lake *l, const char *rec, size_t len, int64_t ts_ms,
 	if (part >= 0) {
 		if (!s->indexed && index_slot(l, s, err, errlen) == -1)
 			return FK_LAKE_FAIL;
-		if (off <= s->stored || (s->f != NULL && off <= s->f->last))
+		if (is_stored(s, off) ||
+		    (s->f != NULL && off >= s->f->first && off <= s->f->last))
 			return FK_LAKE_DUP;
 	}
 	f = s->f;
@@ -756,6 +856,7 @@ fk_lake_free(struct fk_lake *l)
 		for (s = l->tab[i]; s != NULL; s = next) {
 			next = s->next;
 			free(s->dir);
+			free(s->stored);
 			free(s);
 		}
 	free(l->tab);

@@ -47,9 +47,10 @@ void fk_levels_release(struct fk_levels *l);
 /* A value as a folder name, at most FK_LAKE_VALMAX bytes: a string's
  * bytes, or a number, true or false as written.  Bytes other than
  * [A-Za-z0-9_-.] are %XX-encoded, a leading '.' too (no "..", no hidden
- * folders), an empty string is __empty__, a missing value or null
- * __null__; a longer value keeps its start and ends with '~' and 16 hex
- * digits of its hash.  m may be NULL (missing).  The length, or -1 for
+ * folders) and the first of a leading "__"; an empty string is
+ * __empty__, a missing value or null __null__.  A value whose encoding
+ * passes 61 bytes keeps its first bytes (whole %XX only) and ends with
+ * '~' and 16 hex digits of its hash.  m may be NULL (missing).  The length, or -1 for
  * an object or an array. */
 #define FK_LAKE_VALMAX 80
 int fk_lake_value(const struct fk_jmember *m, char *out);

@@ -33,6 +33,8 @@ struct fksink {
 	struct fk_sink_opts o;
 	struct fk_sink *s;
 	const char *verify;
+	const char *lake_opt; /* the last option only files take */
+	int batch_set;
 };
 
 static const struct option longopts[] = {
@@ -65,17 +67,20 @@ option(void *ctx, int opt, const char *arg)
 		f->o.audit = arg;
 		return;
 	case OPT_BATCH:
+		f->batch_set = 1;
 		if (fk_num_int(arg, 1, 10000000, &v, err, sizeof(err)) == -1)
 			fk_usage("--batch: %s", err);
 		f->o.batch = (size_t)v;
 		return;
 	case OPT_CLOSE_AFTER:
+		f->lake_opt = "--close-after";
 		if (fk_num_duration(
 		        arg, 0, 86400000LL * 365, &v, err, sizeof(err)) == -1)
 			fk_usage("--close-after: %s", err);
 		l->close_after_ms = v;
 		return;
 	case OPT_COMPRESS:
+		f->lake_opt = "--compress";
 		if (fk_compress_parse(
 		        arg, &l->comp, &l->comp_level, err, sizeof(err)) == -1)
 			fk_usage("--compress: %s", err);
@@ -84,27 +89,32 @@ option(void *ctx, int opt, const char *arg)
 		l->root = arg;
 		return;
 	case OPT_MAX_AGE:
+		f->lake_opt = "--max-age";
 		if (fk_num_duration(
 		        arg, 0, 86400000LL * 365, &v, err, sizeof(err)) == -1)
 			fk_usage("--max-age: %s", err);
 		l->max_age_ms = v;
 		return;
 	case OPT_MAX_BYTES:
+		f->lake_opt = "--max-bytes";
 		if (fk_num_size(arg, 0, 1LL << 50, &v, err, sizeof(err)) == -1)
 			fk_usage("--max-bytes: %s", err);
 		l->max_bytes = (uint64_t)v;
 		return;
 	case OPT_MAX_OPEN:
+		f->lake_opt = "--max-open";
 		if (fk_num_int(arg, 1, 100000, &v, err, sizeof(err)) == -1)
 			fk_usage("--max-open: %s", err);
 		l->max_open = (size_t)v;
 		return;
 	case OPT_MAX_RECORDS:
+		f->lake_opt = "--max-records";
 		if (fk_num_int(arg, 0, 1LL << 50, &v, err, sizeof(err)) == -1)
 			fk_usage("--max-records: %s", err);
 		l->max_records = (uint64_t)v;
 		return;
 	case OPT_PARTITION_BY:
+		f->lake_opt = "--partition-by";
 		if (fk_levels_parse(&f->o.levels, arg, err, sizeof(err)) == -1)
 			fk_usage("--partition-by: %s", err);
 		return;
@@ -152,14 +162,19 @@ start(void *ctx, struct fk_rt *rt)
 	size_t cut;
 	int code;
 
+	if (f->verify != NULL && (f->o.pg != NULL || f->o.audit != NULL))
+		fk_usage(
+		    "--verify: give only the log, and --dir for its files");
 	if (f->verify != NULL)
 		verify(f);
 	if (f->o.lake.root == NULL && f->o.pg == NULL)
 		fk_usage("store somewhere: --dir PATH, --pg CONNINFO, or both");
 	if ((f->o.pg != NULL) != (f->o.table != NULL))
 		fk_usage("--pg and --table go together");
-	if (f->o.lake.root == NULL && f->o.levels.n > 0)
-		fk_usage("--partition-by: files need --dir");
+	if (f->o.lake.root == NULL && f->lake_opt != NULL)
+		fk_usage("%s: files need --dir", f->lake_opt);
+	if (f->o.pg == NULL && f->batch_set)
+		fk_usage("--batch: PostgreSQL needs --pg");
 	fk_levels_finish(&f->o.levels);
 	f->o.lake.topic = fk_rt_from(rt);
 	f->s = fk_sink_new(
@@ -276,11 +291,14 @@ finish(void *ctx, struct fk_rt *rt)
 
 	drain(ctx, rt);
 	fk_sink_counts(f->s, &c);
-	fk_info(FK_LOG_INFO,
-	    "%llu files; %llu rows in %llu PostgreSQL batches, %llu new or "
-	    "changed",
-	    (unsigned long long)c.files, (unsigned long long)c.rows,
-	    (unsigned long long)c.batches, (unsigned long long)c.changed);
+	if (f->o.lake.root != NULL)
+		fk_info(FK_LOG_INFO, "%llu files", (unsigned long long)c.files);
+	if (f->o.pg != NULL)
+		fk_info(FK_LOG_INFO,
+		    "%llu rows in %llu PostgreSQL batches, %llu new or "
+		    "changed",
+		    (unsigned long long)c.rows, (unsigned long long)c.batches,
+		    (unsigned long long)c.changed);
 }
 
 int
@@ -299,31 +317,20 @@ main(int argc, char **argv)
 		    "               [--batch n] [--audit file] [file ...]\n"
 		    "       fk-sink --verify file [--dir path]",
 		.options_help =
-		    "  --audit FILE        log each file and batch in FILE, a "
-		    "hash chain\n"
-		    "  --batch N           rows per PostgreSQL transaction "
-		    "(default 10000)\n"
-		    "  --close-after T     close a file idle for T (default "
-		    "1m; 0: never)\n"
-		    "  --compress ALG      none (default), gzip or zstd, "
-		    "with :LEVEL\n"
-		    "  --dir PATH          write files under "
-		    "PATH/dt=YYYY-MM-DD/hr=HH/\n"
-		    "  --max-age T         close a file open for T (default "
-		    "none)\n"
-		    "  --max-bytes SIZE    close a file at SIZE bytes before "
-		    "compression (128M)\n"
-		    "  --max-open N        files open at once (default 100)\n"
-		    "  --max-records N     close a file at N records (default "
-		    "none)\n"
-		    "  --partition-by L    folder levels: dt, hr, FIELD or "
-		    "NAME=FIELD, comma-separated\n"
-		    "  --pg CONNINFO       load into PostgreSQL (libpq "
-		    "connection string or URI)\n"
-		    "  --table NAME        the table, NAME or SCHEMA.NAME; "
-		    "made if absent\n"
-		    "  --verify FILE       check FILE's audit chain (and "
-		    "--dir's files), exit\n",
+		    "  --audit FILE      log each file and batch in FILE, a hash chain\n"
+		    "  --batch N         rows per PostgreSQL transaction (default 10000)\n"
+		    "  --close-after T   close a file idle for T (default 1m; 0: never)\n"
+		    "  --compress ALG    none (default), gzip or zstd, with :LEVEL\n"
+		    "  --dir PATH        write files under PATH/dt=YYYY-MM-DD/hr=HH/\n"
+		    "  --max-age T       close a file open for T (default: no limit)\n"
+		    "  --max-bytes SIZE  close a file at SIZE before compression (128M)\n"
+		    "  --max-open N      files open at once (default 100)\n"
+		    "  --max-records N   close a file at N records (default: no limit)\n"
+		    "  --partition-by L  folder levels, comma-separated: dt, hr, FIELD,\n"
+		    "                    NAME=FIELD (repeatable)\n"
+		    "  --pg CONNINFO     load into PostgreSQL (libpq string or URI)\n"
+		    "  --table NAME      the table, NAME or SCHEMA.NAME; made if absent\n"
+		    "  --verify FILE     check FILE's audit chain (and --dir's files)\n",
 		.shortopts = "",
 		.longopts = longopts,
 		.option = option,

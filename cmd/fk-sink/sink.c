@@ -156,7 +156,11 @@ fk_sink_new(const struct fk_sink_opts *o, int64_t wall, size_t *audit_cut,
 	if (o->pg != NULL &&
 	    (s->pg = fk_pg_open(o->pg, o->table, e, sizeof(e))) == NULL) {
 		fk_seterr(err, errlen, "--pg: %s", e);
-		*code = FK_EX_UNAVAILABLE;
+		/* The server away is unavailable; a table we cannot load,
+		 * a configuration error. */
+		*code = strncmp(e, "postgresql: connect", 19) == 0
+		    ? FK_EX_UNAVAILABLE
+		    : FK_EX_CONFIG;
 		goto fail;
 	}
 	return s;
@@ -197,13 +201,42 @@ text_of(struct fk_sink *s, const struct fk_jmember *m, size_t *at,
 	return 1;
 }
 
-/* A number the columns take: 1e400 is JSON, not a double precision. */
+/* A number the columns take: 1e400 and 1e-400 are JSON, but not a
+ * double precision (PostgreSQL refuses what overflows or underflows to
+ * zero). */
 static int
-finite_num(const struct fk_jmember *m)
+db_number(const struct fk_jmember *m)
 {
-	double d = fk_num_json(m->val, m->vallen);
+	double d;
+	size_t i;
 
-	return isfinite(d);
+	if (m->type != FK_J_NUMBER)
+		return 0;
+	d = fk_num_json(m->val, m->vallen);
+	if (!isfinite(d))
+		return 0;
+	for (i = 0; d == 0 && i < m->vallen && (m->val[i] | 0x20) != 'e'; i++)
+		if (m->val[i] >= '1' && m->val[i] <= '9')
+			return 0;
+	return 1;
+}
+
+/* "amount: expected a number, got "12,5"", the value as written, cut. */
+static int
+bad_value(const char *name, const char *what, const struct fk_jmember *m,
+    char *err, size_t errlen)
+{
+	int n = m->vallen > 40 ? 40 : (int)m->vallen;
+
+	fk_seterr(err, errlen, "%s: expected %s, got %.*s%s", name, what, n,
+	    m->val, m->vallen > 40 ? "..." : "");
+	return -1;
+}
+
+static int
+present(const struct fk_jmember *m)
+{
+	return m->val != NULL && m->type != FK_J_NULL;
 }
 
 /* The table's columns from the record; a value of the wrong type is
@@ -224,46 +257,45 @@ pg_row(
 	}
 	memset(r, 0, sizeof(*r));
 	r->ts_ms = ts;
-	if (v[P_TX_ID].val == NULL || v[P_TX_ID].type == FK_J_NULL) {
+	if (!present(&v[P_TX_ID])) {
 		fk_seterr(err, errlen, "no tx_id: the table's key");
 		return -1;
 	}
 	if (!text_of(s, &v[P_TX_ID], &at, &r->tx_id, &r->tx_id_len) ||
-	    r->tx_id_len == 0) {
-		fk_seterr(err, errlen,
-		    "tx_id: expected a non-empty string or an integer");
-		return -1;
-	}
-	if (v[P_USER_ID].val != NULL && v[P_USER_ID].type != FK_J_NULL &&
-	    !text_of(s, &v[P_USER_ID], &at, &r->user_id, &r->user_id_len)) {
-		fk_seterr(
-		    err, errlen, "user_id: expected a string or an integer");
-		return -1;
-	}
-	if (v[P_AMOUNT].val != NULL && v[P_AMOUNT].type != FK_J_NULL) {
-		if (v[P_AMOUNT].type != FK_J_NUMBER ||
-		    !finite_num(&v[P_AMOUNT])) {
-			fk_seterr(err, errlen, "amount: expected a number");
-			return -1;
-		}
+	    r->tx_id_len == 0)
+		return bad_value("tx_id", "a non-empty string or an integer",
+		    &v[P_TX_ID], err, errlen);
+	if (present(&v[P_USER_ID]) &&
+	    !text_of(s, &v[P_USER_ID], &at, &r->user_id, &r->user_id_len))
+		return bad_value("user_id", "a string or an integer",
+		    &v[P_USER_ID], err, errlen);
+	if (present(&v[P_AMOUNT])) {
+		if (!db_number(&v[P_AMOUNT]))
+			return bad_value(
+			    "amount", "a number", &v[P_AMOUNT], err, errlen);
 		r->amount = v[P_AMOUNT].val;
 		r->amount_len = v[P_AMOUNT].vallen;
 	}
-	if (v[P_DECISION].val != NULL && v[P_DECISION].type != FK_J_NULL &&
+	if (present(&v[P_DECISION]) &&
 	    (v[P_DECISION].type != FK_J_STRING ||
 	        !text_of(
-	            s, &v[P_DECISION], &at, &r->decision, &r->decision_len))) {
-		fk_seterr(err, errlen, "risk.decision: expected a string");
-		return -1;
-	}
-	if (v[P_SCORE].val != NULL && v[P_SCORE].type != FK_J_NULL) {
-		if (v[P_SCORE].type != FK_J_NUMBER ||
-		    !finite_num(&v[P_SCORE])) {
-			fk_seterr(err, errlen, "risk.score: expected a number");
-			return -1;
-		}
+	            s, &v[P_DECISION], &at, &r->decision, &r->decision_len)))
+		return bad_value(
+		    "risk.decision", "a string", &v[P_DECISION], err, errlen);
+	if (present(&v[P_SCORE])) {
+		if (!db_number(&v[P_SCORE]))
+			return bad_value("risk.score",
+			    "a number a double precision holds", &v[P_SCORE],
+			    err, errlen);
 		r->score = v[P_SCORE].val;
 		r->score_len = v[P_SCORE].vallen;
+	}
+	/* Anywhere in the record: jsonb holds numbers as numeric. */
+	if (s->top.bigexp) {
+		fk_seterr(err, errlen,
+		    "a number with an exponent of 5 digits or more, more than "
+		    "PostgreSQL's jsonb holds");
+		return -1;
 	}
 	return 0;
 }
@@ -277,11 +309,10 @@ event_time(struct fk_sink *s, int64_t *ts, char *err, size_t errlen)
 	char e[256];
 
 	*ts = INT64_MIN;
-	if (s->vals[P_TS_MS].val != NULL) {
-		if (!fk_jmember_int(&s->vals[P_TS_MS], ts)) {
-			fk_seterr(err, errlen, "ts_ms: expected an integer");
-			return -1;
-		}
+	if (present(&s->vals[P_TS_MS])) {
+		if (!fk_jmember_int(&s->vals[P_TS_MS], ts))
+			return bad_value("ts_ms", "an integer",
+			    &s->vals[P_TS_MS], err, errlen);
 		return 0;
 	}
 	if (m->val == NULL || m->type == FK_J_NULL)
@@ -293,7 +324,8 @@ event_time(struct fk_sink *s, int64_t *ts, char *err, size_t errlen)
 	    fk_time_from_epoch(strtod(m->val, NULL), ts, e, sizeof(e)) == 0)
 		return 0;
 	if (m->type != FK_J_STRING && m->type != FK_J_NUMBER)
-		snprintf(e, sizeof(e), "expected a string or a number");
+		return bad_value(
+		    "timestamp", "a string or a number", m, err, errlen);
 	fk_seterr(err, errlen, "timestamp: %s", e);
 	return -1;
 }
@@ -463,6 +495,20 @@ struct verify {
 	struct fk_jobj o;
 };
 
+/* Whether a path has a ".." component (a name with two dots in it is
+ * fine: a%2E..b). */
+static int
+has_dotdot(const char *p)
+{
+	for (;;) {
+		if (p[0] == '.' && p[1] == '.' && (p[2] == '/' || p[2] == '\0'))
+			return 1;
+		if ((p = strchr(p, '/')) == NULL)
+			return 0;
+		p++;
+	}
+}
+
 /* A "file" entry's file: there, of its size and SHA-256. */
 static int
 check_file(void *arg, long line, const char *text, size_t len, char *err,
@@ -497,7 +543,7 @@ check_file(void *arg, long line, const char *text, size_t len, char *err,
 	rl = fk_jstr_decode(pm->val + 1, pm->vallen - 2, rel);
 	rel[rl] = '\0';
 	/* A changed entry must not send the check outside the folder. */
-	if (rel[0] == '/' || strstr(rel, "..") != NULL || strlen(rel) != rl) {
+	if (rel[0] == '/' || has_dotdot(rel) || strlen(rel) != rl) {
 		fk_seterr(
 		    err, errlen, "path \"%.100s\" leaves the folder", rel);
 		return -1;

@@ -43,9 +43,9 @@ int fk_sink_put(struct fk_sink *s, const char *rec, size_t len, int32_t part,
 int fk_sink_tick(
     struct fk_sink *s, int64_t now, int *code, char *err, size_t errlen);
 
-/* Load the rows queued for PostgreSQL (retried); with all set, make
- * every open file whole too (part FK_LAKE_ALL), else those of partition
- * part (or none: part -1).  0, or -1 with *code and a message. */
+/* Load the rows queued for PostgreSQL (retried), then make whole the
+ * open files of Kafka partition part, or all of them (FK_LAKE_ALL), or
+ * none (-1).  0, or -1 with *code and a message. */
 int fk_sink_flush(
     struct fk_sink *s, int32_t part, int *code, char *err, size_t errlen);
 
