@@ -32,7 +32,7 @@ fk_test_rmdir(const char *dir)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		if (unlink(path) == -1)
-			rmdir(path);
+			fk_test_rmdir(path); /* a folder: what is in it first */
 	}
 	closedir(d);
 	rmdir(dir);

@@ -8,8 +8,8 @@
 /* Make a new folder $TMPDIR/fk-TAG-XXXXXX (default /tmp) into dir. */
 void fk_test_tmpdir(char *dir, size_t len, const char *tag);
 
-/* Remove dir and the files in it (not recursive); ignores a dir that was
- * never made (empty string). */
+/* Remove dir and everything in it; ignores a dir that was never made
+ * (empty string). */
 void fk_test_rmdir(const char *dir);
 
 /* Write len bytes of s to dir/name; the path goes to path. */

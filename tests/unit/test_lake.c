@@ -28,32 +28,6 @@
 
 static char root[512];
 
-/* rm -r: the lake makes folders in folders. */
-static void
-rm_tree(const char *path)
-{
-	char sub[2048];
-	struct dirent *de;
-	struct stat st;
-	DIR *d;
-
-	if (lstat(path, &st) == -1)
-		return;
-	if (S_ISDIR(st.st_mode) && (d = opendir(path)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-			rm_tree(sub);
-		}
-		closedir(d);
-		rmdir(path);
-		return;
-	}
-	unlink(path);
-}
-
 static void
 setup(void)
 {
@@ -65,7 +39,7 @@ static void
 teardown(void)
 {
 	if (root[0] != '\0')
-		rm_tree(root);
+		fk_test_rmdir(root);
 }
 
 TestSuite(levels);
@@ -1619,7 +1593,7 @@ Test(lake, folder_removed_meanwhile)
 	put_ok(l, "{}", T0, 0);
 	cr_assert_eq(fk_lake_close(l, FK_LAKE_ALL, err, sizeof(err)), 0);
 	at_root(p, sizeof(p), "dt=2026-11-29");
-	rm_tree(p);
+	fk_test_rmdir(p);
 	cr_expect_eq(put_at(l, "{}", T0, NULL, -1, -1, 0, err, sizeof(err)),
 	    FK_LAKE_STORED, "%s", err);
 	lake_done(l);

@@ -29,31 +29,6 @@
 static char dir[512], lake[600], audit[600];
 
 static void
-rm_tree(const char *path)
-{
-	char sub[2048];
-	struct dirent *de;
-	struct stat st;
-	DIR *d;
-
-	if (lstat(path, &st) == -1)
-		return;
-	if (S_ISDIR(st.st_mode) && (d = opendir(path)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-			rm_tree(sub);
-		}
-		closedir(d);
-		rmdir(path);
-		return;
-	}
-	unlink(path);
-}
-
-static void
 setup(void)
 {
 	umask(022);
@@ -66,7 +41,7 @@ static void
 teardown(void)
 {
 	if (dir[0] != '\0')
-		rm_tree(dir);
+		fk_test_rmdir(dir);
 }
 
 TestSuite(sink, .init = setup, .fini = teardown);
