@@ -506,6 +506,21 @@ is_stored(const struct slot *s, int64_t off)
 	return lo < s->nstored && s->stored[lo].first <= off;
 }
 
+static int
+found(struct fk_lake *l, const struct slot *s, const char *name, struct range r,
+    char *err, size_t errlen)
+{
+	char rel[4096 + 300];
+
+	snprintf(rel, sizeof(rel), "%s/%s", s->dir, name);
+	return l->o.found(l->o.arg,
+	    &(struct fk_lake_file){ .path = rel,
+	        .partition = s->part,
+	        .first = r.first,
+	        .last = r.last },
+	    err, errlen);
+}
+
 /* Kafka: the offsets of s->part already in whole files of the folder;
  * a temporary file an earlier run left for it is removed (the
  * partition is ours now, its records are read again). */
@@ -539,6 +554,11 @@ index_slot(struct fk_lake *l, struct slot *s, char *err, size_t errlen)
 		if (strncmp(e->d_name, pre, plen) == 0 &&
 		    parse_name(e->d_name, plen, &r)) {
 			add_range(s, r);
+			if (l->o.found != NULL &&
+			    found(l, s, e->d_name, r, err, errlen) == -1) {
+				closedir(d);
+				return -1;
+			}
 		} else if (strncmp(e->d_name, tmppre, tlen) == 0) {
 			unlinkat(dirfd(d), e->d_name, 0);
 		}

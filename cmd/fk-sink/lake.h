@@ -78,6 +78,11 @@ struct fk_lake_opts {
 	 * fails the put, tick or close that made it whole. */
 	int (*committed)(
 	    void *arg, const struct fk_lake_file *f, char *err, size_t errlen);
+	/* From Kafka: each whole file of a partition found in a folder when
+	 * the folder is first used (an earlier run's); records, bytes, disk
+	 * and sha256 unknown (0, NULL).  NULL: none; -1 as committed. */
+	int (*found)(
+	    void *arg, const struct fk_lake_file *f, char *err, size_t errlen);
 	void *arg;
 };
 

@@ -293,6 +293,11 @@ finish(void *ctx, struct fk_rt *rt)
 	fk_sink_counts(f->s, &c);
 	if (f->o.lake.root != NULL)
 		fk_info(FK_LOG_INFO, "%llu files", (unsigned long long)c.files);
+	if (c.recovered > 0)
+		fk_warnx("--audit %s: %llu whole files of an earlier run were "
+		         "not in the log (a crash before their entries): "
+		         "logged now",
+		    f->o.audit, (unsigned long long)c.recovered);
 	if (f->o.pg != NULL)
 		fk_info(FK_LOG_INFO,
 		    "%llu rows in %llu PostgreSQL batches, %llu new or "

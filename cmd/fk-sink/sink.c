@@ -15,6 +15,7 @@
 
 #include "exitcode.h"
 #include "fktime.h"
+#include "hash.h"
 #include "jbuf.h"
 #include "jpath.h"
 #include "log.h"
@@ -52,7 +53,88 @@ struct fk_sink {
 	int64_t batch_since; /* the first queued row, monotonic ms */
 	int64_t now;
 	struct fk_sink_counts c;
+	/* The paths the audit log lists, so that a file an earlier run made
+	 * whole but did not log (a crash in between) is logged when found. */
+	char **logged;
+	size_t logged_mask, nlogged;
 };
+
+static int hash_file(const char *path, char hex[FK_SHA256_HEXLEN],
+    int64_t *size, char *err, size_t errlen);
+
+static int
+logged_slot(const struct fk_sink *s, const char *path, size_t *at)
+{
+	size_t i;
+
+	if (s->logged == NULL)
+		return 0;
+	i = fk_hash64(path, strlen(path), 0) & s->logged_mask;
+	for (; s->logged[i] != NULL; i = (i + 1) & s->logged_mask)
+		if (strcmp(s->logged[i], path) == 0) {
+			*at = i;
+			return 1;
+		}
+	*at = i;
+	return 0;
+}
+
+static void
+add_logged(struct fk_sink *s, const char *path)
+{
+	char **old = s->logged;
+	size_t n = s->logged_mask + 1, at, i;
+
+	if (s->logged == NULL || 2 * (s->nlogged + 1) > n) {
+		n = s->logged == NULL ? 1024 : 2 * n;
+		s->logged = fk_xcalloc(n, sizeof(*s->logged));
+		s->logged_mask = n - 1;
+		for (i = 0; old != NULL && i < n / 2; i++)
+			if (old[i] != NULL) {
+				logged_slot(s, old[i], &at);
+				s->logged[at] = old[i];
+			}
+		free(old);
+	}
+	if (!logged_slot(s, path, &at)) {
+		s->logged[at] = fk_xstrdup(path);
+		s->nlogged++;
+	}
+}
+
+/* The files the audit log lists: every "file" entry's path. */
+static int
+load_logged(struct fk_sink *s, char *err, size_t errlen)
+{
+	const struct fk_jmember *ev, *pm;
+	struct fk_jobj o;
+	char *line = NULL, *path = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *fp;
+
+	if ((fp = fopen(s->o.audit, "r")) == NULL) {
+		fk_seterr(err, errlen, "%s: %s", s->o.audit, strerror(errno));
+		return -1;
+	}
+	fk_jobj_init(&o);
+	while ((n = getline(&line, &cap, fp)) > 0) {
+		if (fk_jscan(&o, line, (size_t)n, NULL, 0) == -1 ||
+		    (ev = fk_jobj_get(&o, "event")) == NULL ||
+		    ev->vallen != 6 || memcmp(ev->val, "\"file\"", 6) != 0 ||
+		    (pm = fk_jobj_get(&o, "path")) == NULL ||
+		    pm->type != FK_J_STRING)
+			continue;
+		path = fk_xrealloc(path, pm->vallen);
+		path[fk_jstr_decode(pm->val + 1, pm->vallen - 2, path)] = '\0';
+		add_logged(s, path);
+	}
+	fk_jobj_release(&o);
+	free(line);
+	free(path);
+	fclose(fp);
+	return 0;
+}
 
 static int
 audit_append(struct fk_sink *s, const char *event, char *err, size_t errlen)
@@ -67,21 +149,24 @@ audit_append(struct fk_sink *s, const char *event, char *err, size_t errlen)
 	return 0;
 }
 
+/* A file's audit entry; records and bytes are unknown for a file
+ * recovered from an earlier run. */
 static int
-file_done(void *arg, const struct fk_lake_file *f, char *err, size_t errlen)
+log_file(struct fk_sink *s, const struct fk_lake_file *f, int recovered,
+    char *err, size_t errlen)
 {
-	struct fk_sink *s = arg;
 	struct fk_jbuf *b = &s->entry;
 
-	if (s->audit == NULL)
-		return 0;
+	add_logged(s, f->path);
 	b->len = 0;
 	FK_JBUF_PUTS(b, "\"path\":");
 	fk_jbuf_str(b, f->path, strlen(f->path));
-	FK_JBUF_PUTS(b, ",\"records\":");
-	fk_jbuf_u64(b, f->records);
-	FK_JBUF_PUTS(b, ",\"bytes\":");
-	fk_jbuf_u64(b, f->bytes);
+	if (!recovered) {
+		FK_JBUF_PUTS(b, ",\"records\":");
+		fk_jbuf_u64(b, f->records);
+		FK_JBUF_PUTS(b, ",\"bytes\":");
+		fk_jbuf_u64(b, f->bytes);
+	}
 	FK_JBUF_PUTS(b, ",\"size\":");
 	fk_jbuf_u64(b, f->disk);
 	FK_JBUF_PUTS(b, ",\"sha256\":\"");
@@ -97,7 +182,40 @@ file_done(void *arg, const struct fk_lake_file *f, char *err, size_t errlen)
 		FK_JBUF_PUTS(b, ",\"last\":");
 		fk_jbuf_u64(b, (uint64_t)f->last);
 	}
+	if (recovered)
+		FK_JBUF_PUTS(b, ",\"recovered\":true");
 	return audit_append(s, "file", err, errlen);
+}
+
+static int
+file_done(void *arg, const struct fk_lake_file *f, char *err, size_t errlen)
+{
+	struct fk_sink *s = arg;
+
+	return s->audit != NULL ? log_file(s, f, 0, err, errlen) : 0;
+}
+
+/* A whole file of an earlier run, found when its folder is first used:
+ * logged now if the log lacks it, as when that run crashed between
+ * making it whole and logging it. */
+static int
+file_found(void *arg, const struct fk_lake_file *f, char *err, size_t errlen)
+{
+	struct fk_sink *s = arg;
+	struct fk_lake_file g = *f;
+	char path[8192], hex[FK_SHA256_HEXLEN];
+	int64_t size;
+	size_t at;
+
+	if (logged_slot(s, f->path, &at))
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", s->o.lake.root, f->path);
+	if (hash_file(path, hex, &size, err, errlen) == -1)
+		return -1;
+	g.sha256 = hex;
+	g.disk = (uint64_t)size;
+	s->c.recovered++;
+	return log_file(s, &g, 1, err, errlen);
 }
 
 struct fk_sink *
@@ -145,6 +263,14 @@ fk_sink_new(const struct fk_sink_opts *o, int64_t wall, size_t *audit_cut,
 		s->o.lake.levels = &s->o.levels;
 		s->o.lake.committed = file_done;
 		s->o.lake.hash = s->audit != NULL;
+		if (s->audit != NULL) {
+			s->o.lake.found = file_found;
+			if (load_logged(s, e, sizeof(e)) == -1) {
+				fk_seterr(err, errlen, "--audit %s", e);
+				*code = FK_EX_IOERR;
+				goto fail;
+			}
+		}
 		s->o.lake.arg = s;
 		if ((s->lake = fk_lake_new(&s->o.lake, wall, e, sizeof(e))) ==
 		    NULL) {
@@ -487,6 +613,9 @@ fk_sink_free(struct fk_sink *s)
 	free(s->lvals);
 	free(s->lslot);
 	free(s->scratch);
+	for (size_t i = 0; s->logged != NULL && i <= s->logged_mask; i++)
+		free(s->logged[i]);
+	free(s->logged);
 	free(s);
 }
 
@@ -509,6 +638,37 @@ has_dotdot(const char *p)
 	}
 }
 
+/* The SHA-256 and size of the file at path.  0, or -1 with a message. */
+static int
+hash_file(const char *path, char hex[FK_SHA256_HEXLEN], int64_t *size,
+    char *err, size_t errlen)
+{
+	unsigned char buf[65536], md[FK_SHA256_LEN];
+	struct fk_sha256 c;
+	ssize_t n;
+	int fd, i;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		fk_seterr(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	*size = 0;
+	fk_sha256_init(&c);
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		fk_sha256_update(&c, buf, (size_t)n);
+		*size += n;
+	}
+	close(fd);
+	if (n == -1) {
+		fk_seterr(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	fk_sha256_final(&c, md);
+	for (i = 0; i < FK_SHA256_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}
+
 /* A "file" entry's file: there, of its size and SHA-256. */
 static int
 check_file(void *arg, long line, const char *text, size_t len, char *err,
@@ -517,12 +677,8 @@ check_file(void *arg, long line, const char *text, size_t len, char *err,
 	struct verify *v = arg;
 	const struct fk_jmember *ev, *pm, *hm, *zm;
 	char e[256], path[4096], rel[2048], hex[FK_SHA256_HEXLEN];
-	unsigned char buf[65536], md[FK_SHA256_LEN];
-	struct fk_sha256 c;
-	int64_t size, got = 0;
-	ssize_t n;
+	int64_t size, got;
 	size_t rl;
-	int fd, i;
 
 	(void)line;
 	if (fk_jscan(&v->o, text, len, e, sizeof(e)) == -1 ||
@@ -549,23 +705,8 @@ check_file(void *arg, long line, const char *text, size_t len, char *err,
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/%s", v->root, rel);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		fk_seterr(err, errlen, "%s: %s", path, strerror(errno));
+	if (hash_file(path, hex, &got, err, errlen) == -1)
 		return -1;
-	}
-	fk_sha256_init(&c);
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		fk_sha256_update(&c, buf, (size_t)n);
-		got += n;
-	}
-	close(fd);
-	if (n == -1) {
-		fk_seterr(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	fk_sha256_final(&c, md);
-	for (i = 0; i < FK_SHA256_LEN; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
 	if (got != size || memcmp(hex, hm->val + 1, 64) != 0) {
 		fk_seterr(err, errlen,
 		    "%s: changed since it was written (%" PRId64 " bytes, "

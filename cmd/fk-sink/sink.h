@@ -58,6 +58,7 @@ void fk_sink_assigned(struct fk_sink *s, int32_t part);
 
 struct fk_sink_counts {
 	uint64_t files, batches, rows, changed;
+	uint64_t recovered; /* an earlier run's files logged only now */
 };
 void fk_sink_counts(const struct fk_sink *s, struct fk_sink_counts *c);
 

@@ -1598,3 +1598,63 @@ Test(lake, folder_removed_meanwhile)
 	    FK_LAKE_STORED, "%s", err);
 	lake_done(l);
 }
+
+static char found_paths[8][256];
+static struct range_seen {
+	int32_t part;
+	int64_t first, last;
+} found_ranges[8];
+static size_t nfound;
+
+static int
+on_found(void *arg, const struct fk_lake_file *f, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	cr_assert_eq(arg, (void *)&ngot);
+	cr_assert_lt(nfound, 8);
+	cr_assert_null(f->sha256);
+	cr_assert_eq(f->records, 0);
+	snprintf(found_paths[nfound], sizeof(found_paths[0]), "%s", f->path);
+	found_ranges[nfound].part = f->partition;
+	found_ranges[nfound].first = f->first;
+	found_ranges[nfound].last = f->last;
+	nfound++;
+	return 0;
+}
+
+/* A restarted lake tells, once a folder is used, the whole files an
+ * earlier run left there for the partition: what the audit log checks
+ * itself against. */
+Test(kafka, found_tells_earlier_files)
+{
+	struct fk_lake_opts o;
+	struct fk_lake *l = kafka_lake(&o, 2);
+
+	kput(l, T0, 0, 5, FK_LAKE_STORED);
+	kput(l, T0, 0, 6, FK_LAKE_STORED);
+	kput(l, T0, 1, 7, FK_LAKE_STORED);
+	lake_done(l);
+	cr_assert_eq(ngot, 2);
+
+	nfound = 0;
+	opts_init(&o, NULL);
+	o.topic = "tx";
+	o.max_records = 2;
+	o.found = on_found;
+	l = lake_new(&o);
+	cr_assert_eq(nfound, 0); /* nothing read before a folder is used */
+	kput(l, T0, 0, 6, FK_LAKE_DUP);
+	cr_assert_eq(nfound, 1);
+	cr_assert_str_eq(
+	    found_paths[0], DIR03 "/tx-0-0000000005-0000000006.ndjson");
+	cr_assert_eq(found_ranges[0].part, 0);
+	cr_assert_eq(found_ranges[0].first, 5);
+	cr_assert_eq(found_ranges[0].last, 6);
+	kput(l, T0, 0, 8, FK_LAKE_STORED); /* read once per folder */
+	cr_assert_eq(nfound, 1);
+	kput(l, T0, 1, 7, FK_LAKE_DUP); /* partition 1's own file */
+	cr_assert_eq(nfound, 2);
+	cr_assert_eq(found_ranges[1].part, 1);
+	lake_done(l);
+}
