@@ -51,7 +51,6 @@ struct fk_sink {
 	char *scratch; /* decoded strings */
 	size_t scratchcap;
 	int64_t batch_since; /* the first queued row, monotonic ms */
-	int64_t now;
 	struct fk_sink_counts c;
 	/* The paths the audit log lists, so that a file an earlier run made
 	 * whole but did not log (a crash in between) is logged when found. */
@@ -316,11 +315,8 @@ text_of(struct fk_sink *s, const struct fk_jmember *m, size_t *at,
 		*n = len;
 		return 1;
 	}
-	if (*at + len > s->scratchcap) {
-		/* Decoded strings point in: only grown before the first. */
-		s->scratchcap = *at + len + 4096;
-		s->scratch = fk_xrealloc(s->scratch, s->scratchcap);
-	}
+	/* pg_row made room for every escaped string first: growing here
+	 * would move the ones decoded before. */
 	*n = fk_jstr_decode(m->val + 1, len, s->scratch + *at);
 	*p = s->scratch + *at;
 	*at += *n;
