@@ -23,12 +23,30 @@ TAG := $(notdir $(CC))$(if $(SAN),-san)
 OBJDIR = obj/$(TAG)
 BINDIR = $(if $(SAN),$(OBJDIR)/bin,bin)
 
+# Packages before flags: on a bare machine scripts/check-deps installs
+# what the goals need (as root; otherwise it prints the apt-get line)
+# while make reads this file, before pkg-config is asked below, so one
+# `make demo` builds.  Sub-makes inherit the steps already checked.
+GOALS = $(or $(MAKECMDGOALS),all)
+DEPS_STEPS = $(if $(filter-out clean format lint,$(GOALS)),build) \
+	$(if $(filter test test-% deps,$(GOALS))$(findstring /tests/,$(GOALS)),test) \
+	$(if $(filter lint format deps,$(GOALS)),lint) \
+	$(if $(filter bench deps,$(GOALS)),bench) \
+	$(if $(filter demo deps,$(GOALS)),demo)
+DEPS_TODO := $(strip $(filter-out $(FK_DEPS_DONE),$(DEPS_STEPS)))
+ifneq ($(DEPS_TODO),)
+ifneq ($(shell scripts/check-deps $(DEPS_TODO) >&2; echo $$?),0)
+$(error packages missing for: $(DEPS_TODO))
+endif
+endif
+export FK_DEPS_DONE := $(sort $(FK_DEPS_DONE) $(DEPS_TODO))
+
 PKGS = rdkafka jansson
 # fk-sink's: PostgreSQL's client, zstd and zlib.
 SINK_PKGS = libpq libzstd zlib
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(SINK_PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CRIT_LIBS = $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(SINK_PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CRIT_LIBS := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
 
 TOOLS = fkcat-in fk-gen fk-eval fk-enrich fk-score fk-alert fk-sink
 LIB_SRC = $(wildcard common/*.c)
@@ -47,9 +65,9 @@ fk-alert_MODS = cmd/fk-alert/alert.c cmd/fk-alert/dest.c cmd/fk-alert/format.c
 fk-sink_MODS = cmd/fk-sink/audit.c cmd/fk-sink/lake.c cmd/fk-sink/out.c \
 	cmd/fk-sink/pg.c cmd/fk-sink/sink.c
 # Libraries only some tools link (fk-alert's webhooks).
-CURL_LIBS = $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
+CURL_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 fk-alert_LIBS = $(CURL_LIBS)
-SINK_LIBS = $(shell pkg-config --libs $(SINK_PKGS) 2>/dev/null || \
+SINK_LIBS := $(shell pkg-config --libs $(SINK_PKGS) 2>/dev/null || \
 	echo -lpq -lzstd -lz)
 fk-sink_LIBS = $(SINK_LIBS)
 
@@ -57,16 +75,18 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(OBJDIR)/tests/%)
 MANS = $(wildcard man/*.1 man/*.5 man/*.7)
 
-.PHONY: all deps test test-unit test-cli test-eval test-score test-alert test-state test-kafka \
+.PHONY: all deps test test-unit test-cli test-demo test-eval test-score test-alert test-state test-kafka \
 	test-sink \
 	test-mock \
 	test-san lint \
 	format bench demo install clean FORCE
 
-all: deps $(TOOLS:%=$(BINDIR)/%)
+all: $(TOOLS:%=$(BINDIR)/%)
 
+# Everything the build, tests, lint and bench need (done while make
+# reads this file); nothing to do here.
 deps:
-	@scripts/check-deps build
+	@:
 
 # Relink when the compiler or sanitizer differs from the last build.
 $(BINDIR)/.tag: FORCE
@@ -122,10 +142,9 @@ $(OBJDIR)/tests/test_pg: tests/sink/test_pg.c cmd/fk-sink/pg.c $(LIB) $(TESTUTIL
 
 # make test: unit, CLI golden, real-broker and mock-cluster tests, then
 # all but the real-broker tests again under ASan+UBSan.
-test: deps
-	@scripts/check-deps test
-	$(MAKE) --no-print-directory test-unit test-cli test-eval test-score \
-	    test-alert test-state test-sink test-kafka test-mock
+test:
+	$(MAKE) --no-print-directory test-unit test-cli test-demo test-eval \
+	    test-score test-alert test-state test-sink test-kafka test-mock
 	$(MAKE) --no-print-directory test-san
 
 test-san:
@@ -144,6 +163,11 @@ test-unit: $(UNIT_BIN)
 
 test-cli: $(TOOLS:%=$(BINDIR)/%)
 	@tests/cli/run $(BINDIR)
+
+# make demo as a user sees it: it ends 0, and its closing lines agree
+# with what each stage printed.
+test-demo: $(TOOLS:%=$(BINDIR)/%)
+	@tests/demo/run $(BINDIR)
 
 # fk-eval's metrics against scikit-learn's on generated score files.
 test-eval: $(TOOLS:%=$(BINDIR)/%)
@@ -187,7 +211,6 @@ test-mock: $(TOOLS:%=$(BINDIR)/%) $(OBJDIR)/tests/test_mock
 		echo "$$t: leaks" >&2; rc=1; fi; exit $$rc
 
 lint:
-	@scripts/check-deps lint
 	clang-format --dry-run -Werror common/*.[ch] cmd/*/*.[ch] tests/*.[ch] tests/*/*.c
 	mandoc -Tlint -Wwarning $(MANS)
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
@@ -197,23 +220,15 @@ format:
 	clang-format -i common/*.[ch] cmd/*/*.[ch] tests/*.[ch] tests/*/*.c
 
 bench: all
-	@scripts/check-deps bench
 	bench/run $(BINDIR)
 	bench/tools $(BINDIR)
 	bench/sink $(BINDIR)
 
 # The sample through fkcat-in, then the pipeline on two weeks of
-# generated traffic with its blocklists and labels: fk-score with
-# examples/rules.conf, and fk-eval's report by fraud scenario.
+# generated traffic with its blocklists and labels, fk-eval's report by
+# fraud scenario, and what it came to (scripts/demo).
 demo: all
-	$(BINDIR)/fkcat-in -v tests/data/sample.ndjson
-	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && set -x && \
-	$(BINDIR)/fk-gen -v --users 2000 --days 14 --write-lists $$d > $$d/tx.ndjson && \
-	$(BINDIR)/fkcat-in -q $$d/tx.ndjson | \
-	    $(BINDIR)/fk-enrich -v --label-field fraud \
-	    --list users:user_id=$$d/users.txt --list devices:device_id=$$d/devices.txt | \
-	    $(BINDIR)/fk-score -v -r examples/rules.conf | \
-	    $(BINDIR)/fk-eval -v --by fraud_scenario --threshold 0.5,0.9 --top 10,100
+	@scripts/demo $(BINDIR)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
