@@ -57,8 +57,9 @@ LIB = $(OBJDIR)/libfk.a
 fkcat-in_MODS = cmd/fkcat-in/ingest.c
 fk-gen_MODS = cmd/fk-gen/gen.c
 fk-eval_MODS = cmd/fk-eval/metrics.c cmd/fk-eval/report.c cmd/fk-eval/plot.c
-fk-enrich_MODS = cmd/fk-enrich/enrich.c cmd/fk-enrich/lists.c \
-	cmd/fk-enrich/state.c cmd/fk-enrich/table.c cmd/fk-enrich/window.c
+fk-enrich_MODS = cmd/fk-enrich/changelog.c cmd/fk-enrich/enrich.c \
+	cmd/fk-enrich/labels.c cmd/fk-enrich/lists.c cmd/fk-enrich/state.c \
+	cmd/fk-enrich/table.c cmd/fk-enrich/window.c
 fk-score_MODS = cmd/fk-score/fields.c cmd/fk-score/model.c \
 	cmd/fk-score/rules.c cmd/fk-score/score.c
 fk-alert_MODS = cmd/fk-alert/alert.c cmd/fk-alert/dest.c cmd/fk-alert/format.c
@@ -161,8 +162,11 @@ test-unit: $(UNIT_BIN)
 			echo "$$t: leaks" >&2; fail=1; fi; \
 	done; exit $$fail
 
+# ... and each tool's option table (its --help) against its usage line
+# and man page.
 test-cli: $(TOOLS:%=$(BINDIR)/%)
 	@tests/cli/run $(BINDIR)
+	@tests/cli/options $(BINDIR)
 
 # make demo as a user sees it: it ends 0, and its closing lines agree
 # with what each stage printed.
@@ -214,6 +218,7 @@ lint:
 	clang-format --dry-run -Werror common/*.[ch] cmd/*/*.[ch] tests/*.[ch] tests/*/*.c
 	mandoc -Tlint -Wwarning $(MANS)
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
+	    -D__CPPCHECK__ \
 	    --inline-suppr --suppress=missingIncludeSystem -Icommon common cmd
 
 format:

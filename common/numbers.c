@@ -257,6 +257,49 @@ const double fk_num_exact10[23] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
 	1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
 	1e21, 1e22 };
 
+/* The grammar of a JSON number, but a leading '+' and '.5' or '5.' too:
+ * what people type.  strtod() would also take hex, inf, nan and blanks. */
+int
+fk_num_double(const char *s, double min, double max, double *out, char *err,
+    size_t errlen)
+{
+	const char *str = s ? s : "", *p = str;
+	size_t ndig = 0;
+	char *end;
+	double v;
+
+	if (*p == '+' || *p == '-')
+		p++;
+	for (; *p >= '0' && *p <= '9'; p++)
+		ndig++;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			ndig++;
+	if (ndig == 0)
+		goto bad;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (!(*p >= '0' && *p <= '9'))
+			goto bad;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p != '\0')
+		goto bad;
+	v = strtod(str, &end);
+	if (*end != '\0' || !(v >= min && v <= max))
+		goto bad;
+	*out = v;
+	return 0;
+
+bad:
+	snprintf(err, errlen,
+	    "expected a number from %.15g to %.15g, got \"%s\"", min, max, str);
+	return -1;
+}
+
 /* What the inline fast path leaves: exponents, long mantissas. */
 double
 fk_num_json_slow(const char *s, size_t len)

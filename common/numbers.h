@@ -22,6 +22,12 @@ int fk_num_size(const char *s, long long min, long long max, long long *out,
 int fk_num_duration(const char *s, long long min, long long max, long long *ms,
     char *err, size_t errlen);
 
+/* Parse a decimal number (digits with an optional sign, fraction and
+ * exponent; no hex, inf, nan or blanks) in [min, max] into *out.  Same
+ * contract as fk_num_int: "expected a number from 0 to 1, got \"x\"". */
+int fk_num_double(const char *s, double min, double max, double *out, char *err,
+    size_t errlen);
+
 /* The double nearest to a JSON number's text s[0..len) (which must
  * follow the JSON grammar), correctly rounded: exact arithmetic for the
  * common short forms, strtod for the rest.  Out of range gives +-HUGE_VAL

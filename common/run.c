@@ -15,78 +15,19 @@
 #include "exitcode.h"
 #include "fktime.h"
 #include "kafka.h"
-#include "numbers.h"
 #include "reader.h"
 #include "xalloc.h"
 #include "banned.h"
 
-#ifndef FK_VERSION
-#define FK_VERSION "0.0.0"
-#endif
-
-#define COMMON_SHORTOPTS "b:c:eF:G:hk:o:qVvX:z:"
-#define DEFAULT_MAX_LINE (1024 * 1024)
 #define OUTBUF_SIZE (256 * 1024)
 #define DRAIN_MS 10000 /* delivery wait after SIGINT/SIGTERM */
-
-enum {
-	OPT_FROM = 1000,
-	OPT_TO,
-	OPT_REJECT,
-	OPT_STRICT,
-	OPT_MAX_LINE,
-};
-
-static const struct option common_longopts[] = {
-	{ "from", required_argument, NULL, OPT_FROM },
-	{ "help", no_argument, NULL, 'h' },
-	{ "max-line", required_argument, NULL, OPT_MAX_LINE },
-	{ "reject", required_argument, NULL, OPT_REJECT },
-	{ "strict", no_argument, NULL, OPT_STRICT },
-	{ "to", required_argument, NULL, OPT_TO },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
-};
-
-/* The common options' help, one line each: 'I' for tools that read
- * input, 'O' for tools that write records, 'G' for generators only. */
-static const char *const common_help[] = {
-	"  -b BROKERS        Kafka bootstrap servers, host:port[,...]\n",
-	"I -c N              stop after N input records\n",
-	"G -c N              stop after N records\n",
-	"I -e                exit when every partition is at its end (--from)\n",
-	"  -F FILE           read librdkafka configuration from FILE\n",
-	"I -G GROUP          consume as a member of consumer group GROUP\n",
-	"  -h, --help        print this help and exit\n",
-	"O -k FIELD          key output messages by FIELD (default user_id)\n",
-	"I -o OFFSET         start at beginning, end, stored, N, -N or s@MS;\n"
-	"                    stop before e@MS (repeatable)\n",
-	"  -q                print errors only\n",
-	"  -V, --version     print the version and exit\n",
-	"  -v                print a summary at exit; twice: debug\n",
-	"  -X KEY=VALUE      set a librdkafka property; -X list lists them\n",
-	"O -z CODEC          compress output: none, gzip, snappy, lz4, zstd\n",
-	"I --from TOPIC      read records from a Kafka topic\n",
-	"I --max-line SIZE   reject lines longer than SIZE (default 1M)\n",
-	"I --reject DEST     write rejects to DEST: a file, - or kafka:TOPIC\n",
-	"I --strict          stop at the first bad record\n",
-	"O --to TOPIC        write records to a Kafka topic\n",
-	NULL,
-};
 
 struct fk_rt {
 	const struct fk_tool *tool;
 	void *ctx;
 
-	/* options */
-	const char *brokers, *group, *from, *to, *keyfield, *compression;
-	const char *reject_dest;
-	struct fk_offspec start, end;
-	int exit_eof, strict, max_line_set, keyfield_set, want_producer;
-	long long max_records;
-	size_t max_line;
-	struct fk_config cfg_files, cfg_args, cfg;
-	int csv_framing;
+	struct fk_args a; /* the shared options and the configuration */
+	int want_producer, csv_framing;
 
 	/* sinks */
 	char *outbuf;
@@ -108,7 +49,7 @@ struct fk_rt {
 	int stopping;
 	const struct fk_rec *cur; /* the record being handled */
 	struct timespec t0;
-	long long commit_interval_ms, last_commit_ms, last_tick_ms;
+	long long last_commit_ms, last_tick_ms;
 };
 
 static const struct fk_tool *the_tool;
@@ -131,59 +72,6 @@ check_hup(struct fk_rt *rt)
 		got_hup = 0;
 		the_tool->reload(rt->ctx, rt);
 	}
-}
-
-/* Whether a common option marked m ('I', 'O', 'G' or ' ') applies. */
-static int
-applies(char m)
-{
-	unsigned f = the_tool->flags;
-
-	return m == ' ' || (m == 'I' && !(f & FK_TOOL_GENERATOR)) ||
-	    (m == 'O' && !(f & FK_TOOL_REPORT)) ||
-	    (m == 'G' && (f & FK_TOOL_GENERATOR));
-}
-
-/* The usage line, wrapped, with only the options that apply. */
-static void
-print_usage(FILE *fp)
-{
-	static const char *const words[] = { "I[-eqVv]", "G[-qVv]",
-		" [-b brokers]", " [-c count]", " [-F file]", "I[-G group]",
-		"O[-k field]", "I[-o offset]", " [-X key=value]", "O[-z codec]",
-		"I[--from topic]", "I[--max-line size]", "I[--reject dest]",
-		"I[--strict]", "O[--to topic]", NULL };
-	size_t indent = strlen(the_tool->name) + 7, col = indent, w;
-	const char *word;
-
-	fprintf(fp, "usage: %s", the_tool->name);
-	for (size_t i = 0; words[i] != NULL; i++) {
-		if (!applies(words[i][0]))
-			continue;
-		word = words[i] + 1;
-		w = strlen(word) + 1;
-		if (col + w > 72) {
-			fprintf(fp, "\n%*s", (int)indent, "");
-			col = indent;
-		}
-		fprintf(fp, " %s", word);
-		col += w;
-	}
-	fprintf(fp, "\n%*s %s\n", (int)indent, "", the_tool->synopsis);
-}
-
-void
-fk_usage(const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "%s: %s\n", the_tool->name, msg);
-	print_usage(stderr);
-	exit(FK_EX_USAGE);
 }
 
 /* Like a filter killed by SIGPIPE: no message, status 128+13 to shells. */
@@ -210,7 +98,7 @@ flush_outputs(struct fk_rt *rt)
 		stdout_failed();
 	if (rt->reject_fp != NULL && rt->reject_fp != stdout &&
 	    fflush(rt->reject_fp) == EOF)
-		fk_err(FK_EX_IOERR, "%s", rt->reject_dest);
+		fk_err(FK_EX_IOERR, "%s", rt->a.reject_dest);
 }
 
 /* Wait for every message in flight; -1 when some failed (counted). */
@@ -303,7 +191,7 @@ on_drop(void *arg, const int32_t *parts, size_t n)
 const char *
 fk_rt_from(const struct fk_rt *rt)
 {
-	return rt->from;
+	return rt->a.from;
 }
 
 void
@@ -326,98 +214,10 @@ fk_rt_send_to(struct fk_rt *rt, const char *topic, int32_t partition,
 	return 0;
 }
 
-int
-fk_rt_partitions(
-    const struct fk_rt *rt, const char *topic, char *err, size_t errlen)
+const struct fk_config *
+fk_rt_config(const struct fk_rt *rt)
 {
-	return fk_kafka_partitions(&rt->cfg, topic, err, errlen);
-}
-
-int
-fk_rt_create_compacted(const struct fk_rt *rt, const char *topic,
-    int partitions, char *err, size_t errlen)
-{
-	return fk_kafka_create_topic(
-	    &rt->cfg, topic, partitions, 1, err, errlen);
-}
-
-int
-fk_rt_read_partition(const struct fk_rt *rt, const char *topic,
-    int32_t partition, int64_t *end,
-    int (*fn)(void *arg, const void *key, size_t keylen, const void *value,
-        size_t len),
-    void *arg, char *err, size_t errlen)
-{
-	return fk_kafka_read_partition(
-	    &rt->cfg, topic, partition, end, fn, arg, err, errlen);
-}
-
-struct fk_follow {
-	struct fk_consumer *c;
-	int64_t *start;
-	size_t nstart;
-};
-
-static void
-follow_assign(void *arg, const int32_t *parts, int64_t *start, size_t n)
-{
-	struct fk_follow *f = arg;
-
-	for (size_t i = 0; i < n; i++)
-		if (parts[i] >= 0 && (size_t)parts[i] < f->nstart)
-			start[i] = f->start[parts[i]];
-}
-
-struct fk_follow *
-fk_rt_follow(struct fk_rt *rt, const char *topic, const int64_t *start,
-    size_t nstart, char *err, size_t errlen)
-{
-	struct fk_follow *f = fk_xcalloc(1, sizeof(*f));
-	struct fk_consumer_opts o = {
-		.topic = topic,
-		.start = { .kind = FK_OFF_BEGINNING },
-		.on_assign = follow_assign,
-		.arg = f,
-	};
-	int code;
-
-	f->start = fk_xcalloc(nstart + 1, sizeof(*f->start));
-	memcpy(f->start, start, nstart * sizeof(*start));
-	f->nstart = nstart;
-	if ((f->c = fk_consumer_new(&rt->cfg, &o, &code, err, errlen)) ==
-	    NULL) {
-		free(f->start);
-		free(f);
-		return NULL;
-	}
-	return f;
-}
-
-int
-fk_follow_next(struct fk_follow *f, const void **data, size_t *len, char *err,
-    size_t errlen)
-{
-	struct fk_rec rec;
-	int rc;
-
-	memset(&rec, 0, sizeof(rec));
-	rc = fk_consumer_next(f->c, &rec, 0, err, errlen);
-	if (rc == 1) {
-		*data = rec.data;
-		*len = rec.len;
-		return 1;
-	}
-	return rc == -2 ? -1 : 0;
-}
-
-void
-fk_follow_close(struct fk_follow *f)
-{
-	if (f == NULL)
-		return;
-	fk_consumer_close(f->c);
-	free(f->start);
-	free(f);
+	return &rt->a.cfg;
 }
 
 /* Returns 0, or 1 when this one message cannot be sent (too large). */
@@ -447,10 +247,10 @@ fk_rt_emit(struct fk_rt *rt, const char *data, size_t len, const char *key,
 
 	if (rt->tool->flags & FK_TOOL_GENERATOR) {
 		rt->n_in++;
-		if (rt->max_records > 0 && rt->n_in >= rt->max_records)
+		if (rt->a.max_records > 0 && rt->n_in >= rt->a.max_records)
 			rt->stopping = 1;
 	}
-	if (sink_write(rt, rt->to, data, len, key, keylen, ts_ms, err,
+	if (sink_write(rt, rt->a.to, data, len, key, keylen, ts_ms, err,
 	        sizeof(err)) == 1 &&
 	    rt->cur != NULL) {
 		fk_rt_reject(rt, rt->cur, "%s", err);
@@ -462,7 +262,7 @@ fk_rt_emit(struct fk_rt *rt, const char *data, size_t len, const char *key,
 const char *
 fk_rt_keyfield(const struct fk_rt *rt)
 {
-	return rt->keyfield;
+	return rt->a.keyfield;
 }
 
 void
@@ -482,7 +282,7 @@ fk_rt_emit_json(struct fk_rt *rt, json_t *obj)
 		n = json_dumpb(obj, rt->obuf, rt->obufcap,
 		    JSON_COMPACT | JSON_REAL_PRECISION(15));
 	}
-	if (rt->to != NULL && (k = json_object_get(obj, rt->keyfield))) {
+	if (rt->a.to != NULL && (k = json_object_get(obj, rt->a.keyfield))) {
 		if (json_is_string(k)) {
 			key = json_string_value(k);
 			keylen = json_string_length(k);
@@ -492,7 +292,7 @@ fk_rt_emit_json(struct fk_rt *rt, json_t *obj)
 			key = num;
 		}
 	}
-	if (rt->to != NULL &&
+	if (rt->a.to != NULL &&
 	    json_is_integer(k = json_object_get(obj, "ts_ms")) &&
 	    json_integer_value(k) > 0)
 		ts_ms = json_integer_value(k);
@@ -554,9 +354,9 @@ fk_rt_reject(struct fk_rt *rt, const struct fk_rec *rec, const char *fmt, ...)
 	fk_warn_at(&rec->pos, "%s", reason);
 	rt->n_rej++;
 	rt->status = fk_exit_worse(rt->status, FK_EX_DATAERR);
-	if (rt->strict)
+	if (rt->a.strict)
 		rt->stopping = 1;
-	if (rt->reject_dest == NULL)
+	if (rt->a.reject_dest == NULL)
 		return;
 	o = json_object();
 	json_object_set_new(o, "reason", json_string(reason));
@@ -590,7 +390,7 @@ fk_rt_reject(struct fk_rt *rt, const struct fk_rec *rec, const char *fmt, ...)
 	    putc('\n', rt->reject_fp) == EOF) {
 		if (rt->reject_fp == stdout)
 			stdout_failed();
-		fk_err(FK_EX_IOERR, "%s", rt->reject_dest);
+		fk_err(FK_EX_IOERR, "%s", rt->a.reject_dest);
 	}
 	free(line);
 }
@@ -617,7 +417,7 @@ fk_rt_skip(struct fk_rt *rt, const struct fk_rec *rec)
 void
 fk_rt_set_csv_framing(struct fk_rt *rt, int on)
 {
-	if (on && rt->from != NULL)
+	if (on && rt->a.from != NULL)
 		fk_usage("CSV input is read from files, not --from");
 	rt->csv_framing = on;
 }
@@ -644,7 +444,7 @@ handle_record(struct fk_rt *rt, const struct fk_rec *rec)
 	rt->cur = rec;
 	the_tool->record(rt->ctx, rt, rec);
 	rt->cur = NULL;
-	if (rt->max_records > 0 && rt->n_in >= rt->max_records)
+	if (rt->a.max_records > 0 && rt->n_in >= rt->a.max_records)
 		rt->stopping = 1;
 }
 
@@ -717,7 +517,7 @@ run_file(struct fk_rt *rt, const char *path)
 	size_t len;
 	int rc = 0, trunc;
 
-	if (fk_reader_open(&r, path, rt->max_line) == -1) {
+	if (fk_reader_open(&r, path, rt->a.max_line) == -1) {
 		fk_error("%s: %s", path, strerror(errno));
 		rt->status = fk_exit_worse(rt->status, FK_EX_NOINPUT);
 		return 0;
@@ -740,7 +540,7 @@ run_file(struct fk_rt *rt, const char *path)
 			while ((rc = fk_reader_next(&r, &line, &len, &trunc)) ==
 			    1) {
 				append_join(rt, line, len, 1);
-				if (trunc || rt->joinlen > rt->max_line ||
+				if (trunc || rt->joinlen > rt->a.max_line ||
 				    fk_csv_complete(rt->join, rt->joinlen))
 					break;
 			}
@@ -748,8 +548,8 @@ run_file(struct fk_rt *rt, const char *path)
 				break;
 			line = rt->join;
 			len = rt->joinlen;
-			if (len > rt->max_line) {
-				len = rt->max_line;
+			if (len > rt->a.max_line) {
+				len = rt->a.max_line;
 				trunc = 1;
 			}
 		}
@@ -772,11 +572,11 @@ static void
 run_kafka(struct fk_rt *rt)
 {
 	struct fk_consumer_opts o = {
-		.topic = rt->from,
-		.group = rt->group,
-		.start = rt->start,
-		.end = rt->end,
-		.exit_eof = rt->exit_eof,
+		.topic = rt->a.from,
+		.group = rt->a.group,
+		.start = rt->a.start,
+		.end = rt->a.end,
+		.exit_eof = rt->a.exit_eof,
 		.on_revoke = on_revoke,
 		.on_assign = the_tool->assigned != NULL ? on_assign : NULL,
 		.on_drop = the_tool->revoked != NULL ? on_drop : NULL,
@@ -786,7 +586,7 @@ run_kafka(struct fk_rt *rt)
 	char err[512];
 	int rc, code, timeout = 0;
 
-	rt->consumer = fk_consumer_new(&rt->cfg, &o, &code, err, sizeof(err));
+	rt->consumer = fk_consumer_new(&rt->a.cfg, &o, &code, err, sizeof(err));
 	if (rt->consumer == NULL)
 		fk_errx(code, "%s", err);
 	rt->last_commit_ms = fk_time_mono_ms();
@@ -814,9 +614,9 @@ run_kafka(struct fk_rt *rt)
 			    fk_exit_worse(rt->status, FK_EX_UNAVAILABLE);
 			break;
 		}
-		if (rt->group != NULL &&
+		if (rt->a.group != NULL &&
 		    fk_time_mono_ms() - rt->last_commit_ms >=
-		        rt->commit_interval_ms &&
+		        rt->a.commit_interval_ms &&
 		    checkpoint(rt) == -1)
 			break;
 	}
@@ -828,257 +628,25 @@ run_kafka(struct fk_rt *rt)
 }
 
 static void
-load_config(struct fk_rt *rt)
-{
-	const char *env = getenv("FK_CONFIG");
-	char err[1024];
-
-	fk_config_init(&rt->cfg);
-	if (env != NULL && *env != '\0' &&
-	    fk_config_load(&rt->cfg, env, err, sizeof(err)) == -1)
-		fk_errx(FK_EX_CONFIG, "FK_CONFIG: %s", err);
-	fk_config_append(&rt->cfg, &rt->cfg_files);
-	/* -b is on the command line: above files, below -X. */
-	if (rt->brokers != NULL)
-		fk_config_set(&rt->cfg, "bootstrap.servers", rt->brokers, "-b");
-	fk_config_append(&rt->cfg, &rt->cfg_args);
-	if (fk_kafka_config_check(&rt->cfg, err, sizeof(err)) == -1)
-		fk_errx(FK_EX_CONFIG, "%s", err);
-	/* Offsets are committed by the runtime, after delivery. */
-	for (size_t i = 0; i < rt->cfg.n; i++)
-		if ((strcmp(rt->cfg.kv[i].key, "enable.auto.commit") == 0 ||
-		        strcmp(rt->cfg.kv[i].key, "enable.auto.offset.store") ==
-		            0) &&
-		    strcmp(rt->cfg.kv[i].value, "false") != 0)
-			fk_errx(FK_EX_CONFIG,
-			    "%s: %s: offsets are committed after delivery; "
-			    "it cannot be turned on",
-			    rt->cfg.kv[i].origin, rt->cfg.kv[i].key);
-	if (rt->brokers == NULL)
-		rt->brokers = fk_config_get(&rt->cfg, "bootstrap.servers");
-	if (rt->brokers == NULL)
-		rt->brokers = fk_config_get(&rt->cfg, "test.mock.num.brokers");
-}
-
-/* Static, so that exits during parsing leave nothing unreachable. */
-static struct option *longopts;
-static char *shortopts;
-
-static void
-parse_args(struct fk_rt *rt, int argc, char **argv)
-{
-	size_t ncommon = sizeof(common_longopts) / sizeof(common_longopts[0]);
-	size_t ntool = 0, i;
-	char err[1024];
-	long long v;
-	int c, list = 0;
-
-	if (the_tool->longopts != NULL)
-		while (the_tool->longopts[ntool].name != NULL)
-			ntool++;
-	longopts = fk_xcalloc(ncommon + ntool, sizeof(*longopts));
-	for (i = 0; i < ntool; i++)
-		longopts[i] = the_tool->longopts[i];
-	for (i = 0; i < ncommon; i++)
-		longopts[ntool + i] = common_longopts[i];
-	shortopts = fk_xmalloc(
-	    strlen(COMMON_SHORTOPTS) + strlen(the_tool->shortopts) + 2);
-	snprintf(shortopts,
-	    strlen(COMMON_SHORTOPTS) + strlen(the_tool->shortopts) + 2, ":%s%s",
-	    COMMON_SHORTOPTS, the_tool->shortopts);
-
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			rt->brokers = optarg;
-			break;
-		case 'c':
-			if (fk_num_int(optarg, 1, INT64_MAX, &v, err,
-			        sizeof(err)) == -1)
-				fk_usage("-c: %s", err);
-			rt->max_records = v;
-			break;
-		case 'e':
-			rt->exit_eof = 1;
-			break;
-		case 'F':
-			if (fk_config_load(
-			        &rt->cfg_files, optarg, err, sizeof(err)) == -1)
-				fk_errx(FK_EX_CONFIG, "%s", err);
-			break;
-		case 'G':
-			rt->group = optarg;
-			break;
-		case 'h':
-			print_usage(stdout);
-			printf("\nOptions:\n");
-			for (i = 0; common_help[i] != NULL; i++)
-				if (applies(common_help[i][0]))
-					printf("  %s", common_help[i] + 2);
-			printf("%s", the_tool->options_help);
-			printf("\nSee %s(1) and fk(7).\n", the_tool->name);
-			exit(fflush(stdout) == EOF ? FK_EX_IOERR : FK_EX_OK);
-		case 'k':
-			rt->keyfield = optarg;
-			rt->keyfield_set = 1;
-			break;
-		case 'o':
-			if (fk_kafka_offset_parse(optarg, &rt->start, &rt->end,
-			        err, sizeof(err)) == -1)
-				fk_usage("-o: %s", err);
-			break;
-		case 'q':
-			fk_log_set_level(FK_LOG_ERROR);
-			break;
-		case 'V':
-			printf("%s %s (librdkafka %s, jansson %s)\n",
-			    the_tool->name, FK_VERSION, fk_kafka_version(),
-			    JANSSON_VERSION);
-			exit(fflush(stdout) == EOF ? FK_EX_IOERR : FK_EX_OK);
-		case 'v':
-			fk_log_set_level(fk_log_level() < FK_LOG_INFO
-			        ? FK_LOG_INFO
-			        : FK_LOG_DEBUG);
-			break;
-		case 'X':
-			if (strcmp(optarg, "list") == 0) {
-				list = 1;
-				break;
-			}
-			if (fk_config_parse_arg(&rt->cfg_args, optarg, "-X",
-			        err, sizeof(err)) == -1)
-				fk_errx(FK_EX_CONFIG, "-X: %s", err);
-			break;
-		case 'z':
-			rt->compression = optarg;
-			break;
-		case OPT_FROM:
-			rt->from = optarg;
-			break;
-		case OPT_TO:
-			rt->to = optarg;
-			break;
-		case OPT_REJECT:
-			rt->reject_dest = optarg;
-			break;
-		case OPT_STRICT:
-			rt->strict = 1;
-			break;
-		case OPT_MAX_LINE:
-			if (fk_num_size(optarg, 16, 1LL << 30, &v, err,
-			        sizeof(err)) == -1)
-				fk_usage("--max-line: %s", err);
-			rt->max_line = (size_t)v;
-			rt->max_line_set = 1;
-			break;
-		case ':':
-			if (optopt != 0 && optopt < 256)
-				fk_usage("option requires an argument -- '%c'",
-				    optopt);
-			fk_usage("option requires an argument: %s",
-			    argv[optind - 1]);
-		case '?':
-			if (optopt != 0 && optopt < 256)
-				fk_usage("unknown option -- '%c'", optopt);
-			fk_usage("unknown option: %s", argv[optind - 1]);
-		default:
-			the_tool->option(rt->ctx, c, optarg);
-			break;
-		}
-	}
-	free(longopts);
-	free(shortopts);
-	longopts = NULL;
-	shortopts = NULL;
-	if (list) {
-		fk_kafka_config_list(stdout);
-		exit(fflush(stdout) == EOF ? FK_EX_IOERR : FK_EX_OK);
-	}
-}
-
-/* What the options say together; one clear error each. */
-/* Options that do not apply to a generator or a report tool. */
-static void
-check_kind(struct fk_rt *rt, int nfiles)
-{
-	const char *bad = NULL;
-
-	if (the_tool->flags & FK_TOOL_GENERATOR) {
-		bad = nfiles > 0        ? "file operands"
-		    : rt->from != NULL  ? "--from"
-		    : rt->group != NULL ? "-G"
-		    : rt->exit_eof      ? "-e"
-		    : rt->start.kind != FK_OFF_NONE ||
-		        rt->end.kind != FK_OFF_NONE
-		    ? "-o"
-		    : rt->max_line_set        ? "--max-line"
-		    : rt->reject_dest != NULL ? "--reject"
-		    : rt->strict              ? "--strict"
-		                              : NULL;
-		if (bad != NULL)
-			fk_usage("%s: this tool reads no input", bad);
-	}
-	if (the_tool->flags & FK_TOOL_REPORT) {
-		bad = rt->to != NULL   ? "--to"
-		    : rt->keyfield_set ? "-k"
-		    : rt->compression  ? "-z"
-		                       : NULL;
-		if (bad != NULL)
-			fk_usage(
-			    "%s: this tool writes a report, not records", bad);
-	}
-}
-
-static void
-check_args(struct fk_rt *rt, int nfiles)
-{
-	int kafka_out = rt->to != NULL ||
-	    (rt->reject_dest && strncmp(rt->reject_dest, "kafka:", 6) == 0);
-
-	check_kind(rt, nfiles);
-	if (rt->from != NULL && nfiles > 0)
-		fk_usage("--from and input files cannot be used together");
-	if ((rt->from != NULL || kafka_out) && rt->brokers == NULL)
-		fk_usage("%s needs brokers: -b host:port or -X "
-		         "bootstrap.servers=host:port",
-		    rt->from     ? "--from"
-		        : rt->to ? "--to"
-		                 : "--reject kafka:");
-	if (rt->from == NULL) {
-		if (rt->group != NULL)
-			fk_usage("-G needs --from");
-		if (rt->exit_eof)
-			fk_usage("-e needs --from");
-		if (rt->start.kind != FK_OFF_NONE ||
-		    rt->end.kind != FK_OFF_NONE)
-			fk_usage("-o needs --from");
-	}
-	if (rt->start.kind == FK_OFF_STORED && rt->group == NULL)
-		fk_usage("-o stored needs -G");
-	if (rt->compression != NULL && !kafka_out)
-		fk_usage("-z needs --to or --reject kafka:TOPIC");
-}
-
-static void
 open_sinks(struct fk_rt *rt)
 {
 	char err[1024];
 
-	if (rt->reject_dest != NULL) {
-		if (strncmp(rt->reject_dest, "kafka:", 6) == 0) {
-			rt->reject_topic = rt->reject_dest + 6;
+	if (rt->a.reject_dest != NULL) {
+		if (strncmp(rt->a.reject_dest, "kafka:", 6) == 0) {
+			rt->reject_topic = rt->a.reject_dest + 6;
 			if (*rt->reject_topic == '\0')
 				fk_usage("--reject kafka: needs a topic");
-		} else if (strcmp(rt->reject_dest, "-") == 0) {
+		} else if (strcmp(rt->a.reject_dest, "-") == 0) {
 			rt->reject_fp = stdout;
-		} else if ((rt->reject_fp = fopen(rt->reject_dest, "w")) ==
+		} else if ((rt->reject_fp = fopen(rt->a.reject_dest, "w")) ==
 		    NULL) {
-			fk_err(FK_EX_IOERR, "%s", rt->reject_dest);
+			fk_err(FK_EX_IOERR, "%s", rt->a.reject_dest);
 		}
 	}
-	if (rt->to != NULL || rt->reject_topic != NULL || rt->want_producer) {
+	if (rt->a.to != NULL || rt->reject_topic != NULL || rt->want_producer) {
 		rt->producer = fk_producer_new(
-		    &rt->cfg, rt->compression, err, sizeof(err));
+		    &rt->a.cfg, rt->a.compression, err, sizeof(err));
 		if (rt->producer == NULL)
 			fk_errx(FK_EX_CONFIG, "%s", err);
 	}
@@ -1107,7 +675,7 @@ finish(struct fk_rt *rt)
 	}
 	if (rt->reject_fp != NULL && rt->reject_fp != stdout &&
 	    fclose(rt->reject_fp) == EOF)
-		fk_err(FK_EX_IOERR, "%s", rt->reject_dest);
+		fk_err(FK_EX_IOERR, "%s", rt->a.reject_dest);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		stdout_failed();
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -1127,9 +695,6 @@ fk_main(const struct fk_tool *tool, void *ctx, int argc, char **argv)
 {
 	struct fk_rt rt;
 	struct sigaction sa;
-	const char *v;
-	long long ms;
-	char err[256];
 	int i;
 
 	the_tool = tool;
@@ -1139,11 +704,6 @@ fk_main(const struct fk_tool *tool, void *ctx, int argc, char **argv)
 	memset(&rt, 0, sizeof(rt));
 	rt.tool = tool;
 	rt.ctx = ctx;
-	rt.keyfield = "user_id";
-	rt.max_line = DEFAULT_MAX_LINE;
-	rt.commit_interval_ms = 1000;
-	fk_config_init(&rt.cfg_files);
-	fk_config_init(&rt.cfg_args);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal; /* no SA_RESTART: reads return EINTR */
@@ -1158,12 +718,7 @@ fk_main(const struct fk_tool *tool, void *ctx, int argc, char **argv)
 		signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 
-	parse_args(&rt, argc, argv);
-	load_config(&rt);
-	check_args(&rt, argc - optind);
-	if ((v = fk_config_get(&rt.cfg, "auto.commit.interval.ms")) != NULL &&
-	    fk_num_int(v, 0, 86400000, &ms, err, sizeof(err)) == 0)
-		rt.commit_interval_ms = ms;
+	fk_args_parse(&rt.a, tool, argc, argv);
 	rt.outbuf = fk_xmalloc(OUTBUF_SIZE);
 	setvbuf(stdout, rt.outbuf, _IOFBF, OUTBUF_SIZE);
 	rt.obufcap = 4096;
@@ -1175,13 +730,13 @@ fk_main(const struct fk_tool *tool, void *ctx, int argc, char **argv)
 
 	if (tool->flags & FK_TOOL_GENERATOR) {
 		tool->generate(ctx, &rt);
-	} else if (rt.from != NULL) {
+	} else if (rt.a.from != NULL) {
 		run_kafka(&rt);
-	} else if (optind == argc) {
+	} else if (rt.a.nfiles == 0) {
 		run_file(&rt, "-");
 	} else {
-		for (i = optind; i < argc && !rt.stopping && !got_signal; i++)
-			if (run_file(&rt, argv[i]) == -1)
+		for (i = 0; i < rt.a.nfiles && !rt.stopping && !got_signal; i++)
+			if (run_file(&rt, rt.a.files[i]) == -1)
 				break;
 	}
 	finish(&rt);
@@ -1189,9 +744,7 @@ fk_main(const struct fk_tool *tool, void *ctx, int argc, char **argv)
 		fk_info(FK_LOG_INFO, "stopped by a signal");
 	free(rt.obuf);
 	free(rt.join);
-	fk_config_release(&rt.cfg);
-	fk_config_release(&rt.cfg_files);
-	fk_config_release(&rt.cfg_args);
+	fk_args_release(&rt.a);
 	/* stdout's buffer is ours: leave it in place until exit. */
 	return rt.status;
 }

@@ -5,10 +5,11 @@
 #ifndef FK_RUN_H
 #define FK_RUN_H
 
-#include <getopt.h>
 #include <jansson.h>
 #include <stddef.h>
 
+#include "args.h"
+#include "config.h"
 #include "log.h"
 #include "record.h"
 
@@ -23,12 +24,13 @@ struct fk_tool {
 	unsigned flags;
 	/* FK_TOOL_REPORT: what the -v summary calls the records used. */
 	const char *used;
-	const char *synopsis;     /* after "usage: name ", e.g. "[file ...]" */
-	const char *options_help; /* the tool's own options, one a line */
-	const char *shortopts;    /* the tool's own short options */
-	const struct option *longopts; /* the tool's own, or NULL */
-	/* Handle one of the tool's options; fk_usage() on misuse. */
-	void (*option)(void *ctx, int opt, const char *arg);
+	/* After "usage: name " and the shared options, e.g. "[file ...]":
+	 * the tool's options as the man page's SYNOPSIS has them. */
+	const char *synopsis;
+	/* The tool's own options (args.h), or NULL. */
+	const struct fk_option *options;
+	/* The column their help text starts at in --help (0: 20). */
+	int help_col;
 	/* After options and configuration; before any input. */
 	void (*start)(void *ctx, struct fk_rt *rt);
 	/* A new input file begins (not called for Kafka input). */
@@ -69,9 +71,6 @@ struct fk_tool {
 /* Parse argv, run the tool over its input, return the exit status. */
 int fk_main(const struct fk_tool *tool, void *ctx, int argc, char **argv);
 
-/* Print "prog: message" and the usage line on stderr; exit 64. */
-FK_NORETURN FK_PRINTF(1, 2) void fk_usage(const char *fmt, ...);
-
 /* Whether a generator should go on: no signal came, -c not reached. */
 int fk_rt_running(const struct fk_rt *rt);
 
@@ -90,34 +89,9 @@ void fk_rt_want_producer(struct fk_rt *rt);
 int fk_rt_send_to(struct fk_rt *rt, const char *topic, int32_t partition,
     const void *value, size_t len, const void *key, size_t keylen);
 
-/* The partition count of topic, or -1 with a message. */
-int fk_rt_partitions(
-    const struct fk_rt *rt, const char *topic, char *err, size_t errlen);
-
-/* Create a compacted topic unless it exists.  0, or -1 with a message. */
-int fk_rt_create_compacted(const struct fk_rt *rt, const char *topic,
-    int partitions, char *err, size_t errlen);
-
-/* Read a partition of topic from start to end; see
- * fk_kafka_read_partition. */
-int fk_rt_read_partition(const struct fk_rt *rt, const char *topic,
-    int32_t partition, int64_t *end,
-    int (*fn)(void *arg, const void *key, size_t keylen, const void *value,
-        size_t len),
-    void *arg, char *err, size_t errlen);
-
-/* Follow every partition of topic from start[p] (offset in partition p,
- * p < nstart; others from their beginning), for messages that come in
- * while the tool runs.  NULL with a message. */
-struct fk_follow;
-struct fk_follow *fk_rt_follow(struct fk_rt *rt, const char *topic,
-    const int64_t *start, size_t nstart, char *err, size_t errlen);
-/* A message if one is there now: 1 with *data, *len (borrowed until the
- * next call; *data NULL for a tombstone), 0 when none, -1 with a
- * message. */
-int fk_follow_next(struct fk_follow *f, const void **data, size_t *len,
-    char *err, size_t errlen);
-void fk_follow_close(struct fk_follow *f);
+/* The configuration the options made (-F, -X, -b, $FK_CONFIG), for a
+ * tool that opens Kafka handles of its own; borrowed. */
+const struct fk_config *fk_rt_config(const struct fk_rt *rt);
 
 /* Records that span lines: CSV with quoted newlines. */
 void fk_rt_set_csv_framing(struct fk_rt *rt, int on);

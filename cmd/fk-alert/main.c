@@ -14,26 +14,9 @@
 #include "format.h"
 #include "jbuf.h"
 #include "jscan.h"
-#include "numbers.h"
 #include "run.h"
 #include "xalloc.h"
 #include "banned.h"
-
-enum {
-	OPT_DECISION = 256,
-	OPT_EXEC,
-	OPT_FLUSH_SPOOL,
-	OPT_HEADER,
-	OPT_HOSTNAME,
-	OPT_MAX_RATE,
-	OPT_MIN_SCORE,
-	OPT_RETRIES,
-	OPT_SPOOL,
-	OPT_SUPPRESS,
-	OPT_SYSLOG,
-	OPT_TIMEOUT,
-	OPT_WEBHOOK,
-};
 
 /* A destination and the format it takes. */
 struct target {
@@ -53,8 +36,7 @@ struct fkalert {
 	enum fk_format f;
 	struct fk_format_opts fo;
 	char hostname[256];
-	const char **webhooks, **syslogs, **execs, **headers;
-	size_t nwebhooks, nsyslogs, nexecs, nheaders;
+	struct fk_strv webhooks, syslogs, execs, headers;
 	struct fk_webhook_opts wo;
 	struct target *t;
 	size_t nt;
@@ -66,105 +48,58 @@ struct fkalert {
 	struct fk_jobj top; /* an alert record's members */
 };
 
-static const struct option longopts[] = {
-	{ "decision", required_argument, NULL, OPT_DECISION },
-	{ "exec", required_argument, NULL, OPT_EXEC },
-	{ "flush-spool", no_argument, NULL, OPT_FLUSH_SPOOL },
-	{ "format", required_argument, NULL, 'f' },
-	{ "header", required_argument, NULL, OPT_HEADER },
-	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
-	{ "max-rate", required_argument, NULL, OPT_MAX_RATE },
-	{ "min-score", required_argument, NULL, OPT_MIN_SCORE },
-	{ "retries", required_argument, NULL, OPT_RETRIES },
-	{ "spool", required_argument, NULL, OPT_SPOOL },
-	{ "suppress", required_argument, NULL, OPT_SUPPRESS },
-	{ "syslog", required_argument, NULL, OPT_SYSLOG },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "webhook", required_argument, NULL, OPT_WEBHOOK },
-	{ NULL, 0, NULL, 0 },
-};
-
-static void
-push(const char ***v, size_t *n, const char *s)
+static int
+opt_format(void *value, const char *arg, char *err, size_t errlen)
 {
-	*v = fk_xrealloc(*v, (*n + 1) * sizeof(**v));
-	(*v)[(*n)++] = s;
+	if (fk_format_parse(arg, value) == -1) {
+		snprintf(err, errlen,
+		    "expected json, cef, ecs, syslog or text, got \"%s\"", arg);
+		return -1;
+	}
+	return 0;
 }
 
-static void
-option(void *ctx, int opt, const char *arg)
+static int
+opt_decision(void *value, const char *arg, char *err, size_t errlen)
 {
-	struct fkalert *f = ctx;
-	char err[512], *end;
-	long long v;
+	struct fkalert *f = value;
 
-	switch (opt) {
-	case 'f':
-		if (fk_format_parse(arg, &f->f) == -1)
-			fk_usage("-f: expected json, cef, ecs, syslog or text, "
-			         "got \"%s\"",
-			    arg);
-		return;
-	case OPT_DECISION:
-		f->decision_set = 1;
-		if (fk_alert_decisions_parse(
-		        arg, &f->o.decisions, err, sizeof(err)) == -1)
-			fk_usage("--decision: %s", err);
-		return;
-	case OPT_EXEC:
-		push(&f->execs, &f->nexecs, arg);
-		return;
-	case OPT_FLUSH_SPOOL:
-		f->flush_only = 1;
-		return;
-	case OPT_HEADER:
-		if (strchr(arg, ':') == NULL || strpbrk(arg, "\r\n") != NULL)
-			fk_usage("--header: expected \"Name: value\", got "
-			         "\"%s\"",
-			    arg);
-		push(&f->headers, &f->nheaders, arg);
-		return;
-	case OPT_HOSTNAME:
-		snprintf(f->hostname, sizeof(f->hostname), "%s", arg);
-		return;
-	case OPT_MAX_RATE:
-		if (fk_alert_rate_parse(&f->o, arg, err, sizeof(err)) == -1)
-			fk_usage("--max-rate: %s", err);
-		return;
-	case OPT_MIN_SCORE:
-		f->o.min_score = strtod(arg, &end);
-		if (end == arg || *end != '\0' ||
-		    !(f->o.min_score >= 0 && f->o.min_score <= 1))
-			fk_usage("--min-score: expected a number from 0 to 1, "
-			         "got \"%s\"",
-			    arg);
-		return;
-	case OPT_RETRIES:
-		if (fk_num_int(arg, 0, 100, &v, err, sizeof(err)) == -1)
-			fk_usage("--retries: %s", err);
-		f->wo.retries = (int)v;
-		return;
-	case OPT_SPOOL:
-		f->spool_dir = arg;
-		return;
-	case OPT_SUPPRESS:
-		if (fk_alert_suppress_parse(&f->o, arg, err, sizeof(err)) == -1)
-			fk_usage("--suppress: %s", err);
-		return;
-	case OPT_SYSLOG:
-		push(&f->syslogs, &f->nsyslogs, arg);
-		return;
-	case OPT_TIMEOUT:
-		if (fk_num_duration(arg, 1, 600000, &v, err, sizeof(err)) == -1)
-			fk_usage("--timeout: %s", err);
-		f->wo.timeout_ms = v;
-		return;
-	case OPT_WEBHOOK:
-		push(&f->webhooks, &f->nwebhooks, arg);
-		return;
-	default:
-		fk_usage("unknown option");
+	f->decision_set = 1;
+	return fk_alert_decisions_parse(arg, &f->o.decisions, err, errlen);
+}
+
+static int
+opt_header(void *value, const char *arg, char *err, size_t errlen)
+{
+	if (strchr(arg, ':') == NULL || strpbrk(arg, "\r\n") != NULL) {
+		snprintf(
+		    err, errlen, "expected \"Name: value\", got \"%s\"", arg);
+		return -1;
 	}
+	fk_strv_push(value, arg);
+	return 0;
+}
+
+static int
+opt_hostname(void *value, const char *arg, char *err, size_t errlen)
+{
+	struct fkalert *f = value;
+
+	(void)err, (void)errlen;
+	snprintf(f->hostname, sizeof(f->hostname), "%s", arg);
+	return 0;
+}
+
+static int
+opt_rate(void *value, const char *arg, char *err, size_t errlen)
+{
+	return fk_alert_rate_parse(value, arg, err, errlen);
+}
+
+static int
+opt_suppress(void *value, const char *arg, char *err, size_t errlen)
+{
+	return fk_alert_suppress_parse(value, arg, err, errlen);
 }
 
 static void
@@ -222,18 +157,18 @@ start(void *ctx, struct fk_rt *rt)
 	f->fo.app = "fk-alert";
 	f->fo.pid = (long)getpid();
 	f->fo.version = FK_VERSION;
-	f->wo.headers = f->headers;
-	f->wo.nheaders = f->nheaders;
-	for (i = 0; i < f->nwebhooks; i++)
+	f->wo.headers = f->headers.v;
+	f->wo.nheaders = f->headers.n;
+	for (i = 0; i < f->webhooks.n; i++)
 		add_target(f,
-		    fk_dest_webhook(f->webhooks[i], &f->wo, err, sizeof(err)),
+		    fk_dest_webhook(f->webhooks.v[i], &f->wo, err, sizeof(err)),
 		    FK_FMT_JSON, err);
-	for (i = 0; i < f->nsyslogs; i++)
-		add_target(f, fk_dest_syslog(f->syslogs[i], err, sizeof(err)),
+	for (i = 0; i < f->syslogs.n; i++)
+		add_target(f, fk_dest_syslog(f->syslogs.v[i], err, sizeof(err)),
 		    FK_FMT_SYSLOG, err);
-	for (i = 0; i < f->nexecs; i++)
-		add_target(
-		    f, fk_dest_exec(f->execs[i], err, sizeof(err)), f->f, err);
+	for (i = 0; i < f->execs.n; i++)
+		add_target(f, fk_dest_exec(f->execs.v[i], err, sizeof(err)),
+		    f->f, err);
 	if (f->decision_set && f->o.min_score >= 0)
 		fk_usage("--decision and --min-score: give one");
 	if (f->flush_only && f->spool_dir == NULL)
@@ -420,7 +355,39 @@ finish(void *ctx, struct fk_rt *rt)
 int
 main(int argc, char **argv)
 {
-	static const struct fk_tool tool = {
+	struct fkalert f;
+	const struct fk_option options[] = {
+		FK_OPT_CALL('f', "format", &f.f, opt_format, "F",
+		    "json (default), cef, ecs, syslog or text"),
+		FK_OPT_CALL(0, "decision", &f, opt_decision, "LIST",
+		    "alert on these decisions (default review,block)"),
+		FK_OPT_LIST(0, "exec", &f.execs, "CMD",
+		    "run CMD for each alert, the alert on its stdin"),
+		FK_OPT_BOOL(0, "flush-spool", &f.flush_only,
+		    "send what --spool holds, then exit"),
+		FK_OPT_CALL(0, "header", &f.headers, opt_header, "H",
+		    "add \"Name: value\" to webhook requests (repeatable)"),
+		FK_OPT_CALL(0, "hostname", &f, opt_hostname, "NAME",
+		    "the host named in syslog and CEF (default: this host)"),
+		FK_OPT_CALL(0, "max-rate", &f.o, opt_rate, "N/U",
+		    "at most N alerts per s, m, h or d; the rest held back"),
+		FK_OPT_DOUBLE(0, "min-score", &f.o.min_score, 0, 1, "S",
+		    "alert on risk.score >= S instead of decisions"),
+		FK_OPT_INT(0, "retries", &f.wo.retries, 0, 100, "N",
+		    "webhook retries after the first try (default 3)"),
+		FK_OPT_STRING(0, "spool", &f.spool_dir, "DIR",
+		    "keep undelivered alerts in DIR; sent first next run"),
+		FK_OPT_CALL(0, "suppress", &f.o, opt_suppress, "F:W",
+		    "fold repeats of field F within W of event time"),
+		FK_OPT_LIST(0, "syslog", &f.syslogs, "URI",
+		    "send RFC 5424 to udp://H:P, tcp://H:P or unix:PATH"),
+		FK_OPT_DURATION(0, "timeout", &f.wo.timeout_ms, 1, 600000, "T",
+		    "webhook request timeout (default 5s)"),
+		FK_OPT_LIST(0, "webhook", &f.webhooks, "URL",
+		    "POST each alert as JSON to URL"),
+		FK_OPT_END(),
+	};
+	const struct fk_tool tool = {
 		.name = "fk-alert",
 		.synopsis =
 		    "[-f format] [--decision list] [--min-score s]\n"
@@ -431,42 +398,12 @@ main(int argc, char **argv)
 		    "                [--syslog uri]... [--exec cmd]... "
 		    "[--spool dir] [--flush-spool]\n"
 		    "                [--hostname name] [file ...]",
-		.options_help =
-		    "  -f, --format F    json (default), cef, ecs, syslog or "
-		    "text\n"
-		    "  --decision LIST   alert on these decisions (default "
-		    "review,block)\n"
-		    "  --exec CMD        run CMD for each alert, the alert on "
-		    "its stdin\n"
-		    "  --flush-spool     send what --spool holds, then exit\n"
-		    "  --header H        add \"Name: value\" to webhook "
-		    "requests (repeatable)\n"
-		    "  --hostname NAME   the host named in syslog and CEF "
-		    "(default: this host)\n"
-		    "  --max-rate N/U    at most N alerts per s, m, h or d; "
-		    "the rest held back\n"
-		    "  --min-score S     alert on risk.score >= S instead of "
-		    "decisions\n"
-		    "  --retries N       webhook retries after the first try "
-		    "(default 3)\n"
-		    "  --spool DIR       keep undelivered alerts in DIR; sent "
-		    "first next run\n"
-		    "  --suppress F:W    fold repeats of field F within W of "
-		    "event time\n"
-		    "  --syslog URI      send RFC 5424 to udp://H:P, "
-		    "tcp://H:P or unix:PATH\n"
-		    "  --timeout T       webhook request timeout (default "
-		    "5s)\n"
-		    "  --webhook URL     POST each alert as JSON to URL\n",
-		.shortopts = "f:",
-		.longopts = longopts,
-		.option = option,
+		.options = options,
 		.start = start,
 		.record = record,
 		.finish = finish,
 		.checkpoint = checkpoint,
 	};
-	struct fkalert f;
 	size_t i;
 	int rc;
 
@@ -485,10 +422,10 @@ main(int argc, char **argv)
 	if (f.spool != NULL)
 		fk_spool_close(f.spool);
 	free(f.t);
-	free(f.webhooks);
-	free(f.syslogs);
-	free(f.execs);
-	free(f.headers);
+	fk_strv_release(&f.webhooks);
+	fk_strv_release(&f.syslogs);
+	fk_strv_release(&f.execs);
+	fk_strv_release(&f.headers);
 	fk_jbuf_release(&f.line);
 	fk_jobj_release(&f.top);
 	return rc;

@@ -1114,7 +1114,7 @@ fk_enrich_load(const struct fk_enrich_opts *o, const char *path,
  * value: a fingerprint of the settings, the watermark, the late count and
  * the next input offset. */
 
-#define META_KIND 0xff
+#define META_KIND FK_ENRICH_WATERMARK_KEY
 
 static void
 le64(unsigned char *p, uint64_t v)

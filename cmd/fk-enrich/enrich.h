@@ -100,6 +100,10 @@ void fk_enrich_labels(
 void fk_enrich_count_label(
     struct fk_enrich *e, const struct fk_enrich_label *l);
 
+/* The key (one byte) of the watermark message that closes the changes
+ * of one checkpoint in the changelog. */
+#define FK_ENRICH_WATERMARK_KEY 0xff
+
 /* Changelog (Kafka mode): track changes from now on. */
 void fk_enrich_track(struct fk_enrich *e);
 

@@ -9,18 +9,6 @@
 #include "run.h"
 #include "banned.h"
 
-enum {
-	OPT_BY = 256,
-	OPT_JSON,
-	OPT_LABEL,
-	OPT_LABELS,
-	OPT_PLOT,
-	OPT_SCORE,
-	OPT_SWEEP,
-	OPT_THRESHOLD,
-	OPT_TOP,
-};
-
 struct fkeval {
 	struct fk_eval e;
 	int json;
@@ -28,60 +16,28 @@ struct fkeval {
 	FILE *plot_fp;
 };
 
-static const struct option longopts[] = {
-	{ "by", required_argument, NULL, OPT_BY },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "label", required_argument, NULL, OPT_LABEL },
-	{ "labels", required_argument, NULL, OPT_LABELS },
-	{ "plot", required_argument, NULL, OPT_PLOT },
-	{ "score", required_argument, NULL, OPT_SCORE },
-	{ "sweep", required_argument, NULL, OPT_SWEEP },
-	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
-	{ "top", required_argument, NULL, OPT_TOP },
-	{ NULL, 0, NULL, 0 },
-};
-
-static void
-option(void *ctx, int opt, const char *arg)
+static int
+opt_path(void *value, const char *arg, char *err, size_t errlen)
 {
-	struct fkeval *f = ctx;
-	struct fk_eval *e = &f->e;
-	char err[256];
-	int rc = 0;
+	return fk_eval_path_set(value, arg, err, errlen);
+}
 
-	switch (opt) {
-	case OPT_BY:
-		rc = fk_eval_path_set(&e->by, arg, err, sizeof(err));
-		break;
-	case OPT_JSON:
-		f->json = 1;
-		break;
-	case OPT_LABEL:
-		rc = fk_eval_path_set(&e->label, arg, err, sizeof(err));
-		break;
-	case OPT_LABELS:
-		f->labels = arg;
-		break;
-	case OPT_PLOT:
-		f->plot = arg;
-		break;
-	case OPT_SCORE:
-		rc = fk_eval_path_set(&e->score, arg, err, sizeof(err));
-		break;
-	case OPT_SWEEP:
-		rc = fk_eval_set_sweep(e, arg, err, sizeof(err));
-		break;
-	case OPT_THRESHOLD:
-		rc = fk_eval_set_thresholds(e, arg, err, sizeof(err));
-		break;
-	case OPT_TOP:
-		rc = fk_eval_set_top(e, arg, err, sizeof(err));
-		break;
-	default:
-		fk_usage("unknown option");
-	}
-	if (rc == -1)
-		fk_usage("--%s: %s", longopts[opt - OPT_BY].name, err);
+static int
+opt_sweep(void *value, const char *arg, char *err, size_t errlen)
+{
+	return fk_eval_set_sweep(value, arg, err, errlen);
+}
+
+static int
+opt_thresholds(void *value, const char *arg, char *err, size_t errlen)
+{
+	return fk_eval_set_thresholds(value, arg, err, errlen);
+}
+
+static int
+opt_top(void *value, const char *arg, char *err, size_t errlen)
+{
+	return fk_eval_set_top(value, arg, err, errlen);
 }
 
 static void
@@ -160,7 +116,29 @@ finish(void *ctx, struct fk_rt *rt)
 int
 main(int argc, char **argv)
 {
-	static const struct fk_tool tool = {
+	struct fkeval f;
+	const struct fk_option options[] = {
+		FK_OPT_CALL(0, "by", &f.e.by, opt_path, "FIELD",
+		    "recall by the values of FIELD"),
+		FK_OPT_BOOL(
+		    0, "json", &f.json, "print the report as one JSON object"),
+		FK_OPT_CALL(0, "label", &f.e.label, opt_path, "FIELD",
+		    "the label: FIELD (default fraud)"),
+		FK_OPT_STRING(0, "labels", &f.labels, "FILE",
+		    "labels from FILE, joined by tx_id"),
+		FK_OPT_STRING(0, "plot", &f.plot, "FILE",
+		    "write ROC and precision-recall curves to FILE (SVG)"),
+		FK_OPT_CALL(0, "score", &f.e.score, opt_path, "FIELD",
+		    "the score: FIELD (default risk.score)"),
+		FK_OPT_CALL(0, "sweep", &f.e, opt_sweep, "F:T:S",
+		    "a table of thresholds F, F+S, ... up to T"),
+		FK_OPT_CALL(0, "threshold", &f.e, opt_thresholds, "T,...",
+		    "report at thresholds T (default 0.5)"),
+		FK_OPT_CALL(0, "top", &f.e, opt_top, "K,...",
+		    "precision@k for these k (default 100)"),
+		FK_OPT_END(),
+	};
+	const struct fk_tool tool = {
 		.name = "fk-eval",
 		.flags = FK_TOOL_REPORT,
 		.used = "evaluated",
@@ -170,29 +148,11 @@ main(int argc, char **argv)
 		            "[--sweep from:to:step]\n"
 		            "               [--threshold t[,...]] "
 		            "[--top k[,...]] [file ...]",
-		.options_help =
-		    "  --by FIELD        recall by the values of FIELD\n"
-		    "  --json            print the report as one JSON object\n"
-		    "  --label FIELD     the label: FIELD (default fraud)\n"
-		    "  --labels FILE     labels from FILE, joined by tx_id\n"
-		    "  --plot FILE       write ROC and precision-recall "
-		    "curves to FILE (SVG)\n"
-		    "  --score FIELD     the score: FIELD (default "
-		    "risk.score)\n"
-		    "  --sweep F:T:S     a table of thresholds F, F+S, ... "
-		    "up to T\n"
-		    "  --threshold T,... report at thresholds T (default "
-		    "0.5)\n"
-		    "  --top K,...       precision@k for these k (default "
-		    "100)\n",
-		.shortopts = "",
-		.longopts = longopts,
-		.option = option,
+		.options = options,
 		.start = start,
 		.record = record,
 		.finish = finish,
 	};
-	struct fkeval f;
 	int rc;
 
 	memset(&f, 0, sizeof(f));

@@ -12,101 +12,25 @@
 #include "run.h"
 #include "banned.h"
 
-enum {
-	OPT_DAYS = 256,
-	OPT_DISORDER,
-	OPT_FRAUD,
-	OPT_MERCHANTS,
-	OPT_RATE,
-	OPT_SEED,
-	OPT_START,
-	OPT_USERS,
-	OPT_WRITE_LISTS,
-};
-
 struct fkgen {
 	struct fk_gen_opts o;
 	struct fk_gen *g;
 	struct fk_jobj obj; /* -k other than user_id */
 	const char *lists;
 	double rate;
-	int days_set;
+	int64_t days; /* --days, or -1 */
 };
 
-static const struct option longopts[] = {
-	{ "days", required_argument, NULL, OPT_DAYS },
-	{ "disorder", required_argument, NULL, OPT_DISORDER },
-	{ "fraud", required_argument, NULL, OPT_FRAUD },
-	{ "merchants", required_argument, NULL, OPT_MERCHANTS },
-	{ "rate", required_argument, NULL, OPT_RATE },
-	{ "seed", required_argument, NULL, OPT_SEED },
-	{ "start", required_argument, NULL, OPT_START },
-	{ "users", required_argument, NULL, OPT_USERS },
-	{ "write-lists", required_argument, NULL, OPT_WRITE_LISTS },
-	{ NULL, 0, NULL, 0 },
-};
-
-static void
-option(void *ctx, int opt, const char *arg)
+static int
+opt_fraud(void *value, const char *arg, char *err, size_t errlen)
 {
-	struct fkgen *f = ctx;
-	char err[256], *end;
-	long long v;
-	int64_t ms;
+	return fk_gen_fraud_parse(value, arg, err, errlen);
+}
 
-	switch (opt) {
-	case OPT_DAYS:
-		if (fk_num_int(arg, 1, 36500, &v, err, sizeof(err)) == -1)
-			fk_usage("--days: %s", err);
-		f->o.days = v;
-		f->days_set = 1;
-		break;
-	case OPT_DISORDER:
-		if (fk_num_duration(arg, 0, 86400000, &v, err, sizeof(err)) ==
-		    -1)
-			fk_usage("--disorder: %s", err);
-		f->o.disorder_ms = v;
-		break;
-	case OPT_FRAUD:
-		if (fk_gen_fraud_parse(&f->o, arg, err, sizeof(err)) == -1)
-			fk_usage("--fraud: %s", err);
-		break;
-	case OPT_MERCHANTS:
-		if (fk_num_int(arg, 1, 10000000, &v, err, sizeof(err)) == -1)
-			fk_usage("--merchants: %s", err);
-		f->o.merchants = (long)v;
-		break;
-	case OPT_RATE:
-		errno = 0;
-		f->rate = strtod(arg, &end);
-		if (*arg == '\0' || *end != '\0' || errno != 0 ||
-		    !(f->rate > 0 && f->rate <= 1e7))
-			fk_usage("--rate: expected records per second from "
-			         "0 to 10000000, got \"%s\"",
-			    arg);
-		break;
-	case OPT_SEED:
-		if (fk_num_int(arg, 0, INT64_MAX, &v, err, sizeof(err)) == -1)
-			fk_usage("--seed: %s", err);
-		f->o.seed = (uint64_t)v;
-		break;
-	case OPT_START:
-		if (fk_time_parse(arg, strlen(arg), &ms, err, sizeof(err)) ==
-		    -1)
-			fk_usage("--start: %s", err);
-		f->o.start_ms = ms;
-		break;
-	case OPT_USERS:
-		if (fk_num_int(arg, 1, 10000000, &v, err, sizeof(err)) == -1)
-			fk_usage("--users: %s", err);
-		f->o.users = (long)v;
-		break;
-	case OPT_WRITE_LISTS:
-		f->lists = arg;
-		break;
-	default:
-		fk_usage("unknown option");
-	}
+static int
+opt_time(void *value, const char *arg, char *err, size_t errlen)
+{
+	return fk_time_parse(arg, strlen(arg), value, err, errlen);
 }
 
 static void
@@ -118,7 +42,9 @@ start(void *ctx, struct fk_rt *rt)
 	(void)rt;
 	if (f->rate > 0 && f->o.disorder_ms > 0)
 		fk_usage("--rate and --disorder cannot be used together");
-	if (f->rate > 0 && !f->days_set)
+	if (f->days >= 0)
+		f->o.days = f->days;
+	else if (f->rate > 0)
 		f->o.days = 0; /* live traffic until stopped */
 	if ((f->g = fk_gen_new(&f->o, err, sizeof(err))) == NULL)
 		fk_usage("%s", err);
@@ -214,7 +140,30 @@ finish(void *ctx, struct fk_rt *rt)
 int
 main(int argc, char **argv)
 {
-	static const struct fk_tool tool = {
+	struct fkgen f;
+	const struct fk_option options[] = {
+		FK_OPT_INT(0, "days", &f.days, 1, 36500, "N",
+		    "simulate N days (default 1)"),
+		FK_OPT_DURATION(0, "disorder", &f.o.disorder_ms, 0, 86400000,
+		    "TIME", "deliver records up to TIME late (default 0)"),
+		FK_OPT_CALL(0, "fraud", &f.o, opt_fraud, "SPEC",
+		    "scenarios: none, or NAME[=RATE],... of burst, travel,\n"
+		    "highvalue, blocklist, takeover, terminal, card"),
+		FK_OPT_INT(0, "merchants", &f.o.merchants, 1, 10000000, "N",
+		    "merchants (default: half the users)"),
+		FK_OPT_DOUBLE(0, "rate", &f.rate, 0.001, 1e7, "N",
+		    "N records a second, stamped with the current time"),
+		FK_OPT_INT(0, "seed", &f.o.seed, 0, INT64_MAX, "N",
+		    "random seed (default 1)"),
+		FK_OPT_CALL(0, "start", &f.o.start_ms, opt_time, "TIME",
+		    "start of the simulation (default 2024-11-01T00:00:00Z)"),
+		FK_OPT_INT(0, "users", &f.o.users, 1, 10000000, "N",
+		    "users (default 1000)"),
+		FK_OPT_STRING(0, "write-lists", &f.lists, "DIR",
+		    "write the blocklists into DIR"),
+		FK_OPT_END(),
+	};
+	const struct fk_tool tool = {
 		.name = "fk-gen",
 		.flags = FK_TOOL_GENERATOR,
 		.synopsis =
@@ -223,33 +172,15 @@ main(int argc, char **argv)
 		    "              [--rate n] [--seed n] [--start time] "
 		    "[--users n]\n"
 		    "              [--write-lists dir]",
-		.options_help =
-		    "  --days N          simulate N days (default 1)\n"
-		    "  --disorder TIME   deliver records up to TIME late "
-		    "(default 0)\n"
-		    "  --fraud SPEC      scenarios: none, or "
-		    "NAME[=RATE],... of burst, travel,\n"
-		    "                    highvalue, blocklist, takeover, "
-		    "terminal, card\n"
-		    "  --merchants N     merchants (default: half the users)\n"
-		    "  --rate N          N records a second, stamped with "
-		    "the current time\n"
-		    "  --seed N          random seed (default 1)\n"
-		    "  --start TIME      start of the simulation "
-		    "(default 2024-11-01T00:00:00Z)\n"
-		    "  --users N         users (default 1000)\n"
-		    "  --write-lists DIR write the blocklists into DIR\n",
-		.shortopts = "",
-		.longopts = longopts,
-		.option = option,
+		.options = options,
 		.start = start,
 		.finish = finish,
 		.generate = generate,
 	};
-	struct fkgen f;
 	int rc;
 
 	memset(&f, 0, sizeof(f));
+	f.days = -1;
 	fk_gen_opts_init(&f.o);
 	fk_jobj_init(&f.obj);
 	rc = fk_main(&tool, &f, argc, argv);

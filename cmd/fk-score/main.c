@@ -5,23 +5,10 @@
 #include <string.h>
 
 #include "exitcode.h"
-#include "numbers.h"
 #include "run.h"
 #include "score.h"
 #include "xalloc.h"
 #include "banned.h"
-
-enum {
-	OPT_BLOCK = 256,
-	OPT_CHECK,
-	OPT_COMBINE,
-	OPT_CONTRIBUTIONS,
-	OPT_EXPLAIN,
-	OPT_FEATURES,
-	OPT_REASONS,
-	OPT_REVIEW,
-	OPT_SHADOW,
-};
 
 struct fkscore {
 	struct fk_score_opts o;
@@ -29,98 +16,58 @@ struct fkscore {
 	int check;
 };
 
-static const struct option longopts[] = {
-	{ "block", required_argument, NULL, OPT_BLOCK },
-	{ "check", no_argument, NULL, OPT_CHECK },
-	{ "combine", required_argument, NULL, OPT_COMBINE },
-	{ "contributions", no_argument, NULL, OPT_CONTRIBUTIONS },
-	{ "explain", required_argument, NULL, OPT_EXPLAIN },
-	{ "features", required_argument, NULL, OPT_FEATURES },
-	{ "model", required_argument, NULL, 'm' },
-	{ "reasons", required_argument, NULL, OPT_REASONS },
-	{ "review", required_argument, NULL, OPT_REVIEW },
-	{ "rules", required_argument, NULL, 'r' },
-	{ "shadow", no_argument, NULL, OPT_SHADOW },
-	{ NULL, 0, NULL, 0 },
-};
-
-static double
-threshold(const char *opt, const char *arg)
+static int
+opt_model(void *value, const char *arg, char *err, size_t errlen)
 {
-	char *end;
-	double v = strtod(arg, &end);
+	struct fk_score_opts *o = value;
 
-	if (end == arg || *end != '\0' || !(v >= 0 && v <= 1))
-		fk_usage("--%s: expected a number from 0 to 1, got \"%s\"", opt,
-		    arg);
-	return v;
+	(void)err, (void)errlen;
+	if (o->model != NULL)
+		fk_usage("one model (-m) at a time");
+	o->model = arg;
+	return 0;
 }
 
-static void
-option(void *ctx, int opt, const char *arg)
+static int
+opt_rules(void *value, const char *arg, char *err, size_t errlen)
+{
+	struct fk_score_opts *o = value;
+
+	(void)err, (void)errlen;
+	o->rules = fk_xrealloc(o->rules, (o->nrules + 1) * sizeof(*o->rules));
+	o->rules[o->nrules++] = arg;
+	return 0;
+}
+
+static int
+opt_combine(void *value, const char *arg, char *err, size_t errlen)
 {
 	static const char *const combine[] = { "max", "sum", "model", "rules" };
-	struct fkscore *f = ctx;
-	char err[256];
-	long long v;
-	size_t i;
 
-	switch (opt) {
-	case 'm':
-		if (f->o.model != NULL)
-			fk_usage("one model (-m) at a time");
-		f->o.model = arg;
-		break;
-	case 'r':
-		f->o.rules = fk_xrealloc(
-		    f->o.rules, (f->o.nrules + 1) * sizeof(*f->o.rules));
-		f->o.rules[f->o.nrules++] = arg;
-		break;
-	case OPT_BLOCK:
-		f->o.block = threshold("block", arg);
-		break;
-	case OPT_CHECK:
-		f->check = 1;
-		break;
-	case OPT_COMBINE:
-		for (i = 0; i < 4 && strcmp(arg, combine[i]) != 0; i++)
-			;
-		if (i == 4)
-			fk_usage("--combine: expected max, sum, model or "
-			         "rules, got \"%s\"",
-			    arg);
-		f->o.combine = (enum fk_combine)(FK_COMBINE_MAX + (int)i);
-		break;
-	case OPT_CONTRIBUTIONS:
-		f->o.contributions = 1;
-		break;
-	case OPT_EXPLAIN:
-		if (strcmp(arg, "path") == 0)
-			f->o.explain = FK_EXPLAIN_PATH;
-		else if (strcmp(arg, "shap") == 0)
-			f->o.explain = FK_EXPLAIN_SHAP;
-		else
-			fk_usage("--explain: expected path or shap, got "
-			         "\"%s\"",
-			    arg);
-		break;
-	case OPT_FEATURES:
-		f->o.features = arg;
-		break;
-	case OPT_REASONS:
-		if (fk_num_int(arg, 0, 16, &v, err, sizeof(err)) == -1)
-			fk_usage("--reasons: %s", err);
-		f->o.nreasons = (int)v;
-		break;
-	case OPT_REVIEW:
-		f->o.review = threshold("review", arg);
-		break;
-	case OPT_SHADOW:
-		f->o.shadow = 1;
-		break;
-	default:
-		fk_usage("unknown option");
+	for (int i = 0; i < 4; i++) {
+		if (strcmp(arg, combine[i]) == 0) {
+			*(enum fk_combine *)value =
+			    (enum fk_combine)(FK_COMBINE_MAX + i);
+			return 0;
+		}
 	}
+	snprintf(
+	    err, errlen, "expected max, sum, model or rules, got \"%s\"", arg);
+	return -1;
+}
+
+static int
+opt_explain(void *value, const char *arg, char *err, size_t errlen)
+{
+	if (strcmp(arg, "path") == 0)
+		*(enum fk_explain *)value = FK_EXPLAIN_PATH;
+	else if (strcmp(arg, "shap") == 0)
+		*(enum fk_explain *)value = FK_EXPLAIN_SHAP;
+	else {
+		snprintf(err, errlen, "expected path or shap, got \"%s\"", arg);
+		return -1;
+	}
+	return 0;
 }
 
 /* A rule error ends with its caret line: no newline after it. */
@@ -227,7 +174,34 @@ finish(void *ctx, struct fk_rt *rt)
 int
 main(int argc, char **argv)
 {
-	static const struct fk_tool tool = {
+	struct fkscore f;
+	const struct fk_option options[] = {
+		FK_OPT_CALL('m', "model", &f.o, opt_model, "FILE",
+		    "score with a trained model (XGBoost JSON or logistic)"),
+		FK_OPT_CALL('r', "rules", &f.o, opt_rules, "FILE",
+		    "score with the rules in FILE (repeatable; fk-rules(5))"),
+		FK_OPT_DOUBLE(0, "block", &f.o.block, 0, 1, "T",
+		    "decision block at score >= T (default 0.9)"),
+		FK_OPT_BOOL(0, "check", &f.check,
+		    "load the rules and model, print what they are, exit"),
+		FK_OPT_CALL(0, "combine", &f.o.combine, opt_combine, "HOW",
+		    "score = max|sum of rules and model, or model|rules alone"),
+		FK_OPT_BOOL(0, "contributions", &f.o.contributions,
+		    "write every model input's contribution, margin and bias"),
+		FK_OPT_CALL(0, "explain", &f.o.explain, opt_explain, "HOW",
+		    "tree contributions by path (default) or shap (exact)"),
+		FK_OPT_STRING(0, "features", &f.o.features, "FILE",
+		    "map model inputs to record paths (NAME=PATH or PATH "
+		    "lines)"),
+		FK_OPT_INT(0, "reasons", &f.o.nreasons, 0, 16, "N",
+		    "model inputs in the reasons (default 3; 0 to 16)"),
+		FK_OPT_DOUBLE(0, "review", &f.o.review, 0, 1, "T",
+		    "decision review at score >= T (default 0.5)"),
+		FK_OPT_BOOL(0, "shadow", &f.o.shadow,
+		    "write risk_shadow, leave risk as it is"),
+		FK_OPT_END(),
+	};
+	const struct fk_tool tool = {
 		.name = "fk-score",
 		.synopsis =
 		    "[-r rules]... [-m model] [--block t] [--check]\n"
@@ -236,38 +210,12 @@ main(int argc, char **argv)
 		    "                [--explain path|shap] [--features file] "
 		    "[--reasons n]\n"
 		    "                [--review t] [--shadow] [file ...]",
-		.options_help =
-		    "  -m, --model FILE  score with a trained model "
-		    "(XGBoost JSON or logistic)\n"
-		    "  -r, --rules FILE  score with the rules in FILE "
-		    "(repeatable; fk-rules(5))\n"
-		    "  --block T         decision block at score >= T "
-		    "(default 0.9)\n"
-		    "  --check           load the rules and model, print "
-		    "what they are, exit\n"
-		    "  --combine HOW     score = max|sum of rules and model, "
-		    "or model|rules alone\n"
-		    "  --contributions   write every model input's "
-		    "contribution, margin and bias\n"
-		    "  --explain HOW     tree contributions by path "
-		    "(default) or shap (exact)\n"
-		    "  --features FILE   map model inputs to record paths "
-		    "(NAME=PATH or PATH lines)\n"
-		    "  --reasons N       model inputs in the reasons "
-		    "(default 3; 0 to 16)\n"
-		    "  --review T        decision review at score >= T "
-		    "(default 0.5)\n"
-		    "  --shadow          write risk_shadow, leave risk as "
-		    "it is\n",
-		.shortopts = "m:r:",
-		.longopts = longopts,
-		.option = option,
+		.options = options,
 		.start = start,
 		.record = record,
 		.finish = finish,
 		.reload = reload,
 	};
-	struct fkscore f;
 	int rc;
 
 	memset(&f, 0, sizeof(f));

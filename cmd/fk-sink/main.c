@@ -8,128 +8,30 @@
 
 #include "exitcode.h"
 #include "fktime.h"
-#include "numbers.h"
 #include "run.h"
 #include "sink.h"
 #include "banned.h"
-
-enum {
-	OPT_AUDIT = 256,
-	OPT_BATCH,
-	OPT_CLOSE_AFTER,
-	OPT_COMPRESS,
-	OPT_DIR,
-	OPT_MAX_AGE,
-	OPT_MAX_BYTES,
-	OPT_MAX_OPEN,
-	OPT_MAX_RECORDS,
-	OPT_PARTITION_BY,
-	OPT_PG,
-	OPT_TABLE,
-	OPT_VERIFY,
-};
 
 struct fksink {
 	struct fk_sink_opts o;
 	struct fk_sink *s;
 	const char *verify;
-	const char *lake_opt; /* the last option only files take */
-	int batch_set;
+	/* The last option given that only files take, and --batch. */
+	const struct fk_option *lake_opt, *batch_opt;
 };
 
-static const struct option longopts[] = {
-	{ "audit", required_argument, NULL, OPT_AUDIT },
-	{ "batch", required_argument, NULL, OPT_BATCH },
-	{ "close-after", required_argument, NULL, OPT_CLOSE_AFTER },
-	{ "compress", required_argument, NULL, OPT_COMPRESS },
-	{ "dir", required_argument, NULL, OPT_DIR },
-	{ "max-age", required_argument, NULL, OPT_MAX_AGE },
-	{ "max-bytes", required_argument, NULL, OPT_MAX_BYTES },
-	{ "max-open", required_argument, NULL, OPT_MAX_OPEN },
-	{ "max-records", required_argument, NULL, OPT_MAX_RECORDS },
-	{ "partition-by", required_argument, NULL, OPT_PARTITION_BY },
-	{ "pg", required_argument, NULL, OPT_PG },
-	{ "table", required_argument, NULL, OPT_TABLE },
-	{ "verify", required_argument, NULL, OPT_VERIFY },
-	{ NULL, 0, NULL, 0 },
-};
-
-static void
-option(void *ctx, int opt, const char *arg)
+static int
+opt_compress(void *value, const char *arg, char *err, size_t errlen)
 {
-	struct fksink *f = ctx;
-	struct fk_lake_opts *l = &f->o.lake;
-	char err[512];
-	long long v;
+	struct fk_lake_opts *l = value;
 
-	switch (opt) {
-	case OPT_AUDIT:
-		f->o.audit = arg;
-		return;
-	case OPT_BATCH:
-		f->batch_set = 1;
-		if (fk_num_int(arg, 1, 10000000, &v, err, sizeof(err)) == -1)
-			fk_usage("--batch: %s", err);
-		f->o.batch = (size_t)v;
-		return;
-	case OPT_CLOSE_AFTER:
-		f->lake_opt = "--close-after";
-		if (fk_num_duration(
-		        arg, 0, 86400000LL * 365, &v, err, sizeof(err)) == -1)
-			fk_usage("--close-after: %s", err);
-		l->close_after_ms = v;
-		return;
-	case OPT_COMPRESS:
-		f->lake_opt = "--compress";
-		if (fk_compress_parse(
-		        arg, &l->comp, &l->comp_level, err, sizeof(err)) == -1)
-			fk_usage("--compress: %s", err);
-		return;
-	case OPT_DIR:
-		l->root = arg;
-		return;
-	case OPT_MAX_AGE:
-		f->lake_opt = "--max-age";
-		if (fk_num_duration(
-		        arg, 0, 86400000LL * 365, &v, err, sizeof(err)) == -1)
-			fk_usage("--max-age: %s", err);
-		l->max_age_ms = v;
-		return;
-	case OPT_MAX_BYTES:
-		f->lake_opt = "--max-bytes";
-		if (fk_num_size(arg, 0, 1LL << 50, &v, err, sizeof(err)) == -1)
-			fk_usage("--max-bytes: %s", err);
-		l->max_bytes = (uint64_t)v;
-		return;
-	case OPT_MAX_OPEN:
-		f->lake_opt = "--max-open";
-		if (fk_num_int(arg, 1, 100000, &v, err, sizeof(err)) == -1)
-			fk_usage("--max-open: %s", err);
-		l->max_open = (size_t)v;
-		return;
-	case OPT_MAX_RECORDS:
-		f->lake_opt = "--max-records";
-		if (fk_num_int(arg, 0, 1LL << 50, &v, err, sizeof(err)) == -1)
-			fk_usage("--max-records: %s", err);
-		l->max_records = (uint64_t)v;
-		return;
-	case OPT_PARTITION_BY:
-		f->lake_opt = "--partition-by";
-		if (fk_levels_parse(&f->o.levels, arg, err, sizeof(err)) == -1)
-			fk_usage("--partition-by: %s", err);
-		return;
-	case OPT_PG:
-		f->o.pg = arg;
-		return;
-	case OPT_TABLE:
-		f->o.table = arg;
-		return;
-	case OPT_VERIFY:
-		f->verify = arg;
-		return;
-	default:
-		fk_usage("unknown option");
-	}
+	return fk_compress_parse(arg, &l->comp, &l->comp_level, err, errlen);
+}
+
+static int
+opt_partition_by(void *value, const char *arg, char *err, size_t errlen)
+{
+	return fk_levels_parse(value, arg, err, errlen);
 }
 
 /* fk-sink --verify FILE [--dir PATH]: a report, then exit. */
@@ -172,8 +74,8 @@ start(void *ctx, struct fk_rt *rt)
 	if ((f->o.pg != NULL) != (f->o.table != NULL))
 		fk_usage("--pg and --table go together");
 	if (f->o.lake.root == NULL && f->lake_opt != NULL)
-		fk_usage("%s: files need --dir", f->lake_opt);
-	if (f->o.pg == NULL && f->batch_set)
+		fk_usage("--%s: files need --dir", f->lake_opt->name);
+	if (f->o.pg == NULL && f->batch_opt != NULL)
 		fk_usage("--batch: PostgreSQL needs --pg");
 	fk_levels_finish(&f->o.levels);
 	f->o.lake.topic = fk_rt_from(rt);
@@ -309,7 +211,91 @@ finish(void *ctx, struct fk_rt *rt)
 int
 main(int argc, char **argv)
 {
-	static const struct fk_tool tool = {
+	struct fksink f;
+	struct fk_lake_opts *l = &f.o.lake;
+	const struct fk_option options[] = {
+		FK_OPT_STRING(0, "audit", &f.o.audit, "FILE",
+		    "log each file and batch in FILE, a hash chain"),
+		{ .kind = FK_OPTION_INT,
+		    .name = "batch",
+		    .arg = "N",
+		    .help = "rows per PostgreSQL transaction (default 10000)",
+		    .value = &f.o.batch,
+		    .ctype = FK_OPT_CTYPE(&f.o.batch),
+		    .min = 1,
+		    .max = 10000000,
+		    .given = &f.batch_opt },
+		{ .kind = FK_OPTION_DURATION,
+		    .name = "close-after",
+		    .arg = "T",
+		    .help = "close a file idle for T (default 1m; 0: never)",
+		    .value = &l->close_after_ms,
+		    .ctype = FK_OPT_CTYPE(&l->close_after_ms),
+		    .min = 0,
+		    .max = 86400000LL * 365,
+		    .given = &f.lake_opt },
+		{ .kind = FK_OPTION_CALL,
+		    .name = "compress",
+		    .arg = "ALG",
+		    .help = "none (default), gzip or zstd, with :LEVEL",
+		    .value = l,
+		    .call = opt_compress,
+		    .given = &f.lake_opt },
+		FK_OPT_STRING(0, "dir", &l->root, "PATH",
+		    "write files under PATH/dt=YYYY-MM-DD/hr=HH/"),
+		{ .kind = FK_OPTION_DURATION,
+		    .name = "max-age",
+		    .arg = "T",
+		    .help = "close a file open for T (default: no limit)",
+		    .value = &l->max_age_ms,
+		    .ctype = FK_OPT_CTYPE(&l->max_age_ms),
+		    .min = 0,
+		    .max = 86400000LL * 365,
+		    .given = &f.lake_opt },
+		{ .kind = FK_OPTION_SIZE,
+		    .name = "max-bytes",
+		    .arg = "SIZE",
+		    .help = "close a file at SIZE before compression (128M)",
+		    .value = &l->max_bytes,
+		    .ctype = FK_OPT_CTYPE(&l->max_bytes),
+		    .min = 0,
+		    .max = 1LL << 50,
+		    .given = &f.lake_opt },
+		{ .kind = FK_OPTION_INT,
+		    .name = "max-open",
+		    .arg = "N",
+		    .help = "files open at once (default 100)",
+		    .value = &l->max_open,
+		    .ctype = FK_OPT_CTYPE(&l->max_open),
+		    .min = 1,
+		    .max = 100000,
+		    .given = &f.lake_opt },
+		{ .kind = FK_OPTION_INT,
+		    .name = "max-records",
+		    .arg = "N",
+		    .help = "close a file at N records (default: no limit)",
+		    .value = &l->max_records,
+		    .ctype = FK_OPT_CTYPE(&l->max_records),
+		    .min = 0,
+		    .max = 1LL << 50,
+		    .given = &f.lake_opt },
+		{ .kind = FK_OPTION_CALL,
+		    .name = "partition-by",
+		    .arg = "L",
+		    .help = "folder levels, comma-separated: dt, hr, FIELD,\n"
+		            "NAME=FIELD (repeatable)",
+		    .value = &f.o.levels,
+		    .call = opt_partition_by,
+		    .given = &f.lake_opt },
+		FK_OPT_STRING(0, "pg", &f.o.pg, "CONNINFO",
+		    "load into PostgreSQL (libpq string or URI)"),
+		FK_OPT_STRING(0, "table", &f.o.table, "NAME",
+		    "the table, NAME or SCHEMA.NAME; made if absent"),
+		FK_OPT_STRING(0, "verify", &f.verify, "FILE",
+		    "check FILE's audit chain (and --dir's files)"),
+		FK_OPT_END(),
+	};
+	const struct fk_tool tool = {
 		.name = "fk-sink",
 		.flags = FK_TOOL_REPORT,
 		.used = "stored",
@@ -321,24 +307,7 @@ main(int argc, char **argv)
 		    "[--pg conninfo --table name]\n"
 		    "               [--batch n] [--audit file] [file ...]\n"
 		    "       fk-sink --verify file [--dir path]",
-		.options_help =
-		    "  --audit FILE      log each file and batch in FILE, a hash chain\n"
-		    "  --batch N         rows per PostgreSQL transaction (default 10000)\n"
-		    "  --close-after T   close a file idle for T (default 1m; 0: never)\n"
-		    "  --compress ALG    none (default), gzip or zstd, with :LEVEL\n"
-		    "  --dir PATH        write files under PATH/dt=YYYY-MM-DD/hr=HH/\n"
-		    "  --max-age T       close a file open for T (default: no limit)\n"
-		    "  --max-bytes SIZE  close a file at SIZE before compression (128M)\n"
-		    "  --max-open N      files open at once (default 100)\n"
-		    "  --max-records N   close a file at N records (default: no limit)\n"
-		    "  --partition-by L  folder levels, comma-separated: dt, hr, FIELD,\n"
-		    "                    NAME=FIELD (repeatable)\n"
-		    "  --pg CONNINFO     load into PostgreSQL (libpq string or URI)\n"
-		    "  --table NAME      the table, NAME or SCHEMA.NAME; made if absent\n"
-		    "  --verify FILE     check FILE's audit chain (and --dir's files)\n",
-		.shortopts = "",
-		.longopts = longopts,
-		.option = option,
+		.options = options,
 		.start = start,
 		.record = record,
 		.finish = finish,
@@ -348,7 +317,6 @@ main(int argc, char **argv)
 		.tick = tick,
 		.drain = drain,
 	};
-	struct fksink f;
 	int rc;
 
 	memset(&f, 0, sizeof(f));

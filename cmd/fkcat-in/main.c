@@ -3,11 +3,8 @@
 #include <string.h>
 
 #include "ingest.h"
-#include "numbers.h"
 #include "run.h"
 #include "banned.h"
-
-enum { OPT_CSV = 256, OPT_ENVELOPE, OPT_MAP, OPT_MAX_FIELD };
 
 struct fkcat {
 	struct fk_ingest ig;
@@ -15,40 +12,10 @@ struct fkcat {
 	int need_header;
 };
 
-static const struct option longopts[] = {
-	{ "csv", no_argument, NULL, OPT_CSV },
-	{ "envelope", no_argument, NULL, OPT_ENVELOPE },
-	{ "map", required_argument, NULL, OPT_MAP },
-	{ "max-field", required_argument, NULL, OPT_MAX_FIELD },
-	{ NULL, 0, NULL, 0 },
-};
-
-static void
-option(void *ctx, int opt, const char *arg)
+static int
+opt_map(void *value, const char *arg, char *err, size_t errlen)
 {
-	struct fkcat *f = ctx;
-	char err[256];
-	long long v;
-
-	switch (opt) {
-	case OPT_CSV:
-		f->csv = 1;
-		break;
-	case OPT_ENVELOPE:
-		f->ig.envelope = 1;
-		break;
-	case OPT_MAP:
-		if (fk_ingest_map_parse(&f->ig, arg, err, sizeof(err)) == -1)
-			fk_usage("--map: %s", err);
-		break;
-	case OPT_MAX_FIELD:
-		if (fk_num_size(arg, 1, 1LL << 30, &v, err, sizeof(err)) == -1)
-			fk_usage("--max-field: %s", err);
-		f->ig.max_field = (size_t)v;
-		break;
-	default:
-		fk_usage("unknown option");
-	}
+	return fk_ingest_map_parse(value, arg, err, errlen);
 }
 
 static void
@@ -121,24 +88,27 @@ record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
 int
 main(int argc, char **argv)
 {
-	static const struct fk_tool tool = {
+	struct fkcat f;
+	const struct fk_option options[] = {
+		FK_OPT_BOOL(
+		    0, "csv", &f.csv, "input is CSV with a header line"),
+		FK_OPT_BOOL(0, "envelope", &f.ig.envelope,
+		    "input is kcat -J envelopes"),
+		FK_OPT_CALL(0, "map", &f.ig, opt_map, "F=NAME,...",
+		    "take field F from input field NAME"),
+		FK_OPT_SIZE(0, "max-field", &f.ig.max_field, 1, 1LL << 30,
+		    "SIZE", "reject strings longer than SIZE (default 8k)"),
+		FK_OPT_END(),
+	};
+	const struct fk_tool tool = {
 		.name = "fkcat-in",
 		.synopsis = "[--csv | --envelope] [--map spec] "
 		            "[--max-field size] [file ...]",
-		.options_help =
-		    "  --csv             input is CSV with a header line\n"
-		    "  --envelope        input is kcat -J envelopes\n"
-		    "  --map F=NAME,...  take field F from input field NAME\n"
-		    "  --max-field SIZE  reject strings longer than SIZE "
-		    "(default 8k)\n",
-		.shortopts = "",
-		.longopts = longopts,
-		.option = option,
+		.options = options,
 		.start = start,
 		.source = source,
 		.record = record,
 	};
-	struct fkcat f;
 	int rc;
 
 	memset(&f, 0, sizeof(f));

@@ -369,6 +369,61 @@ ParameterizedTest(struct bad_case *c, numbers, duration_rejects)
 	check_bad(c);
 }
 
+struct double_case {
+	char in[48];
+	double min, max;
+	int ok;
+	double want;
+	char msg[128]; /* when not ok: the whole message */
+};
+
+static struct double_case doubles[] = {
+	{ "0.5", 0, 1, 1, 0.5, "" },
+	{ "1", 0, 1, 1, 1, "" },
+	{ "+0.25", 0, 1, 1, 0.25, "" },
+	{ "-2e-3", -1, 1, 1, -0.002, "" },
+	{ ".5", 0, 1, 1, 0.5, "" },
+	{ "5.", 0, 10, 1, 5, "" },
+	{ "1E3", 0, 1e7, 1, 1000, "" },
+	{ "1.5", 0, 1, 0, 0, "expected a number from 0 to 1, got \"1.5\"" },
+	{ "", 0, 1, 0, 0, "expected a number from 0 to 1, got \"\"" },
+	{ "0x10", 0, 100, 0, 0,
+	    "expected a number from 0 to 100, got \"0x10\"" },
+	{ "inf", 0, 1e7, 0, 0,
+	    "expected a number from 0 to 10000000, got \"inf\"" },
+	{ "nan", 0, 1, 0, 0, "expected a number from 0 to 1, got \"nan\"" },
+	{ " 1", 0, 1, 0, 0, "expected a number from 0 to 1, got \" 1\"" },
+	{ "1 ", 0, 1, 0, 0, "expected a number from 0 to 1, got \"1 \"" },
+	{ "1e", 0, 1, 0, 0, "expected a number from 0 to 1, got \"1e\"" },
+	{ "--1", -5, 1, 0, 0, "expected a number from -5 to 1, got \"--1\"" },
+	{ ".", 0, 1, 0, 0, "expected a number from 0 to 1, got \".\"" },
+	{ "1e999", 0, 1e7, 0, 0,
+	    "expected a number from 0 to 10000000, got \"1e999\"" },
+	{ "0.0001", 0.001, 1, 0, 0,
+	    "expected a number from 0.001 to 1, got \"0.0001\"" },
+};
+
+ParameterizedTestParameters(numbers, double_parses)
+{
+	return cr_make_param_array(struct double_case, doubles, NELEM(doubles));
+}
+
+ParameterizedTest(struct double_case *c, numbers, double_parses)
+{
+	char err[160] = "";
+	double v = -42;
+	int rc = fk_num_double(c->in, c->min, c->max, &v, err, sizeof(err));
+
+	if (c->ok) {
+		cr_assert_eq(rc, 0, "%s: %s", c->in, err);
+		cr_assert_float_eq(v, c->want, 1e-12, "%s", c->in);
+	} else {
+		cr_assert_eq(rc, -1, "%s was taken", c->in);
+		cr_assert_str_eq(err, c->msg);
+		cr_assert_float_eq(v, -42, 0, "%s changed the value", c->in);
+	}
+}
+
 Test(numbers, null_string_is_an_error)
 {
 	char err[128];

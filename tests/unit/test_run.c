@@ -33,21 +33,15 @@ start(void *ctx, struct fk_rt *rt)
 	fk_rt_set_csv_framing(rt, csv);
 }
 
-static void
-option(void *ctx, int opt, const char *arg)
-{
-	(void)ctx;
-	(void)arg;
-	if (opt == 'C')
-		csv = 1;
-}
+static const struct fk_option options[] = {
+	FK_OPT_BOOL('C', NULL, &csv, "CSV framing"),
+	FK_OPT_END(),
+};
 
 static const struct fk_tool tool = {
 	.name = "fk-toy",
 	.synopsis = "[-C] [file ...]",
-	.options_help = "  -C                CSV framing\n",
-	.shortopts = "C",
-	.option = option,
+	.options = options,
 	.start = start,
 	.record = record,
 };
