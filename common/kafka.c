@@ -131,28 +131,70 @@ fk_kafka_config_list(FILE *fp)
 	rd_kafka_conf_properties_show(fp);
 }
 
-/* A conf with our logging, the given defaults, then the user's pairs. */
-static rd_kafka_conf_t *
-conf_new(const struct fk_config *cfg, const char *const *defaults, char *err,
+/* Set key, value pairs (NULL-ended) on conf; -1 with a message, after
+ * "origin: " when origin is not NULL. */
+static int
+pairs_set(rd_kafka_conf_t *conf, const char *const *pairs, const char *origin,
+    char *err, size_t errlen)
+{
+	char e[512];
+
+	for (size_t i = 0; pairs != NULL && pairs[i] != NULL; i += 2)
+		if (rd_kafka_conf_set(conf, pairs[i], pairs[i + 1], e,
+		        sizeof(e)) != RD_KAFKA_CONF_OK) {
+			if (origin != NULL)
+				snprintf(
+				    err, errlen, "%s: %s", origin, chomp(e));
+			else
+				snprintf(err, errlen, "%s", chomp(e));
+			return -1;
+		}
+	return 0;
+}
+
+/* What one handle needs besides the user's configuration. */
+struct handle_spec {
+	rd_kafka_type_t type;
+	const char *const *defaults; /* before the user's pairs */
+	const char *const *forced;   /* after them: our options win */
+	const char *forced_origin;   /* names a bad forced pair, or NULL */
+	void (*dr_msg_cb)(rd_kafka_t *, const rd_kafka_message_t *, void *);
+	void (*rebalance_cb)(rd_kafka_t *, rd_kafka_resp_err_t,
+	    rd_kafka_topic_partition_list_t *, void *);
+	void *opaque; /* given to every callback */
+};
+
+/* Every librdkafka handle is made here: our logging, hs->defaults, the
+ * user's pairs, hs->forced, the callbacks, then rd_kafka_new().  Returns
+ * a new handle the caller destroys, or NULL with a message; the conf is
+ * freed on every path. */
+static rd_kafka_t *
+handle_new(const struct fk_config *cfg, const struct handle_spec *hs, char *err,
     size_t errlen)
 {
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	rd_kafka_t *rk;
 	char e[512];
 
 	rd_kafka_conf_set_log_cb(conf, log_cb);
 	rd_kafka_conf_set_error_cb(conf, error_cb);
-	for (size_t i = 0; defaults != NULL && defaults[i] != NULL; i += 2)
-		if (rd_kafka_conf_set(conf, defaults[i], defaults[i + 1], e,
-		        sizeof(e)) != RD_KAFKA_CONF_OK) {
-			snprintf(err, errlen, "%s", chomp(e));
-			rd_kafka_conf_destroy(conf);
-			return NULL;
-		}
-	if (conf_apply(conf, cfg, err, errlen) == -1) {
+	if (pairs_set(conf, hs->defaults, NULL, err, errlen) == -1 ||
+	    conf_apply(conf, cfg, err, errlen) == -1 ||
+	    pairs_set(conf, hs->forced, hs->forced_origin, err, errlen) == -1) {
 		rd_kafka_conf_destroy(conf);
 		return NULL;
 	}
-	return conf;
+	if (hs->dr_msg_cb != NULL)
+		rd_kafka_conf_set_dr_msg_cb(conf, hs->dr_msg_cb);
+	if (hs->rebalance_cb != NULL)
+		rd_kafka_conf_set_rebalance_cb(conf, hs->rebalance_cb);
+	rd_kafka_conf_set_opaque(conf, hs->opaque);
+	/* rd_kafka_new() takes conf only when it succeeds. */
+	if ((rk = rd_kafka_new(hs->type, conf, e, sizeof(e))) == NULL) {
+		snprintf(err, errlen, "%s", e);
+		rd_kafka_conf_destroy(conf);
+	}
+	return rk;
 }
 
 /* ---------------------------------------------------------------- */
@@ -195,31 +237,22 @@ fk_producer_new(const struct fk_config *cfg, const char *compression, char *err,
 		"5",
 		NULL,
 	};
+	const char *const forced[] = { "compression.codec", compression, NULL };
 	struct fk_producer *p = fk_xcalloc(1, sizeof(*p));
-	rd_kafka_conf_t *conf = conf_new(cfg, defaults, err, errlen);
-	char e[512];
+	struct handle_spec hs = {
+		.type = RD_KAFKA_PRODUCER,
+		.defaults = defaults,
+		.forced = compression != NULL ? forced : NULL,
+		.forced_origin = "-z",
+		.dr_msg_cb = dr_cb,
+		.opaque = p,
+	};
 
-	if (conf == NULL)
-		goto fail;
-	if (compression != NULL &&
-	    rd_kafka_conf_set(conf, "compression.codec", compression, e,
-	        sizeof(e)) != RD_KAFKA_CONF_OK) {
-		snprintf(err, errlen, "-z: %s", chomp(e));
-		rd_kafka_conf_destroy(conf);
-		goto fail;
-	}
-	rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
-	rd_kafka_conf_set_opaque(conf, p);
-	p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, e, sizeof(e));
-	if (p->rk == NULL) {
-		snprintf(err, errlen, "%s", e);
-		rd_kafka_conf_destroy(conf);
-		goto fail;
+	if ((p->rk = handle_new(cfg, &hs, err, errlen)) == NULL) {
+		free(p);
+		return NULL;
 	}
 	return p;
-fail:
-	free(p);
-	return NULL;
 }
 
 void
@@ -552,6 +585,20 @@ out:
 	return rc;
 }
 
+/* In a group, -o beginning or end says where a partition without a
+ * committed offset starts; NULL leaves that to the configuration. */
+static const char *
+offset_reset(const struct fk_consumer_opts *o)
+{
+	if (o->group == NULL)
+		return NULL;
+	if (o->start.kind == FK_OFF_BEGINNING)
+		return "earliest";
+	if (o->start.kind == FK_OFF_END)
+		return "latest";
+	return NULL;
+}
+
 struct fk_consumer *
 fk_consumer_new(const struct fk_config *cfg,
     const struct fk_consumer_opts *opts, int *exitcode, char *err,
@@ -567,44 +614,25 @@ fk_consumer_new(const struct fk_config *cfg,
 		NULL,
 	};
 	struct fk_consumer *c = fk_xcalloc(1, sizeof(*c));
-	rd_kafka_conf_t *conf;
+	const char *reset = offset_reset(opts);
+	/* assign() wants a group.id; it is never joined or committed. */
+	const char *const forced[] = { "group.id",
+		opts->group != NULL ? opts->group : "fk-assign",
+		reset != NULL ? "auto.offset.reset" : NULL, reset, NULL };
+	struct handle_spec hs = {
+		.type = RD_KAFKA_CONSUMER,
+		.defaults = defaults,
+		.forced = forced,
+		.rebalance_cb = opts->group != NULL ? rebalance_cb : NULL,
+		.opaque = c,
+	};
 	rd_kafka_topic_partition_list_t *sub;
-	char e[512];
 
 	*exitcode = FK_EX_CONFIG;
 	c->o = *opts;
 	c->topic = fk_xstrdup(opts->topic);
-	conf = conf_new(cfg, defaults, err, errlen);
-	if (conf == NULL)
+	if ((c->rk = handle_new(cfg, &hs, err, errlen)) == NULL)
 		goto fail;
-	if (opts->group != NULL) {
-		if (rd_kafka_conf_set(conf, "group.id", opts->group, e,
-		        sizeof(e)) != RD_KAFKA_CONF_OK ||
-		    (opts->start.kind == FK_OFF_BEGINNING &&
-		        rd_kafka_conf_set(conf, "auto.offset.reset", "earliest",
-		            e, sizeof(e)) != RD_KAFKA_CONF_OK) ||
-		    (opts->start.kind == FK_OFF_END &&
-		        rd_kafka_conf_set(conf, "auto.offset.reset", "latest",
-		            e, sizeof(e)) != RD_KAFKA_CONF_OK)) {
-			snprintf(err, errlen, "%s", e);
-			rd_kafka_conf_destroy(conf);
-			goto fail;
-		}
-		rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
-	} else if (rd_kafka_conf_set(conf, "group.id", "fk-assign", e,
-	               sizeof(e)) != RD_KAFKA_CONF_OK) {
-		/* assign() wants a group.id; it is never joined or committed. */
-		snprintf(err, errlen, "%s", e);
-		rd_kafka_conf_destroy(conf);
-		goto fail;
-	}
-	rd_kafka_conf_set_opaque(conf, c);
-	c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, e, sizeof(e));
-	if (c->rk == NULL) {
-		snprintf(err, errlen, "%s", e);
-		rd_kafka_conf_destroy(conf);
-		goto fail;
-	}
 	rd_kafka_poll_set_consumer(c->rk);
 	if (opts->group != NULL) {
 		sub = rd_kafka_topic_partition_list_new(1);
@@ -799,22 +827,15 @@ int
 fk_kafka_partitions(
     const struct fk_config *cfg, const char *topic, char *err, size_t errlen)
 {
-	rd_kafka_conf_t *conf = conf_new(cfg, NULL, err, errlen);
+	const struct handle_spec hs = { .type = RD_KAFKA_PRODUCER };
 	const struct rd_kafka_metadata *md = NULL;
 	rd_kafka_topic_t *rkt;
 	rd_kafka_resp_err_t e;
 	rd_kafka_t *rk;
-	char es[512];
 	int n = -1;
 
-	if (conf == NULL)
+	if ((rk = handle_new(cfg, &hs, err, errlen)) == NULL)
 		return -1;
-	if ((rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, es, sizeof(es))) ==
-	    NULL) {
-		snprintf(err, errlen, "%s", es);
-		rd_kafka_conf_destroy(conf);
-		return -1;
-	}
 	rkt = rd_kafka_topic_new(rk, topic, NULL);
 	e = rd_kafka_metadata(rk, 0, rkt, &md, 30000);
 	if (e)
@@ -839,7 +860,7 @@ int
 fk_kafka_create_topic(const struct fk_config *cfg, const char *topic,
     int partitions, int compact, char *err, size_t errlen)
 {
-	rd_kafka_conf_t *conf = conf_new(cfg, NULL, err, errlen);
+	const struct handle_spec hs = { .type = RD_KAFKA_PRODUCER };
 	rd_kafka_NewTopic_t *nt;
 	rd_kafka_queue_t *q;
 	rd_kafka_event_t *ev;
@@ -847,14 +868,8 @@ fk_kafka_create_topic(const struct fk_config *cfg, const char *topic,
 	char es[512];
 	int rc = -1;
 
-	if (conf == NULL)
+	if ((rk = handle_new(cfg, &hs, err, errlen)) == NULL)
 		return -1;
-	if ((rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, es, sizeof(es))) ==
-	    NULL) {
-		snprintf(err, errlen, "%s", es);
-		rd_kafka_conf_destroy(conf);
-		return -1;
-	}
 	nt = rd_kafka_NewTopic_new(topic, partitions, -1, es, sizeof(es));
 	if (nt == NULL) {
 		snprintf(err, errlen, "%s: %s", topic, es);
@@ -907,22 +922,16 @@ fk_kafka_read_partition(const struct fk_config *cfg, const char *topic,
 	static const char *const defaults[] = { "enable.auto.commit", "false",
 		"enable.partition.eof", "true", "group.id", "fk-restore",
 		NULL };
-	rd_kafka_conf_t *conf = conf_new(cfg, defaults, err, errlen);
+	const struct handle_spec hs = { .type = RD_KAFKA_CONSUMER,
+		.defaults = defaults };
 	rd_kafka_topic_partition_list_t *l;
 	rd_kafka_message_t *m;
 	rd_kafka_t *rk;
 	int64_t lo = 0, hi = 0;
-	char es[512];
 	int rc = -1;
 
-	if (conf == NULL)
+	if ((rk = handle_new(cfg, &hs, err, errlen)) == NULL)
 		return -1;
-	if ((rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, es, sizeof(es))) ==
-	    NULL) {
-		snprintf(err, errlen, "%s", es);
-		rd_kafka_conf_destroy(conf);
-		return -1;
-	}
 	/* Empty or missing: nothing to read. */
 	if (rd_kafka_query_watermark_offsets(
 	        rk, topic, partition, &lo, &hi, 30000) != 0)

@@ -199,13 +199,15 @@ Test(jpath, random_documents_against_jansson)
 		find(t, &d, text);
 		for (i = 0; i < fk_jpath_count(t); i++) {
 			json_t *at = root;
-			char path[64], *s, *save = NULL;
+			char path[64], *s, *dot;
 
 			snprintf(path, sizeof(path), "%s", paths[i]);
-			for (s = strtok_r(path, ".", &save); s != NULL && at;
-			     s = strtok_r(NULL, ".", &save))
+			for (s = path; s != NULL && at; s = dot) {
+				if ((dot = strchr(s, '.')) != NULL)
+					*dot++ = '\0';
 				at = json_is_object(at) ? json_object_get(at, s)
 				                        : NULL;
+			}
 			want = at;
 			if (want == NULL) {
 				cr_assert_null(

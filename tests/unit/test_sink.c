@@ -463,10 +463,11 @@ Test(sink, new_errors)
 	opts_init(NULL, 0);
 	fk_levels_release(&opts.levels);
 	{
-		char spec[256] = "x=a";
+		char spec[256];
+		int n = snprintf(spec, sizeof(spec), "x=a");
 
 		for (int i = 0; i < 64; i++)
-			strncat(spec, ".a", sizeof(spec) - strlen(spec) - 1);
+			n += snprintf(spec + n, sizeof(spec) - (size_t)n, ".a");
 		cr_assert_eq(
 		    fk_levels_parse(&opts.levels, spec, err, sizeof(err)), 0,
 		    "%s", err);
