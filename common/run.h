@@ -1,7 +1,7 @@
-/* The runtime every tool runs in: options shared by all tools, sources,
- * sinks, rejects, configuration, signals, exit status.  A tool is an
- * option table and a per-record function.  Runtime module: prints and
- * exits. */
+/* The runtime every tool runs in: sources (files, stdin, a topic), sinks
+ * (stdout, a topic), rejects, signals, offsets committed after delivery,
+ * the summary and the exit status.  A tool is an option table (args.h)
+ * and a per-record function.  Runtime module: prints and exits. */
 #ifndef FK_RUN_H
 #define FK_RUN_H
 
