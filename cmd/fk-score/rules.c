@@ -1,10 +1,6 @@
-/* fk-rules(5), the rule language of fk-score.  A text is lexed and
- * parsed by recursive descent into a small tree per rule, its types
- * checked where literals tell them, printed in normal form (the set's
- * identity) and compiled into one flat array of nodes that
- * fk_rules_eval walks without allocating.  Library module: never
- * prints, never exits. */
-#include "rules.h"
+/* fk-rules(5): the stages not yet in a rules_*.c file of their own.
+ * See rules_int.h. */
+#include "rules_int.h"
 
 #include <errno.h>
 #include <math.h>
@@ -19,89 +15,13 @@
 
 #include "banned.h"
 
-/* Bounds the recursion of the parser, the printer and the evaluator, so
- * that no text can exhaust the stack. */
-#define MAX_DEPTH 1000
-#define FOUND_MAX 40          /* bytes of source quoted in a message */
-#define LIST_LINEAR 8         /* longer lists are searched, not scanned */
-#define ID_SEED 0x72756c65ULL /* any constant: the table is never stored */
-
-#define NO_GUARD UINT32_MAX
-
-#define EF_MISSING 1u
-#define EF_MISTYPED 2u
-
 /* ---- the set ---- */
 
-struct sbuf {
-	char *s;
-	size_t len, cap;
-};
-
-/* A compiled node.  Children come before their parent in the array. */
-struct rnode {
-	unsigned char op;  /* R_* */
-	unsigned char sub; /* OP_* or F_* */
-	uint32_t a, b, c;  /* children, slot, list, arguments, scratch */
-	struct fk_val k;   /* R_CONST, R_CMPK: the literal */
-};
-
-struct rstr {
-	const char *s;
-	size_t len;
-};
-
-/* An `in` list, by type: numbers and strings sorted, without repeats. */
-struct rlist {
-	double *num;
-	size_t nnum;
-	struct rstr *str;
-	size_t nstr;
-	unsigned char has_bool, has_true, has_false;
-};
-
-/* lower()'s result: one buffer per call site, which a node evaluates
- * at most once per rule and record. */
-struct scratch {
-	char *buf;
-	size_t cap;
-};
-
-struct rule {
-	struct fk_rule_info info;
-	const char **tags; /* the array; the strings are in the pool */
-	size_t *slots;
-	uint32_t root;
-	uint32_t guard; /* an R_CMPK or R_FIELD that root needs true, or
-			   NO_GUARD */
-	struct fk_rule_counts c;
-};
-
-struct fk_rules {
-	struct fk_jpath *paths; /* borrowed */
-	struct rule *rules;
-	size_t n, cap;
-	struct rnode *nodes;
-	size_t nnodes, capnodes;
-	uint32_t *args; /* call arguments, contiguous per call */
-	size_t nargs, capargs;
-	struct rlist *lists;
-	size_t nlists, caplists;
-	struct scratch *scratch;
-	size_t nscratch, capscratch;
-	char **pool; /* every string the rules point to */
-	size_t npool, cappool;
-	uint32_t *ids; /* open addressing: rule index + 1, 0 empty */
-	size_t capids;
-	struct sbuf text; /* normal form */
-	int hashed;
-	char hash[FK_SHA256_HEXLEN];
-	struct fk_jobj lobj; /* listed(): one element of features.lists */
-};
+#define ID_SEED 0x72756c65ULL /* any constant: the table is never stored */
 
 /* Double the capacity of a growing array so that n + 1 elements fit. */
-static void *
-grow(void *p, size_t n, size_t *cap, size_t size)
+void *
+rules_grow(void *p, size_t n, size_t *cap, size_t size)
 {
 	if (n < *cap)
 		return p;
@@ -109,8 +29,8 @@ grow(void *p, size_t n, size_t *cap, size_t size)
 	return fk_xrealloc(p, *cap * size);
 }
 
-static void
-sb_add(struct sbuf *b, const char *s, size_t n)
+void
+rules_sb_add(struct sbuf *b, const char *s, size_t n)
 {
 	size_t cap = b->cap ? b->cap : 64;
 
@@ -126,34 +46,35 @@ sb_add(struct sbuf *b, const char *s, size_t n)
 	b->s[b->len] = '\0';
 }
 
-static void
-sb_adds(struct sbuf *b, const char *s)
+void
+rules_sb_adds(struct sbuf *b, const char *s)
 {
-	sb_add(b, s, strlen(s));
+	rules_sb_add(b, s, strlen(s));
 }
 
-static void
-sb_addc(struct sbuf *b, char c)
+void
+rules_sb_addc(struct sbuf *b, char c)
 {
-	sb_add(b, &c, 1);
+	rules_sb_add(b, &c, 1);
 }
 
 /* A new string of n bytes and a NUL that lives as long as the set. */
-static char *
-pool_alloc(struct fk_rules *rs, size_t n)
+char *
+rules_pool_alloc(struct fk_rules *rs, size_t n)
 {
 	char *s = fk_xmalloc(n + 1);
 
-	rs->pool = grow(rs->pool, rs->npool, &rs->cappool, sizeof(*rs->pool));
+	rs->pool =
+	    rules_grow(rs->pool, rs->npool, &rs->cappool, sizeof(*rs->pool));
 	rs->pool[rs->npool++] = s;
 	s[n] = '\0';
 	return s;
 }
 
-static char *
-pool_strndup(struct fk_rules *rs, const char *s, size_t n)
+char *
+rules_pool_strndup(struct fk_rules *rs, const char *s, size_t n)
 {
-	char *d = pool_alloc(rs, n);
+	char *d = rules_pool_alloc(rs, n);
 
 	if (n > 0)
 		memcpy(d, s, n);
@@ -237,8 +158,8 @@ fk_rules_hash(struct fk_rules *rs)
 }
 
 /* The index of the rule named id (n bytes), or -1. */
-static long
-id_find(const struct fk_rules *rs, const char *id, size_t n)
+long
+rules_id_find(const struct fk_rules *rs, const char *id, size_t n)
 {
 	size_t mask = rs->capids - 1, i;
 	const char *s;
@@ -289,25 +210,71 @@ id_add(struct fk_rules *rs, size_t r)
 	rs->ids[i] = (uint32_t)r + 1;
 }
 
+void
+rules_add(struct parser *p, struct rule_src *src)
+{
+	struct fk_rules *rs = p->rs;
+	struct rule *r;
+
+	rs->rules = rules_grow(rs->rules, rs->n, &rs->cap, sizeof(*rs->rules));
+	r = &rs->rules[rs->n];
+	memset(r, 0, sizeof(*r));
+	rules_compile(rs, p, (uint32_t)src->root, r);
+	r->tags = src->tags;
+	r->info.id = src->id;
+	r->info.weight = src->weight;
+	r->info.reason = src->reason;
+	r->info.severity = src->severity;
+	r->info.tags = r->tags;
+	r->info.ntags = src->ntags;
+	r->info.file = p->file;
+	r->info.line = src->at.line;
+	id_add(rs, rs->n);
+	rs->n++;
+	rules_norm_rule(&rs->text, p, src);
+	src->tags = NULL;
+	rs->hashed = 0;
+}
+
+int
+fk_rules_load(struct fk_rules *rs, const char *file, char *err, size_t errlen)
+{
+	size_t len = 0, cap = 8192, n;
+	char *buf;
+	FILE *fp;
+	int rc, e;
+
+	if ((fp = fopen(file, "rb")) == NULL) {
+		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		return -1;
+	}
+	buf = fk_xmalloc(cap);
+	while ((n = fread(buf + len, 1, cap - len, fp)) > 0) {
+		len += n;
+		if (len == cap) {
+			cap *= 2;
+			buf = fk_xrealloc(buf, cap);
+		}
+	}
+	if (ferror(fp)) {
+		e = errno;
+		fclose(fp);
+		free(buf);
+		snprintf(err, errlen, "%s: %s", file, strerror(e));
+		return -1;
+	}
+	fclose(fp);
+	rc = fk_rules_parse(rs, file, buf, len, err, errlen);
+	free(buf);
+	return rc;
+}
+
+/* ---- the lexer ---- */
+
+const char *const rules_keywords[K_COUNT] = { "rule", "and", "or", "not", "in",
+	"true", "false", "null", "severity", "tags" };
+
 /* ---- characters ---- */
-
-static int
-is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int
-is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
-static int
-is_alnum(int c)
-{
-	return is_alpha(c) || is_digit(c);
-}
 
 /* Rule ids, severities and tags may hold '-', which in an expression is
  * the operator, and tags may start with a digit. */
@@ -367,199 +334,12 @@ utf8_len(const char *str, size_t n)
 	return len;
 }
 
-/* ---- tokens ---- */
-
-enum tok {
-	T_EOF,
-	T_ERR,
-	T_NAME,
-	T_KW,
-	T_BQ,   /* `name` */
-	T_WORD, /* a rule id, severity or tag, read on demand */
-	T_NUM,
-	T_STR,
-	T_COLON,
-	T_ARROW,
-	T_COMMA,
-	T_DOT,
-	T_LP,
-	T_RP,
-	T_EQ,
-	T_NE,
-	T_LT,
-	T_LE,
-	T_GT,
-	T_GE,
-	T_PLUS,
-	T_MINUS,
-	T_STAR,
-	T_SLASH,
-	T_PCT,
-};
-
-enum kw {
-	K_RULE,
-	K_AND,
-	K_OR,
-	K_NOT,
-	K_IN,
-	K_TRUE,
-	K_FALSE,
-	K_NULL,
-	K_SEVERITY,
-	K_TAGS,
-	K_COUNT,
-};
-
-static const char *const keywords[K_COUNT] = { "rule", "and", "or", "not", "in",
-	"true", "false", "null", "severity", "tags" };
-
-/* Operators, in the order of their tokens from T_EQ. */
-enum op {
-	OP_EQ,
-	OP_NE,
-	OP_LT,
-	OP_LE,
-	OP_GT,
-	OP_GE,
-	OP_ADD,
-	OP_SUB,
-	OP_MUL,
-	OP_DIV,
-	OP_MOD,
-	OP_AND,
-	OP_OR,
-};
-
-static const char *const opnames[] = { "==", "!=", "<", "<=", ">", ">=", "+",
-	"-", "*", "/", "%", "and", "or" };
-
-enum func {
-	F_EXISTS,
-	F_STARTS_WITH,
-	F_ENDS_WITH,
-	F_CONTAINS,
-	F_ABS,
-	F_MIN,
-	F_MAX,
-	F_LEN,
-	F_LOWER,
-	F_LISTED,
-};
-
-/* Static types: what literals tell; S_ANY is a field's, known only per
- * record. */
-enum stype { S_ANY, S_BOOL, S_NUM, S_STR, S_NULL };
-
-static const struct func_def {
-	const char *name;
-	int min, max; /* arguments; max -1: no limit */
-	unsigned char arg, ret;
-} funcs[] = {
-	[F_EXISTS] = { "exists", 1, 1, S_ANY, S_BOOL },
-	[F_STARTS_WITH] = { "starts_with", 2, 2, S_STR, S_BOOL },
-	[F_ENDS_WITH] = { "ends_with", 2, 2, S_STR, S_BOOL },
-	[F_CONTAINS] = { "contains", 2, 2, S_STR, S_BOOL },
-	[F_ABS] = { "abs", 1, 1, S_NUM, S_NUM },
-	[F_MIN] = { "min", 2, -1, S_NUM, S_NUM },
-	[F_MAX] = { "max", 2, -1, S_NUM, S_NUM },
-	[F_LEN] = { "len", 1, 1, S_STR, S_NUM },
-	[F_LOWER] = { "lower", 1, 1, S_STR, S_STR },
-	[F_LISTED] = { "listed", 1, 1, S_STR, S_BOOL },
-};
-
-#define NFUNCS (sizeof(funcs) / sizeof(funcs[0]))
-
-static const char *const severities[] = { "low", "medium", "high", "critical" };
-
-struct pos {
-	size_t off; /* byte offset in the text */
-	size_t bol; /* offset of the first byte of its line */
-	long line;
-};
-
-struct token {
-	enum tok kind;
-	int kw; /* T_KW: K_* */
-	struct pos at;
-	size_t len;    /* bytes as written */
-	double num;    /* T_NUM: the value, in seconds for a duration */
-	int dur;       /* T_NUM: had a unit */
-	size_t slen;   /* T_STR: bytes once decoded */
-	char msg[160]; /* T_ERR: the message; at is where */
-};
-
-/* ---- the tree of one rule ---- */
-
-enum akind {
-	A_NUM,
-	A_STR,
-	A_BOOL,
-	A_NULL,
-	A_FIELD,
-	A_NOT,
-	A_AND,
-	A_OR,
-	A_CMP,
-	A_IN,
-	A_NOTIN,
-	A_NEG,
-	A_ARITH,
-	A_CALL,
-};
-
-struct anode {
-	unsigned char kind, op, type; /* A_*, OP_* or F_*, S_* */
-	int truth;                    /* A_BOOL */
-	uint32_t a, b, c; /* children; A_IN: left, first, count in idx;
-			     A_CALL: first, count in idx; A_FIELD: first,
-			     count in segs */
-	unsigned depth;
-	double num;
-	const char *str; /* A_STR: decoded; A_FIELD: the canonical path */
-	size_t len;
-	struct pos at;   /* its first byte */
-	struct pos opat; /* its operator */
-	size_t end;      /* just past its last byte */
-};
-
-struct span {
-	size_t off, len;
-};
-
-struct parser {
-	struct fk_rules *rs;
-	const char *file; /* in the pool */
-	const char *s;
-	size_t len;
-	size_t pos, bol; /* the lexer: the next byte to read */
-	long line;
-	struct token tok;          /* the current token */
-	size_t prev_off, prev_len; /* the token before, as written */
-	struct pos prev_end;       /* and just past it */
-	char *err;
-	size_t errlen;
-	int depth;
-	struct anode *a; /* the rule being read */
-	size_t na, capa;
-	uint32_t *idx;
-	size_t nidx, capidx;
-	struct span *segs;
-	size_t nsegs, capsegs;
-};
-
 /* ---- messages ---- */
-
-#if defined(__GNUC__)
-#define PRINTF(f, a) __attribute__((format(printf, f, a)))
-#else
-#define PRINTF(f, a)
-#endif
 
 /* FILE:LINE:COL: message, the line as written and a caret under the
  * column; -1, for the caller to return. */
-static int PRINTF(3, 4)
-    perr(struct parser *p, struct pos at, const char *fmt, ...)
+int
+rules_perr(struct parser *p, struct pos at, const char *fmt, ...)
 {
 	struct sbuf b = { NULL, 0, 0 };
 	char msg[512], head[64];
@@ -572,26 +352,26 @@ static int PRINTF(3, 4)
 	va_end(ap);
 	snprintf(
 	    head, sizeof(head), ":%ld:%zu: ", at.line, at.off - at.bol + 1);
-	sb_adds(&b, p->file);
-	sb_adds(&b, head);
-	sb_adds(&b, msg);
-	sb_adds(&b, "\n    ");
+	rules_sb_adds(&b, p->file);
+	rules_sb_adds(&b, head);
+	rules_sb_adds(&b, msg);
+	rules_sb_adds(&b, "\n    ");
 	eol = memchr(p->s + at.bol, '\n', p->len - at.bol);
 	eolen = eol != NULL ? (size_t)(eol - p->s) : p->len;
 	n = eolen - at.bol;
 	if (n > 0 && p->s[at.bol + n - 1] == '\r')
 		n--;
-	sb_add(&b, p->s + at.bol, n);
-	sb_adds(&b, "\n    ");
+	rules_sb_add(&b, p->s + at.bol, n);
+	rules_sb_adds(&b, "\n    ");
 	/* One blank per character, so the caret sits under a byte that
 	 * follows multibyte characters too; tabs kept. */
 	for (i = at.bol; i < at.off && i < eolen; i++) {
 		if (p->s[i] == '\t')
-			sb_addc(&b, '\t');
+			rules_sb_addc(&b, '\t');
 		else if (((unsigned char)p->s[i] & 0xc0) != 0x80)
-			sb_addc(&b, ' ');
+			rules_sb_addc(&b, ' ');
 	}
-	sb_adds(&b, "^\n");
+	rules_sb_adds(&b, "^\n");
 	if (p->errlen > 0) {
 		n = b.len < p->errlen - 1 ? b.len : p->errlen - 1;
 		memcpy(p->err, b.s, n);
@@ -603,8 +383,8 @@ static int PRINTF(3, 4)
 
 /* s[0..n) quoted for a message (q: the quote, or 0 when s holds its
  * own), cut at FOUND_MAX bytes on a character boundary. */
-static void
-quote(char *buf, size_t size, const char *s, size_t n, char q)
+void
+rules_quote(char *buf, size_t size, const char *s, size_t n, char q)
 {
 	const char *more = "";
 
@@ -621,12 +401,14 @@ quote(char *buf, size_t size, const char *s, size_t n, char q)
 }
 
 /* What token t is, for "found ...". */
-static const char *
-found(const struct parser *p, const struct token *t, char *buf, size_t size)
+const char *
+rules_found(
+    const struct parser *p, const struct token *t, char *buf, size_t size)
 {
 	if (t->kind == T_EOF)
 		return "end of file";
-	quote(buf, size, p->s + t->at.off, t->len, t->kind == T_STR ? 0 : '\'');
+	rules_quote(
+	    buf, size, p->s + t->at.off, t->len, t->kind == T_STR ? 0 : '\'');
 	return buf;
 }
 
@@ -949,8 +731,9 @@ lex(struct parser *p, struct token *t)
 		t->kind = T_NAME;
 		t->len = i - p->pos;
 		for (k = 0; k < K_COUNT; k++) {
-			if (strlen(keywords[k]) == t->len &&
-			    memcmp(keywords[k], s + p->pos, t->len) == 0) {
+			if (strlen(rules_keywords[k]) == t->len &&
+			    memcmp(rules_keywords[k], s + p->pos, t->len) ==
+			        0) {
 				t->kind = T_KW;
 				t->kw = k;
 			}
@@ -1050,8 +833,8 @@ lex(struct parser *p, struct token *t)
 /* Move to the next token; with word, a run of is_word characters when
  * there is one (T_WORD), else the ordinary token there.  0, or -1 on a
  * lexical error. */
-static int
-next(struct parser *p, int word)
+int
+rules_next(struct parser *p, int word)
 {
 	struct token *t = &p->tok;
 	size_t i;
@@ -1062,7 +845,7 @@ next(struct parser *p, int word)
 	p->prev_end.off += t->len;
 	if (word) {
 		if (skip_space(p, t) == -1)
-			return perr(p, t->at, "%s", t->msg);
+			return rules_perr(p, t->at, "%s", t->msg);
 		for (i = p->pos; i < p->len && is_word((unsigned char)p->s[i]);
 		     i++)
 			;
@@ -1081,13 +864,13 @@ next(struct parser *p, int word)
 	if (t->kind == T_EOF)
 		t->at = p->prev_end;
 	if (t->kind == T_ERR)
-		return perr(p, t->at, "%s", t->msg);
+		return rules_perr(p, t->at, "%s", t->msg);
 	return 0;
 }
 
 /* The kind and keyword of the token after the current one. */
-static enum tok
-peek(struct parser *p)
+enum tok
+rules_peek(struct parser *p)
 {
 	size_t pos = p->pos, bol = p->bol;
 	long line = p->line;
@@ -1100,126 +883,20 @@ peek(struct parser *p)
 	return t.kind;
 }
 
-static int
-is_kw(const struct parser *p, int kw)
+int
+rules_is_kw(const struct parser *p, int kw)
 {
 	return p->tok.kind == T_KW && p->tok.kw == kw;
 }
 
-/* ---- the parser ---- */
-
-static const char *
-type_name(int type)
-{
-	switch (type) {
-	case S_BOOL:
-		return "a boolean";
-	case S_NUM:
-		return "a number";
-	case S_STR:
-		return "a string";
-	case S_NULL:
-		return "null";
-	default:
-		return "a value";
-	}
-}
-
-static int
-is_literal(const struct anode *n)
-{
-	return n->kind == A_NUM || n->kind == A_STR || n->kind == A_BOOL ||
-	    n->kind == A_NULL;
-}
-
-/* An operand for "found ...": a literal as written, else its type. */
-static const char *
-desc(const struct parser *p, uint32_t i, char *buf, size_t size)
-{
-	const struct anode *n = &p->a[i];
-
-	if (!is_literal(n))
-		return type_name(n->type);
-	quote(buf, size, p->s + n->at.off, n->end - n->at.off,
-	    n->kind == A_STR ? 0 : '\'');
-	return buf;
-}
-
-/* The same with its type: "number 1", "string \"x\"", "a boolean". */
-static const char *
-desc_typed(const struct parser *p, uint32_t i, char *buf, size_t size)
-{
-	static const char *const names[] = { "", "boolean ", "number ",
-		"string ", "" };
-	const struct anode *n = &p->a[i];
-	char lit[FOUND_MAX + 16];
-
-	if (!is_literal(n))
-		return type_name(n->type);
-	if (n->kind == A_NULL)
-		return "null";
-	snprintf(
-	    buf, size, "%s%s", names[n->type], desc(p, i, lit, sizeof(lit)));
-	return buf;
-}
-
-static long
-new_node(struct parser *p, int kind, int type, struct pos at, size_t end)
-{
-	struct anode *n;
-
-	p->a = grow(p->a, p->na, &p->capa, sizeof(*p->a));
-	n = &p->a[p->na];
-	memset(n, 0, sizeof(*n));
-	n->kind = (unsigned char)kind;
-	n->type = (unsigned char)type;
-	n->at = at;
-	n->opat = at;
-	n->end = end;
-	n->depth = 1;
-	return (long)p->na++;
-}
-
-/* A node over children l and r (r may be -1), no deeper than allowed. */
-static long
-new_op(struct parser *p, int kind, int op, int type, struct pos at,
-    struct pos opat, long l, long r)
-{
-	unsigned depth = p->a[l].depth;
-	size_t end = p->a[l].end;
-	long i;
-
-	if (r >= 0) {
-		if (p->a[r].depth > depth)
-			depth = p->a[r].depth;
-		end = p->a[r].end;
-	}
-	if (depth >= MAX_DEPTH)
-		return perr(p, at, "expression nested too deeply");
-	i = new_node(p, kind, type, at, end);
-	p->a[i].op = (unsigned char)op;
-	p->a[i].opat = opat;
-	p->a[i].a = (uint32_t)l;
-	p->a[i].b = r >= 0 ? (uint32_t)r : 0;
-	p->a[i].depth = depth + 1;
-	return i;
-}
-
-static void
-push_idx(struct parser *p, uint32_t v)
-{
-	p->idx = grow(p->idx, p->nidx, &p->capidx, sizeof(*p->idx));
-	p->idx[p->nidx++] = v;
-}
-
 /* Decode the current string token into the pool. */
-static const char *
-take_string(struct parser *p, size_t *lenp)
+const char *
+rules_take_string(struct parser *p, size_t *lenp)
 {
 	const struct token *t = &p->tok;
 	const char *s = p->s + t->at.off + 1;
 	const char *end = p->s + t->at.off + t->len - 1;
-	char *out = pool_alloc(p->rs, t->slen), *o = out;
+	char *out = rules_pool_alloc(p->rs, t->slen), *o = out;
 	long cp;
 
 	while (s < end) {
@@ -1258,7 +935,126 @@ take_string(struct parser *p, size_t *lenp)
 	return out;
 }
 
-static long parse_expr(struct parser *p);
+/* ---- expressions ---- */
+
+/* Bounds the recursion of the parser, the printer and the evaluator, so
+ * that no text can exhaust the stack. */
+#define MAX_DEPTH 1000
+
+const char *const rules_opnames[] = { "==", "!=", "<", "<=", ">", ">=", "+",
+	"-", "*", "/", "%", "and", "or" };
+
+const struct func_def rules_funcs[] = {
+	[F_EXISTS] = { "exists", 1, 1, S_ANY, S_BOOL },
+	[F_STARTS_WITH] = { "starts_with", 2, 2, S_STR, S_BOOL },
+	[F_ENDS_WITH] = { "ends_with", 2, 2, S_STR, S_BOOL },
+	[F_CONTAINS] = { "contains", 2, 2, S_STR, S_BOOL },
+	[F_ABS] = { "abs", 1, 1, S_NUM, S_NUM },
+	[F_MIN] = { "min", 2, -1, S_NUM, S_NUM },
+	[F_MAX] = { "max", 2, -1, S_NUM, S_NUM },
+	[F_LEN] = { "len", 1, 1, S_STR, S_NUM },
+	[F_LOWER] = { "lower", 1, 1, S_STR, S_STR },
+	[F_LISTED] = { "listed", 1, 1, S_STR, S_BOOL },
+};
+
+#define NFUNCS (sizeof(rules_funcs) / sizeof(rules_funcs[0]))
+
+static const char *
+type_name(int type)
+{
+	switch (type) {
+	case S_BOOL:
+		return "a boolean";
+	case S_NUM:
+		return "a number";
+	case S_STR:
+		return "a string";
+	case S_NULL:
+		return "null";
+	default:
+		return "a value";
+	}
+}
+
+/* An operand for "found ...": a literal as written, else its type. */
+const char *
+rules_desc(const struct parser *p, uint32_t i, char *buf, size_t size)
+{
+	const struct anode *n = &p->a[i];
+
+	if (!is_literal(n))
+		return type_name(n->type);
+	rules_quote(buf, size, p->s + n->at.off, n->end - n->at.off,
+	    n->kind == A_STR ? 0 : '\'');
+	return buf;
+}
+
+/* The same with its type: "number 1", "string \"x\"", "a boolean". */
+static const char *
+desc_typed(const struct parser *p, uint32_t i, char *buf, size_t size)
+{
+	static const char *const names[] = { "", "boolean ", "number ",
+		"string ", "" };
+	const struct anode *n = &p->a[i];
+	char lit[FOUND_MAX + 16];
+
+	if (!is_literal(n))
+		return type_name(n->type);
+	if (n->kind == A_NULL)
+		return "null";
+	snprintf(buf, size, "%s%s", names[n->type],
+	    rules_desc(p, i, lit, sizeof(lit)));
+	return buf;
+}
+
+static long
+new_node(struct parser *p, int kind, int type, struct pos at, size_t end)
+{
+	struct anode *n;
+
+	p->a = rules_grow(p->a, p->na, &p->capa, sizeof(*p->a));
+	n = &p->a[p->na];
+	memset(n, 0, sizeof(*n));
+	n->kind = (unsigned char)kind;
+	n->type = (unsigned char)type;
+	n->at = at;
+	n->opat = at;
+	n->end = end;
+	n->depth = 1;
+	return (long)p->na++;
+}
+
+/* A node over children l and r (r may be -1), no deeper than allowed. */
+static long
+new_op(struct parser *p, int kind, int op, int type, struct pos at,
+    struct pos opat, long l, long r)
+{
+	unsigned depth = p->a[l].depth;
+	size_t end = p->a[l].end;
+	long i;
+
+	if (r >= 0) {
+		if (p->a[r].depth > depth)
+			depth = p->a[r].depth;
+		end = p->a[r].end;
+	}
+	if (depth >= MAX_DEPTH)
+		return rules_perr(p, at, "expression nested too deeply");
+	i = new_node(p, kind, type, at, end);
+	p->a[i].op = (unsigned char)op;
+	p->a[i].opat = opat;
+	p->a[i].a = (uint32_t)l;
+	p->a[i].b = r >= 0 ? (uint32_t)r : 0;
+	p->a[i].depth = depth + 1;
+	return i;
+}
+
+static void
+push_idx(struct parser *p, uint32_t v)
+{
+	p->idx = rules_grow(p->idx, p->nidx, &p->capidx, sizeof(*p->idx));
+	p->idx[p->nidx++] = v;
+}
 
 static int
 need_type(struct parser *p, long i, int want, const char *what)
@@ -1268,8 +1064,8 @@ need_type(struct parser *p, long i, int want, const char *what)
 
 	if (type == S_ANY || type == want)
 		return 0;
-	return perr(p, p->a[i].at, "%s, found %s", what,
-	    desc(p, (uint32_t)i, buf, sizeof(buf)));
+	return rules_perr(p, p->a[i].at, "%s, found %s", what,
+	    rules_desc(p, (uint32_t)i, buf, sizeof(buf)));
 }
 
 static int
@@ -1291,7 +1087,8 @@ need_num(struct parser *p, long i, int op)
 	char what[64];
 
 	snprintf(what, sizeof(what), "'%s' needs %s",
-	    op == -1 ? "-" : opnames[op], op == -1 ? "a number" : "numbers");
+	    op == -1 ? "-" : rules_opnames[op],
+	    op == -1 ? "a number" : "numbers");
 	return need_type(p, i, S_NUM, what);
 }
 
@@ -1308,7 +1105,8 @@ needs_backquotes(const char *s, size_t n, int first)
 			return 1;
 	}
 	for (k = 0; first && k < K_COUNT; k++) {
-		if (strlen(keywords[k]) == n && memcmp(keywords[k], s, n) == 0)
+		if (strlen(rules_keywords[k]) == n &&
+		    memcmp(rules_keywords[k], s, n) == 0)
 			return 1;
 	}
 	return 0;
@@ -1332,37 +1130,37 @@ parse_field(struct parser *p)
 			sp.off++;
 			sp.len -= 2;
 		}
-		p->segs =
-		    grow(p->segs, p->nsegs, &p->capsegs, sizeof(*p->segs));
+		p->segs = rules_grow(
+		    p->segs, p->nsegs, &p->capsegs, sizeof(*p->segs));
 		p->segs[p->nsegs++] = sp;
 		if (nseg++ > 0)
-			sb_addc(&name, '.');
+			rules_sb_addc(&name, '.');
 		if (needs_backquotes(p->s + sp.off, sp.len, nseg == 1)) {
-			sb_addc(&name, '`');
-			sb_add(&name, p->s + sp.off, sp.len);
-			sb_addc(&name, '`');
+			rules_sb_addc(&name, '`');
+			rules_sb_add(&name, p->s + sp.off, sp.len);
+			rules_sb_addc(&name, '`');
 		} else {
-			sb_add(&name, p->s + sp.off, sp.len);
+			rules_sb_add(&name, p->s + sp.off, sp.len);
 		}
 		end = p->tok.at.off + p->tok.len;
-		if (next(p, 0) == -1)
+		if (rules_next(p, 0) == -1)
 			goto fail;
 		if (p->tok.kind != T_DOT)
 			break;
-		if (next(p, 0) == -1)
+		if (rules_next(p, 0) == -1)
 			goto fail;
 		if (p->tok.kind != T_NAME && p->tok.kind != T_KW &&
 		    p->tok.kind != T_BQ) {
-			perr(p, p->tok.at,
+			rules_perr(p, p->tok.at,
 			    "expected a name after '.', found %s",
-			    found(p, &p->tok, buf, sizeof(buf)));
+			    rules_found(p, &p->tok, buf, sizeof(buf)));
 			goto fail;
 		}
 	}
 	i = new_node(p, A_FIELD, S_ANY, at, end);
 	p->a[i].a = (uint32_t)seg0;
 	p->a[i].b = (uint32_t)nseg;
-	p->a[i].str = pool_strndup(p->rs, name.s, name.len);
+	p->a[i].str = rules_pool_strndup(p->rs, name.s, name.len);
 	p->a[i].len = name.len;
 	free(name.s);
 	return i;
@@ -1384,19 +1182,20 @@ parse_call(struct parser *p)
 	int f;
 
 	for (f = 0; f < (int)NFUNCS; f++) {
-		if (strlen(funcs[f].name) == p->tok.len &&
-		    memcmp(funcs[f].name, p->s + at.off, p->tok.len) == 0) {
-			fn = &funcs[f];
+		if (strlen(rules_funcs[f].name) == p->tok.len &&
+		    memcmp(rules_funcs[f].name, p->s + at.off, p->tok.len) ==
+		        0) {
+			fn = &rules_funcs[f];
 			break;
 		}
 	}
 	if (fn == NULL)
-		return perr(p, at, "unknown function '%.*s'", (int)p->tok.len,
-		    p->s + at.off);
-	if (next(p, 0) == -1 || next(p, 0) == -1)
+		return rules_perr(p, at, "unknown function '%.*s'",
+		    (int)p->tok.len, p->s + at.off);
+	if (rules_next(p, 0) == -1 || rules_next(p, 0) == -1)
 		return -1;
 	while (nargs > 0 || p->tok.kind != T_RP) {
-		if ((a = parse_expr(p)) < 0)
+		if ((a = rules_parse_expr(p)) < 0)
 			goto out;
 		if (nargs == cap) {
 			cap *= 2;
@@ -1411,45 +1210,46 @@ parse_call(struct parser *p)
 		if (p->tok.kind == T_RP)
 			break;
 		if (p->tok.kind != T_COMMA) {
-			perr(p, p->tok.at,
+			rules_perr(p, p->tok.at,
 			    "expected ',' or ')' after an argument of %s(), "
 			    "found %s",
-			    fn->name, found(p, &p->tok, buf, sizeof(buf)));
+			    fn->name,
+			    rules_found(p, &p->tok, buf, sizeof(buf)));
 			goto out;
 		}
-		if (next(p, 0) == -1)
+		if (rules_next(p, 0) == -1)
 			goto out;
 	}
 	end = p->tok.at.off + p->tok.len;
-	if (next(p, 0) == -1)
+	if (rules_next(p, 0) == -1)
 		goto out;
 	if (fn->max < 0 && nargs < (size_t)fn->min) {
-		perr(p, at, "%s() takes %d or more arguments, found %zu",
+		rules_perr(p, at, "%s() takes %d or more arguments, found %zu",
 		    fn->name, fn->min, nargs);
 		goto out;
 	}
 	if (fn->max >= 0 &&
 	    (nargs < (size_t)fn->min || nargs > (size_t)fn->max)) {
-		perr(p, at, "%s() takes %d argument%s, found %zu", fn->name,
-		    fn->min, fn->min == 1 ? "" : "s", nargs);
+		rules_perr(p, at, "%s() takes %d argument%s, found %zu",
+		    fn->name, fn->min, fn->min == 1 ? "" : "s", nargs);
 		goto out;
 	}
 	for (k = 0; k < nargs; k++) {
-		if (fn == &funcs[F_LISTED]) {
+		if (fn == &rules_funcs[F_LISTED]) {
 			if (p->a[args[k]].kind != A_STR) {
-				perr(p, p->a[args[k]].at,
+				rules_perr(p, p->a[args[k]].at,
 				    "listed() takes a list name in quotes, "
 				    "found %s",
-				    desc(p, args[k], buf, sizeof(buf)));
+				    rules_desc(p, args[k], buf, sizeof(buf)));
 				goto out;
 			}
 			continue;
 		}
-		if (fn == &funcs[F_EXISTS]) {
+		if (fn == &rules_funcs[F_EXISTS]) {
 			if (p->a[args[k]].kind != A_FIELD) {
-				perr(p, p->a[args[k]].at,
+				rules_perr(p, p->a[args[k]].at,
 				    "exists() takes a field, found %s",
-				    desc(p, args[k], buf, sizeof(buf)));
+				    rules_desc(p, args[k], buf, sizeof(buf)));
 				goto out;
 			}
 			continue;
@@ -1461,7 +1261,7 @@ parse_call(struct parser *p)
 			goto out;
 	}
 	i = new_node(p, A_CALL, fn->ret, at, end);
-	p->a[i].op = (unsigned char)(fn - funcs);
+	p->a[i].op = (unsigned char)(fn - rules_funcs);
 	p->a[i].b = (uint32_t)p->nidx;
 	p->a[i].c = (uint32_t)nargs;
 	for (k = 0; k < nargs; k++) {
@@ -1488,55 +1288,55 @@ parse_primary(struct parser *p)
 	case T_NUM:
 		i = new_node(p, A_NUM, S_NUM, t->at, t->at.off + t->len);
 		p->a[i].num = t->num;
-		return next(p, 0) == -1 ? -1 : i;
+		return rules_next(p, 0) == -1 ? -1 : i;
 	case T_STR:
 		i = new_node(p, A_STR, S_STR, t->at, t->at.off + t->len);
-		p->a[i].str = take_string(p, &len);
+		p->a[i].str = rules_take_string(p, &len);
 		p->a[i].len = len;
-		return next(p, 0) == -1 ? -1 : i;
+		return rules_next(p, 0) == -1 ? -1 : i;
 	case T_NAME:
-		return peek(p) == T_LP ? parse_call(p) : parse_field(p);
+		return rules_peek(p) == T_LP ? parse_call(p) : parse_field(p);
 	case T_BQ:
 		return parse_field(p);
 	case T_LP:
-		if (next(p, 0) == -1 || (i = parse_expr(p)) < 0)
+		if (rules_next(p, 0) == -1 || (i = rules_parse_expr(p)) < 0)
 			return -1;
 		if (t->kind != T_RP)
-			return perr(p, t->at, "expected ')', found %s",
-			    found(p, t, buf, sizeof(buf)));
-		return next(p, 0) == -1 ? -1 : i;
+			return rules_perr(p, t->at, "expected ')', found %s",
+			    rules_found(p, t, buf, sizeof(buf)));
+		return rules_next(p, 0) == -1 ? -1 : i;
 	case T_KW:
 		if (t->kw == K_TRUE || t->kw == K_FALSE) {
 			i = new_node(
 			    p, A_BOOL, S_BOOL, t->at, t->at.off + t->len);
 			p->a[i].truth = t->kw == K_TRUE;
-			return next(p, 0) == -1 ? -1 : i;
+			return rules_next(p, 0) == -1 ? -1 : i;
 		}
 		if (t->kw == K_NULL) {
 			i = new_node(
 			    p, A_NULL, S_NULL, t->at, t->at.off + t->len);
-			return next(p, 0) == -1 ? -1 : i;
+			return rules_next(p, 0) == -1 ? -1 : i;
 		}
 		break;
 	case T_DOT:
 		if (t->at.off + 1 < p->len && is_digit(p->s[t->at.off + 1]))
-			return perr(p, t->at,
+			return rules_perr(p, t->at,
 			    "expected a digit before '.' in a number");
 		break;
 	default:
 		break;
 	}
-	quote(prev, sizeof(prev), p->s + p->prev_off, p->prev_len, '\'');
-	what = found(p, t, buf, sizeof(buf));
+	rules_quote(prev, sizeof(prev), p->s + p->prev_off, p->prev_len, '\'');
+	what = rules_found(p, t, buf, sizeof(buf));
 	if (t->kind == T_KW)
-		return perr(p, t->at,
+		return rules_perr(p, t->at,
 		    "expected a value after %s, found keyword %s (a field of "
 		    "that name is written `%s`)",
-		    prev, what, keywords[t->kw]);
+		    prev, what, rules_keywords[t->kw]);
 	if (p->prev_len == 1 && p->s[p->prev_off] == ':')
-		return perr(
+		return rules_perr(
 		    p, t->at, "expected a condition after ':', found %s", what);
-	return perr(
+	return rules_perr(
 	    p, t->at, "expected a value after %s, found %s", prev, what);
 }
 
@@ -1549,8 +1349,8 @@ parse_unary(struct parser *p)
 	if (p->tok.kind != T_MINUS)
 		return parse_primary(p);
 	if (++p->depth > MAX_DEPTH)
-		return perr(p, at, "expression nested too deeply");
-	if (next(p, 0) == -1 || (x = parse_unary(p)) < 0)
+		return rules_perr(p, at, "expression nested too deeply");
+	if (rules_next(p, 0) == -1 || (x = parse_unary(p)) < 0)
 		return -1;
 	p->depth--;
 	if (need_num(p, x, -1) == -1)
@@ -1593,7 +1393,7 @@ parse_arith(struct parser *p, int level)
 		if (op < 0 || (level == 5) != (op == OP_ADD || op == OP_SUB))
 			return l;
 		opat = p->tok.at;
-		if (need_num(p, l, op) == -1 || next(p, 0) == -1)
+		if (need_num(p, l, op) == -1 || rules_next(p, 0) == -1)
 			return -1;
 		r = level == 5 ? parse_arith(p, 6) : parse_unary(p);
 		if (r < 0 || need_num(p, r, op) == -1)
@@ -1639,50 +1439,50 @@ parse_in(struct parser *p, long l, int negated, struct pos opat)
 	int neg;
 	long e;
 
-	if (next(p, 0) == -1)
+	if (rules_next(p, 0) == -1)
 		return -1;
 	if (t->kind != T_LP)
-		return perr(p, t->at, "expected '(' after 'in', found %s",
-		    found(p, t, buf, sizeof(buf)));
+		return rules_perr(p, t->at, "expected '(' after 'in', found %s",
+		    rules_found(p, t, buf, sizeof(buf)));
 	do {
-		if (next(p, 0) == -1)
+		if (rules_next(p, 0) == -1)
 			return -1;
 		at = t->at;
 		neg = t->kind == T_MINUS;
-		if (neg && next(p, 0) == -1)
+		if (neg && rules_next(p, 0) == -1)
 			return -1;
 		if (t->kind == T_NUM) {
 			e = new_node(p, A_NUM, S_NUM, at, t->at.off + t->len);
 			p->a[e].num = neg ? -t->num : t->num;
 		} else if (neg) {
-			return perr(p, t->at,
+			return rules_perr(p, t->at,
 			    "expected a number after '-' in the list, found %s",
-			    found(p, t, buf, sizeof(buf)));
+			    rules_found(p, t, buf, sizeof(buf)));
 		} else if (t->kind == T_STR) {
 			e = new_node(p, A_STR, S_STR, at, t->at.off + t->len);
-			p->a[e].str = take_string(p, &p->a[e].len);
+			p->a[e].str = rules_take_string(p, &p->a[e].len);
 		} else if (t->kind == T_KW &&
 		    (t->kw == K_TRUE || t->kw == K_FALSE)) {
 			e = new_node(p, A_BOOL, S_BOOL, at, t->at.off + t->len);
 			p->a[e].truth = t->kw == K_TRUE;
 		} else {
-			return perr(p, t->at,
+			return rules_perr(p, t->at,
 			    "expected a number, string or boolean in the list, "
 			    "found %s",
-			    found(p, t, buf, sizeof(buf)));
+			    rules_found(p, t, buf, sizeof(buf)));
 		}
 		types |= type_bit(p->a[e].type);
 		push_idx(p, (uint32_t)e);
 		n++;
-		if (next(p, 0) == -1)
+		if (rules_next(p, 0) == -1)
 			return -1;
 		if (t->kind != T_COMMA && t->kind != T_RP)
-			return perr(p, t->at,
+			return rules_perr(p, t->at,
 			    "expected ',' or ')' in the list, found %s",
-			    found(p, t, buf, sizeof(buf)));
+			    rules_found(p, t, buf, sizeof(buf)));
 	} while (t->kind == T_COMMA);
 	if (p->a[l].type != S_ANY && (types & type_bit(p->a[l].type)) == 0)
-		return perr(p, opat, "cannot look for %s in a list of %s",
+		return rules_perr(p, opat, "cannot look for %s in a list of %s",
 		    desc_typed(p, (uint32_t)l, lbuf, sizeof(lbuf)),
 		    list_types(types));
 	e = new_op(
@@ -1692,7 +1492,7 @@ parse_in(struct parser *p, long l, int negated, struct pos opat)
 	p->a[e].b = (uint32_t)first;
 	p->a[e].c = (uint32_t)n;
 	p->a[e].end = t->at.off + t->len;
-	return next(p, 0) == -1 ? -1 : e;
+	return rules_next(p, 0) == -1 ? -1 : e;
 }
 
 static int
@@ -1703,16 +1503,18 @@ check_cmp(struct parser *p, int op, struct pos opat, long l, long r)
 
 	if (op >= OP_LT) {
 		if (tl == S_BOOL || tl == S_NULL)
-			return perr(p, opat,
+			return rules_perr(p, opat,
 			    "'%s' orders numbers and strings, found %s",
-			    opnames[op], desc(p, (uint32_t)l, b1, sizeof(b1)));
+			    rules_opnames[op],
+			    rules_desc(p, (uint32_t)l, b1, sizeof(b1)));
 		if (tr == S_BOOL || tr == S_NULL)
-			return perr(p, opat,
+			return rules_perr(p, opat,
 			    "'%s' orders numbers and strings, found %s",
-			    opnames[op], desc(p, (uint32_t)r, b1, sizeof(b1)));
+			    rules_opnames[op],
+			    rules_desc(p, (uint32_t)r, b1, sizeof(b1)));
 	}
 	if (tl != S_ANY && tr != S_ANY && tl != tr)
-		return perr(p, opat, "cannot compare %s with %s",
+		return rules_perr(p, opat, "cannot compare %s with %s",
 		    desc_typed(p, (uint32_t)l, b1, sizeof(b1)),
 		    desc_typed(p, (uint32_t)r, b2, sizeof(b2)));
 	return 0;
@@ -1721,7 +1523,8 @@ check_cmp(struct parser *p, int op, struct pos opat, long l, long r)
 static int
 at_comparison(const struct parser *p)
 {
-	return cmp_op(p->tok.kind) >= 0 || is_kw(p, K_IN) || is_kw(p, K_NOT);
+	return cmp_op(p->tok.kind) >= 0 || rules_is_kw(p, K_IN) ||
+	    rules_is_kw(p, K_NOT);
 }
 
 /* Level 4: one comparison or `in`, which do not chain. */
@@ -1739,27 +1542,27 @@ parse_cmp(struct parser *p)
 		return l;
 	opat = p->tok.at;
 	if ((op = cmp_op(p->tok.kind)) >= 0) {
-		if (next(p, 0) == -1 || (r = parse_arith(p, 5)) < 0 ||
+		if (rules_next(p, 0) == -1 || (r = parse_arith(p, 5)) < 0 ||
 		    check_cmp(p, op, opat, l, r) == -1)
 			return -1;
 		l = new_op(p, A_CMP, op, S_BOOL, p->a[l].at, opat, l, r);
-	} else if (is_kw(p, K_IN)) {
+	} else if (rules_is_kw(p, K_IN)) {
 		l = parse_in(p, l, 0, opat);
 	} else {
 		/* After an operand, 'not' can only begin 'not in'. */
-		if (next(p, 0) == -1)
+		if (rules_next(p, 0) == -1)
 			return -1;
-		if (!is_kw(p, K_IN))
-			return perr(p, p->tok.at,
+		if (!rules_is_kw(p, K_IN))
+			return rules_perr(p, p->tok.at,
 			    "expected 'in' after 'not', found %s",
-			    found(p, &p->tok, buf, sizeof(buf)));
+			    rules_found(p, &p->tok, buf, sizeof(buf)));
 		l = parse_in(p, l, 1, opat);
 	}
 	if (l >= 0 && at_comparison(p))
-		return perr(p, p->tok.at,
+		return rules_perr(p, p->tok.at,
 		    "comparisons do not chain: found %s after a comparison "
 		    "(join them with 'and')",
-		    found(p, &p->tok, buf, sizeof(buf)));
+		    rules_found(p, &p->tok, buf, sizeof(buf)));
 	return l;
 }
 
@@ -1769,11 +1572,11 @@ parse_not(struct parser *p)
 	struct pos at = p->tok.at;
 	long x;
 
-	if (!is_kw(p, K_NOT))
+	if (!rules_is_kw(p, K_NOT))
 		return parse_cmp(p);
 	if (++p->depth > MAX_DEPTH)
-		return perr(p, at, "expression nested too deeply");
-	if (next(p, 0) == -1 || (x = parse_not(p)) < 0)
+		return rules_perr(p, at, "expression nested too deeply");
+	if (rules_next(p, 0) == -1 || (x = parse_not(p)) < 0)
 		return -1;
 	p->depth--;
 	if (need_bool(p, x, -1) == -1)
@@ -1790,9 +1593,9 @@ parse_bool(struct parser *p, int kw)
 	long l, r;
 
 	l = kw == K_OR ? parse_bool(p, K_AND) : parse_not(p);
-	while (l >= 0 && is_kw(p, kw)) {
+	while (l >= 0 && rules_is_kw(p, kw)) {
 		opat = p->tok.at;
-		if (need_bool(p, l, op) == -1 || next(p, 0) == -1)
+		if (need_bool(p, l, op) == -1 || rules_next(p, 0) == -1)
 			return -1;
 		r = kw == K_OR ? parse_bool(p, K_AND) : parse_not(p);
 		if (r < 0 || need_bool(p, r, op) == -1)
@@ -1803,13 +1606,13 @@ parse_bool(struct parser *p, int kw)
 	return l;
 }
 
-static long
-parse_expr(struct parser *p)
+long
+rules_parse_expr(struct parser *p)
 {
 	long r;
 
 	if (++p->depth > MAX_DEPTH)
-		return perr(p, p->tok.at, "expression nested too deeply");
+		return rules_perr(p, p->tok.at, "expression nested too deeply");
 	r = parse_bool(p, K_OR);
 	p->depth--;
 	return r;
@@ -1846,7 +1649,7 @@ put_num(struct sbuf *b, double v)
 	char buf[40];
 
 	fmt_num(v, buf, sizeof(buf));
-	sb_adds(b, buf);
+	rules_sb_adds(b, buf);
 }
 
 static void
@@ -1857,25 +1660,25 @@ put_str(struct sbuf *b, const char *s, size_t n)
 	unsigned char c;
 	size_t i;
 
-	sb_addc(b, '"');
+	rules_sb_addc(b, '"');
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)s[i];
 		if (c == '"' || c == '\\') {
-			sb_addc(b, '\\');
-			sb_addc(b, (char)c);
+			rules_sb_addc(b, '\\');
+			rules_sb_addc(b, (char)c);
 		} else if (c == '\n') {
-			sb_adds(b, "\\n");
+			rules_sb_adds(b, "\\n");
 		} else if (c == '\t') {
-			sb_adds(b, "\\t");
+			rules_sb_adds(b, "\\t");
 		} else if (c < 0x20 || c == 0x7f) {
 			esc[4] = hex[c >> 4];
 			esc[5] = hex[c & 15];
-			sb_add(b, esc, sizeof(esc));
+			rules_sb_add(b, esc, sizeof(esc));
 		} else {
-			sb_addc(b, (char)c);
+			rules_sb_addc(b, (char)c);
 		}
 	}
-	sb_addc(b, '"');
+	rules_sb_addc(b, '"');
 }
 
 static int
@@ -1907,10 +1710,10 @@ static void
 print_sub(const struct parser *p, struct sbuf *b, uint32_t i, int parens)
 {
 	if (parens)
-		sb_addc(b, '(');
+		rules_sb_addc(b, '(');
 	print_node(p, b, i);
 	if (parens)
-		sb_addc(b, ')');
+		rules_sb_addc(b, ')');
 }
 
 static void
@@ -1928,76 +1731,82 @@ print_node(const struct parser *p, struct sbuf *b, uint32_t i)
 		put_str(b, n->str, n->len);
 		break;
 	case A_BOOL:
-		sb_adds(b, n->truth ? "true" : "false");
+		rules_sb_adds(b, n->truth ? "true" : "false");
 		break;
 	case A_NULL:
-		sb_adds(b, "null");
+		rules_sb_adds(b, "null");
 		break;
 	case A_FIELD:
-		sb_add(b, n->str, n->len);
+		rules_sb_add(b, n->str, n->len);
 		break;
 	case A_NOT:
-		sb_adds(b, "not ");
+		rules_sb_adds(b, "not ");
 		print_sub(p, b, n->a, prec(&p->a[n->a]) < pr);
 		break;
 	case A_NEG:
-		sb_addc(b, '-');
+		rules_sb_addc(b, '-');
 		print_sub(p, b, n->a, prec(&p->a[n->a]) < pr);
 		break;
 	case A_CALL:
-		sb_adds(b, funcs[n->op].name);
-		sb_addc(b, '(');
+		rules_sb_adds(b, rules_funcs[n->op].name);
+		rules_sb_addc(b, '(');
 		for (k = 0; k < n->c; k++) {
 			if (k > 0)
-				sb_adds(b, ", ");
+				rules_sb_adds(b, ", ");
 			print_node(p, b, p->idx[n->b + k]);
 		}
-		sb_addc(b, ')');
+		rules_sb_addc(b, ')');
 		break;
 	case A_IN:
 	case A_NOTIN:
 		/* Comparisons do not chain: one as an operand is wrapped. */
 		lp = prec(&p->a[n->a]);
 		print_sub(p, b, n->a, lp <= pr);
-		sb_adds(b, n->kind == A_IN ? " in (" : " not in (");
+		rules_sb_adds(b, n->kind == A_IN ? " in (" : " not in (");
 		for (k = 0; k < n->c; k++) {
 			if (k > 0)
-				sb_adds(b, ", ");
+				rules_sb_adds(b, ", ");
 			print_node(p, b, p->idx[n->b + k]);
 		}
-		sb_addc(b, ')');
+		rules_sb_addc(b, ')');
 		break;
 	default: /* binary */
 		lp = prec(&p->a[n->a]);
 		print_sub(p, b, n->a, lp < pr || (pr == 4 && lp == 4));
-		sb_addc(b, ' ');
-		sb_adds(b, opnames[n->op]);
-		sb_addc(b, ' ');
+		rules_sb_addc(b, ' ');
+		rules_sb_adds(b, rules_opnames[n->op]);
+		rules_sb_addc(b, ' ');
 		print_sub(p, b, n->b, prec(&p->a[n->b]) <= pr);
 		break;
 	}
 }
 
-/* ---- compiling ---- */
+void
+rules_norm_rule(
+    struct sbuf *b, const struct parser *p, const struct rule_src *src)
+{
+	size_t k;
 
-enum rop {
-	R_CONST, /* k */
-	R_FIELD, /* slot a */
-	R_NOT,
-	R_AND,
-	R_OR,
-	R_CMP,  /* a sub b */
-	R_CMPK, /* slot a sub k, c its mask: most conditions */
-	R_IN,   /* a in list b */
-	R_NOTIN,
-	R_INK, /* slot a in list b */
-	R_NOTINK,
-	R_EXISTS, /* slot a */
-	R_LISTED, /* slot a (features.lists) holds list k */
-	R_NEG,
-	R_ARITH, /* a sub b */
-	R_CALL,  /* function sub of args[a..a+b), scratch c */
-};
+	rules_sb_adds(b, "rule ");
+	rules_sb_adds(b, src->id);
+	rules_sb_adds(b, ": ");
+	print_node(p, b, (uint32_t)src->root);
+	rules_sb_adds(b, " => ");
+	put_num(b, src->weight);
+	rules_sb_addc(b, ' ');
+	put_str(b, src->reason, strlen(src->reason));
+	if (src->severity != NULL) {
+		rules_sb_adds(b, " severity ");
+		rules_sb_adds(b, src->severity);
+	}
+	for (k = 0; k < src->ntags; k++) {
+		rules_sb_adds(b, k == 0 ? " tags " : ", ");
+		rules_sb_adds(b, src->tags[k]);
+	}
+	rules_sb_addc(b, '\n');
+}
+
+/* ---- compiling ---- */
 
 struct slots {
 	size_t *v;
@@ -2009,8 +1818,8 @@ emit(struct fk_rules *rs, int op, int sub, uint32_t a, uint32_t b)
 {
 	struct rnode *n;
 
-	rs->nodes =
-	    grow(rs->nodes, rs->nnodes, &rs->capnodes, sizeof(*rs->nodes));
+	rs->nodes = rules_grow(
+	    rs->nodes, rs->nnodes, &rs->capnodes, sizeof(*rs->nodes));
 	n = &rs->nodes[rs->nnodes];
 	memset(n, 0, sizeof(*n));
 	n->op = (unsigned char)op;
@@ -2038,7 +1847,7 @@ field_slot(struct fk_rules *rs, const struct parser *p, const struct anode *n,
 	for (k = 0; k < sl->n && sl->v[k] != slot; k++)
 		;
 	if (k == sl->n) {
-		sl->v = grow(sl->v, sl->n, &sl->cap, sizeof(*sl->v));
+		sl->v = rules_grow(sl->v, sl->n, &sl->cap, sizeof(*sl->v));
 		sl->v[sl->n++] = slot;
 	}
 	return (uint32_t)slot;
@@ -2056,7 +1865,7 @@ lists_slot(struct fk_rules *rs, struct slots *sl)
 	for (k = 0; k < sl->n && sl->v[k] != slot; k++)
 		;
 	if (k == sl->n) {
-		sl->v = grow(sl->v, sl->n, &sl->cap, sizeof(*sl->v));
+		sl->v = rules_grow(sl->v, sl->n, &sl->cap, sizeof(*sl->v));
 		sl->v[sl->n++] = slot;
 	}
 	return (uint32_t)slot;
@@ -2095,17 +1904,6 @@ num_order(const void *x, const void *y)
 }
 
 static int
-str_cmp(const char *a, size_t na, const char *b, size_t nb)
-{
-	size_t n = na < nb ? na : nb;
-	int c = n > 0 ? memcmp(a, b, n) : 0;
-
-	if (c != 0)
-		return c;
-	return (na > nb) - (na < nb);
-}
-
-static int
 str_order(const void *x, const void *y)
 {
 	const struct rstr *a = x, *b = y;
@@ -2120,8 +1918,8 @@ compile_list(struct fk_rules *rs, const struct parser *p, const struct anode *n)
 	const struct anode *e;
 	size_t k, j;
 
-	rs->lists =
-	    grow(rs->lists, rs->nlists, &rs->caplists, sizeof(*rs->lists));
+	rs->lists = rules_grow(
+	    rs->lists, rs->nlists, &rs->caplists, sizeof(*rs->lists));
 	l = &rs->lists[rs->nlists];
 	memset(l, 0, sizeof(*l));
 	l->num = fk_xmalloc(n->c * sizeof(*l->num));
@@ -2266,7 +2064,7 @@ compile(
 			args[k] = compile(rs, p, p->idx[n->b + k], sl);
 		a = (uint32_t)rs->nargs;
 		for (k = 0; k < n->c; k++) {
-			rs->args = grow(rs->args, rs->nargs, &rs->capargs,
+			rs->args = rules_grow(rs->args, rs->nargs, &rs->capargs,
 			    sizeof(*rs->args));
 			rs->args[rs->nargs++] = args[k];
 		}
@@ -2274,7 +2072,7 @@ compile(
 			free(args);
 		k = emit(rs, R_CALL, n->op, a, n->c);
 		if (n->op == F_LOWER) {
-			rs->scratch = grow(rs->scratch, rs->nscratch,
+			rs->scratch = rules_grow(rs->scratch, rs->nscratch,
 			    &rs->capscratch, sizeof(*rs->scratch));
 			sc = &rs->scratch[rs->nscratch];
 			sc->buf = NULL;
@@ -2285,32 +2083,14 @@ compile(
 	}
 }
 
-/* ---- rules ---- */
-
-struct rule_src {
-	struct pos at;
-	const char *id;
-	double weight;
-	const char *reason;
-	const char *severity;
-	const char **tags;
-	size_t ntags, captags;
-	long root;
-};
-
-static void
-add_rule(struct parser *p, struct rule_src *src)
+void
+rules_compile(
+    struct fk_rules *rs, const struct parser *p, uint32_t root, struct rule *r)
 {
-	struct fk_rules *rs = p->rs;
 	struct slots sl = { NULL, 0, 0 };
-	struct sbuf *b = &rs->text;
-	struct rule *r;
 	size_t k;
 
-	rs->rules = grow(rs->rules, rs->n, &rs->cap, sizeof(*rs->rules));
-	r = &rs->rules[rs->n];
-	memset(r, 0, sizeof(*r));
-	r->root = compile(rs, p, (uint32_t)src->root, &sl);
+	r->root = compile(rs, p, root, &sl);
 	/* Most records fail a rule at its first comparison: when that is a
 	 * field against a literal or a field alone, fk_rules_eval tries it
 	 * first without the walk. */
@@ -2319,41 +2099,14 @@ add_rule(struct parser *p, struct rule_src *src)
 	r->guard = rs->nodes[k].op == R_CMPK || rs->nodes[k].op == R_FIELD
 	    ? (uint32_t)k
 	    : NO_GUARD;
-	r->tags = src->tags;
 	r->slots = sl.v;
-	r->info.id = src->id;
-	r->info.weight = src->weight;
-	r->info.reason = src->reason;
-	r->info.severity = src->severity;
-	r->info.tags = r->tags;
-	r->info.ntags = src->ntags;
 	r->info.slots = r->slots;
 	r->info.nslots = sl.n;
-	r->info.file = p->file;
-	r->info.line = src->at.line;
-	src->tags = NULL;
-	id_add(rs, rs->n);
-	rs->n++;
-
-	sb_adds(b, "rule ");
-	sb_adds(b, src->id);
-	sb_adds(b, ": ");
-	print_node(p, b, (uint32_t)src->root);
-	sb_adds(b, " => ");
-	put_num(b, src->weight);
-	sb_addc(b, ' ');
-	put_str(b, src->reason, strlen(src->reason));
-	if (src->severity != NULL) {
-		sb_adds(b, " severity ");
-		sb_adds(b, src->severity);
-	}
-	for (k = 0; k < r->info.ntags; k++) {
-		sb_adds(b, k == 0 ? " tags " : ", ");
-		sb_adds(b, r->tags[k]);
-	}
-	sb_addc(b, '\n');
-	rs->hashed = 0;
 }
+
+/* ---- rule statements ---- */
+
+static const char *const severities[] = { "low", "medium", "high", "critical" };
 
 static int
 is_severity(const struct parser *p, const struct token *t, const char **sev)
@@ -2379,50 +2132,51 @@ parse_extras(struct parser *p, struct rule_src *r)
 	char buf[FOUND_MAX + 16], what[FOUND_MAX + 16];
 	int tags = 0;
 
-	if (next(p, 0) == -1)
+	if (rules_next(p, 0) == -1)
 		return -1;
 	for (;;) {
-		if (t->kind == T_EOF || is_kw(p, K_RULE))
+		if (t->kind == T_EOF || rules_is_kw(p, K_RULE))
 			return 0;
-		if (is_kw(p, K_SEVERITY)) {
+		if (rules_is_kw(p, K_SEVERITY)) {
 			if (r->severity != NULL)
-				return perr(p, t->at, "'severity' given twice");
-			if (next(p, 1) == -1)
+				return rules_perr(
+				    p, t->at, "'severity' given twice");
+			if (rules_next(p, 1) == -1)
 				return -1;
 			if (t->kind != T_WORD)
-				return perr(p, t->at,
+				return rules_perr(p, t->at,
 				    "expected a severity (low, medium, high "
 				    "or critical) after 'severity', found %s",
-				    found(p, t, buf, sizeof(buf)));
+				    rules_found(p, t, buf, sizeof(buf)));
 			if (!is_severity(p, t, &r->severity))
-				return perr(p, t->at,
+				return rules_perr(p, t->at,
 				    "unknown severity %s (low, medium, high or "
 				    "critical)",
-				    found(p, t, buf, sizeof(buf)));
-			if (next(p, 0) == -1)
+				    rules_found(p, t, buf, sizeof(buf)));
+			if (rules_next(p, 0) == -1)
 				return -1;
 			continue;
 		}
-		if (!is_kw(p, K_TAGS))
-			return perr(p, t->at,
+		if (!rules_is_kw(p, K_TAGS))
+			return rules_perr(p, t->at,
 			    "expected 'severity', 'tags' or 'rule', found %s",
-			    found(p, t, buf, sizeof(buf)));
+			    rules_found(p, t, buf, sizeof(buf)));
 		if (tags++)
-			return perr(p, t->at, "'tags' given twice");
+			return rules_perr(p, t->at, "'tags' given twice");
 		do {
-			quote(
+			rules_quote(
 			    what, sizeof(what), p->s + t->at.off, t->len, '\'');
-			if (next(p, 1) == -1)
+			if (rules_next(p, 1) == -1)
 				return -1;
 			if (t->kind != T_WORD)
-				return perr(p, t->at,
+				return rules_perr(p, t->at,
 				    "expected a tag after %s, found %s", what,
-				    found(p, t, buf, sizeof(buf)));
-			r->tags = grow(
+				    rules_found(p, t, buf, sizeof(buf)));
+			r->tags = rules_grow(
 			    r->tags, r->ntags, &r->captags, sizeof(*r->tags));
 			r->tags[r->ntags++] =
-			    pool_strndup(p->rs, p->s + t->at.off, t->len);
-			if (next(p, 0) == -1)
+			    rules_pool_strndup(p->rs, p->s + t->at.off, t->len);
+			if (rules_next(p, 0) == -1)
 				return -1;
 		} while (t->kind == T_COMMA);
 	}
@@ -2445,72 +2199,72 @@ parse_rule(struct parser *p)
 	r.at = t->at;
 	p->na = p->nidx = p->nsegs = 0;
 	p->depth = 0;
-	if (next(p, 1) == -1)
+	if (rules_next(p, 1) == -1)
 		return -1;
 	if (t->kind != T_WORD || !is_alpha((unsigned char)p->s[t->at.off]))
-		return perr(p, t->at,
+		return rules_perr(p, t->at,
 		    "expected a rule id after 'rule', found %s",
-		    found(p, t, buf, sizeof(buf)));
-	if ((dup = id_find(p->rs, p->s + t->at.off, t->len)) >= 0) {
+		    rules_found(p, t, buf, sizeof(buf)));
+	if ((dup = rules_id_find(p->rs, p->s + t->at.off, t->len)) >= 0) {
 		const struct fk_rule_info *d = &p->rs->rules[dup].info;
 
 		if (d->file == p->file)
-			return perr(p, t->at,
+			return rules_perr(p, t->at,
 			    "duplicate rule id '%s', first defined at line %ld",
 			    d->id, d->line);
-		return perr(p, t->at,
+		return rules_perr(p, t->at,
 		    "duplicate rule id '%s', first defined at %s:%ld", d->id,
 		    d->file, d->line);
 	}
-	r.id = pool_strndup(p->rs, p->s + t->at.off, t->len);
-	if (next(p, 0) == -1)
+	r.id = rules_pool_strndup(p->rs, p->s + t->at.off, t->len);
+	if (rules_next(p, 0) == -1)
 		return -1;
 	if (t->kind != T_COLON)
-		return perr(p, t->at,
+		return rules_perr(p, t->at,
 		    "expected ':' after the rule id, found %s",
-		    found(p, t, buf, sizeof(buf)));
-	if (next(p, 0) == -1 || (r.root = parse_expr(p)) < 0)
+		    rules_found(p, t, buf, sizeof(buf)));
+	if (rules_next(p, 0) == -1 || (r.root = rules_parse_expr(p)) < 0)
 		return -1;
 	if (p->a[r.root].type != S_ANY && p->a[r.root].type != S_BOOL)
-		return perr(p, p->a[r.root].at,
+		return rules_perr(p, p->a[r.root].at,
 		    "the condition must be a boolean, found %s",
-		    desc(p, (uint32_t)r.root, buf, sizeof(buf)));
+		    rules_desc(p, (uint32_t)r.root, buf, sizeof(buf)));
 	if (t->kind != T_ARROW)
-		return perr(p, t->at,
+		return rules_perr(p, t->at,
 		    "expected '=>' after the condition, found %s",
-		    found(p, t, buf, sizeof(buf)));
-	if (next(p, 0) == -1)
+		    rules_found(p, t, buf, sizeof(buf)));
+	if (rules_next(p, 0) == -1)
 		return -1;
 	wat = t->at;
 	neg = t->kind == T_MINUS;
-	if (neg && next(p, 0) == -1)
+	if (neg && rules_next(p, 0) == -1)
 		return -1;
 	if (t->kind != T_NUM || t->dur)
-		return perr(p, t->at,
+		return rules_perr(p, t->at,
 		    "expected a weight from -1 to 1 after '=>', found %s",
-		    found(p, t, buf, sizeof(buf)));
+		    rules_found(p, t, buf, sizeof(buf)));
 	r.weight = neg ? -t->num : t->num;
 	if (r.weight < -1 || r.weight > 1) {
-		quote(buf, sizeof(buf), p->s + wat.off,
+		rules_quote(buf, sizeof(buf), p->s + wat.off,
 		    t->at.off + t->len - wat.off, '\'');
-		return perr(
+		return rules_perr(
 		    p, wat, "expected a weight from -1 to 1, found %s", buf);
 	}
-	if (next(p, 0) == -1)
+	if (rules_next(p, 0) == -1)
 		return -1;
 	if (t->kind != T_STR)
-		return perr(p, t->at,
+		return rules_perr(p, t->at,
 		    "expected a reason (a string) after the weight, found %s",
-		    found(p, t, buf, sizeof(buf)));
+		    rules_found(p, t, buf, sizeof(buf)));
 	if (t->slen == 0)
-		return perr(p, t->at,
+		return rules_perr(p, t->at,
 		    "expected a reason after the weight, found an empty string");
-	r.reason = take_string(p, &len);
+	r.reason = rules_take_string(p, &len);
 	if (parse_extras(p, &r) == -1) {
 		free(r.tags);
 		return -1;
 	}
-	add_rule(p, &r);
+	rules_add(p, &r);
 	free(r.tags);
 	return 0;
 }
@@ -2525,7 +2279,7 @@ fk_rules_parse(struct fk_rules *rs, const char *name, const char *text,
 
 	memset(&p, 0, sizeof(p));
 	p.rs = rs;
-	p.file = pool_strndup(rs, name, strlen(name));
+	p.file = rules_pool_strndup(rs, name, strlen(name));
 	p.s = text != NULL ? text : "";
 	p.len = text != NULL ? len : 0;
 	p.line = 1;
@@ -2535,12 +2289,13 @@ fk_rules_parse(struct fk_rules *rs, const char *name, const char *text,
 	p.errlen = errlen;
 	if (errlen > 0)
 		err[0] = '\0';
-	if (next(&p, 0) == -1)
+	if (rules_next(&p, 0) == -1)
 		rc = -1;
 	while (rc == 0 && p.tok.kind != T_EOF) {
-		if (!is_kw(&p, K_RULE))
-			rc = perr(&p, p.tok.at, "expected 'rule', found %s",
-			    found(&p, &p.tok, buf, sizeof(buf)));
+		if (!rules_is_kw(&p, K_RULE))
+			rc = rules_perr(&p, p.tok.at,
+			    "expected 'rule', found %s",
+			    rules_found(&p, &p.tok, buf, sizeof(buf)));
 		else
 			rc = parse_rule(&p);
 	}
@@ -2550,40 +2305,12 @@ fk_rules_parse(struct fk_rules *rs, const char *name, const char *text,
 	return rc;
 }
 
-int
-fk_rules_load(struct fk_rules *rs, const char *file, char *err, size_t errlen)
-{
-	size_t len = 0, cap = 8192, n;
-	char *buf;
-	FILE *fp;
-	int rc, e;
-
-	if ((fp = fopen(file, "rb")) == NULL) {
-		snprintf(err, errlen, "%s: %s", file, strerror(errno));
-		return -1;
-	}
-	buf = fk_xmalloc(cap);
-	while ((n = fread(buf + len, 1, cap - len, fp)) > 0) {
-		len += n;
-		if (len == cap) {
-			cap *= 2;
-			buf = fk_xrealloc(buf, cap);
-		}
-	}
-	if (ferror(fp)) {
-		e = errno;
-		fclose(fp);
-		free(buf);
-		snprintf(err, errlen, "%s: %s", file, strerror(e));
-		return -1;
-	}
-	fclose(fp);
-	rc = fk_rules_parse(rs, file, buf, len, err, errlen);
-	free(buf);
-	return rc;
-}
-
 /* ---- evaluation ---- */
+
+#define LIST_LINEAR 8 /* longer lists are searched, not scanned */
+
+#define EF_MISSING 1u
+#define EF_MISTYPED 2u
 
 struct ectx {
 	const struct rnode *nodes;
