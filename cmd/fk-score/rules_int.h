@@ -1,12 +1,20 @@
-/* The rule language's private header: only cmd/fk-score/rules.c and
- * rules_*.c include it.  Everyone else uses rules.h.
+/* The rule language's private header: only cmd/fk-score/rules_*.c
+ * include it.  Everyone else uses rules.h.
  *
  * fk-rules(5), the rule language of fk-score.  A text is lexed and
  * parsed by recursive descent into a small tree per rule, its types
  * checked where literals tell them, printed in normal form (the set's
  * identity) and compiled into one flat array of nodes that
  * fk_rules_eval walks without allocating.  Library module: never
- * prints, never exits.
+ * prints, never exits.  One file a stage:
+ *
+ *   rules_set.c      the set: its memory, rule ids, identity, loading
+ *   rules_lex.c      characters, tokens, and messages that quote the text
+ *   rules_parse.c    a text's rule statements, fk_rules_parse
+ *   rules_expr.c     expressions and their types: the tree of one rule
+ *   rules_norm.c     the tree printed in normal form
+ *   rules_compile.c  the tree into the set's flat array of nodes
+ *   rules_eval.c     the nodes against one record's fields
  *
  * What crosses files is prefixed rules_; the rest is static. */
 #ifndef FK_RULES_INT_H

@@ -1,5 +1,6 @@
-/* fk-rules(5): the stages not yet in a rules_*.c file of their own.
- * See rules_int.h. */
+/* fk-rules(5), the set: the memory its stages share, the table of rule
+ * ids, the rules a text adds, its identity, and loading a file.  See
+ * rules_int.h for the stages. */
 #include "rules_int.h"
 
 #include <errno.h>
@@ -12,8 +13,6 @@
 #include "xalloc.h"
 
 #include "banned.h"
-
-/* ---- the set ---- */
 
 #define ID_SEED 0x72756c65ULL /* any constant: the table is never stored */
 
