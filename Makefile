@@ -61,7 +61,10 @@ fk-enrich_MODS = cmd/fk-enrich/changelog.c cmd/fk-enrich/enrich.c \
 	cmd/fk-enrich/labels.c cmd/fk-enrich/lists.c cmd/fk-enrich/state.c \
 	cmd/fk-enrich/table.c cmd/fk-enrich/window.c
 fk-score_MODS = cmd/fk-score/fields.c cmd/fk-score/model.c \
-	cmd/fk-score/rules.c cmd/fk-score/score.c
+	cmd/fk-score/rules_set.c cmd/fk-score/rules_lex.c \
+	cmd/fk-score/rules_parse.c cmd/fk-score/rules_expr.c \
+	cmd/fk-score/rules_norm.c cmd/fk-score/rules_compile.c \
+	cmd/fk-score/rules_eval.c cmd/fk-score/score.c
 fk-alert_MODS = cmd/fk-alert/alert.c cmd/fk-alert/dest.c cmd/fk-alert/format.c
 fk-sink_MODS = cmd/fk-sink/audit.c cmd/fk-sink/lake.c cmd/fk-sink/out.c \
 	cmd/fk-sink/pg.c cmd/fk-sink/sink.c

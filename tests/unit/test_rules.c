@@ -1,4 +1,4 @@
-/* Unit tests for fk-score's rules.c: the lexer, parser and type checks
+/* Unit tests for fk-score's rules_*.c: the lexer, parser and type checks
  * with their messages, the normal form and its hash, and evaluation
  * against records read through fields.c. */
 #include "rules.h"
