@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "digest.h"
 #include "hash.h"
-#include "sha256.h"
 #include "xalloc.h"
 
 #include "banned.h"

@@ -1,8 +1,8 @@
-/* Unit tests for sha256.c: the FIPS 180-4 / NIST examples, every way of
- * splitting a message over updates, and random buffers checked against
- * sha256sum; the SHA-extensions path and the portable one side by side
- * (on a CPU without the extensions both are the portable code). */
-#include "sha256.h"
+/* Unit tests for digest.c: the FIPS 180-4 / NIST examples, every way of
+ * splitting a message over updates, random buffers checked against
+ * sha256sum, contexts given up part way (LeakSanitizer checks that
+ * release frees them), and base64 against RFC 4648 and Python's. */
+#include "digest.h"
 
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -35,19 +35,6 @@ fill_random(unsigned char *buf, size_t len, uint64_t seed)
 		buf[i] = (unsigned char)fk_test_rand(&seed);
 }
 
-/* The paths a test runs on: fk_sha256_force_portable(path). */
-static const int paths[] = { 0, 1 };
-static const char *const path_name[] = { "fastest", "portable" };
-
-/* One call on the given path. */
-static void
-hex_on(int path, const void *data, size_t len, char hex[FK_SHA256_HEXLEN])
-{
-	fk_sha256_force_portable(path);
-	fk_sha256_hex(data, len, hex);
-	fk_sha256_force_portable(0);
-}
-
 struct nist_case {
 	char in[64];
 	char want[FK_SHA256_HEXLEN];
@@ -75,13 +62,9 @@ ParameterizedTestParameters(sha256, nist_vectors)
 ParameterizedTest(struct nist_case *c, sha256, nist_vectors)
 {
 	char hex[FK_SHA256_HEXLEN];
-	size_t i;
 
-	for (i = 0; i < NELEM(paths); i++) {
-		hex_on(paths[i], c->in, strlen(c->in), hex);
-		cr_assert_str_eq(
-		    hex, c->want, "\"%s\", %s path", c->in, path_name[i]);
-	}
+	fk_sha256_hex(c->in, strlen(c->in), hex);
+	cr_assert_str_eq(hex, c->want, "\"%s\"", c->in);
 }
 
 /* 896 bits: two full blocks of message, then a padding block. */
@@ -91,14 +74,10 @@ Test(sha256, nist_896_bits)
 	    "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmn"
 	    "hijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
 	char hex[FK_SHA256_HEXLEN];
-	size_t i;
 
-	for (i = 0; i < NELEM(paths); i++) {
-		hex_on(paths[i], in, sizeof(in) - 1, hex);
-		cr_assert_str_eq(hex,
-		    "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1",
-		    "%s path", path_name[i]);
-	}
+	fk_sha256_hex(in, sizeof(in) - 1, hex);
+	cr_assert_str_eq(hex,
+	    "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
 }
 
 #define MILLION_A                                                              \
@@ -107,14 +86,11 @@ Test(sha256, nist_896_bits)
 Test(sha256, million_a_one_call)
 {
 	char *a = malloc(1000000), hex[FK_SHA256_HEXLEN];
-	size_t i;
 
 	cr_assert_not_null(a);
 	memset(a, 'a', 1000000);
-	for (i = 0; i < NELEM(paths); i++) {
-		hex_on(paths[i], a, 1000000, hex);
-		cr_assert_str_eq(hex, MILLION_A, "%s path", path_name[i]);
-	}
+	fk_sha256_hex(a, 1000000, hex);
+	cr_assert_str_eq(hex, MILLION_A);
 	free(a);
 }
 
@@ -125,25 +101,19 @@ Test(sha256, million_a_in_pieces)
 	unsigned char a[1000], md[FK_SHA256_LEN];
 	char hex[FK_SHA256_HEXLEN];
 	struct fk_sha256 c;
-	size_t i, j, left, n;
+	size_t i, left, n;
 
 	memset(a, 'a', sizeof(a));
-	for (i = 0; i < NELEM(pieces) * NELEM(paths); i++) {
-		j = i / NELEM(pieces);
-		fk_sha256_force_portable(paths[j]);
+	for (i = 0; i < NELEM(pieces); i++) {
 		fk_sha256_init(&c);
 		for (left = 1000000; left > 0; left -= n) {
-			n = pieces[i % NELEM(pieces)] < left
-			    ? pieces[i % NELEM(pieces)]
-			    : left;
+			n = pieces[i] < left ? pieces[i] : left;
 			fk_sha256_update(&c, a, n);
 		}
 		fk_sha256_final(&c, md);
 		to_hex(md, hex);
-		cr_assert_str_eq(hex, MILLION_A, "pieces of %zu, %s path",
-		    pieces[i % NELEM(pieces)], path_name[j]);
+		cr_assert_str_eq(hex, MILLION_A, "pieces of %zu", pieces[i]);
 	}
-	fk_sha256_force_portable(0);
 }
 
 /* Every split of a 200-byte message into two updates, and into three,
@@ -177,8 +147,8 @@ Test(sha256, every_split_point)
 	}
 }
 
-/* A context can be used again after init. */
-Test(sha256, init_resets)
+/* A context can be begun again after final. */
+Test(sha256, init_after_final)
 {
 	unsigned char md[FK_SHA256_LEN];
 	char hex[FK_SHA256_HEXLEN];
@@ -193,6 +163,85 @@ Test(sha256, init_resets)
 	to_hex(md, hex);
 	cr_assert_str_eq(hex,
 	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+Test(sha256, final_hex_is_final_in_hex)
+{
+	unsigned char md[FK_SHA256_LEN];
+	char hex[FK_SHA256_HEXLEN], want[FK_SHA256_HEXLEN];
+	struct fk_sha256 c;
+
+	fk_sha256_init(&c);
+	fk_sha256_update(&c, "abc", 3);
+	fk_sha256_final(&c, md);
+	to_hex(md, want);
+	fk_sha256_init(&c);
+	fk_sha256_update(&c, "abc", 3);
+	fk_sha256_final_hex(&c, hex);
+	cr_assert_str_eq(hex, want);
+}
+
+/* Given up part way, before any update, after final, twice, or never
+ * begun (zeroed): release leaves nothing for LeakSanitizer, and the
+ * context can be begun again. */
+Test(sha256, release_anywhere)
+{
+	unsigned char md[FK_SHA256_LEN];
+	char hex[FK_SHA256_HEXLEN];
+	struct fk_sha256 c, z;
+
+	fk_sha256_init(&c);
+	fk_sha256_update(&c, "a file cut short", 16);
+	fk_sha256_release(&c);
+	fk_sha256_init(&c);
+	fk_sha256_release(&c);
+	fk_sha256_release(&c);
+	fk_sha256_init(&c);
+	fk_sha256_final(&c, md);
+	fk_sha256_release(&c);
+	memset(&z, 0, sizeof(z));
+	fk_sha256_release(&z);
+	fk_sha256_init(&c);
+	fk_sha256_update(&c, "abc", 3);
+	fk_sha256_final_hex(&c, hex);
+	cr_assert_str_eq(hex,
+	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+/* final frees what the context held: no release here, and nothing for
+ * LeakSanitizer. */
+Test(sha256, final_needs_no_release)
+{
+	unsigned char md[FK_SHA256_LEN];
+	char hex[FK_SHA256_HEXLEN];
+	struct fk_sha256 c;
+
+	fk_sha256_init(&c);
+	fk_sha256_update(&c, "abc", 3);
+	fk_sha256_final(&c, md);
+	fk_sha256_init(&c);
+	fk_sha256_final_hex(&c, hex);
+	cr_assert_str_eq(hex,
+	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+/* Contexts are independent: two in progress at once, interleaved. */
+Test(sha256, two_at_once)
+{
+	char h1[FK_SHA256_HEXLEN], h2[FK_SHA256_HEXLEN];
+	struct fk_sha256 a, b;
+
+	fk_sha256_init(&a);
+	fk_sha256_init(&b);
+	fk_sha256_update(&a, "a", 1);
+	fk_sha256_update(&b, "", 0);
+	fk_sha256_update(&a, "bc", 2);
+	fk_sha256_final_hex(&b, h2);
+	fk_sha256_final_hex(&a, h1);
+	cr_assert_str_eq(h1,
+	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	cr_assert_str_eq(h2,
+	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 Test(sha256, hex_is_lower_case_and_terminated)
@@ -306,118 +355,213 @@ Test(sha256, all_lengths_to_300)
 	    "3d8d57e107a9619aef8f6bb204440a8633cf844ffcd8a064a28e3b86c30ffaf9");
 }
 
-/* Both paths on every length from 0 to 1000 of one random buffer, each
- * an exact-size heap copy (ASan sees a read past the end) at offsets 0
- * to 4 from malloc's alignment (unaligned loads).  The digests agree,
- * and folded as in all_lengths_to_300 they match hashlib's. */
-Test(sha256, paths_agree_all_lengths_to_1000)
+/* Every length from 0 to 1000 of one random buffer, each an exact-size
+ * heap copy (ASan sees a read past the end) at offsets 0 to 4 from
+ * malloc's alignment (unaligned loads), folded as in all_lengths_to_300
+ * to hashlib's digest. */
+Test(sha256, all_lengths_unaligned_to_1000)
 {
-	unsigned char src[1000], *buf, md[NELEM(paths)][FK_SHA256_LEN];
+	unsigned char src[1000], *buf;
 	char hex[FK_SHA256_HEXLEN];
-	struct fk_sha256 acc[NELEM(paths)];
-	size_t len, off, i;
+	struct fk_sha256 acc;
+	size_t len, off;
 
 	fill_random(src, sizeof(src), 1000);
-	for (i = 0; i < NELEM(paths); i++)
-		fk_sha256_init(&acc[i]);
+	fk_sha256_init(&acc);
 	for (len = 0; len <= sizeof(src); len++) {
 		off = (len + 1) % 5;
 		buf = malloc(off + len);
 		cr_assert_not_null(buf);
 		memcpy(buf + off, src, len);
-		for (i = 0; i < NELEM(paths); i++) {
-			struct fk_sha256 c;
-
-			fk_sha256_force_portable(paths[i]);
-			fk_sha256_init(&c);
-			fk_sha256_update(&c, buf + off, len);
-			fk_sha256_final(&c, md[i]);
-			to_hex(md[i], hex);
-			fk_sha256_force_portable(0);
-			fk_sha256_update(&acc[i], hex, 64);
-		}
-		cr_assert_arr_eq(md[0], md[1], FK_SHA256_LEN,
-		    "length %zu at offset %zu", len, off);
+		fk_sha256_hex(buf + off, len, hex);
+		fk_sha256_update(&acc, hex, 64);
 		free(buf);
 	}
-	for (i = 0; i < NELEM(paths); i++) {
-		fk_sha256_final(&acc[i], md[i]);
-		to_hex(md[i], hex);
-		cr_assert_str_eq(hex,
-		    "b712f3c6495a28df1ee9b18641f67b3e36ca25c8dda5276d8f6c5420736b7187",
-		    "%s path", path_name[i]);
-	}
+	fk_sha256_final_hex(&acc, hex);
+	cr_assert_str_eq(hex,
+	    "b712f3c6495a28df1ee9b18641f67b3e36ca25c8dda5276d8f6c5420736b7187");
 }
 
 /* Random messages cut at random points, from empty updates to many
- * blocks at once, on each path and switching paths between updates
- * (they share the state): always the portable path's one-call digest. */
-Test(sha256, paths_agree_random_splits)
+ * blocks at once: always the one-call digest. */
+Test(sha256, random_splits)
 {
 	static unsigned char msg[5000];
 	unsigned char want[FK_SHA256_LEN], md[FK_SHA256_LEN];
 	struct fk_sha256 c;
 	uint64_t seed = 2024, r;
-	size_t len, pos, n, round, mode;
+	size_t len, pos, n, round;
 
 	for (round = 0; round < 600; round++) {
 		len = (size_t)(fk_test_rand(&seed) % sizeof(msg));
 		fill_random(msg, len, round);
-		fk_sha256_force_portable(1);
 		fk_sha256_init(&c);
 		fk_sha256_update(&c, msg, len);
 		fk_sha256_final(&c, want);
-		/* 0: fastest path, 1: portable, 2: a random one per update */
-		for (mode = 0; mode < 3; mode++) {
-			fk_sha256_force_portable(mode == 1);
-			fk_sha256_init(&c);
-			for (pos = 0; pos < len; pos += n) {
-				r = fk_test_rand(&seed);
-				/* Short pieces half the time, else any. */
-				n = (size_t)(r >> 8) %
-				    ((r & 1) ? 70 : len - pos + 1);
-				n = n < len - pos ? n : len - pos;
-				if (mode == 2)
-					fk_sha256_force_portable((r >> 1) & 1);
-				fk_sha256_update(&c, msg + pos, n);
-			}
-			fk_sha256_final(&c, md);
-			cr_assert_arr_eq(md, want, sizeof(md),
-			    "round %zu, %zu bytes, mode %zu", round, len, mode);
+		fk_sha256_init(&c);
+		for (pos = 0; pos < len; pos += n) {
+			r = fk_test_rand(&seed);
+			/* Short pieces half the time, else any. */
+			n = (size_t)(r >> 8) % ((r & 1) ? 70 : len - pos + 1);
+			n = n < len - pos ? n : len - pos;
+			fk_sha256_update(&c, msg + pos, n);
 		}
+		fk_sha256_final(&c, md);
+		cr_assert_arr_eq(
+		    md, want, sizeof(md), "round %zu, %zu bytes", round, len);
 	}
-	fk_sha256_force_portable(0);
 }
 
-/* 10 MB (and 3 bytes) on both paths, in one call and in updates of
- * 1 MiB + 13 bytes; expected: sha256sum on the same bytes. */
+/* 10 MB (and 3 bytes) in one call and in updates of 1 MiB + 13 bytes;
+ * expected: sha256sum on the same bytes. */
 Test(sha256, ten_megabytes)
 {
+	static const char want[] =
+	    "6fac2d6e37f5303bdea54a4048a2e301ab3c07a9cf838e2b69d4bb8f3a3489a8";
 	static const size_t len = 10000003, piece = (1 << 20) + 13;
-	unsigned char *buf = malloc(len), md[FK_SHA256_LEN];
+	unsigned char *buf = malloc(len);
 	char hex[FK_SHA256_HEXLEN];
 	struct fk_sha256 c;
-	size_t i, pos, n;
+	size_t pos, n;
 
 	cr_assert_not_null(buf);
 	fill_random(buf, len, 10);
-	for (i = 0; i < NELEM(paths); i++) {
-		hex_on(paths[i], buf, len, hex);
-		cr_assert_str_eq(hex,
-		    "6fac2d6e37f5303bdea54a4048a2e301ab3c07a9cf838e2b69d4bb8f3a3489a8",
-		    "one call, %s path", path_name[i]);
-		fk_sha256_force_portable(paths[i]);
-		fk_sha256_init(&c);
-		for (pos = 0; pos < len; pos += n) {
-			n = piece < len - pos ? piece : len - pos;
-			fk_sha256_update(&c, buf + pos, n);
-		}
-		fk_sha256_final(&c, md);
-		fk_sha256_force_portable(0);
-		to_hex(md, hex);
-		cr_assert_str_eq(hex,
-		    "6fac2d6e37f5303bdea54a4048a2e301ab3c07a9cf838e2b69d4bb8f3a3489a8",
-		    "in pieces, %s path", path_name[i]);
+	fk_sha256_hex(buf, len, hex);
+	cr_assert_str_eq(hex, want, "one call");
+	fk_sha256_init(&c);
+	for (pos = 0; pos < len; pos += n) {
+		n = piece < len - pos ? piece : len - pos;
+		fk_sha256_update(&c, buf + pos, n);
 	}
+	fk_sha256_final_hex(&c, hex);
+	cr_assert_str_eq(hex, want, "in pieces");
+	free(buf);
+}
+
+struct b64_case {
+	char in[16];
+	char want[16];
+};
+
+/* RFC 4648, section 10. */
+ParameterizedTestParameters(base64, rfc4648_vectors)
+{
+	static struct b64_case cases[] = {
+		{ "", "" },
+		{ "f", "Zg==" },
+		{ "fo", "Zm8=" },
+		{ "foo", "Zm9v" },
+		{ "foob", "Zm9vYg==" },
+		{ "fooba", "Zm9vYmE=" },
+		{ "foobar", "Zm9vYmFy" },
+	};
+
+	return cr_make_param_array(struct b64_case, cases, NELEM(cases));
+}
+
+ParameterizedTest(struct b64_case *c, base64, rfc4648_vectors)
+{
+	char *s = fk_base64_encode(c->in, strlen(c->in));
+
+	cr_assert_str_eq(s, c->want, "\"%s\"", c->in);
+	free(s);
+}
+
+Test(base64, null_with_zero_length)
+{
+	char *s = fk_base64_encode(NULL, 0);
+
+	cr_assert_str_eq(s, "");
+	free(s);
+}
+
+/* Every byte value: the whole alphabet, "+" and "/" included. */
+Test(base64, every_byte)
+{
+	unsigned char in[256];
+	char *s;
+	size_t i;
+
+	for (i = 0; i < sizeof(in); i++)
+		in[i] = (unsigned char)i;
+	s = fk_base64_encode(in, sizeof(in));
+	cr_assert_str_eq(s,
+	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4v"
+	    "MDEyMzQ1Njc4OTo7PD0+P0BBQkNERUZHSElKS0xNTk9QUVJTVFVWV1hZWltcXV5f"
+	    "YGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6e3x9fn+AgYKDhIWGh4iJiouMjY6P"
+	    "kJGSk5SVlpeYmZqbnJ2en6ChoqOkpaanqKmqq6ytrq+wsbKztLW2t7i5uru8vb6/"
+	    "wMHCw8TFxsfIycrLzM3Oz9DR0tPU1dbX2Nna29zd3t/g4eLj5OXm5+jp6uvs7e7v"
+	    "8PHy8/T19vf4+fr7/P3+/w==");
+	free(s);
+}
+
+/* Every length from 0 to 300 of one random buffer, each an exact-size
+ * heap copy: the encodings one a line, hashed, are Python's
+ * base64.b64encode. */
+Test(base64, all_lengths_to_300)
+{
+	unsigned char src[300], *buf;
+	char hex[FK_SHA256_HEXLEN], *s;
+	struct fk_sha256 acc;
+	size_t len;
+
+	fill_random(src, sizeof(src), 300);
+	fk_sha256_init(&acc);
+	for (len = 0; len <= sizeof(src); len++) {
+		buf = malloc(len);
+		cr_assert(len == 0 || buf != NULL);
+		if (len > 0)
+			memcpy(buf, src, len);
+		s = fk_base64_encode(buf, len);
+		cr_assert_eq(strlen(s), (len + 2) / 3 * 4);
+		fk_sha256_update(&acc, s, strlen(s));
+		fk_sha256_update(&acc, "\n", 1);
+		free(s);
+		free(buf);
+	}
+	fk_sha256_final_hex(&acc, hex);
+	cr_assert_str_eq(hex,
+	    "12ff63261df7e60cbf7e0bc1e1188c12dcce6d6f85038b6fdb7f46ce293b34a7");
+}
+
+struct b64_long {
+	size_t len; /* bytes, from seed len */
+	char want[FK_SHA256_HEXLEN];
+};
+
+/* Inputs of 48 KiB and more go to OpenSSL in pieces: around one piece
+ * and over four, the SHA-256 of Python's encoding. */
+ParameterizedTestParameters(base64, long_inputs)
+{
+	static struct b64_long cases[] = {
+		{ 49151,
+		    "c7b90993c887cb8b73965ddcc4739483"
+		    "c89b278e2d340d687422624a87268729" },
+		{ 49152,
+		    "74c5ef33d1a50f8598fbf100ffbd7329"
+		    "d6ef7d9229c787cb6febf43a5ecfea89" },
+		{ 49153,
+		    "edb09b644e359f416f2d67a4199f79ae"
+		    "510f74b455cae5f0754d52855941fafe" },
+		{ 200003,
+		    "4e43b74a27a953228e2ed60901f7b7da"
+		    "9a681084b55cb61ac0ca8757ed97eca1" },
+	};
+
+	return cr_make_param_array(struct b64_long, cases, NELEM(cases));
+}
+
+ParameterizedTest(struct b64_long *c, base64, long_inputs)
+{
+	unsigned char *buf = malloc(c->len);
+	char hex[FK_SHA256_HEXLEN], *s;
+
+	cr_assert_not_null(buf);
+	fill_random(buf, c->len, c->len);
+	s = fk_base64_encode(buf, c->len);
+	cr_assert_eq(strlen(s), (c->len + 2) / 3 * 4);
+	fk_sha256_hex(s, strlen(s), hex);
+	cr_assert_str_eq(hex, c->want, "%zu random bytes", c->len);
+	free(s);
 	free(buf);
 }
