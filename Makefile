@@ -41,7 +41,8 @@ endif
 endif
 export FK_DEPS_DONE := $(sort $(FK_DEPS_DONE) $(DEPS_TODO))
 
-PKGS = rdkafka jansson
+# libcrypto: SHA-256 and base64 (common/digest.c).
+PKGS = rdkafka jansson libcrypto
 # fk-sink's: PostgreSQL's client, zstd and zlib.
 SINK_PKGS = libpq libzstd zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(SINK_PKGS) 2>/dev/null)

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "csv.h"
+#include "digest.h"
 #include "exitcode.h"
 #include "fktime.h"
 #include "kafka.h"
@@ -311,36 +312,6 @@ is_utf8(const char *s, size_t len)
 	return 1;
 }
 
-static char *
-base64(const char *s, size_t len)
-{
-	static const char tab[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	char *out = fk_xmalloc((len + 2) / 3 * 4 + 1), *o = out;
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i;
-
-	for (i = 0; i + 2 < len; i += 3) {
-		*o++ = tab[p[i] >> 2];
-		*o++ = tab[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
-		*o++ = tab[((p[i + 1] & 15) << 2) | (p[i + 2] >> 6)];
-		*o++ = tab[p[i + 2] & 63];
-	}
-	if (i < len) {
-		*o++ = tab[p[i] >> 2];
-		if (i + 1 < len) {
-			*o++ = tab[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
-			*o++ = tab[(p[i + 1] & 15) << 2];
-		} else {
-			*o++ = tab[(p[i] & 3) << 4];
-			*o++ = '=';
-		}
-		*o++ = '=';
-	}
-	*o = '\0';
-	return out;
-}
-
 void
 fk_rt_reject(struct fk_rt *rt, const struct fk_rec *rec, const char *fmt, ...)
 {
@@ -376,7 +347,7 @@ fk_rt_reject(struct fk_rt *rt, const struct fk_rec *rec, const char *fmt, ...)
 		json_object_set_new(
 		    o, "input", json_stringn(rec->data, rec->len));
 	} else {
-		b64 = base64(rec->data, rec->len);
+		b64 = fk_base64_encode(rec->data, rec->len);
 		json_object_set_new(o, "input_base64", json_string(b64));
 		free(b64);
 	}

@@ -62,6 +62,12 @@ fk_xstrndup(const char *s, size_t n)
 }
 
 void
+fk_xalloc_fail(const char *what)
+{
+	fk_errx(FK_EX_OSERR, "out of memory (%s)", what);
+}
+
+void
 fk_xalloc_init(void)
 {
 	json_set_alloc_funcs(fk_xmalloc, free);

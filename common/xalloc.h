@@ -10,6 +10,10 @@ void *fk_xrealloc(void *p, size_t n);
 char *fk_xstrdup(const char *s);
 char *fk_xstrndup(const char *s, size_t n);
 
+/* For memory another library failed to get (its size unknown): print
+ * "out of memory (what)" and exit 71. */
+_Noreturn void fk_xalloc_fail(const char *what);
+
 /* Point jansson's allocator at fk_xmalloc/free. */
 void fk_xalloc_init(void);
 

@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "digest.h"
 #include "fktime.h"
 #include "hash.h"
 #include "jbuf.h"
 #include "jpath.h"
 #include "numbers.h"
-#include "sha256.h"
 #include "xalloc.h"
 
 #include "banned.h"

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "csv.h"
+#include "digest.h"
 #include "hash.h"
-#include "sha256.h"
 #include "xalloc.h"
 #include "banned.h"
 

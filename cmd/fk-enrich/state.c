@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sha256.h"
+#include "digest.h"
 #include "xalloc.h"
 #include "banned.h"
 
@@ -98,6 +98,10 @@ emit(struct fk_state_w *w, const void *p, size_t len)
 static void
 wrelease(struct fk_state_w *w)
 {
+	struct state_wbuf *wb = w->sha;
+
+	if (wb != NULL) /* in progress only after an abort */
+		fk_sha256_release(&wb->sha);
 	free(w->path);
 	free(w->tmp);
 	free(w->sha);
@@ -435,6 +439,7 @@ truncated:
 fail_errno:
 	snprintf(err, errlen, "%s: %s", path, strerror(errno));
 fail:
+	fk_sha256_release(&sha);
 	free(buf);
 	close(fd);
 	return -1;

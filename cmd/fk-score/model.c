@@ -53,8 +53,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "digest.h"
 #include "numbers.h"
-#include "sha256.h"
 #include "xalloc.h"
 
 #include "banned.h"

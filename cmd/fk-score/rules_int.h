@@ -26,7 +26,7 @@
 
 #include "jscan.h"
 #include "rules.h"
-#include "sha256.h"
+#include "digest.h"
 
 #define FOUND_MAX 40 /* bytes of source quoted in a message */
 

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "hash.h"
-#include "sha256.h"
+#include "digest.h"
 #include "xalloc.h"
 
 #include "banned.h"

@@ -11,9 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "digest.h"
 #include "jscan.h"
 #include "out.h"
-#include "sha256.h"
 
 enum fk_level_kind {
 	FK_LEVEL_DT, /* dt=YYYY-MM-DD of the event time, UTC */

@@ -171,6 +171,7 @@ outfile_free(struct fk_outfile *f)
 	free(f->dir);
 	free(f->tmpname);
 	free(f->tmppath);
+	fk_sha256_release(&f->sha); /* unless commit took the digest */
 	free(f);
 }
 
@@ -212,7 +213,8 @@ fk_outfile_open(const char *dir, const char *tmpname, enum fk_compress c,
 	f->tmppath = join(f->dir, tmpname);
 	f->buf = fk_xmalloc(OUT_BUFSIZE);
 	f->hash = hash;
-	fk_sha256_init(&f->sha);
+	if (hash)
+		fk_sha256_init(&f->sha);
 
 	switch (c) {
 	case FK_COMPRESS_NONE:
@@ -438,19 +440,6 @@ fk_outfile_bytes(const struct fk_outfile *f)
 	return f->in;
 }
 
-static void
-to_hex(const unsigned char md[FK_SHA256_LEN], char hex[FK_SHA256_HEXLEN])
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < FK_SHA256_LEN; i++) {
-		hex[2 * i] = digits[md[i] >> 4];
-		hex[2 * i + 1] = digits[md[i] & 0xf];
-	}
-	hex[2 * FK_SHA256_LEN] = '\0';
-}
-
 static int
 fsync_retry(int fd)
 {
@@ -465,7 +454,6 @@ int
 fk_outfile_commit(struct fk_outfile *f, const char *name,
     char hex[FK_SHA256_HEXLEN], uint64_t *disk, char *err, size_t errlen)
 {
-	unsigned char md[FK_SHA256_LEN];
 	int dfd, rc, fd;
 
 	if (f->failed) {
@@ -542,9 +530,8 @@ fk_outfile_commit(struct fk_outfile *f, const char *name,
 	}
 	close(dfd);
 
-	fk_sha256_final(&f->sha, md);
 	if (hex != NULL && f->hash)
-		to_hex(md, hex);
+		fk_sha256_final_hex(&f->sha, hex);
 	else if (hex != NULL)
 		hex[0] = '\0';
 	if (disk != NULL)

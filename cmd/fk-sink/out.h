@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sha256.h"
+#include "digest.h"
 
 enum fk_compress {
 	FK_COMPRESS_NONE,

@@ -9,9 +9,9 @@
 
 #include <libpq-fe.h>
 
+#include "digest.h"
 #include "fktime.h"
 #include "jbuf.h"
-#include "sha256.h"
 #include "xalloc.h"
 
 #include "banned.h"

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sha256.h"
+#include "digest.h"
 
 /* One row.  Strings are byte spans (not NUL-terminated), valid UTF-8
  * without NUL bytes; NULL pointer: SQL NULL.  Borrowed during

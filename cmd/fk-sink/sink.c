@@ -639,10 +639,10 @@ static int
 hash_file(const char *path, char hex[FK_SHA256_HEXLEN], int64_t *size,
     char *err, size_t errlen)
 {
-	unsigned char buf[65536], md[FK_SHA256_LEN];
+	unsigned char buf[65536];
 	struct fk_sha256 c;
 	ssize_t n;
-	int fd, i;
+	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		fk_seterr(err, errlen, "%s: %s", path, strerror(errno));
@@ -657,11 +657,10 @@ hash_file(const char *path, char hex[FK_SHA256_HEXLEN], int64_t *size,
 	close(fd);
 	if (n == -1) {
 		fk_seterr(err, errlen, "%s: %s", path, strerror(errno));
+		fk_sha256_release(&c);
 		return -1;
 	}
-	fk_sha256_final(&c, md);
-	for (i = 0; i < FK_SHA256_LEN; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	fk_sha256_final_hex(&c, hex);
 	return 0;
 }
 

@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sha256.h"
+#include "digest.h"
 #include "testutil.h"
 #include "banned.h"
 

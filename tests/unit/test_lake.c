@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "digest.h"
 #include "jscan.h"
-#include "sha256.h"
 #include "testutil.h"
 #include "banned.h"
 

@@ -13,7 +13,7 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 
-#include "sha256.h"
+#include "digest.h"
 #include "testutil.h"
 #include "banned.h"
 

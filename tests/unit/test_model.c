@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sha256.h"
+#include "digest.h"
 #include "testutil.h"
 #include "banned.h"
 

@@ -11,7 +11,7 @@
 
 #include <criterion/criterion.h>
 
-#include "sha256.h"
+#include "digest.h"
 #include "testutil.h"
 #include "banned.h"
 

@@ -14,9 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "digest.h"
 #include "exitcode.h"
 #include "jscan.h"
-#include "sha256.h"
 #include "testutil.h"
 #include "banned.h"
 
@@ -862,6 +862,25 @@ Test(verify, forged_entry_checked)
 		fk_audit_free(a);
 	}
 	cr_assert_eq(verify(log, lake, &r, err, sizeof(err)), 0, "%s", err);
+}
+
+/* An entry whose path is now a folder: open works, read fails; the
+ * hash begun is given back (LeakSanitizer). */
+Test(verify, entry_now_a_folder)
+{
+	char log[700], err[1024], p[700], want[1024];
+	struct fk_audit_report r;
+
+	cr_assert_eq(mkdir(lake, 0755), 0);
+	snprintf(p, sizeof(p), "%s/sub", lake);
+	cr_assert_eq(mkdir(p, 0755), 0);
+	snprintf(log, sizeof(log), "%s/a.log", dir);
+	forge(log,
+	    "\"path\":\"sub\",\"records\":0,\"bytes\":0,\"size\":0,"
+	    "\"sha256\":\"" SHA_EMPTY "\"");
+	cr_assert_eq(verify(log, lake, &r, err, sizeof(err)), 1);
+	snprintf(want, sizeof(want), "line 1: %s: %s", p, strerror(EISDIR));
+	cr_assert_str_eq(err, want);
 }
 
 /* Only a ".." component leaves the folder: a partition value such as

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sha256.h"
+#include "digest.h"
 #include "testutil.h"
 #include "banned.h"
 

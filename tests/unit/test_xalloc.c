@@ -47,3 +47,9 @@ Test(xalloc, jansson_uses_it)
 	cr_assert_not_null(o);
 	json_decref(o);
 }
+
+/* Memory another library could not get (OpenSSL's): the same status. */
+Test(xalloc, fail_exits_71, .exit_code = FK_EX_OSERR)
+{
+	fk_xalloc_fail("a test");
+}
