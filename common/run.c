@@ -1,6 +1,7 @@
 #include "run.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -43,8 +44,6 @@ struct fk_rt {
 	size_t joinlen, joincap;
 
 	/* state */
-	char *obuf;
-	size_t obufcap;
 	long long n_in, n_out, n_skip, n_rej;
 	int status;
 	int stopping;
@@ -264,40 +263,6 @@ const char *
 fk_rt_keyfield(const struct fk_rt *rt)
 {
 	return rt->a.keyfield;
-}
-
-void
-fk_rt_emit_json(struct fk_rt *rt, json_t *obj)
-{
-	size_t n = json_dumpb(
-	    obj, rt->obuf, rt->obufcap, JSON_COMPACT | JSON_REAL_PRECISION(15));
-	const char *key = NULL;
-	size_t keylen = 0;
-	int64_t ts_ms = 0;
-	char num[64];
-	json_t *k;
-
-	if (n > rt->obufcap) {
-		rt->obufcap = n + n / 2;
-		rt->obuf = fk_xrealloc(rt->obuf, rt->obufcap);
-		n = json_dumpb(obj, rt->obuf, rt->obufcap,
-		    JSON_COMPACT | JSON_REAL_PRECISION(15));
-	}
-	if (rt->a.to != NULL && (k = json_object_get(obj, rt->a.keyfield))) {
-		if (json_is_string(k)) {
-			key = json_string_value(k);
-			keylen = json_string_length(k);
-		} else if (json_is_integer(k)) {
-			keylen = (size_t)snprintf(num, sizeof(num),
-			    "%" JSON_INTEGER_FORMAT, json_integer_value(k));
-			key = num;
-		}
-	}
-	if (rt->a.to != NULL &&
-	    json_is_integer(k = json_object_get(obj, "ts_ms")) &&
-	    json_integer_value(k) > 0)
-		ts_ms = json_integer_value(k);
-	fk_rt_emit(rt, rt->obuf, n, key, keylen, ts_ms);
 }
 
 /* Whether s is valid UTF-8, as jansson will want it. */
@@ -692,8 +657,6 @@ fk_main(const struct fk_tool *tool, void *ctx, int argc, char **argv)
 	fk_args_parse(&rt.a, tool, argc, argv);
 	rt.outbuf = fk_xmalloc(OUTBUF_SIZE);
 	setvbuf(stdout, rt.outbuf, _IOFBF, OUTBUF_SIZE);
-	rt.obufcap = 4096;
-	rt.obuf = fk_xmalloc(rt.obufcap);
 	if (tool->start != NULL)
 		tool->start(ctx, &rt);
 	open_sinks(&rt);
@@ -713,7 +676,6 @@ fk_main(const struct fk_tool *tool, void *ctx, int argc, char **argv)
 	finish(&rt);
 	if (got_signal)
 		fk_info(FK_LOG_INFO, "stopped by a signal");
-	free(rt.obuf);
 	free(rt.join);
 	fk_args_release(&rt.a);
 	/* stdout's buffer is ours: leave it in place until exit. */

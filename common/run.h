@@ -5,7 +5,6 @@
 #ifndef FK_RUN_H
 #define FK_RUN_H
 
-#include <jansson.h>
 #include <stddef.h>
 
 #include "args.h"
@@ -95,10 +94,6 @@ const struct fk_config *fk_rt_config(const struct fk_rt *rt);
 
 /* Records that span lines: CSV with quoted newlines. */
 void fk_rt_set_csv_framing(struct fk_rt *rt, int on);
-
-/* Write one record; obj is borrowed.  The message key is the -k field,
- * the message timestamp its ts_ms (event time), if any. */
-void fk_rt_emit_json(struct fk_rt *rt, json_t *obj);
 
 /* The -k field output messages are keyed by (default user_id). */
 const char *fk_rt_keyfield(const struct fk_rt *rt);

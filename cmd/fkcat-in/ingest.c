@@ -803,3 +803,36 @@ fk_ingest_fast(struct fk_ingest *ig, const struct fk_rec *rec,
 	}
 	return 1;
 }
+
+void
+fk_ingest_dump(struct fk_ingest *ig, json_t *obj, const char *keyfield,
+    const char **key, size_t *keylen)
+{
+	size_t flags = JSON_COMPACT | JSON_REAL_PRECISION(15);
+	size_t n = json_dumpb(obj, ig->out, ig->outcap, flags);
+	json_t *k;
+
+	if (n > ig->outcap) {
+		ig->outcap = n + n / 2;
+		ig->out = fk_xrealloc(ig->out, ig->outcap);
+		n = json_dumpb(obj, ig->out, ig->outcap, flags);
+	}
+	ig->outlen = n;
+	*key = NULL;
+	*keylen = 0;
+	if ((k = json_object_get(obj, keyfield)) != NULL) {
+		if (json_is_string(k)) {
+			*key = json_string_value(k);
+			*keylen = json_string_length(k);
+		} else if (json_is_integer(k)) {
+			*keylen = (size_t)snprintf(ig->keynum,
+			    sizeof(ig->keynum), "%" JSON_INTEGER_FORMAT,
+			    json_integer_value(k));
+			*key = ig->keynum;
+		}
+	}
+	k = json_object_get(obj, "ts_ms");
+	ig->ts_ms = json_is_integer(k) && json_integer_value(k) > 0
+	    ? json_integer_value(k)
+	    : 0;
+}

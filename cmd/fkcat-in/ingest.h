@@ -31,7 +31,8 @@ struct fk_ingest {
 	struct fk_jobj jo;
 	char *out;
 	size_t outcap, outlen;
-	int64_t ts_ms; /* the record's ts_ms */
+	int64_t ts_ms;   /* the record's ts_ms */
+	char keynum[32]; /* an integer key, written */
 };
 
 void fk_ingest_init(struct fk_ingest *ig);
@@ -69,5 +70,12 @@ int fk_ingest_normalize(struct fk_ingest *ig, json_t *obj, int from_csv,
  * from one place. */
 int fk_ingest_fast(struct fk_ingest *ig, const struct fk_rec *rec,
     const char *keyfield, const char **key, size_t *keylen);
+
+/* The slow path's output: obj (borrowed) written compactly into
+ * ig->out/outlen, its member keyfield (a string or an integer) as the key
+ * in *key and *keylen (borrowed from obj or ig; NULL when absent), and
+ * its ts_ms in ig->ts_ms (0 when absent). */
+void fk_ingest_dump(struct fk_ingest *ig, json_t *obj, const char *keyfield,
+    const char **key, size_t *keylen);
 
 #endif

@@ -80,8 +80,11 @@ record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
 	if (fk_ingest_normalize(&f->ig, obj, f->csv, rec, err, sizeof(err)) ==
 	    -1)
 		fk_rt_reject(rt, rec, "%s", err);
-	else
-		fk_rt_emit_json(rt, obj);
+	else {
+		fk_ingest_dump(&f->ig, obj, fk_rt_keyfield(rt), &key, &keylen);
+		fk_rt_emit(rt, f->ig.out, f->ig.outlen, key, keylen,
+		    f->ig.ts_ms);
+	}
 	json_decref(obj);
 }
 
