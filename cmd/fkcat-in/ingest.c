@@ -825,9 +825,9 @@ fk_ingest_dump(struct fk_ingest *ig, json_t *obj, const char *keyfield,
 			*key = json_string_value(k);
 			*keylen = json_string_length(k);
 		} else if (json_is_integer(k)) {
-			*keylen = (size_t)snprintf(ig->keynum,
-			    sizeof(ig->keynum), "%" JSON_INTEGER_FORMAT,
-			    json_integer_value(k));
+			*keylen =
+			    (size_t)snprintf(ig->keynum, sizeof(ig->keynum),
+			        "%" JSON_INTEGER_FORMAT, json_integer_value(k));
 			*key = ig->keynum;
 		}
 	}

@@ -82,8 +82,8 @@ record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
 		fk_rt_reject(rt, rec, "%s", err);
 	else {
 		fk_ingest_dump(&f->ig, obj, fk_rt_keyfield(rt), &key, &keylen);
-		fk_rt_emit(rt, f->ig.out, f->ig.outlen, key, keylen,
-		    f->ig.ts_ms);
+		fk_rt_emit(
+		    rt, f->ig.out, f->ig.outlen, key, keylen, f->ig.ts_ms);
 	}
 	json_decref(obj);
 }
