@@ -265,10 +265,12 @@ putz(struct fk_jbuf *out, const char *s)
 	fk_jbuf_put(out, s, strlen(s));
 }
 
+/* Nothing for an empty string: out may have no memory yet. */
 static void
 put_str(struct fk_jbuf *out, struct str s)
 {
-	fk_jbuf_put(out, s.p, s.n);
+	if (s.n > 0)
+		fk_jbuf_put(out, s.p, s.n);
 }
 
 /* The elements of the reasons array, their members decoded. */
