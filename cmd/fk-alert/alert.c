@@ -340,7 +340,7 @@ put_plain(struct fk_jbuf *b, const struct fk_jmember *m)
 
 		if (m->escaped && n <= sizeof(tmp))
 			fk_jbuf_put(b, tmp, fk_jstr_decode(m->val + 1, n, tmp));
-		else
+		else if (n > 0) /* b may have no memory yet */
 			fk_jbuf_put(b, m->val + 1, n);
 	} else {
 		fk_jbuf_put(b, m->val, m->vallen);

@@ -336,3 +336,21 @@ Test(alert, summary_reads_reasons_as_written)
 	json_decref(j);
 	fk_alerter_free(a);
 }
+
+/* Empty strings first in the summary (a new buffer, nothing to copy). */
+Test(alert, summary_of_empty_strings)
+{
+	struct fk_alert_opts o = { 0, 0, NULL, 0, 0, 0 };
+	struct fk_alerter *a = fk_alerter_new(&o);
+	json_t *j;
+
+	cr_assert_eq(run(a,
+	                 "{\"user_id\":\"\",\"risk\":{\"decision\":\"\","
+	                 "\"score\":1}}",
+	                 &j),
+	    FK_ALERT_OUT);
+	cr_assert_str_eq(astr(j, "summary"), " : score 1");
+	cr_assert_str_eq(astr(j, "severity"), "low");
+	json_decref(j);
+	fk_alerter_free(a);
+}
