@@ -778,6 +778,36 @@ grow(struct fk_jobj *o)
 	o->m = fk_xrealloc(o->m, o->cap * sizeof(*o->m));
 }
 
+/* Start a scan of base[0..end) into o, emptied. */
+static ALWAYS_INLINE void
+scan_start(struct scan *c, struct fk_jobj *o, const unsigned char *base,
+    const unsigned char *end)
+{
+	c->base = base;
+	c->end = end;
+	c->last = 0;
+#if FK_JSCAN_BLOCK
+	if (end - base >= FK_JSCAN_BLOCK)
+		c->last = (uintptr_t)(end - FK_JSCAN_BLOCK);
+#endif
+	c->longest = 0;
+	c->bigexp = 0;
+	o->n = 0;
+	o->longest = 0;
+	o->duplicates = 0;
+	o->bigexp = 0;
+}
+
+/* The message of a scan that failed: -1. */
+static int
+scan_error(const struct scan *c, char *err, size_t errlen)
+{
+	if (err != NULL && errlen > 0)
+		snprintf(err, errlen, "column %zu: %s",
+		    (size_t)(c->errp - c->base) + 1, c->msg);
+	return -1;
+}
+
 /* fk_jscan, and with ps fk_jscan_paths: one body, two compilations. */
 static ALWAYS_INLINE int
 scan_top(struct fk_jobj *o, const char *s, size_t len, struct paths *ps,
@@ -792,19 +822,7 @@ scan_top(struct fk_jobj *o, const char *s, size_t len, struct paths *ps,
 	uint64_t seen = 0, bit;
 	uint32_t node = FK_JPATH_NONE;
 
-	c.base = p;
-	c.end = end;
-	c.last = 0;
-#if FK_JSCAN_BLOCK
-	if (len >= FK_JSCAN_BLOCK)
-		c.last = (uintptr_t)(end - FK_JSCAN_BLOCK);
-#endif
-	c.longest = 0;
-	c.bigexp = 0;
-	o->n = 0;
-	o->longest = 0;
-	o->duplicates = 0;
-	o->bigexp = 0;
+	scan_start(&c, o, p, end);
 	if (ps != NULL) {
 		for (size_t i = 0; i < ps->t->nslots; i++)
 			ps->out[i].val = NULL;
@@ -920,10 +938,7 @@ close:
 	o->bigexp = c.bigexp;
 	return 0;
 err:
-	if (err != NULL && errlen > 0)
-		snprintf(err, errlen, "column %zu: %s",
-		    (size_t)(c.errp - c.base) + 1, c.msg);
-	return -1;
+	return scan_error(&c, err, errlen);
 }
 
 int
@@ -941,6 +956,77 @@ fk_jscan_paths(struct fk_jpath *t, struct fk_jobj *o, const char *s, size_t len,
 	ps.t = t;
 	ps.out = out;
 	return scan_top(o, s, len, &ps, err, errlen);
+}
+
+int
+fk_jscan_array(
+    struct fk_jobj *o, const char *s, size_t len, char *err, size_t errlen)
+{
+	struct scan c;
+	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end = len > 0 ? p + len : p, *v;
+	size_t n = 0, longest = 0;
+	enum fk_jtype type;
+	bool esc, integer;
+
+	scan_start(&c, o, p, end);
+	p = skip_ws(p, end);
+	if (p == end || *p != '[') {
+		fail(&c, p, "expected '['");
+		goto err;
+	}
+	p = skip_ws(p + 1, end);
+	if (p < end && *p == ']')
+		goto close;
+	for (;;) {
+		p = skip_ws(p, end);
+		if (p == end) {
+			fail(&c, p, "expected a value");
+			goto err;
+		}
+		v = p;
+		esc = integer = false;
+		if (*p == '"') {
+			type = FK_J_STRING;
+			if ((p = scan_string(&c, v + 1, &esc)) != NULL &&
+			    (size_t)(p - v - 2) > longest)
+				longest = (size_t)(p - v - 2);
+		} else if (is_digit(*p) || *p == '-') {
+			type = FK_J_NUMBER;
+			p = scan_number(&c, p, &integer);
+		} else if (*p == '{' || *p == '[') {
+			type = *p == '{' ? FK_J_OBJECT : FK_J_ARRAY;
+			p = scan_nested(&c, p);
+		} else {
+			p = scan_literal(&c, p, &type);
+		}
+		if (p == NULL)
+			goto err;
+		if (n == o->cap)
+			grow(o);
+		o->m[n++] = (struct fk_jmember){ NULL, 0, (const char *)v,
+			(size_t)(p - v), type, esc, integer, 0 };
+		p = skip_ws(p, end);
+		if (p < end && *p == ']')
+			break;
+		if (p == end || *p != ',') {
+			after_value(&c, v, p, "expected ',' or ']'");
+			goto err;
+		}
+		p++;
+	}
+close:
+	p = skip_ws(p + 1, end);
+	if (p != end) {
+		fail(&c, p, "text after the array");
+		goto err;
+	}
+	o->n = n;
+	o->longest = longest > c.longest ? longest : c.longest;
+	o->bigexp = c.bigexp;
+	return 0;
+err:
+	return scan_error(&c, err, errlen);
 }
 
 const struct fk_jmember *

@@ -57,6 +57,13 @@ void fk_jobj_release(struct fk_jobj *o);
 int fk_jscan(
     struct fk_jobj *o, const char *s, size_t len, char *err, size_t errlen);
 
+/* Scan s[0..len) as fk_jscan does, but for one array: o gets its
+ * elements in order, as members without a key (key NULL, keylen 0), so
+ * that a value found in a record can be walked without a tree.  0, or
+ * -1 with a message as fk_jscan's. */
+int fk_jscan_array(
+    struct fk_jobj *o, const char *s, size_t len, char *err, size_t errlen);
+
 /* The member named key (no escapes in key), or NULL; the last one when a
  * key repeats. */
 const struct fk_jmember *fk_jobj_get(const struct fk_jobj *o, const char *key);

@@ -1,9 +1,8 @@
 /* The alerter.  Every record is scanned once for the few fields that
- * decide whether it alerts (most do not); only an alert is taken apart
- * further, with jansson, for its reasons. */
+ * decide whether it alerts (most do not); only an alert's reasons are
+ * scanned again, as the span the first scan found. */
 #include "alert.h"
 
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +60,7 @@ struct fk_alerter {
 	const struct fk_alert_opts *o;
 	struct fk_jpath *paths;
 	struct fk_jobj top;
+	struct fk_jobj reasons, reason; /* risk.reasons, one of them */
 	struct fk_jmember span[NPATHS + 1];
 	long slot[NPATHS];
 	struct fk_jbuf out;
@@ -187,6 +187,8 @@ fk_alerter_new(const struct fk_alert_opts *o)
 	}
 	fk_jobj_init(&a->top);
 	fk_jbuf_init(&a->out);
+	fk_jobj_init(&a->reasons);
+	fk_jobj_init(&a->reason);
 	a->tokens = o->burst;
 	a->watermark = INT64_MIN;
 	return a;
@@ -210,6 +212,8 @@ fk_alerter_free(struct fk_alerter *a)
 	fk_jpath_free(a->paths);
 	fk_jobj_release(&a->top);
 	fk_jbuf_release(&a->out);
+	fk_jobj_release(&a->reasons);
+	fk_jobj_release(&a->reason);
 	free(a);
 }
 
@@ -280,16 +284,50 @@ selected(const struct fk_alerter *a)
 	return 0;
 }
 
+/* The rank of a severity member (a string, escapes decoded), or -1. */
 static int
-severity_rank(const char *s)
+severity_rank(const struct fk_jmember *m)
 {
 	static const char *const names[] = { "low", "medium", "high",
 		"critical" };
+	char buf[64];
+	const char *s;
+	size_t n;
 
+	if (m == NULL || m->type != FK_J_STRING || m->vallen - 2 > sizeof(buf))
+		return -1;
+	s = m->val + 1;
+	n = m->vallen - 2;
+	if (m->escaped) {
+		n = fk_jstr_decode(s, n, buf);
+		s = buf;
+	}
 	for (int i = 0; i < 4; i++)
-		if (strcmp(s, names[i]) == 0)
+		if (strlen(names[i]) == n && memcmp(s, names[i], n) == 0)
 			return i;
 	return -1;
+}
+
+/* A string member's text appended to b, escapes decoded. */
+static void
+put_text(struct fk_jbuf *b, const struct fk_jmember *m)
+{
+	size_t n = m->vallen - 2;
+
+	if (!m->escaped) {
+		fk_jbuf_put(b, m->val + 1, n);
+		return;
+	}
+	fk_jbuf_reserve(b, n);
+	b->len += fk_jstr_decode(m->val + 1, n, b->p + b->len);
+}
+
+static const struct fk_jmember *
+str_member(const struct fk_jobj *o, const char *key)
+{
+	const struct fk_jmember *m = fk_jobj_get(o, key);
+
+	return m != NULL && m->type == FK_J_STRING ? m : NULL;
 }
 
 /* A member's text without its quotes, or as written. */
@@ -302,7 +340,7 @@ put_plain(struct fk_jbuf *b, const struct fk_jmember *m)
 
 		if (m->escaped && n <= sizeof(tmp))
 			fk_jbuf_put(b, tmp, fk_jstr_decode(m->val + 1, n, tmp));
-		else
+		else if (n > 0) /* b may have no memory yet */
 			fk_jbuf_put(b, m->val + 1, n);
 	} else {
 		fk_jbuf_put(b, m->val, m->vallen);
@@ -342,8 +380,7 @@ summary(struct fk_alerter *a, struct fk_jbuf *s, const char **severity)
 {
 	static const char *const names[] = { "low", "medium", "high",
 		"critical" };
-	const struct fk_jmember *m;
-	json_t *reasons = NULL, *r;
+	const struct fk_jmember *m, *id;
 	int rank = -1, k, shown = 0;
 	size_t i;
 
@@ -371,25 +408,27 @@ summary(struct fk_alerter *a, struct fk_jbuf *s, const char **severity)
 		put_plain(s, m);
 	else
 		FK_JBUF_PUTS(s, "?");
-	if ((m = get(a, P_REASONS)) != NULL && m->type == FK_J_ARRAY)
-		reasons = json_loadb(m->val, m->vallen, 0, NULL);
-	for (i = 0; i < json_array_size(reasons); i++) {
-		const char *id, *sev;
-
-		r = json_array_get(reasons, i);
-		id = json_string_value(json_object_get(r, "rule"));
-		if (id == NULL)
-			id = json_string_value(json_object_get(r, "feature"));
-		sev = json_string_value(json_object_get(r, "severity"));
-		if (sev != NULL && (k = severity_rank(sev)) > rank)
+	/* The reasons scanned as they are written: an element that is not
+	 * an object names no rule. */
+	if ((m = get(a, P_REASONS)) == NULL || m->type != FK_J_ARRAY ||
+	    fk_jscan_array(&a->reasons, m->val, m->vallen, NULL, 0) == -1)
+		a->reasons.n = 0;
+	for (i = 0; i < a->reasons.n; i++) {
+		m = &a->reasons.m[i];
+		if (m->type != FK_J_OBJECT ||
+		    fk_jscan(&a->reason, m->val, m->vallen, NULL, 0) == -1)
+			continue;
+		if ((id = str_member(&a->reason, "rule")) == NULL)
+			id = str_member(&a->reason, "feature");
+		if ((k = severity_rank(str_member(&a->reason, "severity"))) >
+		    rank)
 			rank = k;
 		if (id != NULL && shown < 3) {
 			fk_jbuf_put(s, shown == 0 ? ": " : ", ", 2);
-			fk_jbuf_put(s, id, strlen(id));
+			put_text(s, id);
 			shown++;
 		}
 	}
-	json_decref(reasons);
 	if (rank < 0) {
 		m = get(a, P_DECISION);
 		rank = m != NULL && lower_eq(m->val, m->vallen, "\"block\"") ? 2

@@ -12,6 +12,9 @@
 
 #include "fktime.h"
 #include "jbuf.h"
+#include "jpath.h"
+#include "numbers.h"
+#include "xalloc.h"
 
 #include "banned.h"
 
@@ -41,28 +44,218 @@ static const struct sev sevs[] = {
 /* A missing or unknown severity: formats that must have one say medium. */
 #define SEV_DEFAULT (&sevs[1])
 
-/* What the formats read, looked up once. */
+/* What the formats read: paths into the alert record, found in the pass
+ * that validates it.  The order is the slots' (fk_jpath_add numbers them
+ * in order of addition). */
+enum {
+	P_USER,
+	P_IP,
+	P_TX,
+	P_AMOUNT,
+	P_CURRENCY,
+	P_TS_MS,
+	P_TIMESTAMP,
+	P_DEVICE,
+	P_MERCHANT,
+	P_TERMINAL,
+	P_CHANNEL,
+	P_COUNTRY,
+	P_LOCATION,
+	P_DECISION,
+	P_SCORE,
+	P_RULES_SCORE,
+	P_MODEL_SCORE,
+	P_RISK_REASONS,
+	P_RULESET,
+	P_MODEL,
+	P_ID,
+	P_SEVERITY,
+	P_SUMMARY,
+	P_TIME,
+	P_ALERT_REASONS,
+	P_COUNT,
+	P_FIRST,
+	P_LAST,
+	P_LATENCY,
+	NPATHS
+};
+
+static const char *const path_names[NPATHS] = {
+	[P_USER] = "user_id",
+	[P_IP] = "ip",
+	[P_TX] = "tx_id",
+	[P_AMOUNT] = "amount",
+	[P_CURRENCY] = "currency",
+	[P_TS_MS] = "ts_ms",
+	[P_TIMESTAMP] = "timestamp",
+	[P_DEVICE] = "device_id",
+	[P_MERCHANT] = "merchant_id",
+	[P_TERMINAL] = "terminal_id",
+	[P_CHANNEL] = "channel",
+	[P_COUNTRY] = "country",
+	[P_LOCATION] = "location",
+	[P_DECISION] = "risk.decision",
+	[P_SCORE] = "risk.score",
+	[P_RULES_SCORE] = "risk.rules_score",
+	[P_MODEL_SCORE] = "risk.model_score",
+	[P_RISK_REASONS] = "risk.reasons",
+	[P_RULESET] = "risk.ruleset",
+	[P_MODEL] = "risk.model",
+	[P_ID] = "alert.id",
+	[P_SEVERITY] = "alert.severity",
+	[P_SUMMARY] = "alert.summary",
+	[P_TIME] = "alert.time",
+	[P_ALERT_REASONS] = "alert.reasons",
+	[P_COUNT] = "alert.count",
+	[P_FIRST] = "alert.first",
+	[P_LAST] = "alert.last",
+	[P_LATENCY] = "alert.latency_ms",
+};
+
+/* Nesting below a copied value: a record holds at most 64 levels. */
+#define NLEVELS 64
+
+/* A string member's text, escapes decoded: p is NULL when the member is
+ * absent or not a string.  Never NUL-terminated. */
+struct str {
+	const char *p;
+	size_t n;
+};
+
+/* The members of one element of the reasons array that the formats
+ * read. */
+struct reason {
+	struct str rule, feature, reason;
+};
+
+/* What the formats read, looked up once per record. */
 struct alert {
-	const json_t *rec, *alert, *risk, *reasons;
-	const struct sev *sev; /* NULL: absent or unknown */
-	const char *summary, *decision, *user, *id, *rule, *rule_reason;
+	struct str s[NPATHS];             /* every path's text, if a string */
+	const struct fk_jmember *reasons; /* an array, or NULL */
+	const struct sev *sev;            /* NULL: absent or unknown */
+	struct str rule, rule_reason;
 	int model; /* the model had a say */
 };
 
-static const char *
-str(const json_t *o, const char *key)
+struct fk_format_rec {
+	struct fk_jpath *paths;
+	struct fk_jobj top;
+	struct fk_jmember span[NPATHS + 1];
+	const char *text;
+	size_t len;
+	int looked; /* a is up to date */
+	struct alert a;
+	struct reason *rs; /* of a->reasons */
+	size_t nrs, rscap;
+	char *buf; /* decoded strings: never more than the record */
+	size_t buflen, bufcap;
+	struct fk_jobj lv[NLEVELS]; /* per level of a value walked */
+	struct fk_jbuf tmp, key;    /* a string or key decoded to copy */
+};
+
+struct fk_format_rec *
+fk_format_rec_new(void)
 {
-	return json_string_value(json_object_get(o, key));
+	struct fk_format_rec *r = fk_xcalloc(1, sizeof(*r));
+	char err[256];
+	size_t i;
+
+	r->paths = fk_jpath_new();
+	for (i = 0; i < NPATHS; i++)
+		fk_jpath_add(r->paths, path_names[i], err, sizeof(err));
+	fk_jobj_init(&r->top);
+	for (i = 0; i < NLEVELS; i++)
+		fk_jobj_init(&r->lv[i]);
+	fk_jbuf_init(&r->tmp);
+	fk_jbuf_init(&r->key);
+	return r;
+}
+
+void
+fk_format_rec_free(struct fk_format_rec *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	fk_jpath_free(r->paths);
+	fk_jobj_release(&r->top);
+	for (i = 0; i < NLEVELS; i++)
+		fk_jobj_release(&r->lv[i]);
+	fk_jbuf_release(&r->tmp);
+	fk_jbuf_release(&r->key);
+	free(r->rs);
+	free(r->buf);
+	free(r);
+}
+
+int
+fk_format_rec_scan(struct fk_format_rec *r, const char *text, size_t len,
+    char *err, size_t errlen)
+{
+	r->looked = 0;
+	r->text = text;
+	r->len = len;
+	if (fk_jscan_paths(
+	        r->paths, &r->top, text, len, r->span, err, errlen) == -1)
+		return -1;
+	/* Room for every string of the record decoded once, and never a
+	 * NULL pointer for an empty one. */
+	if (r->bufcap < len + 1) {
+		free(r->buf);
+		r->bufcap = len + 1;
+		r->buf = fk_xmalloc(r->bufcap);
+	}
+	return 0;
+}
+
+const struct fk_jobj *
+fk_format_rec_members(const struct fk_format_rec *r)
+{
+	return &r->top;
+}
+
+static const struct fk_jmember *
+get(const struct fk_format_rec *r, int p)
+{
+	return r->span[p].val != NULL ? &r->span[p] : NULL;
+}
+
+/* A string member's text, decoded into r->buf when it has escapes: look()
+ * decodes each string of the record at most once, so r->buf (as long as
+ * the record) never moves. */
+static struct str
+text_of(struct fk_format_rec *r, const struct fk_jmember *m)
+{
+	struct str s = { NULL, 0 };
+
+	if (m == NULL || m->type != FK_J_STRING)
+		return s;
+	if (!m->escaped) {
+		s.p = m->val + 1;
+		s.n = m->vallen - 2;
+		return s;
+	}
+	s.p = r->buf + r->buflen;
+	s.n = fk_jstr_decode(m->val + 1, m->vallen - 2, r->buf + r->buflen);
+	r->buflen += s.n;
+	return s;
 }
 
 static int
-num(const json_t *o, const char *key, double *v)
+str_is(struct str s, const char *lit)
 {
-	const json_t *j = json_object_get(o, key);
+	return s.p != NULL && s.n == strlen(lit) && memcmp(s.p, lit, s.n) == 0;
+}
 
-	if (!json_is_number(j))
+/* A number member as the nearest double: 1 with *v when it is one and
+ * finite. */
+static int
+num(const struct fk_jmember *m, double *v)
+{
+	if (m == NULL || m->type != FK_J_NUMBER)
 		return 0;
-	*v = json_number_value(j);
+	*v = fk_num_json(m->val, m->vallen);
 	return isfinite(*v);
 }
 
@@ -72,69 +265,98 @@ putz(struct fk_jbuf *out, const char *s)
 	fk_jbuf_put(out, s, strlen(s));
 }
 
+/* Nothing for an empty string: out may have no memory yet. */
 static void
-look(struct alert *a, const json_t *rec)
+put_str(struct fk_jbuf *out, struct str s)
 {
-	const char *s;
-	const json_t *r;
+	if (s.n > 0)
+		fk_jbuf_put(out, s.p, s.n);
+}
+
+/* The elements of the reasons array, their members decoded. */
+static void
+look_reasons(struct fk_format_rec *r, const struct fk_jmember *m)
+{
+	struct fk_jobj *arr = &r->lv[0], *el = &r->lv[1];
+	struct reason *x;
+	size_t i;
+
+	r->nrs = 0;
+	if (m == NULL || fk_jscan_array(arr, m->val, m->vallen, NULL, 0) == -1)
+		return;
+	if (arr->n > r->rscap) {
+		r->rscap = arr->n;
+		r->rs = fk_xrealloc(r->rs, r->rscap * sizeof(*r->rs));
+	}
+	for (i = 0; i < arr->n; i++) {
+		x = &r->rs[r->nrs++];
+		memset(x, 0, sizeof(*x));
+		if (arr->m[i].type != FK_J_OBJECT ||
+		    fk_jscan(el, arr->m[i].val, arr->m[i].vallen, NULL, 0) ==
+		        -1)
+			continue;
+		x->rule = text_of(r, fk_jobj_get(el, "rule"));
+		x->feature = text_of(r, fk_jobj_get(el, "feature"));
+		x->reason = text_of(r, fk_jobj_get(el, "reason"));
+	}
+}
+
+static void
+look(struct fk_format_rec *r)
+{
+	struct alert *a = &r->a;
+	const struct fk_jmember *m;
 	double d;
 	size_t i;
 
 	memset(a, 0, sizeof(*a));
-	a->rec = rec;
-	a->alert = json_object_get(rec, "alert");
-	a->risk = json_object_get(rec, "risk");
-	if (!json_is_object(a->alert))
-		a->alert = NULL;
-	if (!json_is_object(a->risk))
-		a->risk = NULL;
-	a->reasons = json_object_get(a->alert, "reasons");
-	if (!json_is_array(a->reasons))
-		a->reasons = json_object_get(a->risk, "reasons");
-	if (!json_is_array(a->reasons))
-		a->reasons = NULL;
-	if ((s = str(a->alert, "severity")) != NULL)
-		for (i = 0; i < sizeof(sevs) / sizeof(sevs[0]); i++)
-			if (strcmp(s, sevs[i].name) == 0)
-				a->sev = &sevs[i];
-	a->summary = str(a->alert, "summary");
-	a->decision = str(a->risk, "decision");
-	a->user = str(rec, "user_id");
-	a->id = str(a->alert, "id");
-	json_array_foreach(a->reasons, i, r)
-	{
-		if (a->rule == NULL && (s = str(r, "rule")) != NULL) {
-			a->rule = s;
-			a->rule_reason = str(r, "reason");
+	r->buflen = 0;
+	for (i = 0; i < NPATHS; i++)
+		a->s[i] = text_of(r, get(r, (int)i));
+	m = get(r, P_ALERT_REASONS);
+	if (m == NULL || m->type != FK_J_ARRAY)
+		m = get(r, P_RISK_REASONS);
+	if (m != NULL && m->type != FK_J_ARRAY)
+		m = NULL;
+	a->reasons = m;
+	look_reasons(r, m);
+	for (i = 0; i < sizeof(sevs) / sizeof(sevs[0]); i++)
+		if (str_is(a->s[P_SEVERITY], sevs[i].name))
+			a->sev = &sevs[i];
+	for (i = 0; i < r->nrs; i++) {
+		if (a->rule.p == NULL && r->rs[i].rule.p != NULL) {
+			a->rule = r->rs[i].rule;
+			a->rule_reason = r->rs[i].reason;
 		}
-		if (str(r, "feature") != NULL)
+		if (r->rs[i].feature.p != NULL)
 			a->model = 1;
 	}
-	if (str(a->risk, "model") != NULL || num(a->risk, "model_score", &d))
+	if (a->s[P_MODEL].p != NULL || num(get(r, P_MODEL_SCORE), &d))
 		a->model = 1;
+	r->looked = 1;
 }
 
 /* A time member (RFC 3339 text or epoch number) as epoch ms. */
 static int
-time_ms(const json_t *v, int64_t *ms)
+time_ms(const struct fk_format_rec *r, int p, int64_t *ms)
 {
+	const struct fk_jmember *m = get(r, p);
+	struct str s = r->a.s[p];
 	char err[64];
-	const char *s;
 
-	if ((s = json_string_value(v)) != NULL)
-		return fk_time_parse(s, strlen(s), ms, err, sizeof(err)) == 0;
-	if (json_is_number(v))
-		return fk_time_from_epoch(
-		           json_number_value(v), ms, err, sizeof(err)) == 0;
+	if (s.p != NULL)
+		return fk_time_parse(s.p, s.n, ms, err, sizeof(err)) == 0;
+	if (m != NULL && m->type == FK_J_NUMBER)
+		return fk_time_from_epoch(fk_num_json(m->val, m->vallen), ms,
+		           err, sizeof(err)) == 0;
 	return 0;
 }
 
 /* The transaction's time: ts_ms is exact, timestamp its text form. */
 static int
-event_ms(const struct alert *a, int64_t *ms)
+event_ms(const struct fk_format_rec *r, int64_t *ms)
 {
-	return time_ms(json_object_get(a->rec, "ts_ms"), ms) ||
-	    time_ms(json_object_get(a->rec, "timestamp"), ms);
+	return time_ms(r, P_TS_MS, ms) || time_ms(r, P_TIMESTAMP, ms);
 }
 
 static void
@@ -167,53 +389,153 @@ put_real(struct fk_jbuf *out, double v)
 	fk_jbuf_put(out, buf, (size_t)n);
 }
 
-/* A value of the record as JSON: jansson's own dump writes reals with
- * 17 digits (0.93000000000000005). */
-static void
-put_json(struct fk_jbuf *out, const json_t *v)
+/* An integer as an int64 would hold it (-0 is 0): 0 when it is out of
+ * that range. */
+static int
+put_int(struct fk_jbuf *out, const struct fk_jmember *m)
 {
-	const char *k;
-	json_t *m;
-	size_t i;
+	const char *p = m->val, *end = m->val + m->vallen;
+	int neg = *p == '-';
+	uint64_t x = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : INT64_MAX;
+	unsigned d;
+
+	for (p += neg; p < end; p++) {
+		d = (unsigned)(*p - '0');
+		if (x > (lim - d) / 10)
+			return 0;
+		x = x * 10 + d;
+	}
+	if (neg && x > 0)
+		FK_JBUF_PUTS(out, "-");
+	fk_jbuf_u64(out, x);
+	return 1;
+}
+
+/* A number as the formats have always written it (1.50e0 as 1.5, -0 as
+ * 0, 1e2 as 100): an integer as an int64, any other number as the
+ * nearest double.  One beyond both ranges is written as it is. */
+static void
+put_number(struct fk_jbuf *out, const struct fk_jmember *m)
+{
+	double v;
+
+	if (m->integer && put_int(out, m))
+		return;
+	if (!m->integer && isfinite(v = fk_num_json(m->val, m->vallen)))
+		put_real(out, v);
+	else
+		fk_jbuf_put(out, m->val, m->vallen);
+}
+
+/* s[0..n) of a string or key as written, escapes and all, as a JSON
+ * string in jbuf's escaping. */
+static void
+put_jstr(struct fk_jbuf *out, struct fk_jbuf *tmp, const char *s, size_t n,
+    int escaped)
+{
+	if (!escaped) {
+		fk_jbuf_str(out, s, n);
+		return;
+	}
+	tmp->len = 0;
+	fk_jbuf_reserve(tmp, n);
+	tmp->len = fk_jstr_decode(s, n, tmp->p);
+	fk_jbuf_str(out, tmp->p, tmp->len);
+}
+
+/* Whether two members of one object have the same key, as JSON compares
+ * keys ("a" and "\u0061" are one). */
+static int
+same_key(struct fk_format_rec *r, const struct fk_jmember *a,
+    const struct fk_jmember *b)
+{
+	if (!a->key_escaped)
+		return fk_jmember_key_is(b, a->key, a->keylen);
+	r->key.len = 0;
+	fk_jbuf_reserve(&r->key, a->keylen);
+	r->key.len = fk_jstr_decode(a->key, a->keylen, r->key.p);
+	return fk_jmember_key_is(b, r->key.p, r->key.len);
+}
+
+static void put_json(struct fk_format_rec *r, struct fk_jbuf *out,
+    const struct fk_jmember *v, size_t level);
+
+/* An object as a parser merges it: a repeated key once, where it first
+ * came, with the value it had last. */
+static void
+put_object(struct fk_format_rec *r, struct fk_jbuf *out,
+    const struct fk_jobj *o, size_t level)
+{
+	const struct fk_jmember *m, *last;
+	size_t i, j;
 	int first = 1;
 
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		FK_JBUF_PUTS(out, "{");
-		json_object_foreach((json_t *)v, k, m)
-		{
-			if (!first)
-				FK_JBUF_PUTS(out, ",");
-			first = 0;
-			fk_jbuf_str(out, k, strlen(k));
-			FK_JBUF_PUTS(out, ":");
-			put_json(out, m);
+	FK_JBUF_PUTS(out, "{");
+	for (i = 0; i < o->n; i++) {
+		m = last = &o->m[i];
+		if (o->duplicates) {
+			for (j = 0; j < i && !same_key(r, &o->m[j], m); j++)
+				;
+			if (j < i)
+				continue;
+			for (j = i + 1; j < o->n; j++)
+				if (same_key(r, &o->m[j], m))
+					last = &o->m[j];
 		}
-		FK_JBUF_PUTS(out, "}");
-		break;
-	case JSON_ARRAY:
+		if (!first)
+			FK_JBUF_PUTS(out, ",");
+		first = 0;
+		put_jstr(out, &r->tmp, m->key, m->keylen, m->key_escaped);
+		FK_JBUF_PUTS(out, ":");
+		put_json(r, out, last, level + 1);
+	}
+	FK_JBUF_PUTS(out, "}");
+}
+
+/* A value of the record as compact JSON: strings in jbuf's escaping,
+ * numbers as put_number (not the 17 digits of 0.93000000000000005), a
+ * repeated key merged. */
+static void
+put_json(struct fk_format_rec *r, struct fk_jbuf *out,
+    const struct fk_jmember *v, size_t level)
+{
+	struct fk_jobj *o;
+	size_t i;
+
+	switch (v->type) {
+	case FK_J_OBJECT:
+	case FK_J_ARRAY:
+		o = level < NLEVELS ? &r->lv[level] : NULL;
+		if (o == NULL ||
+		    (v->type == FK_J_OBJECT
+		            ? fk_jscan(o, v->val, v->vallen, NULL, 0)
+		            : fk_jscan_array(o, v->val, v->vallen, NULL, 0)) ==
+		        -1) {
+			FK_JBUF_PUTS(out, "null"); /* cannot be: scanned */
+			break;
+		}
+		if (v->type == FK_J_OBJECT) {
+			put_object(r, out, o, level);
+			break;
+		}
 		FK_JBUF_PUTS(out, "[");
-		json_array_foreach(v, i, m)
-		{
+		for (i = 0; i < o->n; i++) {
 			if (i > 0)
 				FK_JBUF_PUTS(out, ",");
-			put_json(out, m);
+			put_json(r, out, &o->m[i], level + 1);
 		}
 		FK_JBUF_PUTS(out, "]");
 		break;
-	case JSON_STRING:
-		fk_jbuf_str(out, json_string_value(v), json_string_length(v));
+	case FK_J_STRING:
+		put_jstr(out, &r->tmp, v->val + 1, v->vallen - 2, v->escaped);
 		break;
-	case JSON_INTEGER:
-		put_i64(out, (int64_t)json_integer_value(v));
+	case FK_J_NUMBER:
+		put_number(out, v);
 		break;
-	case JSON_REAL:
-		put_real(out, json_real_value(v));
-		break;
-	case JSON_TRUE:
+	case FK_J_TRUE:
 		FK_JBUF_PUTS(out, "true");
 		break;
-	case JSON_FALSE:
+	case FK_J_FALSE:
 		FK_JBUF_PUTS(out, "false");
 		break;
 	default:
@@ -224,36 +546,43 @@ put_json(struct fk_jbuf *out, const json_t *v)
 
 /* The rules' reason texts, "; " between them. */
 static void
-join_reasons(const struct alert *a, struct fk_jbuf *out)
+join_reasons(const struct fk_format_rec *r, struct fk_jbuf *out)
 {
-	const json_t *r;
-	const char *s;
 	size_t i;
 
-	json_array_foreach(a->reasons, i, r)
-	{
-		if ((s = str(r, "reason")) == NULL)
+	for (i = 0; i < r->nrs; i++) {
+		if (r->rs[i].reason.p == NULL)
 			continue;
 		if (out->len > 0)
 			FK_JBUF_PUTS(out, "; ");
-		putz(out, s);
+		put_str(out, r->rs[i].reason);
 	}
 }
 
 static int
-is_ipv4(const char *s)
+is_ipv4(struct str s)
 {
+	char buf[64];
 	struct in_addr a;
 
-	return inet_pton(AF_INET, s, &a) == 1;
+	if (s.n >= sizeof(buf))
+		return 0;
+	memcpy(buf, s.p, s.n);
+	buf[s.n] = '\0';
+	return inet_pton(AF_INET, buf, &a) == 1;
 }
 
 static int
-is_ip(const char *s)
+is_ip(struct str s)
 {
+	char buf[64];
 	struct in6_addr a;
 
-	return is_ipv4(s) || inet_pton(AF_INET6, s, &a) == 1;
+	if (s.n >= sizeof(buf))
+		return 0;
+	memcpy(buf, s.p, s.n);
+	buf[s.n] = '\0';
+	return is_ipv4(s) || inet_pton(AF_INET6, buf, &a) == 1;
 }
 
 /* CEF */
@@ -320,34 +649,44 @@ cef_key(struct fk_jbuf *out, int *n, const char *key)
 }
 
 static void
-cef_str(struct fk_jbuf *out, int *n, const char *key, const char *s)
+cef_str(struct fk_jbuf *out, int *n, const char *key, struct str s)
 {
-	if (s == NULL)
+	if (s.p == NULL)
 		return;
 	cef_key(out, n, key);
-	fk_format_cef_value(out, s, strlen(s));
+	fk_format_cef_value(out, s.p, s.n);
+}
+
+static struct str
+lit(const char *s)
+{
+	struct str v = { s, s != NULL ? strlen(s) : 0 };
+
+	return v;
 }
 
 /* A custom string field with its label, as ArcSight pairs them. */
 static void
 cef_custom(struct fk_jbuf *out, int *n, const char *key, const char *label,
-    const char *s)
+    struct str s)
 {
 	char lk[16];
 
-	if (s == NULL)
+	if (s.p == NULL)
 		return;
 	snprintf(lk, sizeof(lk), "%sLabel", key);
-	cef_str(out, n, lk, label);
+	cef_str(out, n, lk, lit(label));
 	cef_str(out, n, key, s);
 }
 
 static void
-format_cef(
-    const struct fk_format_opts *o, const struct alert *a, struct fk_jbuf *out)
+format_cef(const struct fk_format_opts *o, const struct fk_format_rec *r,
+    struct fk_jbuf *out)
 {
-	const char *s, *ip, *sig;
-	const json_t *amount;
+	const struct alert *a = &r->a;
+	const struct fk_jmember *amount, *count;
+	const char *s;
+	struct str sig, ip;
 	struct fk_jbuf tmp;
 	const struct sev *sev = a->sev != NULL ? a->sev : SEV_DEFAULT;
 	int64_t ms;
@@ -358,77 +697,78 @@ format_cef(
 	s = o != NULL && o->version != NULL ? o->version : "unknown";
 	fk_format_cef_header(out, s, strlen(s));
 	FK_JBUF_PUTS(out, "|");
-	if (a->rule != NULL)
+	if (a->rule.p != NULL)
 		sig = a->rule;
 	else if (a->model)
-		sig = "model";
-	else if (a->decision != NULL)
-		sig = a->decision;
+		sig = lit("model");
+	else if (a->s[P_DECISION].p != NULL)
+		sig = a->s[P_DECISION];
 	else
-		sig = "alert";
-	fk_format_cef_header(out, sig, strlen(sig));
+		sig = lit("alert");
+	fk_format_cef_header(out, sig.p, sig.n);
 	FK_JBUF_PUTS(out, "|");
-	s = a->summary != NULL ? a->summary : "fraud alert";
-	fk_format_cef_header(out, s, strlen(s));
+	sig = a->s[P_SUMMARY].p != NULL ? a->s[P_SUMMARY] : lit("fraud alert");
+	fk_format_cef_header(out, sig.p, sig.n);
 	FK_JBUF_PUTS(out, "|");
 	fk_jbuf_u64(out, (uint64_t)sev->cef);
 	FK_JBUF_PUTS(out, "|");
 
-	if (time_ms(json_object_get(a->alert, "time"), &ms)) {
+	if (time_ms(r, P_TIME, &ms)) {
 		cef_key(out, &n, "rt");
 		put_i64(out, ms);
 	}
-	if (event_ms(a, &ms)) {
+	if (event_ms(r, &ms)) {
 		cef_key(out, &n, "start");
 		put_i64(out, ms);
 	}
-	cef_str(out, &n, "externalId", a->id);
-	cef_str(out, &n, "suser", a->user);
-	if ((ip = str(a->rec, "ip")) != NULL) {
+	cef_str(out, &n, "externalId", a->s[P_ID]);
+	cef_str(out, &n, "suser", a->s[P_USER]);
+	if ((ip = a->s[P_IP]).p != NULL) {
 		if (is_ipv4(ip))
 			cef_str(out, &n, "src", ip);
 		else
 			cef_custom(out, &n, "cs5", "ip", ip);
 	}
-	cef_str(out, &n, "act", a->decision);
-	cef_str(out, &n, "cat", "fraud");
+	cef_str(out, &n, "act", a->s[P_DECISION]);
+	cef_str(out, &n, "cat", lit("fraud"));
 	fk_jbuf_init(&tmp);
-	join_reasons(a, &tmp);
+	join_reasons(r, &tmp);
 	if (tmp.len > 0) {
 		cef_key(out, &n, "msg");
 		fk_format_cef_value(out, tmp.p, tmp.len);
 	}
-	cef_str(out, &n, "dvchost", o != NULL ? o->hostname : NULL);
-	if (num(a->risk, "score", &d)) {
-		cef_str(out, &n, "cn1Label", "score");
+	cef_str(out, &n, "dvchost", lit(o != NULL ? o->hostname : NULL));
+	if (num(get(r, P_SCORE), &d)) {
+		cef_str(out, &n, "cn1Label", lit("score"));
 		cef_key(out, &n, "cn1");
 		put_i64(out, (int64_t)llround(d * 100));
 	}
-	cef_custom(out, &n, "cs1", "txId", str(a->rec, "tx_id"));
-	cef_custom(out, &n, "cs2", "ruleset", str(a->risk, "ruleset"));
-	cef_custom(out, &n, "cs3", "model", str(a->risk, "model"));
-	amount = json_object_get(a->rec, "amount");
+	cef_custom(out, &n, "cs1", "txId", a->s[P_TX]);
+	cef_custom(out, &n, "cs2", "ruleset", a->s[P_RULESET]);
+	cef_custom(out, &n, "cs3", "model", a->s[P_MODEL]);
+	amount = get(r, P_AMOUNT);
 	tmp.len = 0;
-	if (json_is_number(amount))
-		put_json(&tmp, amount);
-	else if (json_is_string(amount))
-		putz(&tmp, json_string_value(amount));
+	if (amount != NULL && amount->type == FK_J_NUMBER)
+		put_number(&tmp, amount);
+	else if (a->s[P_AMOUNT].p != NULL)
+		put_str(&tmp, a->s[P_AMOUNT]);
 	if (tmp.len > 0) {
-		if ((s = str(a->rec, "currency")) != NULL) {
+		if (a->s[P_CURRENCY].p != NULL) {
 			FK_JBUF_PUTS(&tmp, " ");
-			putz(&tmp, s);
+			put_str(&tmp, a->s[P_CURRENCY]);
 		}
-		cef_str(out, &n, "cs4Label", "amount");
+		cef_str(out, &n, "cs4Label", lit("amount"));
 		cef_key(out, &n, "cs4");
 		fk_format_cef_value(out, tmp.p, tmp.len);
 	}
 	fk_jbuf_release(&tmp);
-	if (json_is_integer(json_object_get(a->alert, "count"))) {
+	count = get(r, P_COUNT);
+	if (count != NULL && count->type == FK_J_NUMBER && count->integer) {
 		cef_key(out, &n, "cnt");
-		put_json(out, json_object_get(a->alert, "count"));
+		put_number(out, count);
 	}
-	cef_str(out, &n, "deviceExternalId", str(a->rec, "device_id"));
-	cef_custom(out, &n, "cs6", "merchant", str(a->rec, "merchant_id"));
+	cef_str(out, &n, "deviceExternalId", a->s[P_DEVICE]);
+	cef_custom(out, &n, "cs6", "merchant", a->s[P_MERCHANT]);
 }
 
 /* ECS */
@@ -445,22 +785,23 @@ ecs_key(struct fk_jbuf *out, int *n, const char *key)
 }
 
 static void
-ecs_str(struct fk_jbuf *out, int *n, const char *key, const char *s)
+ecs_str(struct fk_jbuf *out, int *n, const char *key, struct str s)
 {
-	if (s == NULL)
+	if (s.p == NULL)
 		return;
 	ecs_key(out, n, key);
-	fk_jbuf_str(out, s, strlen(s));
+	fk_jbuf_str(out, s.p, s.n);
 }
 
 /* A member of the record copied as it is, when present. */
 static void
-ecs_copy(struct fk_jbuf *out, int *n, const char *key, const json_t *v)
+ecs_copy(struct fk_format_rec *r, struct fk_jbuf *out, int *n, const char *key,
+    const struct fk_jmember *v)
 {
 	if (v == NULL)
 		return;
 	ecs_key(out, n, key);
-	put_json(out, v);
+	put_json(r, out, v, 0);
 }
 
 /* A time member in the one form Elasticsearch's default date format
@@ -480,89 +821,90 @@ ecs_time(struct fk_jbuf *out, int *n, const char *key, int ok, int64_t ms)
 }
 
 static void
-format_ecs(
-    const struct fk_format_opts *o, const struct alert *a, struct fk_jbuf *out)
+format_ecs(const struct fk_format_opts *o, struct fk_format_rec *r,
+    struct fk_jbuf *out)
 {
-	const char *ip, *country, *city, *type;
+	const struct alert *a = &r->a;
+	struct str ip, country, city;
+	const char *type;
 	struct fk_jbuf tmp;
 	int64_t ms, created;
 	int n = 0, m, g, has_created, ok;
 	double d;
 
-	has_created = time_ms(json_object_get(a->alert, "time"), &created);
+	has_created = time_ms(r, P_TIME, &created);
 	FK_JBUF_PUTS(out, "{");
 	/* the transaction's time; an alert without one, when it was made */
-	ok = time_ms(json_object_get(a->rec, "timestamp"), &ms) ||
-	    event_ms(a, &ms);
+	ok = time_ms(r, P_TIMESTAMP, &ms) || event_ms(r, &ms);
 	if (!ecs_time(out, &n, "@timestamp", ok, ms))
 		ecs_time(out, &n, "@timestamp", has_created, created);
 	ecs_key(out, &n, "ecs");
 	FK_JBUF_PUTS(out, "{\"version\":\"8.11.0\"}");
-	ecs_str(out, &n, "message", a->summary);
+	ecs_str(out, &n, "message", a->s[P_SUMMARY]);
 
 	ecs_key(out, &n, "event");
 	m = 0;
 	FK_JBUF_PUTS(out, "{");
-	ecs_str(out, &m, "kind", "alert");
+	ecs_str(out, &m, "kind", lit("alert"));
 	/* Fraud screening is detection of hostile activity; the ECS types
 	 * that category expects carry the decision. */
 	ecs_key(out, &m, "category");
 	FK_JBUF_PUTS(out, "[\"intrusion_detection\"]");
 	type = "info";
-	if (a->decision != NULL && strcmp(a->decision, "block") == 0)
+	if (str_is(a->s[P_DECISION], "block"))
 		type = "denied";
-	else if (a->decision != NULL && strcmp(a->decision, "allow") == 0)
+	else if (str_is(a->s[P_DECISION], "allow"))
 		type = "allowed";
 	ecs_key(out, &m, "type");
 	FK_JBUF_PUTS(out, "[");
 	fk_jbuf_str(out, type, strlen(type));
 	FK_JBUF_PUTS(out, "]");
-	ecs_str(out, &m, "module", "fraudkit");
-	ecs_str(out, &m, "dataset", "fraudkit.alert");
-	ecs_str(out, &m, "id", a->id);
+	ecs_str(out, &m, "module", lit("fraudkit"));
+	ecs_str(out, &m, "dataset", lit("fraudkit.alert"));
+	ecs_str(out, &m, "id", a->s[P_ID]);
 	ecs_time(out, &m, "created", has_created, created);
 	if (a->sev != NULL) {
 		ecs_key(out, &m, "severity");
 		fk_jbuf_u64(out, (uint64_t)a->sev->ecs);
 	}
-	if (num(a->risk, "score", &d)) {
+	if (num(get(r, P_SCORE), &d)) {
 		/* the score is 0-1 already: raw and normalized agree */
 		ecs_key(out, &m, "risk_score");
 		fk_jbuf_num(out, d * 100);
 		ecs_key(out, &m, "risk_score_norm");
 		fk_jbuf_num(out, d * 100);
 	}
-	ecs_str(out, &m, "action", a->decision);
+	ecs_str(out, &m, "action", a->s[P_DECISION]);
 	fk_jbuf_init(&tmp);
-	join_reasons(a, &tmp);
+	join_reasons(r, &tmp);
 	if (tmp.len > 0) {
 		ecs_key(out, &m, "reason");
 		fk_jbuf_str(out, tmp.p, tmp.len);
 	} else
-		ecs_str(out, &m, "reason", a->summary);
+		ecs_str(out, &m, "reason", a->s[P_SUMMARY]);
 	fk_jbuf_release(&tmp);
 	FK_JBUF_PUTS(out, "}");
 
-	if (a->user != NULL) {
+	if (a->s[P_USER].p != NULL) {
 		ecs_key(out, &n, "user");
 		m = 0;
 		FK_JBUF_PUTS(out, "{");
-		ecs_str(out, &m, "id", a->user);
+		ecs_str(out, &m, "id", a->s[P_USER]);
 		FK_JBUF_PUTS(out, "}");
 	}
 
 	/* source.ip is an ip field: anything else would fail the document */
-	ip = str(a->rec, "ip");
-	if (ip != NULL && !is_ip(ip))
-		ip = NULL;
-	country = str(a->rec, "country");
-	city = str(a->rec, "location");
-	if (ip != NULL || country != NULL || city != NULL) {
+	ip = a->s[P_IP];
+	if (ip.p != NULL && !is_ip(ip))
+		ip.p = NULL;
+	country = a->s[P_COUNTRY];
+	city = a->s[P_LOCATION];
+	if (ip.p != NULL || country.p != NULL || city.p != NULL) {
 		ecs_key(out, &n, "source");
 		m = 0;
 		FK_JBUF_PUTS(out, "{");
 		ecs_str(out, &m, "ip", ip);
-		if (country != NULL || city != NULL) {
+		if (country.p != NULL || city.p != NULL) {
 			ecs_key(out, &m, "geo");
 			g = 0;
 			FK_JBUF_PUTS(out, "{");
@@ -575,25 +917,25 @@ format_ecs(
 
 	/* rule.ruleset is a name and we have none; the ruleset's hash is
 	 * what identifies the revision the rule was read from. */
-	if (a->rule != NULL) {
+	if (a->rule.p != NULL) {
 		ecs_key(out, &n, "rule");
 		m = 0;
 		FK_JBUF_PUTS(out, "{");
 		ecs_str(out, &m, "id", a->rule);
 		ecs_str(out, &m, "name", a->rule);
 		ecs_str(out, &m, "description", a->rule_reason);
-		ecs_str(out, &m, "version", str(a->risk, "ruleset"));
+		ecs_str(out, &m, "version", a->s[P_RULESET]);
 		FK_JBUF_PUTS(out, "}");
 	}
 
 	ecs_key(out, &n, "observer");
 	m = 0;
 	FK_JBUF_PUTS(out, "{");
-	ecs_str(out, &m, "vendor", "fraudkit");
-	ecs_str(out, &m, "product", "fk-alert");
+	ecs_str(out, &m, "vendor", lit("fraudkit"));
+	ecs_str(out, &m, "product", lit("fk-alert"));
 	if (o != NULL) {
-		ecs_str(out, &m, "version", o->version);
-		ecs_str(out, &m, "hostname", o->hostname);
+		ecs_str(out, &m, "version", lit(o->version));
+		ecs_str(out, &m, "hostname", lit(o->hostname));
 	}
 	FK_JBUF_PUTS(out, "}");
 
@@ -601,30 +943,27 @@ format_ecs(
 	ecs_key(out, &n, "fraudkit");
 	m = 0;
 	FK_JBUF_PUTS(out, "{");
-	ecs_str(out, &m, "tx_id", str(a->rec, "tx_id"));
-	ecs_copy(out, &m, "amount", json_object_get(a->rec, "amount"));
-	ecs_str(out, &m, "currency", str(a->rec, "currency"));
-	ecs_str(out, &m, "merchant_id", str(a->rec, "merchant_id"));
-	ecs_str(out, &m, "terminal_id", str(a->rec, "terminal_id"));
-	ecs_str(out, &m, "device_id", str(a->rec, "device_id"));
-	if (ip == NULL)
-		ecs_str(out, &m, "ip", str(a->rec, "ip"));
-	ecs_str(out, &m, "channel", str(a->rec, "channel"));
-	ecs_str(out, &m, "decision", a->decision);
-	ecs_copy(out, &m, "score", json_object_get(a->risk, "score"));
-	ecs_copy(
-	    out, &m, "rules_score", json_object_get(a->risk, "rules_score"));
-	ecs_copy(
-	    out, &m, "model_score", json_object_get(a->risk, "model_score"));
-	ecs_str(out, &m, "ruleset", str(a->risk, "ruleset"));
-	ecs_str(out, &m, "model", str(a->risk, "model"));
-	ecs_str(out, &m, "severity", str(a->alert, "severity"));
-	ecs_copy(out, &m, "reasons", a->reasons);
-	ecs_copy(out, &m, "count", json_object_get(a->alert, "count"));
-	ecs_copy(out, &m, "first", json_object_get(a->alert, "first"));
-	ecs_copy(out, &m, "last", json_object_get(a->alert, "last"));
-	ecs_copy(
-	    out, &m, "latency_ms", json_object_get(a->alert, "latency_ms"));
+	ecs_str(out, &m, "tx_id", a->s[P_TX]);
+	ecs_copy(r, out, &m, "amount", get(r, P_AMOUNT));
+	ecs_str(out, &m, "currency", a->s[P_CURRENCY]);
+	ecs_str(out, &m, "merchant_id", a->s[P_MERCHANT]);
+	ecs_str(out, &m, "terminal_id", a->s[P_TERMINAL]);
+	ecs_str(out, &m, "device_id", a->s[P_DEVICE]);
+	if (ip.p == NULL)
+		ecs_str(out, &m, "ip", a->s[P_IP]);
+	ecs_str(out, &m, "channel", a->s[P_CHANNEL]);
+	ecs_str(out, &m, "decision", a->s[P_DECISION]);
+	ecs_copy(r, out, &m, "score", get(r, P_SCORE));
+	ecs_copy(r, out, &m, "rules_score", get(r, P_RULES_SCORE));
+	ecs_copy(r, out, &m, "model_score", get(r, P_MODEL_SCORE));
+	ecs_str(out, &m, "ruleset", a->s[P_RULESET]);
+	ecs_str(out, &m, "model", a->s[P_MODEL]);
+	ecs_str(out, &m, "severity", a->s[P_SEVERITY]);
+	ecs_copy(r, out, &m, "reasons", a->reasons);
+	ecs_copy(r, out, &m, "count", get(r, P_COUNT));
+	ecs_copy(r, out, &m, "first", get(r, P_FIRST));
+	ecs_copy(r, out, &m, "last", get(r, P_LAST));
+	ecs_copy(r, out, &m, "latency_ms", get(r, P_LATENCY));
 	FK_JBUF_PUTS(out, "}");
 	FK_JBUF_PUTS(out, "}");
 }
@@ -667,39 +1006,43 @@ sd_key(struct fk_jbuf *out, int *n, const char *name)
 /* PARAM-VALUE escapes '"', '\' and ']'; line breaks, which RFC 5424
  * allows, become spaces to keep one alert on one line. */
 static void
-sd_str(struct fk_jbuf *out, int *n, const char *name, const char *s)
+sd_str(struct fk_jbuf *out, int *n, const char *name, struct str s)
 {
-	if (s == NULL)
+	size_t i;
+
+	if (s.p == NULL)
 		return;
 	sd_key(out, n, name);
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\' || *s == ']')
+	for (i = 0; i < s.n; i++) {
+		if (s.p[i] == '"' || s.p[i] == '\\' || s.p[i] == ']')
 			FK_JBUF_PUTS(out, "\\");
-		if (*s == '\n' || *s == '\r')
+		if (s.p[i] == '\n' || s.p[i] == '\r')
 			FK_JBUF_PUTS(out, " ");
 		else
-			fk_jbuf_put(out, s, 1);
+			fk_jbuf_put(out, s.p + i, 1);
 	}
 	FK_JBUF_PUTS(out, "\"");
 }
 
 static void
-format_syslog(
-    const struct fk_format_opts *o, const struct alert *a, struct fk_jbuf *out)
+format_syslog(const struct fk_format_opts *o, const struct fk_format_rec *r,
+    struct fk_jbuf *out)
 {
+	const struct alert *a = &r->a;
 	const struct sev *sev = a->sev != NULL ? a->sev : SEV_DEFAULT;
 	char buf[FK_TIME_BUFSZ];
-	const char *s;
+	struct str s;
 	int64_t ms;
 	double d;
 	int n = 0, len;
+	size_t i;
 
 	FK_JBUF_PUTS(out, "<");
 	fk_jbuf_u64(out, (uint64_t)(SYSLOG_FACILITY * 8 + sev->syslog));
 	FK_JBUF_PUTS(out, ">1 ");
 	/* rewritten: RFC 5424 takes neither offsets of other forms nor more
 	 * than 6 fraction digits nor a leap second */
-	if (time_ms(json_object_get(a->alert, "time"), &ms)) {
+	if (time_ms(r, P_TIME, &ms)) {
 		len = fk_time_format(ms, buf);
 		fk_jbuf_put(out, buf, (size_t)len);
 	} else
@@ -714,53 +1057,57 @@ format_syslog(
 	else
 		FK_JBUF_PUTS(out, "-");
 	FK_JBUF_PUTS(out, " alert");
-	sd_str(out, &n, "id", a->id);
-	sd_str(out, &n, "user", a->user);
-	if (num(a->risk, "score", &d)) {
+	sd_str(out, &n, "id", a->s[P_ID]);
+	sd_str(out, &n, "user", a->s[P_USER]);
+	if (num(get(r, P_SCORE), &d)) {
 		sd_key(out, &n, "score");
 		fk_jbuf_num(out, d);
 		FK_JBUF_PUTS(out, "\"");
 	}
-	sd_str(out, &n, "decision", a->decision);
-	sd_str(out, &n, "tx", str(a->rec, "tx_id"));
-	sd_str(out, &n, "severity", str(a->alert, "severity"));
+	sd_str(out, &n, "decision", a->s[P_DECISION]);
+	sd_str(out, &n, "tx", a->s[P_TX]);
+	sd_str(out, &n, "severity", a->s[P_SEVERITY]);
 	if (n > 0)
 		FK_JBUF_PUTS(out, "]");
 	else
 		FK_JBUF_PUTS(out, " -");
-	if (a->summary == NULL)
+	if ((s = a->s[P_SUMMARY]).p == NULL)
 		return;
 	FK_JBUF_PUTS(out, " \xef\xbb\xbf");
-	for (s = a->summary; *s != '\0'; s++)
-		fk_jbuf_put(out, *s == '\n' || *s == '\r' ? " " : s, 1);
+	for (i = 0; i < s.n; i++)
+		fk_jbuf_put(
+		    out, s.p[i] == '\n' || s.p[i] == '\r' ? " " : s.p + i, 1);
 }
 
 /* text */
 
 /* Record text on a terminal: control characters (C0, DEL, and C1 as
- * UTF-8) could move the cursor or start an escape sequence. */
+ * UTF-8) could move the cursor or start an escape sequence.  s is valid
+ * UTF-8: a 0xc2 has a byte after it. */
 static void
-text_put(struct fk_jbuf *out, const char *s)
+text_put(struct fk_jbuf *out, struct str s)
 {
 	unsigned char c;
+	size_t i;
 
-	for (; *s != '\0'; s++) {
-		c = (unsigned char)*s;
+	for (i = 0; i < s.n; i++) {
+		c = (unsigned char)s.p[i];
 		if (c < 0x20 || c == 0x7f)
 			FK_JBUF_PUTS(out, "?");
-		else if (c == 0xc2 && (unsigned char)s[1] >= 0x80 &&
-		    (unsigned char)s[1] <= 0x9f) {
+		else if (c == 0xc2 && i + 1 < s.n &&
+		    (unsigned char)s.p[i + 1] >= 0x80 &&
+		    (unsigned char)s.p[i + 1] <= 0x9f) {
 			FK_JBUF_PUTS(out, "?");
-			s++;
+			i++;
 		} else
-			fk_jbuf_put(out, s, 1);
+			fk_jbuf_put(out, s.p + i, 1);
 	}
 }
 
 static void
-text_word(struct fk_jbuf *out, size_t start, const char *s)
+text_word(struct fk_jbuf *out, size_t start, struct str s)
 {
-	if (s == NULL)
+	if (s.p == NULL)
 		return;
 	if (out->len > start)
 		FK_JBUF_PUTS(out, " ");
@@ -768,43 +1115,44 @@ text_word(struct fk_jbuf *out, size_t start, const char *s)
 }
 
 static void
-format_text(const struct alert *a, struct fk_jbuf *out)
+format_text(const struct fk_format_rec *r, struct fk_jbuf *out)
 {
+	const struct alert *a = &r->a;
+	const struct fk_jmember *amount, *count;
 	size_t start = out->len, i, k = 0;
-	const json_t *amount, *r, *count;
 	char buf[FK_TIME_BUFSZ];
-	const char *s;
+	struct str s;
 	int64_t ms;
 	double d;
 	int pass;
 
-	if ((s = str(a->rec, "timestamp")) != NULL)
+	if (a->s[P_TIMESTAMP].p != NULL)
+		text_word(out, start, a->s[P_TIMESTAMP]);
+	else if (event_ms(r, &ms)) {
+		s.p = buf;
+		s.n = (size_t)fk_time_format(ms, buf);
 		text_word(out, start, s);
-	else if (event_ms(a, &ms)) {
-		fk_time_format(ms, buf);
-		text_word(out, start, buf);
 	}
-	text_word(out, start, a->decision);
-	text_word(out, start, a->user);
-	amount = json_object_get(a->rec, "amount");
-	if (json_is_number(amount)) {
+	text_word(out, start, a->s[P_DECISION]);
+	text_word(out, start, a->s[P_USER]);
+	amount = get(r, P_AMOUNT);
+	if (amount != NULL && amount->type == FK_J_NUMBER) {
 		if (out->len > start)
 			FK_JBUF_PUTS(out, " ");
-		put_json(out, amount);
+		put_number(out, amount);
 	} else
-		text_word(out, start, json_string_value(amount));
-	text_word(out, start, str(a->rec, "currency"));
-	if (num(a->risk, "score", &d)) {
-		text_word(out, start, "score");
+		text_word(out, start, a->s[P_AMOUNT]);
+	text_word(out, start, a->s[P_CURRENCY]);
+	if (num(get(r, P_SCORE), &d)) {
+		text_word(out, start, lit("score"));
 		FK_JBUF_PUTS(out, " ");
 		fk_jbuf_num(out, d);
 	}
 	/* rules first: they say why in words the analyst wrote */
 	for (pass = 0; pass < 2; pass++)
-		json_array_foreach(a->reasons, i, r)
-		{
-			s = str(r, pass == 0 ? "rule" : "feature");
-			if (s == NULL || k == 3)
+		for (i = 0; i < r->nrs; i++) {
+			s = pass == 0 ? r->rs[i].rule : r->rs[i].feature;
+			if (s.p == NULL || k == 3)
 				continue;
 			if (k++ == 0)
 				text_word(out, start, s);
@@ -813,10 +1161,10 @@ format_text(const struct alert *a, struct fk_jbuf *out)
 				text_put(out, s);
 			}
 		}
-	count = json_object_get(a->alert, "count");
-	if (json_is_integer(count)) {
+	count = get(r, P_COUNT);
+	if (count != NULL && count->type == FK_J_NUMBER && count->integer) {
 		FK_JBUF_PUTS(out, " (x");
-		put_json(out, count);
+		put_number(out, count);
 		FK_JBUF_PUTS(out, ")");
 	}
 }
@@ -852,27 +1200,26 @@ fk_format_name(enum fk_format f)
 
 void
 fk_format_alert(enum fk_format f, const struct fk_format_opts *o,
-    const json_t *rec, const char *text, size_t len, struct fk_jbuf *out)
+    struct fk_format_rec *r, struct fk_jbuf *out)
 {
-	struct alert a;
-
 	if (f == FK_FMT_JSON) {
-		fk_jbuf_put(out, text, len);
+		fk_jbuf_put(out, r->text, r->len);
 		return;
 	}
-	look(&a, rec);
+	if (!r->looked)
+		look(r);
 	switch (f) {
 	case FK_FMT_CEF:
-		format_cef(o, &a, out);
+		format_cef(o, r, out);
 		break;
 	case FK_FMT_ECS:
-		format_ecs(o, &a, out);
+		format_ecs(o, r, out);
 		break;
 	case FK_FMT_SYSLOG:
-		format_syslog(o, &a, out);
+		format_syslog(o, r, out);
 		break;
 	default:
-		format_text(&a, out);
+		format_text(r, out);
 		break;
 	}
 }

@@ -1,6 +1,5 @@
 /* fk-alert: scored records in, alerts out, to stdout or Kafka and to
  * webhooks, syslog receivers and commands, with nothing lost. */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +44,7 @@ struct fkalert {
 	int flush_only, decision_set;
 	unsigned long long spooled, undelivered, resent, elsewhere;
 	struct fk_jbuf line;
-	struct fk_jobj top; /* an alert record's members */
+	struct fk_format_rec *rec; /* the alert record, scanned */
 };
 
 static int
@@ -202,31 +201,27 @@ start(void *ctx, struct fk_rt *rt)
 static void
 deliver(struct fkalert *f, struct fk_rt *rt, const char *text, size_t len)
 {
+	const struct fk_jobj *top;
 	const struct fk_jmember *k;
 	int64_t ts;
 	const char *key = NULL;
 	size_t keylen = 0, i;
-	json_t *rec = NULL;
 	char err[1024], keybuf[256];
 
-	/* The key and event time from a scan; the whole record parsed only
-	 * for a format that takes it apart (JSON is the text as it is). */
-	if (fk_jscan(&f->top, text, len, err, sizeof(err)) == -1)
+	/* One scan gives the key, the event time and what every format
+	 * reads (json is the text as it is). */
+	if (fk_format_rec_scan(f->rec, text, len, err, sizeof(err)) == -1)
 		fk_errx(FK_EX_SOFTWARE, "alert record: %s", err);
-	if (f->f != FK_FMT_JSON)
-		rec = json_loadb(text, len, 0, NULL);
-	for (i = 0; rec == NULL && i < f->nt; i++)
-		if (f->t[i].f != FK_FMT_JSON)
-			rec = json_loadb(text, len, 0, NULL);
-	k = fk_jobj_get(&f->top, fk_rt_keyfield(rt));
+	top = fk_format_rec_members(f->rec);
+	k = fk_jobj_get(top, fk_rt_keyfield(rt));
 	if (!fk_jmember_key(k, keybuf, sizeof(keybuf), &key, &keylen)) {
 		key = NULL;
 		keylen = 0;
 	}
-	if (!fk_jmember_int(fk_jobj_get(&f->top, "ts_ms"), &ts))
+	if (!fk_jmember_int(fk_jobj_get(top, "ts_ms"), &ts))
 		ts = 0;
 	f->line.len = 0;
-	fk_format_alert(f->f, &f->fo, rec, text, len, &f->line);
+	fk_format_alert(f->f, &f->fo, f->rec, &f->line);
 	fk_rt_emit(rt, f->line.p, f->line.len, key, keylen, ts);
 	for (i = 0; i < f->nt; i++) {
 		struct target *t = &f->t[i];
@@ -234,7 +229,7 @@ deliver(struct fkalert *f, struct fk_rt *rt, const char *text, size_t len)
 		int tried = now >= t->down_until;
 
 		f->line.len = 0;
-		fk_format_alert(t->f, &f->fo, rec, text, len, &f->line);
+		fk_format_alert(t->f, &f->fo, f->rec, &f->line);
 		if (!tried)
 			snprintf(err, sizeof(err),
 			    "%s: failed within the last %ds",
@@ -258,7 +253,6 @@ deliver(struct fkalert *f, struct fk_rt *rt, const char *text, size_t len)
 			fk_error("%s: alert undelivered", err);
 		f->undelivered++;
 	}
-	json_decref(rec);
 }
 
 static void
@@ -414,7 +408,7 @@ main(int argc, char **argv)
 	f.wo.retries = 3;
 	f.wo.backoff_ms = 200;
 	fk_jbuf_init(&f.line);
-	fk_jobj_init(&f.top);
+	f.rec = fk_format_rec_new();
 	rc = fk_main(&tool, &f, argc, argv);
 	fk_alerter_free(f.a);
 	for (i = 0; i < f.nt; i++)
@@ -427,6 +421,6 @@ main(int argc, char **argv)
 	fk_strv_release(&f.execs);
 	fk_strv_release(&f.headers);
 	fk_jbuf_release(&f.line);
-	fk_jobj_release(&f.top);
+	fk_format_rec_free(f.rec);
 	return rc;
 }

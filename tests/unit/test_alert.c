@@ -302,3 +302,55 @@ Test(alert, oldest_held_offset)
 	cr_assert_eq(fk_alerter_oldest(a, 0), -1);
 	fk_alerter_free(a);
 }
+
+/* The summary reads the reasons as they are written: elements that are
+ * not objects, a rule that is not a string (the feature instead), the
+ * last of a repeated key, escapes in keys and values, white space. */
+Test(alert, summary_reads_reasons_as_written)
+{
+	static const char in[] =
+	    "{\"user_id\":\"U1\",\"risk\":{\"score\":0.5,\"decision\":"
+	    "\"review\",\"reasons\":[ null, 7, \"r0\", [{\"rule\":\"in\"}], "
+	    "{ \"rule\" : 5 , \"feature\" : \"f\\u00e9\" }, {\"rule\":\"a\","
+	    "\"rule\":\"r\\u0031\",\"severity\":\"hi\\u0067h\"}, "
+	    "{\"\\u0072ule\":\"r2\\\"x\",\"severity\":\"low\"}, "
+	    "{\"feature\":\"never\",\"severity\":\"critical \"} ]}}";
+	struct fk_alert_opts o = { FK_ALERT_REVIEW | FK_ALERT_BLOCK, -1, NULL,
+		0, 0, 0 };
+	struct fk_alerter *a = fk_alerter_new(&o);
+	json_t *j;
+
+	cr_assert_eq(run(a, in, &j), FK_ALERT_OUT);
+	cr_assert_str_eq(
+	    astr(j, "summary"), "review U1: score 0.5: f\xc3\xa9, r1, r2\"x");
+	cr_assert_str_eq(astr(j, "severity"), "high");
+	json_decref(j);
+	/* no severity a reason gives: from the decision */
+	cr_assert_eq(run(a,
+	                 "{\"risk\":{\"decision\":\"block\",\"reasons\":["
+	                 "{\"severity\":\"bogus\"},{\"feature\":null},{}]}}",
+	                 &j),
+	    FK_ALERT_OUT);
+	cr_assert_str_eq(astr(j, "summary"), "block: score ?");
+	cr_assert_str_eq(astr(j, "severity"), "high");
+	json_decref(j);
+	fk_alerter_free(a);
+}
+
+/* Empty strings first in the summary (a new buffer, nothing to copy). */
+Test(alert, summary_of_empty_strings)
+{
+	struct fk_alert_opts o = { 0, 0, NULL, 0, 0, 0 };
+	struct fk_alerter *a = fk_alerter_new(&o);
+	json_t *j;
+
+	cr_assert_eq(run(a,
+	                 "{\"user_id\":\"\",\"risk\":{\"decision\":\"\","
+	                 "\"score\":1}}",
+	                 &j),
+	    FK_ALERT_OUT);
+	cr_assert_str_eq(astr(j, "summary"), " : score 1");
+	cr_assert_str_eq(astr(j, "severity"), "low");
+	json_decref(j);
+	fk_alerter_free(a);
+}

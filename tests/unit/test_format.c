@@ -51,15 +51,16 @@ static const struct fk_format_opts opts = { "host1", "fk-alert", 4242,
 static char *
 fmt_with(enum fk_format f, const struct fk_format_opts *o, const char *text)
 {
+	struct fk_format_rec *rec = fk_format_rec_new();
 	struct fk_jbuf b;
-	json_error_t e;
-	json_t *rec;
+	char err[128];
 	char *s;
 
-	rec = json_loads(text, 0, &e);
-	cr_assert_not_null(rec, "%s: %s", text, e.text);
+	cr_assert_eq(
+	    fk_format_rec_scan(rec, text, strlen(text), err, sizeof(err)), 0,
+	    "%s: %s", text, err);
 	fk_jbuf_init(&b);
-	fk_format_alert(f, o, rec, text, strlen(text), &b);
+	fk_format_alert(f, o, rec, &b);
 	s = malloc(b.len + 1);
 	cr_assert_not_null(s);
 	if (b.len > 0)
@@ -69,7 +70,7 @@ fmt_with(enum fk_format f, const struct fk_format_opts *o, const char *text)
 	cr_assert_null(strchr(s, '\n'), "two lines: %s", s);
 	cr_assert_null(strstr(s, "(null)"), "%s", s);
 	fk_jbuf_release(&b);
-	json_decref(rec);
+	fk_format_rec_free(rec);
 	return s;
 }
 
@@ -540,4 +541,312 @@ Test(format, odd_records)
 			}
 			free(s);
 		}
+}
+
+/* Edges the tests above leave out, with what the formats wrote when they
+ * took the record apart with jansson: nested values where ECS copies
+ * (a repeated key once, where it first came, with its last value),
+ * escapes and unicode in every kind of field, members of the wrong type,
+ * a repeated top-level member, empty strings. */
+struct edge {
+	const char *rec, *cef, *ecs, *syslog, *text;
+};
+
+static const struct edge edges[] = {
+	{
+	    "{\"amount\":{\"v\":[1,2.50,{\"k\":\"\\u00e9\"}],\"v\":3,\" s"
+	    "\":null,\"\\u0076\":4},\"risk\":{\"score\":0.285,\"rules_sco"
+	    "re\":[true,false,null,[]],\"model_score\":{\"\\u0061\":1,\"a"
+	    "\":-0.0,\"b\":{}},\"decision\":\"block\",\"reasons\":[ {\"ru"
+	    "le\" : \"r1\" , \"rule\":\"r2\",\"reason\":\"x\\u003dy\",\"t"
+	    "ags\":[ \"a\" , {\"b\":1E+2} ]} , 5 ]},\"alert\":{\"count\":"
+	    "3,\"first\":1730423720557,\"last\":{\"t\":\"2024\"},\"latenc"
+	    "y_ms\":-0,\"severity\":\"h\\u0069gh\"}}",
+	    "CEF:0|fraudkit|fk-alert|1.2.0|r2|fraud alert|8|act=block cat"
+	    "=fraud msg=x\\=y dvchost=host1 cn1Label=score cn1=28 cnt=3",
+	    "{\"ecs\":{\"version\":\"8.11.0\"},\"event\":{\"kind\":\"aler"
+	    "t\",\"category\":[\"intrusion_detection\"],\"type\":[\"denie"
+	    "d\"],\"module\":\"fraudkit\",\"dataset\":\"fraudkit.alert\","
+	    "\"severity\":73,\"risk_score\":28.5,\"risk_score_norm\":28.5"
+	    ",\"action\":\"block\",\"reason\":\"x=y\"},\"rule\":{\"id\":"
+	    "\"r2\",\"name\":\"r2\",\"description\":\"x=y\"},\"observer\""
+	    ":{\"vendor\":\"fraudkit\",\"product\":\"fk-alert\",\"version"
+	    "\":\"1.2.0\",\"hostname\":\"host1\"},\"fraudkit\":{\"amount"
+	    "\":{\"v\":4,\" s\":null},\"decision\":\"block\",\"score\":0."
+	    "285,\"rules_score\":[true,false,null,[]],\"model_score\":{\""
+	    "a\":-0,\"b\":{}},\"severity\":\"high\",\"reasons\":[{\"rule"
+	    "\":\"r2\",\"reason\":\"x=y\",\"tags\":[\"a\",{\"b\":100}]},5"
+	    "],\"count\":3,\"first\":1730423720557,\"last\":{\"t\":\"2024"
+	    "\"},\"latency_ms\":0}}",
+	    "<107>1 - host1 fk-alert 4242 alert [fraudkit@32473 score=\"0"
+	    ".285\" decision=\"block\" severity=\"high\"]",
+	    "block score 0.285 r2 (x3)",
+	},
+	{
+	    "{\"user_id\":\"U\\u00e9\\ud83d\\ude00\\u2028\\/\",\"tx_id\":"
+	    "\"t\\\"x\\\\1\\n\",\"currency\":\"\\u20ac\",\"amount\":\"1\\"
+	    "u00a0000\",\"ip\":\"10.0.0.\\u0031\",\"country\":\"M\\u004C"
+	    "\",\"location\":\"Bamako\\u0085\\u007f\",\"merchant_id\":\"m"
+	    "=1\",\"device_id\":\"d|1\",\"risk\":{\"decision\":\"re\\u007"
+	    "6iew\",\"ruleset\":\"r\\ts\",\"reasons\":[{\"rule\":\"r\\u00"
+	    "e9|=\",\"reason\":\"w\\u0007\\r\\n\"}]},\"alert\":{\"id\":\""
+	    "i]\\\"d\",\"summary\":\"a|b=c\\\\d\\r\\ne\\u001b[31m\\u009b"
+	    "\",\"time\":\"2026-11-29T02:00:00Z\"}}",
+	    "CEF:0|fraudkit|fk-alert|1.2.0|r\303\251\\|=|a\\|b=c\\\\d  e"
+	    "\033[31m\302\233|5|rt=1795917600000 externalId=i]\"d suser=U"
+	    "\303\251\360\237\230\200\342\200\250/ src=10.0.0.1 act=revie"
+	    "w cat=fraud msg=w\007\\r\\n dvchost=host1 cs1Label=txId cs1="
+	    "t\"x\\\\1\\n cs2Label=ruleset cs2=r\011s cs4Label=amount cs4"
+	    "=1\302\240000 \342\202\254 deviceExternalId=d|1 cs6Label=mer"
+	    "chant cs6=m\\=1",
+	    "{\"@timestamp\":\"2026-11-29T02:00:00.000Z\",\"ecs\":{\"vers"
+	    "ion\":\"8.11.0\"},\"message\":\"a|b=c\\\\d\\r\\ne\\u001b[31m"
+	    "\302\233\",\"event\":{\"kind\":\"alert\",\"category\":[\"int"
+	    "rusion_detection\"],\"type\":[\"info\"],\"module\":\"fraudki"
+	    "t\",\"dataset\":\"fraudkit.alert\",\"id\":\"i]\\\"d\",\"crea"
+	    "ted\":\"2026-11-29T02:00:00.000Z\",\"action\":\"review\",\"r"
+	    "eason\":\"w\\u0007\\r\\n\"},\"user\":{\"id\":\"U\303\251\360"
+	    "\237\230\200\342\200\250/\"},\"source\":{\"ip\":\"10.0.0.1\""
+	    ",\"geo\":{\"country_iso_code\":\"ML\",\"city_name\":\"Bamako"
+	    "\302\205\177\"}},\"rule\":{\"id\":\"r\303\251|=\",\"name\":"
+	    "\"r\303\251|=\",\"description\":\"w\\u0007\\r\\n\",\"version"
+	    "\":\"r\\ts\"},\"observer\":{\"vendor\":\"fraudkit\",\"produc"
+	    "t\":\"fk-alert\",\"version\":\"1.2.0\",\"hostname\":\"host1"
+	    "\"},\"fraudkit\":{\"tx_id\":\"t\\\"x\\\\1\\n\",\"amount\":\""
+	    "1\302\240000\",\"currency\":\"\342\202\254\",\"merchant_id\""
+	    ":\"m=1\",\"device_id\":\"d|1\",\"decision\":\"review\",\"rul"
+	    "eset\":\"r\\ts\",\"reasons\":[{\"rule\":\"r\303\251|=\",\"re"
+	    "ason\":\"w\\u0007\\r\\n\"}]}}",
+	    "<108>1 2026-11-29T02:00:00.000Z host1 fk-alert 4242 alert [f"
+	    "raudkit@32473 id=\"i\\]\\\"d\" user=\"U\303\251\360\237\230"
+	    "\200\342\200\250/\" decision=\"review\" tx=\"t\\\"x\\\\1 \"]"
+	    " \357\273\277a|b=c\\d  e\033[31m\302\233",
+	    "review U\303\251\360\237\230\200\342\200\250/ 1\302\240000 "
+	    "\342\202\254 r\303\251|=",
+	},
+	{
+	    "{\"user_id\":5,\"ip\":[],\"amount\":null,\"currency\":\"EUR"
+	    "\",\"timestamp\":\"2024-11-01 01:15:20\",\"risk\":{\"score\""
+	    ":\"0.9\",\"decision\":{},\"reasons\":\"x\",\"model\":null},"
+	    "\"alert\":{\"reasons\":[1,\"r\",{\"rule\":null,\"feature\":"
+	    "\"f\\u00e9\"}],\"time\":1795917600,\"count\":\"3\",\"severit"
+	    "y\":\"HIGH\"}}",
+	    "CEF:0|fraudkit|fk-alert|1.2.0|model|fraud alert|5|rt=1795917"
+	    "600000 start=1730423720000 cat=fraud dvchost=host1",
+	    "{\"@timestamp\":\"2024-11-01T01:15:20.000Z\",\"ecs\":{\"vers"
+	    "ion\":\"8.11.0\"},\"event\":{\"kind\":\"alert\",\"category\""
+	    ":[\"intrusion_detection\"],\"type\":[\"info\"],\"module\":\""
+	    "fraudkit\",\"dataset\":\"fraudkit.alert\",\"created\":\"2026"
+	    "-11-29T02:00:00.000Z\"},\"observer\":{\"vendor\":\"fraudkit"
+	    "\",\"product\":\"fk-alert\",\"version\":\"1.2.0\",\"hostname"
+	    "\":\"host1\"},\"fraudkit\":{\"amount\":null,\"currency\":\"E"
+	    "UR\",\"score\":\"0.9\",\"severity\":\"HIGH\",\"reasons\":[1,"
+	    "\"r\",{\"rule\":null,\"feature\":\"f\303\251\"}],\"count\":"
+	    "\"3\"}}",
+	    "<108>1 2026-11-29T02:00:00.000Z host1 fk-alert 4242 alert [f"
+	    "raudkit@32473 severity=\"HIGH\"]",
+	    "2024-11-01 01:15:20 EUR f\303\251",
+	},
+	{
+	    "{\"user_id\":\"a\",\"risk\":{\"reasons\":[{\"rule\":\"gone\""
+	    "}]},\"user_id\":\"b\",\"risk\":{\"decision\":\"allow\"},\"al"
+	    "ert\":{\"summary\":\"gone\"},\"\\u0061lert\":{\"id\":\"i\"}}",
+	    "CEF:0|fraudkit|fk-alert|1.2.0|allow|fraud alert|5|externalId"
+	    "=i suser=b act=allow cat=fraud dvchost=host1",
+	    "{\"ecs\":{\"version\":\"8.11.0\"},\"event\":{\"kind\":\"aler"
+	    "t\",\"category\":[\"intrusion_detection\"],\"type\":[\"allow"
+	    "ed\"],\"module\":\"fraudkit\",\"dataset\":\"fraudkit.alert\""
+	    ",\"id\":\"i\",\"action\":\"allow\"},\"user\":{\"id\":\"b\"},"
+	    "\"observer\":{\"vendor\":\"fraudkit\",\"product\":\"fk-alert"
+	    "\",\"version\":\"1.2.0\",\"hostname\":\"host1\"},\"fraudkit"
+	    "\":{\"decision\":\"allow\"}}",
+	    "<108>1 - host1 fk-alert 4242 alert [fraudkit@32473 id=\"i\" "
+	    "user=\"b\" decision=\"allow\"]",
+	    "allow b",
+	},
+	{
+	    "{\"risk\":{\"reasons\":[{\"reason\":\"\"},{\"reason\":\"x\"}"
+	    ",{\"reason\":\"\"}]},\"amount\":\"\",\"currency\":\"\",\"ale"
+	    "rt\":{\"summary\":\"\"}}",
+	    "CEF:0|fraudkit|fk-alert|1.2.0|alert||5|cat=fraud msg=x;  dvc"
+	    "host=host1",
+	    "{\"ecs\":{\"version\":\"8.11.0\"},\"message\":\"\",\"event\""
+	    ":{\"kind\":\"alert\",\"category\":[\"intrusion_detection\"],"
+	    "\"type\":[\"info\"],\"module\":\"fraudkit\",\"dataset\":\"fr"
+	    "audkit.alert\",\"reason\":\"x; \"},\"observer\":{\"vendor\":"
+	    "\"fraudkit\",\"product\":\"fk-alert\",\"version\":\"1.2.0\","
+	    "\"hostname\":\"host1\"},\"fraudkit\":{\"amount\":\"\",\"curr"
+	    "ency\":\"\",\"reasons\":[{\"reason\":\"\"},{\"reason\":\"x\""
+	    "},{\"reason\":\"\"}]}}",
+	    "<108>1 - host1 fk-alert 4242 alert - \357\273\277",
+	    "",
+	},
+};
+
+Test(format, edges_as_before)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(edges); i++) {
+		golden(FK_FMT_JSON, edges[i].rec, edges[i].rec);
+		golden(FK_FMT_CEF, edges[i].rec, edges[i].cef);
+		golden(FK_FMT_ECS, edges[i].rec, edges[i].ecs);
+		golden(FK_FMT_SYSLOG, edges[i].rec, edges[i].syslog);
+		golden(FK_FMT_TEXT, edges[i].rec, edges[i].text);
+	}
+}
+
+/* Numbers in many forms, as amount and score: integers as int64 (-0 is
+ * 0), other numbers as the nearest double in the shortest of 15-17
+ * digits, scores in nine digits. */
+struct num_case {
+	char in[32];
+	char cef[72];    /* from cn1= */
+	char ecs[96];    /* from "fraudkit" */
+	char syslog[32]; /* score="..." */
+	char text[64];
+};
+
+ParameterizedTestParameters(format, numbers_as_before)
+{
+	static struct num_case cases[] = {
+		{ "1.50e0", "cn1=150 cs4Label=amount cs4=1.5 cnt=3",
+		    "\"fraudkit\":{\"amount\":1.5,\"score\":1.5,\"count\":3}}",
+		    "score=\"1.5\"", "1.5 score 1.5 (x3)" },
+		{ "-0", "cn1=0 cs4Label=amount cs4=0 cnt=3",
+		    "\"fraudkit\":{\"amount\":0,\"score\":0,\"count\":3}}",
+		    "score=\"0\"", "0 score 0 (x3)" },
+		{ "-0.0", "cn1=0 cs4Label=amount cs4=-0 cnt=3",
+		    "\"fraudkit\":{\"amount\":-0,\"score\":-0,\"count\":3}}",
+		    "score=\"0\"", "-0 score 0 (x3)" },
+		{ "1E+2", "cn1=10000 cs4Label=amount cs4=100 cnt=3",
+		    "\"fraudkit\":{\"amount\":100,\"score\":100,\"count\":3}}",
+		    "score=\"100\"", "100 score 100 (x3)" },
+		{ "0.1e1", "cn1=100 cs4Label=amount cs4=1 cnt=3",
+		    "\"fraudkit\":{\"amount\":1,\"score\":1,\"count\":3}}",
+		    "score=\"1\"", "1 score 1 (x3)" },
+		{ "123456789012345678",
+		    "cn1=50 cs4Label=amount cs4=123456789012345678 cnt=3",
+		    "\"fraudkit\":{\"amount\":123456789012345678,\"score\":0.5,\""
+		    "count\":3}}",
+		    "score=\"0.5\"", "123456789012345678 score 0.5 (x3)" },
+		{ "9223372036854775807",
+		    "cn1=50 cs4Label=amount cs4=9223372036854775807 cnt=3",
+		    "\"fraudkit\":{\"amount\":9223372036854775807,\"score\":0.5,"
+		    "\"count\":3}}",
+		    "score=\"0.5\"", "9223372036854775807 score 0.5 (x3)" },
+		{ "-9223372036854775808",
+		    "cn1=50 cs4Label=amount cs4=-9223372036854775808 cnt=3",
+		    "\"fraudkit\":{\"amount\":-9223372036854775808,\"score\":0.5,"
+		    "\"count\":3}}",
+		    "score=\"0.5\"", "-9223372036854775808 score 0.5 (x3)" },
+		{ "1e-400", "cn1=0 cs4Label=amount cs4=0 cnt=3",
+		    "\"fraudkit\":{\"amount\":0,\"score\":0,\"count\":3}}",
+		    "score=\"0\"", "0 score 0 (x3)" },
+		{ "5e-324",
+		    "cn1=0 cs4Label=amount cs4=4.94065645841247e-324 cnt=3",
+		    "\"fraudkit\":{\"amount\":4.94065645841247e-324,\"score\":4.9"
+		    "4065645841247e-324,\"count\":3}}",
+		    "score=\"4.94065646e-324\"",
+		    "4.94065645841247e-324 score 4.94065646e-324 (x3)" },
+		{ "1.7976931348623157e308",
+		    "cn1=50 cs4Label=amount cs4=1.7976931348623157e+308 cnt=3",
+		    "\"fraudkit\":{\"amount\":1.7976931348623157e+308,\"score\":0"
+		    ".5,\"count\":3}}",
+		    "score=\"0.5\"", "1.7976931348623157e+308 score 0.5 (x3)" },
+		{ "0.30000000000000004",
+		    "cn1=30 cs4Label=amount cs4=0.30000000000000004 cnt=3",
+		    "\"fraudkit\":{\"amount\":0.30000000000000004,\"score\":0.300"
+		    "00000000000004,\"count\":3}}",
+		    "score=\"0.3\"", "0.30000000000000004 score 0.3 (x3)" },
+		{ "100.0", "cn1=10000 cs4Label=amount cs4=100 cnt=3",
+		    "\"fraudkit\":{\"amount\":100,\"score\":100,\"count\":3}}",
+		    "score=\"100\"", "100 score 100 (x3)" },
+		{ "1e21", "cn1=50 cs4Label=amount cs4=1e+21 cnt=3",
+		    "\"fraudkit\":{\"amount\":1e+21,\"score\":0.5,\"count\":3}}",
+		    "score=\"0.5\"", "1e+21 score 0.5 (x3)" },
+		{ "-1.5e-7", "cn1=0 cs4Label=amount cs4=-1.5e-07 cnt=3",
+		    "\"fraudkit\":{\"amount\":-1.5e-07,\"score\":-1.5e-07,\"count"
+		    "\":3}}",
+		    "score=\"-0.00000015\"",
+		    "-1.5e-07 score -0.00000015 (x3)" },
+		{ "14.15", "cn1=1415 cs4Label=amount cs4=14.15 cnt=3",
+		    "\"fraudkit\":{\"amount\":14.15,\"score\":14.15,\"count\":3}}",
+		    "score=\"14.15\"", "14.15 score 14.15 (x3)" },
+		{ "0.1", "cn1=10 cs4Label=amount cs4=0.1 cnt=3",
+		    "\"fraudkit\":{\"amount\":0.1,\"score\":0.1,\"count\":3}}",
+		    "score=\"0.1\"", "0.1 score 0.1 (x3)" },
+		{ "1e15", "cn1=50 cs4Label=amount cs4=1e+15 cnt=3",
+		    "\"fraudkit\":{\"amount\":1e+15,\"score\":0.5,\"count\":3}}",
+		    "score=\"0.5\"", "1e+15 score 0.5 (x3)" },
+		{ "123456789.123456789",
+		    "cn1=50 cs4Label=amount cs4=123456789.12345679 cnt=3",
+		    "\"fraudkit\":{\"amount\":123456789.12345679,\"score\":0.5,\""
+		    "count\":3}}",
+		    "score=\"0.5\"", "123456789.12345679 score 0.5 (x3)" },
+		{ "2.675", "cn1=268 cs4Label=amount cs4=2.675 cnt=3",
+		    "\"fraudkit\":{\"amount\":2.675,\"score\":2.675,\"count\":3}}",
+		    "score=\"2.675\"", "2.675 score 2.675 (x3)" },
+		{ "0.285", "cn1=28 cs4Label=amount cs4=0.285 cnt=3",
+		    "\"fraudkit\":{\"amount\":0.285,\"score\":0.285,\"count\":3}}",
+		    "score=\"0.285\"", "0.285 score 0.285 (x3)" },
+		{ "-12.5e-1", "cn1=-125 cs4Label=amount cs4=-1.25 cnt=3",
+		    "\"fraudkit\":{\"amount\":-1.25,\"score\":-1.25,\"count\":3}}",
+		    "score=\"-1.25\"", "-1.25 score -1.25 (x3)" },
+	};
+
+	return cr_make_param_array(struct num_case, cases, NELEM(cases));
+}
+
+ParameterizedTest(struct num_case *c, format, numbers_as_before)
+{
+	char rec[160], *s;
+	double v = strtod(c->in, NULL);
+
+	snprintf(rec, sizeof(rec),
+	    "{\"amount\":%s,\"risk\":{\"score\":%s},\"alert\":{\"count\":3}}",
+	    c->in, v >= -1e6 && v <= 1e6 ? c->in : "0.5");
+	s = fmt(FK_FMT_CEF, rec);
+	cr_assert_not_null(strstr(s, c->cef), "%s: %s", c->in, s);
+	free(s);
+	s = fmt(FK_FMT_ECS, rec);
+	cr_assert_not_null(strstr(s, c->ecs), "%s: %s", c->in, s);
+	free(s);
+	s = fmt(FK_FMT_SYSLOG, rec);
+	cr_assert_not_null(strstr(s, c->syslog), "%s: %s", c->in, s);
+	free(s);
+	s = fmt(FK_FMT_TEXT, rec);
+	cr_assert_str_eq(s, c->text, "%s", c->in);
+	free(s);
+}
+
+/* A number beyond int64 or a double anywhere in the record made jansson
+ * refuse it, and the formats wrote an empty alert; now such a number is
+ * written as it is, and the rest of the alert as usual. */
+Test(format, numbers_beyond_range_as_written)
+{
+	static const char rec[] =
+	    "{\"user_id\":\"U1\",\"amount\":1e400,\"features\":{\"x\":-1e309},"
+	    "\"risk\":{\"score\":0.5,\"decision\":\"block\",\"reasons\":["
+	    "{\"rule\":\"r\",\"weight\":99999999999999999999}]},"
+	    "\"alert\":{\"count\":-9223372036854775809,\"summary\":\"s\"}}";
+
+	golden(FK_FMT_CEF, rec,
+	    "CEF:0|fraudkit|fk-alert|1.2.0|r|s|5|suser=U1 act=block cat=fraud "
+	    "dvchost=host1 cn1Label=score cn1=50 cs4Label=amount cs4=1e400 "
+	    "cnt=-9223372036854775809");
+	golden(FK_FMT_TEXT, rec,
+	    "block U1 1e400 score 0.5 r (x-9223372036854775809)");
+	golden(FK_FMT_ECS, rec,
+	    "{\"ecs\":{\"version\":\"8.11.0\"},\"message\":\"s\",\"event\":{"
+	    "\"kind\":\"alert\",\"category\":[\"intrusion_detection\"],"
+	    "\"type\":[\"denied\"],\"module\":\"fraudkit\",\"dataset\":"
+	    "\"fraudkit.alert\",\"risk_score\":50,\"risk_score_norm\":50,"
+	    "\"action\":\"block\",\"reason\":\"s\"},\"user\":{\"id\":\"U1\"},"
+	    "\"rule\":{\"id\":\"r\",\"name\":\"r\"},\"observer\":{\"vendor\":"
+	    "\"fraudkit\",\"product\":\"fk-alert\",\"version\":\"1.2.0\","
+	    "\"hostname\":\"host1\"},\"fraudkit\":{\"amount\":1e400,"
+	    "\"decision\":\"block\",\"score\":0.5,\"reasons\":[{\"rule\":"
+	    "\"r\",\"weight\":99999999999999999999}],"
+	    "\"count\":-9223372036854775809}}");
 }

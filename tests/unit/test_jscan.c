@@ -1190,3 +1190,129 @@ Test(jscan, member_key_and_int)
 	cr_assert(!fk_jmember_int(fk_jobj_get(&o, "a"), &v));
 	fk_jobj_release(&o);
 }
+
+/* Arrays: the elements as keyless members, spans as written. */
+Test(jscan, array_elements)
+{
+	static const char s[] = " [ \"a\\\"b\" , -1.5e3,{\"k\":[1]},[],true,"
+	                        "false,null,7 ,\"\"]\n";
+	struct fk_jobj o;
+	char err[128];
+
+	fk_jobj_init(&o);
+	cr_assert_eq(fk_jscan_array(&o, s, sizeof(s) - 1, err, sizeof(err)), 0,
+	    "%s", err);
+	cr_assert_eq(o.n, 9);
+	for (size_t i = 0; i < o.n; i++) {
+		cr_assert_null(o.m[i].key);
+		cr_assert_eq(o.m[i].keylen, 0);
+	}
+	cr_assert(o.m[0].val == s + 3 && o.m[0].vallen == 6);
+	cr_assert(o.m[0].type == FK_J_STRING && o.m[0].escaped);
+	cr_assert(o.m[1].val == s + 12 && o.m[1].vallen == 6);
+	cr_assert(o.m[1].type == FK_J_NUMBER && !o.m[1].integer);
+	cr_assert(
+	    o.m[2].vallen == 9 && memcmp(o.m[2].val, "{\"k\":[1]}", 9) == 0);
+	cr_assert_eq(o.m[2].type, FK_J_OBJECT);
+	cr_assert(o.m[3].vallen == 2 && o.m[3].type == FK_J_ARRAY);
+	cr_assert_eq(o.m[4].type, FK_J_TRUE);
+	cr_assert_eq(o.m[5].type, FK_J_FALSE);
+	cr_assert_eq(o.m[6].type, FK_J_NULL);
+	cr_assert(o.m[7].vallen == 1 && o.m[7].integer);
+	cr_assert(o.m[8].vallen == 2 && o.m[8].type == FK_J_STRING);
+	cr_assert_eq(o.longest, 4);
+	cr_assert_eq(o.duplicates, 0);
+	/* empty, and o reused */
+	cr_assert_eq(fk_jscan_array(&o, "[]", 2, NULL, 0), 0);
+	cr_assert_eq(o.n, 0);
+	cr_assert_eq(fk_jscan_array(&o, "\t[ \n]", 5, NULL, 0), 0);
+	cr_assert_eq(o.n, 0);
+	fk_jobj_release(&o);
+}
+
+struct array_bad {
+	char in[24];
+	char msg[48];
+};
+
+ParameterizedTestParameters(jscan, array_refuses)
+{
+	static struct array_bad cases[] = {
+		{ "", "column 1: expected '['" },
+		{ "{}", "column 1: expected '['" },
+		{ "[", "column 2: expected a value" },
+		{ "[1", "column 3: expected ',' or ']'" },
+		{ "[1,]", "column 4: expected a value" },
+		{ "[,1]", "column 2: expected a value" },
+		{ "[1 2]", "column 4: expected ',' or ']'" },
+		{ "[01]", "column 2: invalid number" },
+		{ "[1]x", "column 4: text after the array" },
+		{ "[1] []", "column 5: text after the array" },
+		{ "[\"\\x\"]", "column 3: invalid escape in a string" },
+		{ "[{\"a\" 1}]", "column 7: expected ':' after the key" },
+		{ "[tru]", "column 2: invalid literal" },
+	};
+
+	return cr_make_param_array(struct array_bad, cases, NELEM(cases));
+}
+
+ParameterizedTest(struct array_bad *c, jscan, array_refuses)
+{
+	struct fk_jobj o;
+	char err[128] = "";
+
+	fk_jobj_init(&o);
+	cr_assert_eq(fk_jscan_array(&o, c->in, strlen(c->in), err, sizeof(err)),
+	    -1, "accepted %s", c->in);
+	cr_assert_str_eq(err, c->msg, "%s", c->in);
+	fk_jobj_release(&o);
+}
+
+/* 64 levels with the array as the first, as in a record. */
+Test(jscan, array_nesting_limit)
+{
+	char buf[160];
+	struct fk_jobj o;
+	size_t i;
+
+	fk_jobj_init(&o);
+	for (i = 0; i < 64; i++)
+		buf[i] = '[';
+	for (i = 0; i < 64; i++)
+		buf[64 + i] = ']';
+	cr_assert_eq(fk_jscan_array(&o, buf, 128, NULL, 0), 0);
+	cr_assert(o.n == 1 && o.m[0].vallen == 126);
+	memmove(buf + 1, buf, 128);
+	buf[129] = ']';
+	cr_assert_eq(fk_jscan_array(&o, buf, 130, NULL, 0), -1);
+	fk_jobj_release(&o);
+}
+
+/* Generated arrays: as many elements as jansson finds, of its types. */
+Test(jscan, generated_arrays_agree_with_jansson)
+{
+	struct fk_jobj o;
+	struct gen g;
+	json_t *j;
+	size_t i;
+	int round;
+
+	fk_jobj_init(&o);
+	rng_state = 0x5851f42d4c957f2dULL;
+	for (round = 0; round < 3000; round++) {
+		memset(&g, 0, sizeof(g));
+		put_ws(&g);
+		put_container(&g, 1, 1);
+		put_ws(&g);
+		cr_assert_eq(fk_jscan_array(&o, g.buf, g.len, NULL, 0), 0, "%s",
+		    show(g.buf, g.len));
+		j = json_loadb(g.buf, g.len, 0, NULL);
+		cr_assert(json_is_array(j), "%s", show(g.buf, g.len));
+		cr_assert_eq(o.n, json_array_size(j), "%s", show(g.buf, g.len));
+		for (i = 0; i < o.n; i++)
+			cr_assert(same_type(&o.m[i], json_array_get(j, i)),
+			    "%s", show(g.buf, g.len));
+		json_decref(j);
+	}
+	fk_jobj_release(&o);
+}
