@@ -1,0 +1,46 @@
+/* A binary heap of fixed-size elements, held by value, that gives them
+ * back first to last by the caller's order.  Library module: never
+ * prints, never exits (out of memory aside, as fk_xmalloc). */
+#ifndef FK_HEAP_H
+#define FK_HEAP_H
+
+#include <stddef.h>
+
+struct fk_heap {
+	char *v; /* n elements of size bytes, and one more to work in */
+	size_t n, cap, size;
+	int (*before)(const void *a, const void *b);
+};
+
+/* An empty heap of elements of size bytes; nothing allocated yet.
+ * before(a, b) is nonzero when a is to come out before b: a strict weak
+ * order.  Elements that tie come out in no set order; break ties in it
+ * (by a sequence number, say) for a repeatable one. */
+void fk_heap_init(struct fk_heap *h, size_t size,
+    int (*before)(const void *a, const void *b));
+/* Free the elements' room (what they point to is the caller's: pop
+ * them first).  h can be initialized again. */
+void fk_heap_release(struct fk_heap *h);
+
+static inline size_t
+fk_heap_count(const struct fk_heap *h)
+{
+	return h->n;
+}
+
+/* Add a copy of the size bytes at elem (borrowed). */
+void fk_heap_push(struct fk_heap *h, const void *elem);
+
+/* The first element, or NULL when empty.  Borrowed: valid until the
+ * next push or pop. */
+static inline const void *
+fk_heap_top(const struct fk_heap *h)
+{
+	return h->n > 0 ? h->v : NULL;
+}
+
+/* Take the first element out, into out (size bytes; NULL: drop it).
+ * 1, or 0 when the heap is empty. */
+int fk_heap_pop(struct fk_heap *h, void *out);
+
+#endif
