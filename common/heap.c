@@ -1,7 +1,7 @@
-/* fk_heap: elements move into a hole rather than swap, and a pop sends
- * the hole down to a leaf by the smaller child before it brings the last
- * element up to it (Floyd's way): one comparison a level instead of two,
- * where comparisons are calls through a pointer. */
+/* fk_heap: elements move into a hole rather than swap.  Keys are read
+ * and compared inline; only equal keys cost a call.  The loops keep the
+ * heap's fields in locals, which a call through a pointer would
+ * otherwise make the compiler load again. */
 #include "heap.h"
 
 #include <stdint.h>
@@ -16,80 +16,108 @@
 
 void
 fk_heap_init(
-    struct fk_heap *h, size_t size, int (*before)(const void *a, const void *b))
+    struct fk_heap *h, size_t size, int (*tie)(const void *a, const void *b))
 {
 	h->v = NULL;
 	h->n = h->cap = 0;
 	h->size = size;
-	h->before = before;
+	h->tie = tie;
 }
 
 void
 fk_heap_release(struct fk_heap *h)
 {
 	free(h->v);
-	fk_heap_init(h, h->size, h->before);
+	fk_heap_init(h, h->size, h->tie);
 }
 
-static inline char *
-at(const struct fk_heap *h, size_t i)
+static inline int64_t
+key(const char *e)
 {
-	return h->v + i * h->size;
+	int64_t k;
+
+	memcpy(&k, e, sizeof(k));
+	return k;
 }
 
-/* Put the element at x (not in v[0..n)) at the hole i, or above it. */
-static void
-sift_up(struct fk_heap *h, size_t i, const char *x)
+static inline int
+before(const char *a, const char *b, int (*tie)(const void *, const void *))
 {
-	size_t p;
+	int64_t x = key(a), y = key(b);
 
-	for (; i > 0; i = p) {
-		p = (i - 1) / 2;
-		if (!h->before(x, at(h, p)))
-			break;
-		memcpy(at(h, i), at(h, p), h->size);
+	return x < y || (x == y && tie != NULL && tie(a, b));
+}
+
+/* Copy an element: a word at a time when its size allows, inline,
+ * rather than a call to memcpy for every level walked. */
+static inline void
+move(char *to, const char *from, size_t size)
+{
+	uint64_t w;
+	size_t k;
+
+	if (size % sizeof(w) != 0) {
+		memcpy(to, from, size);
+		return;
 	}
-	memcpy(at(h, i), x, h->size);
+	for (k = 0; k < size; k += sizeof(w)) {
+		memcpy(&w, from + k, sizeof(w));
+		memcpy(to + k, &w, sizeof(w));
+	}
 }
 
 void
 fk_heap_push(struct fk_heap *h, const void *elem)
 {
-	size_t old = h->cap;
+	int (*tie)(const void *, const void *) = h->tie;
+	size_t size = h->size, old = h->cap, i, p;
+	char *v, *x;
 
 	/* Through the spare element, which a realloc moves with the rest:
 	 * elem may be one of ours. */
 	if (h->v != NULL)
-		memcpy(at(h, old), elem, h->size);
+		move(h->v + old * size, elem, size);
 	if (h->n == h->cap) {
 		h->cap = h->cap ? 2 * h->cap : MIN_CAP;
-		if (h->size != 0 && h->cap + 1 > SIZE_MAX / h->size)
+		if (h->cap + 1 > SIZE_MAX / size)
 			fk_xmalloc(SIZE_MAX); /* out of memory */
-		h->v = fk_xrealloc(h->v, (h->cap + 1) * h->size);
-		memcpy(at(h, h->cap), old > 0 ? at(h, old) : elem, h->size);
+		h->v = fk_xrealloc(h->v, (h->cap + 1) * size);
+		memcpy(h->v + h->cap * size, old > 0 ? h->v + old * size : elem,
+		    size);
 	}
-	sift_up(h, h->n++, at(h, h->cap));
+	v = h->v;
+	x = v + h->cap * size;
+	for (i = h->n++; i > 0; i = p) {
+		p = (i - 1) / 2;
+		if (!before(x, v + p * size, tie))
+			break;
+		move(v + i * size, v + p * size, size);
+	}
+	move(v + i * size, x, size);
 }
 
 int
 fk_heap_pop(struct fk_heap *h, void *out)
 {
-	size_t i = 0, c;
-	char *last;
+	int (*tie)(const void *, const void *) = h->tie;
+	size_t size = h->size, i = 0, c, n;
+	char *v = h->v, *last;
 
 	if (h->n == 0)
 		return 0;
 	if (out != NULL)
-		memcpy(out, h->v, h->size);
-	last = at(h, h->cap);
-	memcpy(last, at(h, --h->n), h->size);
-	while ((c = 2 * i + 1) < h->n) {
-		if (c + 1 < h->n && h->before(at(h, c + 1), at(h, c)))
+		move(out, v, size);
+	n = --h->n;
+	last = v + h->cap * size;
+	move(last, v + n * size, size);
+	while ((c = 2 * i + 1) < n) {
+		if (c + 1 < n && before(v + (c + 1) * size, v + c * size, tie))
 			c++;
-		memcpy(at(h, i), at(h, c), h->size);
+		if (!before(v + c * size, last, tie))
+			break;
+		move(v + i * size, v + c * size, size);
 		i = c;
 	}
-	if (h->n > 0)
-		sift_up(h, i, last);
+	move(v + i * size, last, size);
 	return 1;
 }

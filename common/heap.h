@@ -1,6 +1,8 @@
-/* A binary heap of fixed-size elements, held by value, that gives them
- * back first to last by the caller's order.  Library module: never
- * prints, never exits (out of memory aside, as fk_xmalloc). */
+/* A binary heap of fixed-size elements, held by value, each starting
+ * with an int64_t key: the least key comes out first, and the caller's
+ * tie-breaker orders equal keys.  Keys are compared inline, so a heap
+ * of times costs no call a level.  Library module: never prints, never
+ * exits (out of memory aside, as fk_xmalloc). */
 #ifndef FK_HEAP_H
 #define FK_HEAP_H
 
@@ -9,15 +11,16 @@
 struct fk_heap {
 	char *v; /* n elements of size bytes, and one more to work in */
 	size_t n, cap, size;
-	int (*before)(const void *a, const void *b);
+	int (*tie)(const void *a, const void *b);
 };
 
-/* An empty heap of elements of size bytes; nothing allocated yet.
- * before(a, b) is nonzero when a is to come out before b: a strict weak
- * order.  Elements that tie come out in no set order; break ties in it
- * (by a sequence number, say) for a repeatable one. */
-void fk_heap_init(struct fk_heap *h, size_t size,
-    int (*before)(const void *a, const void *b));
+/* An empty heap of elements of size bytes (at least an int64_t);
+ * nothing allocated yet.  tie(a, b), called for elements of equal keys,
+ * is nonzero when a is to come out before b (a strict weak order).
+ * Without it, elements of equal keys come out in no set order; break
+ * ties (by a sequence number, say) for a repeatable one. */
+void fk_heap_init(
+    struct fk_heap *h, size_t size, int (*tie)(const void *a, const void *b));
 /* Free the elements' room (what they point to is the caller's: pop
  * them first).  h can be initialized again. */
 void fk_heap_release(struct fk_heap *h);

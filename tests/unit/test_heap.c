@@ -3,6 +3,7 @@
 
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,23 +14,22 @@
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 struct item {
-	int key;
+	int64_t key;
 	unsigned seq; /* the order pushed */
 };
 
-static int
-key_before(const void *a, const void *b)
-{
-	return ((const struct item *)a)->key < ((const struct item *)b)->key;
-}
-
 /* Ties broken by the order pushed: first in, first out. */
 static int
-key_seq_before(const void *a, const void *b)
+fifo(const void *a, const void *b)
 {
-	const struct item *x = a, *y = b;
+	return ((const struct item *)a)->seq < ((const struct item *)b)->seq;
+}
 
-	return x->key < y->key || (x->key == y->key && x->seq < y->seq);
+/* And the other way. */
+static int
+lifo(const void *a, const void *b)
+{
+	return ((const struct item *)a)->seq > ((const struct item *)b)->seq;
 }
 
 static int
@@ -47,7 +47,7 @@ Test(heap, empty)
 	struct fk_heap h;
 	struct item x = { 7, 7 };
 
-	fk_heap_init(&h, sizeof(struct item), key_before);
+	fk_heap_init(&h, sizeof(struct item), NULL);
 	cr_assert_eq(fk_heap_count(&h), 0);
 	cr_assert_null(fk_heap_top(&h));
 	cr_assert_eq(fk_heap_pop(&h, &x), 0);
@@ -81,23 +81,25 @@ ParameterizedTestParameters(heap, order_with_ties)
 
 ParameterizedTest(struct order_case *c, heap, order_with_ties)
 {
-	struct fk_heap plain, fifo;
-	struct item x;
+	struct fk_heap plain, first, later;
+	struct item x, prev = { 0, 0 };
 	char got[24];
 	size_t i, n = strlen(c->in);
 	int last = -1;
 
-	fk_heap_init(&plain, sizeof(struct item), key_before);
-	fk_heap_init(&fifo, sizeof(struct item), key_seq_before);
+	fk_heap_init(&plain, sizeof(struct item), NULL);
+	fk_heap_init(&first, sizeof(struct item), fifo);
+	fk_heap_init(&later, sizeof(struct item), lifo);
 	for (i = 0; i < n; i++) {
 		x.key = c->in[i] - '0';
 		x.seq = (unsigned)i;
 		fk_heap_push(&plain, &x);
-		fk_heap_push(&fifo, &x);
+		fk_heap_push(&first, &x);
+		fk_heap_push(&later, &x);
 	}
-	cr_assert_eq(fk_heap_count(&fifo), n);
+	cr_assert_eq(fk_heap_count(&first), n);
 	/* With the tie-breaker: exactly the order wanted. */
-	for (i = 0; fk_heap_pop(&fifo, &x); i++) {
+	for (i = 0; fk_heap_pop(&first, &x); i++) {
 		got[2 * i] = (char)('0' + x.key);
 		got[2 * i + 1] = (char)('a' + x.seq);
 	}
@@ -107,11 +109,19 @@ ParameterizedTest(struct order_case *c, heap, order_with_ties)
 	for (i = 0; fk_heap_pop(&plain, &x); i++) {
 		cr_assert_geq(x.key, last);
 		cr_assert_eq(x.key, c->want[2 * i] - '0');
-		last = x.key;
+		last = (int)x.key;
 	}
 	cr_assert_eq(i, n);
+	/* The other tie-breaker: each run of a key reversed. */
+	for (i = 0; fk_heap_pop(&later, &x); i++) {
+		cr_assert_eq(x.key, c->want[2 * i] - '0');
+		if (i > 0 && x.key == prev.key)
+			cr_assert_lt(x.seq, prev.seq);
+		prev = x;
+	}
 	fk_heap_release(&plain);
-	fk_heap_release(&fifo);
+	fk_heap_release(&first);
+	fk_heap_release(&later);
 }
 
 /* Random pushes and pops, many ties, against a sorted array. */
@@ -126,7 +136,7 @@ Test(heap, random_vs_reference)
 	unsigned seq = 0;
 
 	cr_assert_not_null(ref);
-	fk_heap_init(&h, sizeof(struct item), key_seq_before);
+	fk_heap_init(&h, sizeof(struct item), fifo);
 	for (int step = 0; step < 4 * N; step++) {
 		uint64_t r = fk_test_rand(&st);
 
@@ -163,43 +173,34 @@ Test(heap, random_vs_reference)
 	free(ref);
 }
 
-/* Elements of odd sizes, held by value: a single byte, and a big one. */
-static int
-byte_before(const void *a, const void *b)
-{
-	return *(const unsigned char *)a < *(const unsigned char *)b;
-}
-
+/* Elements of other sizes, held by value: the key alone, and a big
+ * one whose size is no multiple of 8. */
 struct big {
 	int64_t t;
 	char text[61];
 };
 
-static int
-big_before(const void *a, const void *b)
-{
-	return ((const struct big *)a)->t < ((const struct big *)b)->t;
-}
-
 Test(heap, element_sizes)
 {
 	struct fk_heap h;
 	struct big b;
-	unsigned char c, last = 0;
-	int64_t i;
+	int64_t k, last = INT64_MIN, i;
 
-	fk_heap_init(&h, 1, byte_before);
+	fk_heap_init(&h, sizeof(k), NULL);
 	for (i = 0; i < 1000; i++) {
-		c = (unsigned char)(i * 37 % 251);
-		fk_heap_push(&h, &c);
+		k = (i * 37 % 251) - 125 +
+		    (i % 2 ? INT64_MIN / 2 : INT64_MAX / 2);
+		fk_heap_push(&h, &k);
 	}
-	while (fk_heap_pop(&h, &c)) {
-		cr_assert_geq(c, last);
-		last = c;
+	for (i = 0; fk_heap_pop(&h, &k); i++) {
+		cr_assert_geq(k, last);
+		last = k;
 	}
+	cr_assert_eq(i, 1000);
 	fk_heap_release(&h);
 
-	fk_heap_init(&h, sizeof(struct big), big_before);
+	/* 69 bytes: keys at odd places in the heap's array. */
+	fk_heap_init(&h, offsetof(struct big, text) + sizeof(b.text), NULL);
 	for (i = 0; i < 1000; i++) {
 		b.t = (i * 7919) % 1000;
 		memset(b.text, (int)('a' + b.t % 26), sizeof(b.text));
@@ -221,7 +222,7 @@ Test(heap, push_own_element)
 	struct item x = { 5, 0 };
 	int want[] = { 1, 1, 5, 9 };
 
-	fk_heap_init(&h, sizeof(struct item), key_before);
+	fk_heap_init(&h, sizeof(struct item), NULL);
 	fk_heap_push(&h, &x);
 	x.key = 1;
 	fk_heap_push(&h, &x);
