@@ -72,35 +72,12 @@ slot_of(uint64_t hash, size_t i)
 	return (hash >> 32 << 32) | (uint64_t)(i + 1);
 }
 
-/* The slot of key, or the free slot that ends its probe run. */
-static inline size_t
-probe(const struct fk_map *m, const void *key, size_t len, uint64_t h)
-{
-	const struct fk_map_entry *e;
-	uint64_t tag = h >> 32 << 32, s;
-	size_t i;
-
-	for (i = (size_t)h & m->mask; (s = m->slot[i]) != 0;
-	     i = (i + 1) & m->mask) {
-		if ((s & ~(uint64_t)UINT32_MAX) != tag)
-			continue;
-		e = &m->e[(uint32_t)s - 1];
-		if (e->len == len &&
-		    (len == 0 || memcmp(e->key, key, len) == 0))
-			return i;
-	}
-	return i;
-}
-
 struct fk_map_entry *
 fk_map_get(const struct fk_map *m, const void *key, size_t len)
 {
-	uint64_t s;
-
 	if (m->count == 0)
 		return NULL;
-	s = m->slot[probe(m, key, len, fk_hash64(key, len, SEED))];
-	return s != 0 ? &m->e[(uint32_t)s - 1] : NULL;
+	return fk_map_get_hashed(m, key, len, fk_hash64(key, len, SEED));
 }
 
 /* A copy of key in the chunks, with a NUL after it. */
@@ -184,12 +161,18 @@ rebuild(struct fk_map *m, size_t cap)
 struct fk_map_entry *
 fk_map_put(struct fk_map *m, const void *key, size_t len, int *added)
 {
-	uint64_t h = fk_hash64(key, len, SEED);
+	return fk_map_put_hashed(m, key, len, fk_hash64(key, len, SEED), added);
+}
+
+struct fk_map_entry *
+fk_map_put_hashed(
+    struct fk_map *m, const void *key, size_t len, uint64_t h, int *added)
+{
 	struct fk_map_entry *e;
 	size_t i;
 
 	if (m->count > 0) {
-		i = probe(m, key, len, h);
+		i = fk_map_probe(m, key, len, h);
 		if (m->slot[i] != 0) {
 			if (added != NULL)
 				*added = 0;

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct fk_map_entry {
 	const char *key; /* the map's copy: len bytes and a NUL; NULL in a
@@ -81,6 +82,81 @@ static inline struct fk_map_entry *
 fk_map_at(const struct fk_map *m, size_t i)
 {
 	return m->e[i].key != NULL ? &m->e[i] : NULL;
+}
+
+/* For a caller that hashes its keys more cheaply than fk_hash64 (a
+ * scanner that has just read the key's bytes): fk_map_put and
+ * fk_map_get with the caller's 64-bit hash of the key, the latter
+ * inline.  The upper 32 bits tell keys apart in a slot and the lower
+ * ones pick the slot, so both must vary with the key.  A map takes the
+ * hash of every key from its caller, by one function, or of none. */
+struct fk_map_entry *fk_map_put_hashed(
+    struct fk_map *m, const void *key, size_t len, uint64_t hash, int *added);
+static inline struct fk_map_entry *fk_map_get_hashed(
+    const struct fk_map *m, const void *key, size_t len, uint64_t hash);
+
+/* Inside: whether the len bytes at a and b are the same; short keys,
+ * the most common, in two overlapping loads each rather than a call. */
+static inline int
+fk_map_eq(const void *a, const void *b, size_t len)
+{
+	const char *p = a, *q = b;
+	uint64_t w, x, y, z;
+	uint32_t s, t, u, v;
+
+	if (len >= 8 && len <= 16) {
+		memcpy(&w, p, 8);
+		memcpy(&x, q, 8);
+		memcpy(&y, p + len - 8, 8);
+		memcpy(&z, q + len - 8, 8);
+		return ((w ^ x) | (y ^ z)) == 0;
+	}
+	if (len >= 4 && len < 8) {
+		memcpy(&s, p, 4);
+		memcpy(&t, q, 4);
+		memcpy(&u, p + len - 4, 4);
+		memcpy(&v, q + len - 4, 4);
+		return ((s ^ t) | (u ^ v)) == 0;
+	}
+	if (len < 4) {
+		for (size_t i = 0; i < len; i++)
+			if (p[i] != q[i])
+				return 0;
+		return 1;
+	}
+	return memcmp(p, q, len) == 0;
+}
+
+/* Inside: the slot of key, or the free slot that ends its probe run;
+ * m has slots. */
+static inline size_t
+fk_map_probe(const struct fk_map *m, const void *key, size_t len, uint64_t h)
+{
+	const struct fk_map_entry *e;
+	uint64_t tag = h >> 32 << 32, s;
+	size_t i;
+
+	for (i = (size_t)h & m->mask; (s = m->slot[i]) != 0;
+	     i = (i + 1) & m->mask) {
+		if ((s & ~(uint64_t)UINT32_MAX) != tag)
+			continue;
+		e = &m->e[(uint32_t)s - 1];
+		if (e->len == len && fk_map_eq(e->key, key, len))
+			break;
+	}
+	return i;
+}
+
+static inline struct fk_map_entry *
+fk_map_get_hashed(
+    const struct fk_map *m, const void *key, size_t len, uint64_t hash)
+{
+	uint64_t s;
+
+	if (m->count == 0)
+		return NULL;
+	s = m->slot[fk_map_probe(m, key, len, hash)];
+	return s != 0 ? &m->e[(uint32_t)s - 1] : NULL;
 }
 
 #endif

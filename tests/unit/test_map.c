@@ -420,3 +420,43 @@ Test(map, random_vs_reference)
 	check_against(&m, &r);
 	fk_map_release(&m);
 }
+
+/* The caller's hash: one the same for every key puts them all in one
+ * probe run with one tag, so only the bytes tell them apart. */
+Test(map, hashed_all_collide)
+{
+	enum { N = 300 };
+	struct fk_map m;
+	struct fk_map_entry *e;
+	char k[16];
+	size_t i, n;
+	int added;
+
+	fk_map_init(&m);
+	for (i = 0; i < N; i++) {
+		n = (size_t)snprintf(k, sizeof(k), "k%zu", i);
+		e = fk_map_put_hashed(&m, k, n, 0x1234, &added);
+		cr_assert_eq(added, 1);
+		e->val = (void *)(uintptr_t)(i + 1);
+	}
+	for (i = 0; i < N; i += 3) {
+		n = (size_t)snprintf(k, sizeof(k), "k%zu", i);
+		fk_map_del(&m, fk_map_get_hashed(&m, k, n, 0x1234));
+	}
+	for (i = 0; i < N; i++) {
+		n = (size_t)snprintf(k, sizeof(k), "k%zu", i);
+		e = fk_map_get_hashed(&m, k, n, 0x1234);
+		if (i % 3 == 0)
+			cr_assert_null(e, "%s", k);
+		else
+			cr_assert(e != NULL && (uintptr_t)e->val == i + 1);
+		/* The same bytes under another tag are not found. */
+		cr_assert_null(
+		    fk_map_get_hashed(&m, k, n, 0x5678ULL << 32 | 0x1234));
+	}
+	e = fk_map_put_hashed(&m, "k1", 2, 0x1234, &added);
+	cr_assert_eq(added, 0);
+	cr_assert_eq((uintptr_t)e->val, 2);
+	cr_assert_eq(fk_map_count(&m), N - N / 3);
+	fk_map_release(&m);
+}
