@@ -57,7 +57,7 @@ fk_map_clear(struct fk_map *m)
 {
 	if (m->slot != NULL)
 		memset(m->slot, 0, (m->mask + 1) * sizeof(*m->slot));
-	/* Keep the newest chunk, the largest, for the keys to come. */
+	/* Keep the newest chunk for the keys to come. */
 	if (m->chunk != NULL) {
 		free_chunks(m->chunk->next);
 		m->chunk->next = NULL;

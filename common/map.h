@@ -15,8 +15,8 @@ struct fk_map_entry {
 	const char *key; /* the map's copy: len bytes and a NUL; NULL in a
 	                    deleted entry */
 	size_t len;
-	void *val; /* the caller's: NULL when added, never read or freed */
-	uint64_t hash;
+	void *val;     /* the caller's: NULL when added, never read or freed */
+	uint64_t hash; /* the key's */
 };
 
 struct fk_map_chunk; /* the keys' storage */
