@@ -31,7 +31,8 @@ fk_heap_count(const struct fk_heap *h)
 	return h->n;
 }
 
-/* Add a copy of the size bytes at elem (borrowed). */
+/* Add a copy of the size bytes at elem (borrowed; it may be one of the
+ * heap's own).  What the element points to stays the caller's. */
 void fk_heap_push(struct fk_heap *h, const void *elem);
 
 /* The first element, or NULL when empty.  Borrowed: valid until the
@@ -42,8 +43,9 @@ fk_heap_top(const struct fk_heap *h)
 	return h->n > 0 ? h->v : NULL;
 }
 
-/* Take the first element out, into out (size bytes; NULL: drop it).
- * 1, or 0 when the heap is empty. */
+/* Take the first element out, copied into out (size bytes; NULL: drop
+ * it): what it points to is the caller's again.  1, or 0 when the heap
+ * is empty. */
 int fk_heap_pop(struct fk_heap *h, void *out);
 
 #endif

@@ -1,9 +1,12 @@
 /* A hash table keyed by byte strings (pointer and length: any bytes,
- * NUL too, the empty string too), each key with a pointer the caller
- * gives it meaning.  Entries keep the order they were added in, so
- * iteration is repeatable and, while nothing is deleted, an entry's
- * index is a dense id.  Library module: never prints, never exits (out
- * of memory aside, as fk_xmalloc). */
+ * NUL too, the empty string too), each key with a value pointer of the
+ * caller's.  Entries keep the order they were added in, so iteration is
+ * repeatable and, while nothing is deleted, an entry's index is a dense
+ * id.  Ownership: a key passed in is borrowed (the map copies it); the
+ * entries handed out, keys included, are borrowed from the map; values
+ * are the caller's, which the map neither steals nor frees.  Library
+ * module: never prints, never exits (out of memory aside, as
+ * fk_xmalloc). */
 #ifndef FK_MAP_H
 #define FK_MAP_H
 
@@ -45,15 +48,15 @@ fk_map_count(const struct fk_map *m)
 }
 
 /* The entry of key (len bytes; key may be NULL when len is 0), or
- * NULL.  Borrowed: the entry is the map's, valid until the next
- * fk_map_put, fk_map_clear or fk_map_release (its val is the caller's
- * to change). */
+ * NULL.  Borrowed: valid until the next put, clear or release (its val
+ * is the caller's to change). */
 struct fk_map_entry *fk_map_get(
     const struct fk_map *m, const void *key, size_t len);
 
 /* The entry of key, added at the end with val NULL when absent; *added
- * (when not NULL) says which.  The key is borrowed: the map copies it.
- * Every entry, key and index may move (see fk_map_index). */
+ * (when not NULL) says which.  key is borrowed: the map copies it.  The
+ * entry is borrowed, as fk_map_get's; every other one, its key and its
+ * index may move (see fk_map_index). */
 struct fk_map_entry *fk_map_put(
     struct fk_map *m, const void *key, size_t len, int *added);
 
