@@ -1,8 +1,9 @@
 /* fk_map: open addressing with linear probing over an array of slots,
  * each the index of an entry and 32 bits of its hash, so that a probe
  * tells most keys apart without touching the entries.  Entries are
- * dense and in order; keys are copied into chunks, so a lookup follows
- * two pointers and adding a key rarely calls malloc.  Deleting shifts
+ * dense and in order; short keys (ids, names) live in their entry, so
+ * that a lookup touches two places, longer ones in chunks, so adding a
+ * key rarely calls malloc.  Deleting shifts
  * the probe run back (no tombstones); the entry stays as a hole until
  * the entries fill up, when holes and dead keys are squeezed out. */
 #include "map.h"
@@ -80,32 +81,37 @@ fk_map_get(const struct fk_map *m, const void *key, size_t len)
 	return fk_map_get_hashed(m, key, len, fk_hash64(key, len, SEED));
 }
 
-/* A copy of key in the chunks, with a NUL after it. */
-static const char *
-copy_key(struct fk_map *m, const void *key, size_t len)
+/* A copy of key, with a NUL after it, in e or in the chunks. */
+static void
+copy_key(struct fk_map *m, struct fk_map_entry *e, const void *key, size_t len)
 {
 	struct fk_map_chunk *c = m->chunk;
 	size_t cap;
 	char *p;
 
-	if (c == NULL || c->cap - c->used < len + 1) {
-		cap = c == NULL          ? MIN_CHUNK
-		    : c->cap < MAX_CHUNK ? 2 * c->cap
-		                         : MAX_CHUNK;
-		if (cap < len + 1)
-			cap = len + 1;
-		c = fk_xmalloc(sizeof(*c) + cap);
-		c->next = m->chunk;
-		c->used = 0;
-		c->cap = cap;
-		m->chunk = c;
+	if (len < sizeof(e->small)) {
+		p = e->small;
+	} else {
+		if (c == NULL || c->cap - c->used < len + 1) {
+			cap = c == NULL          ? MIN_CHUNK
+			    : c->cap < MAX_CHUNK ? 2 * c->cap
+			                         : MAX_CHUNK;
+			if (cap < len + 1)
+				cap = len + 1;
+			c = fk_xmalloc(sizeof(*c) + cap);
+			c->next = m->chunk;
+			c->used = 0;
+			c->cap = cap;
+			m->chunk = c;
+		}
+		p = c->b + c->used;
+		c->used += len + 1;
 	}
-	p = c->b + c->used;
 	if (len > 0)
 		memcpy(p, key, len);
 	p[len] = '\0';
-	c->used += len + 1;
-	return p;
+	e->key = p;
+	e->len = (uint32_t)len;
 }
 
 /* Drop the deleted entries (keeping the order) and their keys, and
@@ -116,11 +122,27 @@ rebuild(struct fk_map *m, size_t cap)
 	struct fk_map_chunk *old = NULL;
 	size_t i, j, k, bytes = 0;
 
+	if (cap != m->cap) {
+		if (cap > (size_t)UINT32_MAX - 1 ||
+		    cap > SIZE_MAX / 2 / sizeof(*m->slot))
+			fk_xmalloc(SIZE_MAX); /* out of memory */
+		m->e = fk_xrealloc(m->e, cap * sizeof(*m->e));
+		m->cap = cap;
+		free(m->slot);
+		m->slot = fk_xmalloc(2 * cap * sizeof(*m->slot));
+		m->mask = 2 * cap - 1;
+		/* Short keys moved with their entries. */
+		for (i = 0; i < m->n; i++)
+			if (m->e[i].key != NULL &&
+			    m->e[i].len < sizeof(m->e[i].small))
+				m->e[i].key = m->e[i].small;
+	}
 	if (m->count < m->n) {
 		for (i = 0; i < m->n; i++)
-			if (m->e[i].key != NULL)
+			if (m->e[i].key != NULL &&
+			    m->e[i].len >= sizeof(m->e[i].small))
 				bytes += m->e[i].len + 1;
-		/* The live keys into one chunk of their own. */
+		/* The live long keys into one chunk of their own. */
 		old = m->chunk;
 		m->chunk = NULL;
 		if (bytes > 0) {
@@ -132,22 +154,21 @@ rebuild(struct fk_map *m, size_t cap)
 		for (i = j = 0; i < m->n; i++) {
 			if (m->e[i].key == NULL)
 				continue;
-			m->e[j] = m->e[i];
-			m->e[j].key = copy_key(m, m->e[i].key, m->e[i].len);
+			m->e[j].val = m->e[i].val;
+			m->e[j].hash = m->e[i].hash;
+			/* memmove: j may be i, or a short key's own entry. */
+			if (m->e[i].len < sizeof(m->e[i].small)) {
+				memmove(m->e[j].small, m->e[i].small,
+				    sizeof(m->e[j].small));
+				m->e[j].key = m->e[j].small;
+				m->e[j].len = m->e[i].len;
+			} else {
+				copy_key(m, &m->e[j], m->e[i].key, m->e[i].len);
+			}
 			j++;
 		}
 		free_chunks(old);
 		m->n = j;
-	}
-	if (cap != m->cap) {
-		if (cap > (size_t)UINT32_MAX - 1 ||
-		    cap > SIZE_MAX / 2 / sizeof(*m->slot))
-			fk_xmalloc(SIZE_MAX); /* out of memory */
-		m->e = fk_xrealloc(m->e, cap * sizeof(*m->e));
-		m->cap = cap;
-		free(m->slot);
-		m->slot = fk_xmalloc(2 * cap * sizeof(*m->slot));
-		m->mask = 2 * cap - 1;
 	}
 	memset(m->slot, 0, (m->mask + 1) * sizeof(*m->slot));
 	for (i = 0; i < m->n; i++) {
@@ -171,6 +192,8 @@ fk_map_put_hashed(
 	struct fk_map_entry *e;
 	size_t i;
 
+	if (len > UINT32_MAX)
+		fk_xmalloc(SIZE_MAX); /* out of memory */
 	if (m->count > 0) {
 		i = fk_map_probe(m, key, len, h);
 		if (m->slot[i] != 0) {
@@ -190,8 +213,7 @@ fk_map_put_hashed(
 		;
 	m->slot[i] = slot_of(h, m->n);
 	e = &m->e[m->n++];
-	e->key = copy_key(m, key, len);
-	e->len = len;
+	copy_key(m, e, key, len);
 	e->val = NULL;
 	e->hash = h;
 	m->count++;

@@ -17,12 +17,13 @@
 struct fk_map_entry {
 	const char *key; /* the map's copy: len bytes and a NUL; NULL in a
 	                    deleted entry */
-	size_t len;
 	void *val;     /* the caller's: NULL when added, never read or freed */
 	uint64_t hash; /* the key's */
+	uint32_t len;
+	char small[12]; /* a key of up to 11 bytes, in place (private) */
 };
 
-struct fk_map_chunk; /* the keys' storage */
+struct fk_map_chunk; /* the longer keys' storage */
 
 struct fk_map {
 	struct fk_map_entry *e; /* in the order added, deleted ones too */
