@@ -17,9 +17,9 @@
 struct fk_map_entry {
 	const char *key; /* the map's copy: len bytes and a NUL; NULL in a
 	                    deleted entry */
-	void *val;     /* the caller's: NULL when added, never read or freed */
-	uint64_t hash; /* the key's */
-	uint32_t len;
+	void *val;      /* the caller's: NULL when added, never read or freed */
+	uint64_t hash;  /* the key's */
+	uint32_t len;   /* keys are shorter than 4 GiB */
 	char small[12]; /* a key of up to 11 bytes, in place (private) */
 };
 
@@ -55,9 +55,10 @@ struct fk_map_entry *fk_map_get(
     const struct fk_map *m, const void *key, size_t len);
 
 /* The entry of key, added at the end with val NULL when absent; *added
- * (when not NULL) says which.  key is borrowed: the map copies it.  The
- * entry is borrowed, as fk_map_get's; every other one, its key and its
- * index may move (see fk_map_index). */
+ * (when not NULL) says which.  key is borrowed: the map copies it (a key
+ * of 4 GiB or more is out of memory).  The entry is borrowed, as
+ * fk_map_get's; every other one, its key and its index may move (see
+ * fk_map_index). */
 struct fk_map_entry *fk_map_put(
     struct fk_map *m, const void *key, size_t len, int *added);
 
