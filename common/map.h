@@ -100,9 +100,16 @@ struct fk_map_entry *fk_map_put_hashed(
 static inline struct fk_map_entry *fk_map_get_hashed(
     const struct fk_map *m, const void *key, size_t len, uint64_t hash);
 
+/* The scanners' loops are long: their lookups must inline all the same. */
+#if defined(__GNUC__)
+#define FK_MAP_INLINE inline __attribute__((always_inline))
+#else
+#define FK_MAP_INLINE inline
+#endif
+
 /* Inside: whether the len bytes at a and b are the same; short keys,
  * the most common, in two overlapping loads each rather than a call. */
-static inline int
+static FK_MAP_INLINE int
 fk_map_eq(const void *a, const void *b, size_t len)
 {
 	const char *p = a, *q = b;
@@ -134,7 +141,7 @@ fk_map_eq(const void *a, const void *b, size_t len)
 
 /* Inside: the slot of key, or the free slot that ends its probe run;
  * m has slots. */
-static inline size_t
+static FK_MAP_INLINE size_t
 fk_map_probe(const struct fk_map *m, const void *key, size_t len, uint64_t h)
 {
 	const struct fk_map_entry *e;
@@ -146,13 +153,16 @@ fk_map_probe(const struct fk_map *m, const void *key, size_t len, uint64_t h)
 		if ((s & ~(uint64_t)UINT32_MAX) != tag)
 			continue;
 		e = &m->e[(uint32_t)s - 1];
-		if (e->len == len && fk_map_eq(e->key, key, len))
+		/* A short key from its place: no pointer to follow. */
+		if (e->len == len &&
+		    fk_map_eq(
+		        len < sizeof(e->small) ? e->small : e->key, key, len))
 			break;
 	}
 	return i;
 }
 
-static inline struct fk_map_entry *
+static FK_MAP_INLINE struct fk_map_entry *
 fk_map_get_hashed(
     const struct fk_map *m, const void *key, size_t len, uint64_t hash)
 {
