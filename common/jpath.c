@@ -1,5 +1,5 @@
-/* Paths as a tree of member names, each node's kids in a small hash
- * table: the scanner hashes a key once and finds whether some path goes
+/* Paths as a tree of member names, each node's kids in an fk_map: the
+ * scanner hashes a key once, cheaply, and finds whether some path goes
  * through it, or ends at it. */
 #include "jpath.h"
 
@@ -31,11 +31,8 @@ fk_jpath_free(struct fk_jpath *t)
 
 	if (t == NULL)
 		return;
-	for (i = 0; i < t->n; i++) {
-		free(t->nodes[i].name);
-		free(t->nodes[i].kids);
-		free(t->nodes[i].tab);
-	}
+	for (i = 0; i < t->n; i++)
+		fk_map_release(&t->nodes[i].kids);
 	for (i = 0; i < t->nslots; i++)
 		free(t->names[i]);
 	free(t->nodes);
@@ -43,62 +40,29 @@ fk_jpath_free(struct fk_jpath *t)
 	free(t);
 }
 
-/* A table at most half full, made again for each new kid. */
-static void
-index_kids(struct fk_jpath *t, struct fk_jpath_node *p)
-{
-	uint32_t size = 8, k, i;
-	const struct fk_jpath_node *c;
-
-	while (size < 2 * p->nkids)
-		size *= 2;
-	free(p->tab);
-	p->tab = fk_xcalloc(size, sizeof(*p->tab));
-	p->mask = size - 1;
-	for (i = 0; i < p->nkids; i++) {
-		c = &t->nodes[p->kids[i]];
-		k = c->hash & p->mask;
-		while (p->tab[k].node != 0)
-			k = (k + 1) & p->mask;
-		p->tab[k].w[0] = c->w[0];
-		p->tab[k].w[1] = c->w[1];
-		p->tab[k].len = c->len;
-		p->tab[k].node = p->kids[i] + 1;
-	}
-}
-
 static uint32_t
 child(struct fk_jpath *t, uint32_t parent, const char *name, size_t len)
 {
-	struct fk_jpath_node *p = &t->nodes[parent], *c;
-	struct fk_jpath_words w;
-	uint32_t i, k;
+	struct fk_jpath_node *c;
+	struct fk_map_entry *e;
+	uint32_t k = (uint32_t)t->n;
+	int added;
 
-	for (i = 0; i < p->nkids; i++) {
-		c = &t->nodes[p->kids[i]];
-		if (c->len == len && memcmp(c->name, name, len) == 0)
-			return p->kids[i];
-	}
+	/* The name's words a byte at a time: the same as the scanner's. */
+	e = fk_map_put_hashed(&t->nodes[parent].kids, name, len,
+	    fk_jpath_hash(fk_jpath_words(name, len, name + len), len), &added);
+	if (!added)
+		return (uint32_t)(uintptr_t)e->val;
+	e->val = (void *)(uintptr_t)k;
 	if (t->n == t->cap) {
 		t->cap *= 2;
 		t->nodes = fk_xrealloc(t->nodes, t->cap * sizeof(*t->nodes));
 	}
-	k = (uint32_t)t->n++;
+	t->n++;
 	c = &t->nodes[k];
 	memset(c, 0, sizeof(*c));
-	/* Room to read 8 bytes from the start of a short name. */
-	c->name = fk_xcalloc(len + 8, 1);
-	memcpy(c->name, name, len);
-	c->len = (uint32_t)len;
-	w = fk_jpath_words(c->name, len, c->name + len + 8);
-	c->w[0] = w.w0;
-	c->w[1] = w.w1;
-	c->hash = fk_jpath_hash(w, len);
 	c->slot = -1;
-	p = &t->nodes[parent];
-	p->kids = fk_xrealloc(p->kids, (p->nkids + 1) * sizeof(*p->kids));
-	p->kids[p->nkids++] = k;
-	index_kids(t, p);
+	fk_map_init(&c->kids);
 	return k;
 }
 
@@ -172,19 +136,17 @@ uint32_t
 fk_jpath_kid_escaped(
     const struct fk_jpath *t, uint32_t node, const char *key, size_t len)
 {
-	const struct fk_jpath_node *nd = &t->nodes[node], *c;
+	const struct fk_map_entry *e;
 	struct fk_jmember m;
-	uint32_t i;
+	size_t it = 0;
 
 	memset(&m, 0, sizeof(m));
 	m.key = key;
 	m.keylen = len;
 	m.key_escaped = 1;
-	for (i = 0; i < nd->nkids; i++) {
-		c = &t->nodes[nd->kids[i]];
-		if (fk_jmember_key_is(&m, c->name, c->len))
-			return nd->kids[i];
-	}
+	while ((e = fk_map_next(&t->nodes[node].kids, &it)) != NULL)
+		if (fk_jmember_key_is(&m, e->key, e->len))
+			return (uint32_t)(uintptr_t)e->val;
 	return FK_JPATH_NONE;
 }
 
@@ -192,9 +154,11 @@ void
 fk_jpath_clear(const struct fk_jpath *t, uint32_t node, struct fk_jmember *out)
 {
 	const struct fk_jpath_node *nd = &t->nodes[node];
+	const struct fk_map_entry *e;
+	size_t it = 0;
 
 	if (nd->slot >= 0)
 		out[nd->slot].val = NULL;
-	for (uint32_t i = 0; i < nd->nkids; i++)
-		fk_jpath_clear(t, nd->kids[i], out);
+	while ((e = fk_map_next(&nd->kids, &it)) != NULL)
+		fk_jpath_clear(t, (uint32_t)(uintptr_t)e->val, out);
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "jscan.h"
+#include "map.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -16,23 +17,11 @@
  * everyone else uses the functions. */
 #define FK_JPATH_NONE UINT32_MAX
 
-/* A kid in its parent's hash table, with what tells its name apart. */
-struct fk_jpath_entry {
-	uint64_t w[2]; /* fk_jpath_words of the name */
-	uint32_t len;
-	uint32_t node; /* + 1; 0: an empty entry */
-};
-
 struct fk_jpath_node {
-	char *name; /* member name; the root has none */
-	uint32_t len;
-	uint32_t hash; /* of name */
-	uint64_t w[2]; /* fk_jpath_words of name */
-	long slot;     /* the path that ends here, or -1 */
-	uint32_t *kids;
-	uint32_t nkids;
-	struct fk_jpath_entry *tab; /* kids by hash */
-	uint32_t mask;
+	long slot; /* the path that ends here, or -1 */
+	/* The kids by member name, hashed by fk_jpath_hash; each val is the
+	 * kid's node index. */
+	struct fk_map kids;
 	unsigned gen; /* the last scan that found this node */
 };
 
@@ -124,13 +113,15 @@ fk_jpath_words(const char *s, size_t len, const char *end)
 	return w;
 }
 
-static FK_JPATH_INLINE uint32_t
+/* A hash for fk_map_get_hashed: the product's upper half mixes every
+ * bit, and its lower half gets some of them too. */
+static FK_JPATH_INLINE uint64_t
 fk_jpath_hash(struct fk_jpath_words w, size_t len)
 {
 	uint64_t h =
 	    (w.w0 * 0x9e3779b97f4a7c15u ^ w.w1 ^ len) * 0xff51afd7ed558ccdu;
 
-	return (uint32_t)(h ^ h >> 32);
+	return h ^ h >> 29;
 }
 
 /* The kid of node named key[0..len) (escapes decoded when escaped), or
@@ -142,34 +133,16 @@ static FK_JPATH_INLINE uint32_t
 fk_jpath_kid(const struct fk_jpath *t, uint32_t node, const char *key,
     size_t len, int escaped, const char *end)
 {
-	const struct fk_jpath_node *nd = &t->nodes[node];
-	const struct fk_jpath_entry *e;
-	struct fk_jpath_words w;
-	const char *name;
-	uint32_t k;
-	size_t j;
+	const struct fk_map *kids = &t->nodes[node].kids;
+	const struct fk_map_entry *e;
 
-	if (nd->nkids == 0)
+	if (fk_map_count(kids) == 0)
 		return FK_JPATH_NONE;
 	if (escaped)
 		return fk_jpath_kid_escaped(t, node, key, len);
-	w = fk_jpath_words(key, len, end);
-	for (k = fk_jpath_hash(w, len) & nd->mask; (e = &nd->tab[k])->node != 0;
-	     k = (k + 1) & nd->mask) {
-		if (((e->w[0] ^ w.w0) | (e->w[1] ^ w.w1) | (e->len ^ len)) != 0)
-			continue;
-		if (len <= 16)
-			return e->node - 1;
-		/* Longer: the middle too. */
-		name = t->nodes[e->node - 1].name;
-		for (j = 8; j + 8 < len; j += 8)
-			if (fk_jpath_load64(name + j) !=
-			    fk_jpath_load64(key + j))
-				break;
-		if (j + 8 >= len)
-			return e->node - 1;
-	}
-	return FK_JPATH_NONE;
+	e = fk_map_get_hashed(
+	    kids, key, len, fk_jpath_hash(fk_jpath_words(key, len, end), len));
+	return e != NULL ? (uint32_t)(uintptr_t)e->val : FK_JPATH_NONE;
 }
 
 /* node is found: when again in this scan, its key repeats, and what

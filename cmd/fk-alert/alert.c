@@ -10,9 +10,9 @@
 
 #include "digest.h"
 #include "fktime.h"
-#include "hash.h"
 #include "jbuf.h"
 #include "jpath.h"
+#include "map.h"
 #include "numbers.h"
 #include "xalloc.h"
 
@@ -45,15 +45,14 @@ static const char *const path_names[] = { "risk.decision", "risk.score",
 
 /* A suppression window: the first alert of a key, and its repeats. */
 struct window {
-	char *key;
+	const char *key; /* in buf, after the record */
 	size_t keylen;
-	char *rec; /* the first record */
 	size_t reclen;
 	int64_t first, last, end; /* event times */
 	unsigned long long count;
-	long next;    /* in its hash chain */
 	int32_t part; /* where the first record came from */
 	int64_t off;
+	char buf[]; /* the first record, a NUL, the key */
 };
 
 struct fk_alerter {
@@ -64,11 +63,11 @@ struct fk_alerter {
 	struct fk_jmember span[NPATHS + 1];
 	long slot[NPATHS];
 	struct fk_jbuf out;
-	/* Suppression: windows in order of opening, a hash of their keys. */
-	struct window *w;
+	/* Suppression: windows in order of opening, and the newest of each
+	 * key (an older one may wait to go out) by its key. */
+	struct window **w;
 	size_t head, n, cap; /* a ring of cap windows */
-	long *buckets;
-	size_t nbuckets;
+	struct fk_map open;
 	int64_t watermark;
 	/* --max-rate */
 	double tokens;
@@ -180,11 +179,8 @@ fk_alerter_new(const struct fk_alert_opts *o)
 		    fk_jpath_add(a->paths, field, err, sizeof(err));
 		a->cap = 1024;
 		a->w = fk_xcalloc(a->cap, sizeof(*a->w));
-		a->nbuckets = 4096;
-		a->buckets = fk_xmalloc(a->nbuckets * sizeof(*a->buckets));
-		for (i = 0; i < a->nbuckets; i++)
-			a->buckets[i] = -1;
 	}
+	fk_map_init(&a->open);
 	fk_jobj_init(&a->top);
 	fk_jbuf_init(&a->out);
 	fk_jobj_init(&a->reasons);
@@ -201,14 +197,10 @@ fk_alerter_free(struct fk_alerter *a)
 
 	if (a == NULL)
 		return;
-	for (i = 0; i < a->n; i++) {
-		struct window *w = &a->w[(a->head + i) % a->cap];
-
-		free(w->key);
-		free(w->rec);
-	}
+	for (i = 0; i < a->n; i++)
+		free(a->w[(a->head + i) % a->cap]);
 	free(a->w);
-	free(a->buckets);
+	fk_map_release(&a->open);
 	fk_jpath_free(a->paths);
 	fk_jobj_release(&a->top);
 	fk_jbuf_release(&a->out);
@@ -530,29 +522,20 @@ rate_ok(struct fk_alerter *a, int64_t now)
 	return 1;
 }
 
-static size_t
-bucket(const struct fk_alerter *a, const char *key, size_t len)
-{
-	return (size_t)(fk_hash64(key, len, 0) & (a->nbuckets - 1));
-}
-
-/* The open window of key, or NULL. */
+/* The newest window of key, or NULL. */
 static struct window *
 find(struct fk_alerter *a, const char *key, size_t len)
 {
-	long i;
+	struct fk_map_entry *e = fk_map_get(&a->open, key, len);
 
-	for (i = a->buckets[bucket(a, key, len)]; i >= 0; i = a->w[i].next)
-		if (a->w[i].keylen == len && memcmp(a->w[i].key, key, len) == 0)
-			return &a->w[i];
-	return NULL;
+	return e != NULL ? e->val : NULL;
 }
 
 static void
 grow_ring(struct fk_alerter *a)
 {
-	struct window *w = fk_xcalloc(a->cap * 2, sizeof(*w));
-	size_t i, b;
+	struct window **w = fk_xcalloc(a->cap * 2, sizeof(*w));
+	size_t i;
 
 	for (i = 0; i < a->n; i++)
 		w[i] = a->w[(a->head + i) % a->cap];
@@ -560,44 +543,30 @@ grow_ring(struct fk_alerter *a)
 	a->w = w;
 	a->head = 0;
 	a->cap *= 2;
-	/* Indices changed: hash them again, with more buckets. */
-	free(a->buckets);
-	a->nbuckets = a->cap * 4;
-	a->buckets = fk_xmalloc(a->nbuckets * sizeof(*a->buckets));
-	for (b = 0; b < a->nbuckets; b++)
-		a->buckets[b] = -1;
-	for (i = 0; i < a->n; i++) {
-		b = bucket(a, w[i].key, w[i].keylen);
-		w[i].next = a->buckets[b];
-		a->buckets[b] = (long)i;
-	}
 }
 
 static void
 open_window(struct fk_alerter *a, const char *key, size_t klen,
     const char *data, size_t len, int64_t ts, int32_t part, int64_t off)
 {
-	struct window *w;
-	size_t i, b;
+	struct window *w = fk_xmalloc(sizeof(*w) + len + 1 + klen);
 
 	if (a->n == a->cap)
 		grow_ring(a);
-	i = (a->head + a->n++) % a->cap;
-	w = &a->w[i];
-	w->key = fk_xmalloc(klen + 1);
-	memcpy(w->key, key, klen);
-	w->keylen = klen;
-	w->rec = fk_xmalloc(len + 1);
-	memcpy(w->rec, data, len);
+	a->w[(a->head + a->n++) % a->cap] = w;
+	memcpy(w->buf, data, len);
+	w->buf[len] = '\0';
 	w->reclen = len;
+	memcpy(w->buf + len + 1, key, klen);
+	w->key = w->buf + len + 1;
+	w->keylen = klen;
 	w->first = w->last = ts;
 	w->end = ts + a->o->suppress_ms;
 	w->count = 1;
 	w->part = part;
 	w->off = off;
-	b = bucket(a, key, klen);
-	w->next = a->buckets[b];
-	a->buckets[b] = (long)i;
+	/* The newest of its key from now on. */
+	fk_map_put(&a->open, key, klen, NULL)->val = w;
 }
 
 enum fk_alert_fate
@@ -645,14 +614,14 @@ fk_alerter_record(struct fk_alerter *a, const char *data, size_t len,
 	return FK_ALERT_OUT;
 }
 
+/* w leaves: its key goes with it unless a newer window holds it. */
 static void
-unhash(struct fk_alerter *a, size_t i)
+unhash(struct fk_alerter *a, const struct window *w)
 {
-	long *p = &a->buckets[bucket(a, a->w[i].key, a->w[i].keylen)];
+	struct fk_map_entry *e = fk_map_get(&a->open, w->key, w->keylen);
 
-	while (*p != (long)i)
-		p = &a->w[*p].next;
-	*p = a->w[i].next;
+	if (e != NULL && e->val == w)
+		fk_map_del(&a->open, e);
 }
 
 int
@@ -663,26 +632,24 @@ fk_alerter_next(struct fk_alerter *a, int flush, int64_t now_ms,
 	char err[256];
 
 	while (a->n > 0) {
-		w = &a->w[a->head];
+		w = a->w[a->head];
 		if (!flush && w->end > a->watermark)
 			return 0;
-		unhash(a, a->head);
+		unhash(a, w);
 		a->head = (a->head + 1) % a->cap;
 		a->n--;
 		/* A window that closed counts as one alert, folded or not;
 		 * over the cap it is held back as a whole. */
-		if (scan(a, w->rec, w->reclen, err, sizeof(err)) == -1 ||
+		if (scan(a, w->buf, w->reclen, err, sizeof(err)) == -1 ||
 		    !rate_ok(a, now_ms)) {
 			a->c.held++;
-			free(w->key);
-			free(w->rec);
+			free(w);
 			return 2;
 		}
-		build(a, w->rec, w->reclen, now_ms, w);
+		build(a, w->buf, w->reclen, now_ms, w);
 		a->c.alerts++;
 		a->c.folded_out += w->count > 1;
-		free(w->key);
-		free(w->rec);
+		free(w);
 		*out = a->out.p;
 		*outlen = a->out.len;
 		return 1;
@@ -697,7 +664,7 @@ fk_alerter_oldest(const struct fk_alerter *a, int32_t part)
 	size_t i;
 
 	for (i = 0; i < a->n; i++) {
-		const struct window *w = &a->w[(a->head + i) % a->cap];
+		const struct window *w = a->w[(a->head + i) % a->cap];
 
 		if (w->part == part && w->off >= 0 &&
 		    (oldest < 0 || w->off < oldest))

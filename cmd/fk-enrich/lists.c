@@ -1,5 +1,5 @@
 /* fk-enrich's lists: --list NAME[:FIELD]=FILE[#COLUMN], loaded into
- * open-addressing sets, hashed with SHA-256, reloaded when their files
+ * sets (fk_map), hashed with SHA-256, reloaded when their files
  * change.  Never prints, never exits: errors go to the caller's buffer.
  * The whole file is read into memory first so that the content hash is
  * that of the exact bytes parsed. */
@@ -15,12 +15,8 @@
 
 #include "csv.h"
 #include "digest.h"
-#include "hash.h"
 #include "xalloc.h"
 #include "banned.h"
-
-#define LIST_SEED 0x6c69737473ULL /* any constant: sets are never stored */
-#define LIST_MINCAP 16            /* slots; always a power of two */
 
 void
 fk_lists_init(struct fk_lists *ls)
@@ -32,14 +28,9 @@ fk_lists_init(struct fk_lists *ls)
 static void
 list_free(struct fk_list *l)
 {
-	size_t i;
-
 	if (l == NULL)
 		return;
-	for (i = 0; i < l->cap; i++)
-		free(l->vals[i]);
-	free(l->vals);
-	free(l->hv);
+	fk_map_release(&l->set);
 	free(l->name);
 	free(l->path);
 	free(l->field);
@@ -58,74 +49,11 @@ fk_lists_release(struct fk_lists *ls)
 	fk_lists_init(ls);
 }
 
-/* The slot holding s, or the empty slot where it would go.  s holds no
- * NUL, so strncmp stops at the end of a shorter stored value. */
-static size_t
-set_slot(const struct fk_list *l, const char *s, size_t len, uint64_t h)
-{
-	size_t mask = l->cap - 1, i;
-
-	for (i = (size_t)h & mask; l->vals[i] != NULL; i = (i + 1) & mask) {
-		if (l->hv[i] == h && strncmp(l->vals[i], s, len) == 0 &&
-		    l->vals[i][len] == '\0')
-			break;
-	}
-	return i;
-}
-
-static void
-set_grow(struct fk_list *l)
-{
-	size_t cap = l->cap ? l->cap * 2 : LIST_MINCAP, mask = cap - 1, i, j;
-	char **vals = fk_xcalloc(cap, sizeof(*vals));
-	uint64_t *hv = fk_xcalloc(cap, sizeof(*hv));
-
-	for (i = 0; i < l->cap; i++) {
-		if (l->vals[i] == NULL)
-			continue;
-		for (j = (size_t)l->hv[i] & mask; vals[j] != NULL;
-		     j = (j + 1) & mask)
-			;
-		vals[j] = l->vals[i];
-		hv[j] = l->hv[i];
-	}
-	free(l->vals);
-	free(l->hv);
-	l->vals = vals;
-	l->hv = hv;
-	l->cap = cap;
-}
-
-/* Add a value without NUL bytes; a duplicate is stored once. */
-static void
-set_add(struct fk_list *l, const char *s, size_t len)
-{
-	uint64_t h = fk_hash64(s, len, LIST_SEED);
-	size_t i;
-
-	/* At most half full keeps probe runs short. */
-	if ((l->n + 1) * 2 > l->cap)
-		set_grow(l);
-	i = set_slot(l, s, len, h);
-	if (l->vals[i] != NULL)
-		return;
-	l->vals[i] = fk_xstrndup(s, len);
-	l->hv[i] = h;
-	l->n++;
-}
-
 int
 fk_list_has(const struct fk_list *l, const char *s, size_t len)
 {
-	if (l->n == 0)
-		return 0;
-	if (s == NULL)
-		s = "";
-	/* No stored value holds a NUL byte. */
-	if (len > 0 && memchr(s, '\0', len) != NULL)
-		return 0;
-	return l->vals[set_slot(l, s, len, fk_hash64(s, len, LIST_SEED))] !=
-	    NULL;
+	/* No stored value holds a NUL byte, so none matches one that does. */
+	return fk_map_get(&l->set, s, len) != NULL;
 }
 
 static int
@@ -217,7 +145,9 @@ add_value(struct fk_list *l, const char *s, const char *e, long long lineno,
 		    l->path, lineno);
 		return -1;
 	}
-	set_add(l, s, (size_t)(e - s));
+	/* A duplicate is stored once. */
+	fk_map_put(&l->set, s, (size_t)(e - s), NULL);
+	l->n = fk_map_count(&l->set);
 	return 0;
 }
 
@@ -352,6 +282,7 @@ list_load(const char *name, const char *path, const char *field,
 	char *buf;
 	int rc;
 
+	fk_map_init(&l->set);
 	l->name = fk_xstrdup(name);
 	l->path = fk_xstrdup(path);
 	l->field = field != NULL ? fk_xstrdup(field) : NULL;

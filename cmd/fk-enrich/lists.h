@@ -8,21 +8,20 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "map.h"
+
 /* One loaded list: an immutable set; a reload builds a new one. */
 struct fk_list {
-	char *name;    /* NAME of --list NAME=FILE */
-	char *path;    /* FILE */
-	char *field;   /* the record field checked: user_id, device_id, ip,
+	char *name;        /* NAME of --list NAME=FILE */
+	char *path;        /* FILE */
+	char *field;       /* the record field checked: user_id, device_id, ip,
 	                  merchant_id, or what the spec says; NULL: every
 	                  one of user_id, device_id, ip and merchant_id */
-	char *column;  /* COLUMN of FILE#COLUMN (a CSV file), or NULL: one
+	char *column;      /* COLUMN of FILE#COLUMN (a CSV file), or NULL: one
 	                  value a line */
-	char hash[65]; /* SHA-256 of the file's bytes, hex */
-	size_t n;      /* values */
-	/* open-addressing set of values (private) */
-	char **vals;
-	uint64_t *hv;
-	size_t cap;
+	char hash[65];     /* SHA-256 of the file's bytes, hex */
+	size_t n;          /* values */
+	struct fk_map set; /* the values (private) */
 	/* what the file was when last tried (size -1: missing): reload
 	   when any differs */
 	dev_t dev;

@@ -14,7 +14,6 @@
 
 #include "exitcode.h"
 #include "fktime.h"
-#include "hash.h"
 #include "numbers.h"
 #include "plot.h"
 #include "xalloc.h"
@@ -27,128 +26,50 @@
 #define MAX_PATH_SEGS 16
 #define JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
 
-/* --- interned strings */
-
-static void
-strtab_init(struct fk_strtab *t)
-{
-	memset(t, 0, sizeof(*t));
-	t->ncap = 16;
-	t->off = fk_xmalloc((t->ncap + 1) * sizeof(*t->off));
-	t->hash = fk_xmalloc(t->ncap * sizeof(*t->hash));
-	t->off[0] = 0;
-	t->nslot = 64;
-	t->slot = fk_xcalloc(t->nslot, sizeof(*t->slot));
-}
-
-static void
-strtab_release(struct fk_strtab *t)
-{
-	free(t->buf);
-	free(t->off);
-	free(t->hash);
-	free(t->slot);
-	memset(t, 0, sizeof(*t));
-}
+/* --- interned strings: fk_maps whose indices are ids */
 
 static const char *
-strtab_str(const struct fk_strtab *t, size_t id)
+id_str(const struct fk_map *t, size_t id)
 {
-	return t->buf + t->off[id];
+	return fk_map_at(t, id)->key;
 }
 
 static size_t
-strtab_len(const struct fk_strtab *t, size_t id)
+intern(struct fk_map *t, const char *s, size_t len)
 {
-	return t->off[id + 1] - t->off[id] - 1;
+	return fk_map_index(t, fk_map_put(t, s, len, NULL));
 }
 
-/* The id of s, or -1; *h gets its hash. */
+/* The id of s, or -1. */
 static long long
-strtab_find(const struct fk_strtab *t, const char *s, size_t len, uint64_t *h)
+find_id(const struct fk_map *t, const char *s, size_t len)
 {
-	size_t mask = t->nslot - 1, i;
-	uint32_t id;
+	const struct fk_map_entry *m = fk_map_get(t, s, len);
 
-	*h = fk_hash64(s, len, 0);
-	for (i = (size_t)*h & mask; (id = t->slot[i]) != 0; i = (i + 1) & mask)
-		if (t->hash[id - 1] == *h && strtab_len(t, id - 1) == len &&
-		    memcmp(strtab_str(t, id - 1), s, len) == 0)
-			return (long long)id - 1;
-	return -1;
-}
-
-static void
-strtab_put_slot(struct fk_strtab *t, uint64_t h, uint32_t id)
-{
-	size_t mask = t->nslot - 1, i;
-
-	for (i = (size_t)h & mask; t->slot[i] != 0; i = (i + 1) & mask)
-		;
-	t->slot[i] = id + 1;
-}
-
-/* Add s, which is not in t; returns its id. */
-static size_t
-strtab_add(struct fk_strtab *t, const char *s, size_t len, uint64_t h)
-{
-	size_t id = t->n;
-
-	if (t->len + len + 1 > t->cap) {
-		t->cap = (t->len + len + 1) * 2;
-		t->buf = fk_xrealloc(t->buf, t->cap);
-	}
-	memcpy(t->buf + t->len, s, len);
-	t->buf[t->len + len] = '\0';
-	t->len += len + 1;
-	if (t->n == t->ncap) {
-		t->ncap *= 2;
-		t->off = fk_xrealloc(t->off, (t->ncap + 1) * sizeof(*t->off));
-		t->hash = fk_xrealloc(t->hash, t->ncap * sizeof(*t->hash));
-	}
-	t->hash[id] = h;
-	t->off[++t->n] = t->len;
-	if (2 * t->n > t->nslot) {
-		free(t->slot);
-		t->nslot *= 2;
-		t->slot = fk_xcalloc(t->nslot, sizeof(*t->slot));
-		for (size_t i = 0; i < t->n; i++)
-			strtab_put_slot(t, t->hash[i], (uint32_t)i);
-	} else {
-		strtab_put_slot(t, h, (uint32_t)id);
-	}
-	return id;
-}
-
-static size_t
-strtab_intern(struct fk_strtab *t, const char *s, size_t len)
-{
-	uint64_t h;
-	long long id = strtab_find(t, s, len, &h);
-
-	return id >= 0 ? (size_t)id : strtab_add(t, s, len, h);
+	return m != NULL ? (long long)fk_map_index(t, m) : -1;
 }
 
 /* ids sorted by their strings in byte order */
-static const struct fk_strtab *sort_tab;
+static const struct fk_map *sort_tab;
 
 static int
 cmp_ids(const void *a, const void *b)
 {
 	const size_t *x = a, *y = b;
 
-	return strcmp(strtab_str(sort_tab, *x), strtab_str(sort_tab, *y));
+	return strcmp(id_str(sort_tab, *x), id_str(sort_tab, *y));
 }
 
 static size_t *
-strtab_sorted(const struct fk_strtab *t)
+sorted_ids(const struct fk_map *t)
 {
-	size_t *ids = fk_xmalloc((t->n > 0 ? t->n : 1) * sizeof(*ids));
+	size_t n = fk_map_count(t),
+	       *ids = fk_xmalloc((n > 0 ? n : 1) * sizeof(*ids));
 
-	for (size_t i = 0; i < t->n; i++)
+	for (size_t i = 0; i < n; i++)
 		ids[i] = i;
 	sort_tab = t;
-	qsort(ids, t->n, sizeof(*ids), cmp_ids);
+	qsort(ids, n, sizeof(*ids), cmp_ids);
 	sort_tab = NULL;
 	return ids;
 }
@@ -389,9 +310,9 @@ fk_eval_init(struct fk_eval *e)
 	fk_eval_path_set(&e->label, "fraud", err, sizeof(err));
 	fk_eval_set_thresholds(e, "0.5", err, sizeof(err));
 	fk_eval_set_top(e, "100", err, sizeof(err));
-	strtab_init(&e->users);
-	strtab_init(&e->byvals);
-	strtab_init(&e->labels);
+	fk_map_init(&e->users);
+	fk_map_init(&e->byvals);
+	fk_map_init(&e->labels);
 	fk_jobj_init(&e->jo);
 	fk_jobj_init(&e->sub);
 }
@@ -406,9 +327,9 @@ fk_eval_release(struct fk_eval *e)
 	free(e->top);
 	free(e->sweep);
 	free(e->s);
-	strtab_release(&e->users);
-	strtab_release(&e->byvals);
-	strtab_release(&e->labels);
+	fk_map_release(&e->users);
+	fk_map_release(&e->byvals);
+	fk_map_release(&e->labels);
 	free(e->lab);
 	free(e->labline);
 	free(e->at_thr);
@@ -695,7 +616,6 @@ record_group(struct fk_eval *e)
 	const struct fk_jmember *m = lookup(e, &e->by, &mb);
 	const char *s;
 	long long id;
-	uint64_t h;
 	size_t len;
 
 	if (m == NULL || m->type == FK_J_NULL)
@@ -706,10 +626,10 @@ record_group(struct fk_eval *e)
 		s = m->val; /* numbers, true, false, objects as written */
 		len = m->vallen;
 	}
-	if ((id = strtab_find(&e->byvals, s, len, &h)) < 0) {
-		if (e->byvals.n >= FK_EVAL_MAX_BY)
+	if ((id = find_id(&e->byvals, s, len)) < 0) {
+		if (fk_map_count(&e->byvals) >= FK_EVAL_MAX_BY)
 			return FK_EVAL_BY_OTHER;
-		id = (long long)strtab_add(&e->byvals, s, len, h);
+		id = (long long)intern(&e->byvals, s, len);
 	}
 	return (uint32_t)(FK_EVAL_BY_FIRST + (size_t)id);
 }
@@ -735,7 +655,6 @@ fk_eval_add(
 	const char *s;
 	char d[64];
 	long long id;
-	uint64_t h;
 	size_t n;
 	int lab;
 
@@ -770,7 +689,7 @@ fk_eval_add(
 			    err, errlen, "tx_id: expected a string, got %s", d);
 			return -1;
 		}
-		if ((id = strtab_find(&e->labels, s, n, &h)) < 0) {
+		if ((id = find_id(&e->labels, s, n)) < 0) {
 			snprintf(err, errlen,
 			    "tx_id \"%.*s%s\": no label in %s", cut40(s, n), s,
 			    (size_t)cut40(s, n) < n ? "..." : "",
@@ -795,7 +714,7 @@ fk_eval_add(
 	x.user = FK_NO_USER;
 	if ((m = fk_jobj_get(&e->jo, "user_id")) != NULL &&
 	    member_id(e, m, &s, &n) == 0 && n > 0)
-		x.user = (uint32_t)strtab_intern(&e->users, s, n);
+		x.user = (uint32_t)intern(&e->users, s, n);
 	if (e->by.n > 0)
 		x.group = record_group(e);
 	if (e->n == e->cap) {
@@ -816,7 +735,6 @@ label_line(struct fk_eval *e, const char *line, size_t len, long long lineno,
 	const char *s;
 	char d[64];
 	long long id;
-	uint64_t h;
 	size_t n;
 	int lab;
 
@@ -842,7 +760,7 @@ label_line(struct fk_eval *e, const char *line, size_t len, long long lineno,
 		    "tx_id: expected a non-empty string, got %s", d);
 		return -1;
 	}
-	if ((id = strtab_find(&e->labels, s, n, &h)) >= 0) {
+	if ((id = find_id(&e->labels, s, n)) >= 0) {
 		if (e->lab[id] != lab) {
 			snprintf(err, errlen,
 			    "tx_id \"%.*s%s\": labelled %d here and %d on line "
@@ -854,7 +772,7 @@ label_line(struct fk_eval *e, const char *line, size_t len, long long lineno,
 		}
 		return 0;
 	}
-	id = (long long)strtab_add(&e->labels, s, n, h);
+	id = (long long)intern(&e->labels, s, n);
 	if ((size_t)id >= e->labcap) {
 		e->labcap = e->labcap > 0 ? e->labcap * 2 : 1024;
 		e->lab = fk_xrealloc(e->lab, e->labcap);
@@ -913,7 +831,7 @@ fk_eval_labels_load(
 void
 fk_eval_compute(struct fk_eval *e)
 {
-	size_t *ids, i, ng;
+	size_t *ids, i, ng, nusers;
 	uint32_t *rank;
 
 	if (e->computed)
@@ -921,9 +839,10 @@ fk_eval_compute(struct fk_eval *e)
 	e->computed = 1;
 	/* Users ranked by id in byte order: equal scores in the card
 	 * ranking go to the lowest id. */
-	ids = strtab_sorted(&e->users);
-	rank = fk_xmalloc((e->users.n > 0 ? e->users.n : 1) * sizeof(*rank));
-	for (i = 0; i < e->users.n; i++)
+	nusers = fk_map_count(&e->users);
+	ids = sorted_ids(&e->users);
+	rank = fk_xmalloc((nusers > 0 ? nusers : 1) * sizeof(*rank));
+	for (i = 0; i < nusers; i++)
 		rank[ids[i]] = (uint32_t)i;
 	for (i = 0; i < e->n; i++)
 		if (e->s[i].user != FK_NO_USER)
@@ -943,12 +862,12 @@ fk_eval_compute(struct fk_eval *e)
 	e->day_card = fk_xcalloc(e->ntop + 1, sizeof(*e->day_card));
 	for (i = 0; i < e->ntop; i++)
 		e->patk[i] = fk_metrics_precision_at_k(e->s, e->n, e->top[i]);
-	fk_metrics_daily(e->s, e->n, e->users.n, e->top, e->ntop, &e->days,
+	fk_metrics_daily(e->s, e->n, nusers, e->top, e->ntop, &e->days,
 	    &e->day_records, e->day_patk, e->day_card);
 	e->at_sweep = fk_xcalloc(e->nsweep + 1, sizeof(*e->at_sweep));
 	fk_metrics_confusion(e->s, e->n, e->sweep, e->nsweep, e->at_sweep);
 	if (e->by.n > 0) {
-		ng = e->ngroups = FK_EVAL_BY_FIRST + e->byvals.n;
+		ng = e->ngroups = FK_EVAL_BY_FIRST + fk_map_count(&e->byvals);
 		e->by_records = fk_xcalloc(ng, sizeof(*e->by_records));
 		e->by_pos = fk_xcalloc(ng, sizeof(*e->by_pos));
 		e->by_caught =
@@ -963,10 +882,10 @@ fk_eval_compute(struct fk_eval *e)
 static size_t
 by_order(const struct fk_eval *e, size_t **order)
 {
-	size_t *ids = strtab_sorted(&e->byvals), n = 0, i;
+	size_t *ids = sorted_ids(&e->byvals), n = 0, i;
 	size_t *o = fk_xmalloc(e->ngroups * sizeof(*o));
 
-	for (i = 0; i < e->byvals.n; i++)
+	for (i = 0; i < fk_map_count(&e->byvals); i++)
 		if (e->by_records[FK_EVAL_BY_FIRST + ids[i]] > 0)
 			o[n++] = FK_EVAL_BY_FIRST + ids[i];
 	if (e->by_records[FK_EVAL_BY_NONE] > 0)
@@ -982,9 +901,8 @@ static const char *
 group_name(const struct fk_eval *e, size_t g)
 {
 	return g == FK_EVAL_BY_NONE ? "(none)"
-	    : g == FK_EVAL_BY_OTHER
-	    ? "(other)"
-	    : strtab_str(&e->byvals, g - FK_EVAL_BY_FIRST);
+	    : g == FK_EVAL_BY_OTHER ? "(other)"
+	                            : id_str(&e->byvals, g - FK_EVAL_BY_FIRST);
 }
 
 /* --- the text report */
@@ -1199,7 +1117,7 @@ fk_eval_write_text(const struct fk_eval *e, FILE *fp)
 			}
 		}
 		table_write(&t, fp);
-		if (e->byvals.n >= FK_EVAL_MAX_BY &&
+		if (fk_map_count(&e->byvals) >= FK_EVAL_MAX_BY &&
 		    e->by_records[FK_EVAL_BY_OTHER] > 0)
 			fprintf(fp,
 			    "(other): the values of %s after the first %d "

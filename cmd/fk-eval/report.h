@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "jscan.h"
+#include "map.h"
 #include "metrics.h"
 
 /* Distinct --by values kept; the rest are counted as "(other)". */
@@ -24,17 +25,6 @@ struct fk_eval_path {
 	char *text; /* as given; owned */
 	char **seg; /* the names between the dots; owned */
 	size_t n;   /* 0: not set */
-};
-
-/* Interned strings, each with an id in the order they came. */
-struct fk_strtab {
-	char *buf; /* the strings, each followed by a NUL */
-	size_t len, cap;
-	size_t *off;    /* id -> offset in buf; off[n] == len */
-	uint64_t *hash; /* id -> hash */
-	size_t n, ncap;
-	uint32_t *slot; /* id + 1, or 0 for a free slot */
-	size_t nslot;
 };
 
 /* Group ids of --by: values are FK_EVAL_BY_FIRST + their id. */
@@ -55,7 +45,9 @@ struct fk_eval {
 	struct fk_sample *s;
 	size_t n, cap;
 	size_t rejected; /* counted by the caller */
-	struct fk_strtab users, byvals, labels;
+	/* Interned strings: an entry's index is its id, in the order they
+	 * came (none is ever deleted). */
+	struct fk_map users, byvals, labels;
 	unsigned char *lab; /* labels id -> label */
 	uint32_t *labline;  /* labels id -> line of the labels file */
 	size_t labcap;

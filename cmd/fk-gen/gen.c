@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "fktime.h"
+#include "heap.h"
 #include "places.h"
 #include "xalloc.h"
 #include "banned.h"
@@ -78,7 +79,7 @@ struct merchant {
 };
 
 struct ev {
-	int64_t t;
+	int64_t t; /* first: the key of the event queue */
 	uint64_t seq;
 	uint32_t user, merchant, dev, city;
 	uint8_t kind, left;
@@ -86,7 +87,7 @@ struct ev {
 
 /* A record held back by --disorder until its arrival time. */
 struct pend {
-	int64_t at;
+	int64_t at; /* first: the key of its queue */
 	uint64_t seq;
 	int64_t ts_ms;
 	char *data;
@@ -115,11 +116,9 @@ struct fk_gen {
 	uint32_t *bad_dev, *bad_city;
 	long nbad;
 
-	struct ev *heap;
-	size_t nheap, capheap;
+	struct fk_heap events; /* struct ev by (t, seq) */
 	uint64_t seq;
-	struct pend *pend;
-	size_t npend, cappend;
+	struct fk_heap pend; /* struct pend by (at, seq) */
 
 	long long count, fraud[FK_GEN_NSCENARIOS];
 	char buf[RECBUF];
@@ -301,92 +300,24 @@ rng_exp(struct rng *r, double mean)
 
 /* --- the event queue: a binary heap on (time, sequence) ----------------- */
 
-static inline int
-ev_before(const struct ev *a, const struct ev *b)
+/* Ties in time go in the order pushed. */
+static int
+ev_tie(const void *a, const void *b)
 {
-	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+	return ((const struct ev *)a)->seq < ((const struct ev *)b)->seq;
 }
 
 static void
 ev_push(struct fk_gen *g, struct ev e)
 {
-	size_t i, p;
-
-	if (g->nheap == g->capheap) {
-		g->capheap = g->capheap ? g->capheap * 2 : 1024;
-		g->heap = fk_xrealloc(g->heap, g->capheap * sizeof(*g->heap));
-	}
 	e.seq = g->seq++;
-	for (i = g->nheap++; i > 0; i = p) {
-		p = (i - 1) / 2;
-		if (!ev_before(&e, &g->heap[p]))
-			break;
-		g->heap[i] = g->heap[p];
-	}
-	g->heap[i] = e;
+	fk_heap_push(&g->events, &e);
 }
 
-static struct ev
-ev_pop(struct fk_gen *g)
+static int
+pend_tie(const void *a, const void *b)
 {
-	struct ev top = g->heap[0], last = g->heap[--g->nheap];
-	size_t i = 0, c;
-
-	while ((c = 2 * i + 1) < g->nheap) {
-		if (c + 1 < g->nheap && ev_before(&g->heap[c + 1], &g->heap[c]))
-			c++;
-		if (!ev_before(&g->heap[c], &last))
-			break;
-		g->heap[i] = g->heap[c];
-		i = c;
-	}
-	if (g->nheap > 0)
-		g->heap[i] = last;
-	return top;
-}
-
-static inline int
-pend_before(const struct pend *a, const struct pend *b)
-{
-	return a->at < b->at || (a->at == b->at && a->seq < b->seq);
-}
-
-static void
-pend_push(struct fk_gen *g, struct pend p)
-{
-	size_t i, q;
-
-	if (g->npend == g->cappend) {
-		g->cappend = g->cappend ? g->cappend * 2 : 256;
-		g->pend = fk_xrealloc(g->pend, g->cappend * sizeof(*g->pend));
-	}
-	for (i = g->npend++; i > 0; i = q) {
-		q = (i - 1) / 2;
-		if (!pend_before(&p, &g->pend[q]))
-			break;
-		g->pend[i] = g->pend[q];
-	}
-	g->pend[i] = p;
-}
-
-static struct pend
-pend_pop(struct fk_gen *g)
-{
-	struct pend top = g->pend[0], last = g->pend[--g->npend];
-	size_t i = 0, c;
-
-	while ((c = 2 * i + 1) < g->npend) {
-		if (c + 1 < g->npend &&
-		    pend_before(&g->pend[c + 1], &g->pend[c]))
-			c++;
-		if (!pend_before(&g->pend[c], &last))
-			break;
-		g->pend[i] = g->pend[c];
-		i = c;
-	}
-	if (g->npend > 0)
-		g->pend[i] = last;
-	return top;
+	return ((const struct pend *)a)->seq < ((const struct pend *)b)->seq;
 }
 
 /* --- the population ----------------------------------------------------- */
@@ -557,6 +488,8 @@ fk_gen_new(const struct fk_gen_opts *o, char *err, size_t errlen)
 	}
 	g = fk_xcalloc(1, sizeof(*g));
 	g->o = *o;
+	fk_heap_init(&g->events, sizeof(struct ev), ev_tie);
+	fk_heap_init(&g->pend, sizeof(struct pend), pend_tie);
 	g->end_ms = o->days > 0 ? o->start_ms + o->days * DAY_MS : INT64_MAX;
 	g->day = INT64_MIN;
 	rng_seed(&g->rng, o->seed);
@@ -588,12 +521,14 @@ fk_gen_new(const struct fk_gen_opts *o, char *err, size_t errlen)
 void
 fk_gen_free(struct fk_gen *g)
 {
+	struct pend p;
+
 	if (g == NULL)
 		return;
-	while (g->npend > 0)
-		free(pend_pop(g).data);
-	free(g->pend);
-	free(g->heap);
+	while (fk_heap_pop(&g->pend, &p))
+		free(p.data);
+	fk_heap_release(&g->pend);
+	fk_heap_release(&g->events);
 	free(g->users);
 	free(g->merch);
 	free(g->online);
@@ -1015,8 +950,9 @@ simulate(struct fk_gen *g, struct ev *e, struct txn *x)
 static void
 take_pend(struct fk_gen *g, struct fk_gen_rec *out)
 {
-	struct pend p = pend_pop(g);
+	struct pend p;
 
+	fk_heap_pop(&g->pend, &p);
 	memcpy(g->buf, p.data, p.len);
 	g->len = p.len;
 	memcpy(g->user, p.user, p.userlen);
@@ -1036,15 +972,17 @@ fk_gen_next(struct fk_gen *g, int64_t stamp_ms, struct fk_gen_rec *out)
 	struct ev e;
 
 	for (;;) {
-		int more = g->nheap > 0 && g->heap[0].t < g->end_ms;
+		const struct ev *next = fk_heap_top(&g->events);
+		const struct pend *late = fk_heap_top(&g->pend);
+		int more = next != NULL && next->t < g->end_ms;
 
-		if (g->npend > 0 && (!more || g->pend[0].at <= g->heap[0].t)) {
+		if (late != NULL && (!more || late->at <= next->t)) {
 			take_pend(g, out);
 			return 1;
 		}
 		if (!more)
 			return 0;
-		e = ev_pop(g);
+		fk_heap_pop(&g->events, &e);
 		simulate(g, &e, &x);
 		write_txn(g, &x, stamp_ms);
 		if (g->o.disorder_ms <= 0) {
@@ -1068,7 +1006,7 @@ fk_gen_next(struct fk_gen *g, int64_t stamp_ms, struct fk_gen_rec *out)
 		};
 		memcpy(p.data, g->buf, g->len);
 		memcpy(p.user, g->user, g->userlen);
-		pend_push(g, p);
+		fk_heap_push(&g->pend, &p);
 	}
 }
 

@@ -15,10 +15,10 @@
 
 #include "exitcode.h"
 #include "fktime.h"
-#include "hash.h"
 #include "jbuf.h"
 #include "jpath.h"
 #include "log.h"
+#include "map.h"
 #include "numbers.h"
 #include "pg.h"
 #include "errbuf.h"
@@ -54,51 +54,16 @@ struct fk_sink {
 	struct fk_sink_counts c;
 	/* The paths the audit log lists, so that a file an earlier run made
 	 * whole but did not log (a crash in between) is logged when found. */
-	char **logged;
-	size_t logged_mask, nlogged;
+	struct fk_map logged;
 };
 
 static int hash_file(const char *path, char hex[FK_SHA256_HEXLEN],
     int64_t *size, char *err, size_t errlen);
 
-static int
-logged_slot(const struct fk_sink *s, const char *path, size_t *at)
-{
-	size_t i;
-
-	if (s->logged == NULL)
-		return 0;
-	i = fk_hash64(path, strlen(path), 0) & s->logged_mask;
-	for (; s->logged[i] != NULL; i = (i + 1) & s->logged_mask)
-		if (strcmp(s->logged[i], path) == 0) {
-			*at = i;
-			return 1;
-		}
-	*at = i;
-	return 0;
-}
-
 static void
 add_logged(struct fk_sink *s, const char *path)
 {
-	char **old = s->logged;
-	size_t n = s->logged_mask + 1, at, i;
-
-	if (s->logged == NULL || 2 * (s->nlogged + 1) > n) {
-		n = s->logged == NULL ? 1024 : 2 * n;
-		s->logged = fk_xcalloc(n, sizeof(*s->logged));
-		s->logged_mask = n - 1;
-		for (i = 0; old != NULL && i < n / 2; i++)
-			if (old[i] != NULL) {
-				logged_slot(s, old[i], &at);
-				s->logged[at] = old[i];
-			}
-		free(old);
-	}
-	if (!logged_slot(s, path, &at)) {
-		s->logged[at] = fk_xstrdup(path);
-		s->nlogged++;
-	}
+	fk_map_put(&s->logged, path, strlen(path), NULL);
 }
 
 /* The files the audit log lists: every "file" entry's path. */
@@ -204,9 +169,8 @@ file_found(void *arg, const struct fk_lake_file *f, char *err, size_t errlen)
 	struct fk_lake_file g = *f;
 	char path[8192], hex[FK_SHA256_HEXLEN];
 	int64_t size;
-	size_t at;
 
-	if (logged_slot(s, f->path, &at))
+	if (fk_map_get(&s->logged, f->path, strlen(f->path)) != NULL)
 		return 0;
 	snprintf(path, sizeof(path), "%s/%s", s->o.lake.root, f->path);
 	if (hash_file(path, hex, &size, err, errlen) == -1)
@@ -229,6 +193,7 @@ fk_sink_new(const struct fk_sink_opts *o, int64_t wall, size_t *audit_cut,
 	long slot;
 
 	s->o = *o;
+	fk_map_init(&s->logged);
 	s->paths = fk_jpath_new();
 	for (i = 0; i < P_LEVELS; i++)
 		fk_jpath_add(s->paths, base[i], e, sizeof(e));
@@ -609,9 +574,7 @@ fk_sink_free(struct fk_sink *s)
 	free(s->lvals);
 	free(s->lslot);
 	free(s->scratch);
-	for (size_t i = 0; s->logged != NULL && i <= s->logged_mask; i++)
-		free(s->logged[i]);
-	free(s->logged);
+	fk_map_release(&s->logged);
 	free(s);
 }
 

@@ -158,7 +158,7 @@ Test(report, users_interned)
 
 	for (size_t i = 0; i < NELEM(in); i++)
 		cr_assert_eq(add(in[i], err, sizeof(err)), 0, "%s", err);
-	cr_assert_eq(e.users.n, 2);
+	cr_assert_eq(fk_map_count(&e.users), 2);
 	cr_assert_eq(e.s[0].user, e.s[1].user);
 	cr_assert_eq(e.s[2].user, e.s[3].user);
 	cr_assert_neq(e.s[0].user, e.s[2].user);
@@ -199,7 +199,7 @@ Test(report, by_values)
 	fk_eval_path_set(&e.by, "k", err, sizeof(err));
 	for (size_t i = 0; i < NELEM(in); i++)
 		cr_assert_eq(add(in[i], err, sizeof(err)), 0, "%s", err);
-	cr_assert_eq(e.byvals.n, 3);
+	cr_assert_eq(fk_map_count(&e.byvals), 3);
 	cr_assert_eq(e.s[0].group, FK_EVAL_BY_FIRST);
 	cr_assert_eq(e.s[1].group, FK_EVAL_BY_FIRST + 1);
 	cr_assert_eq(e.s[2].group, FK_EVAL_BY_NONE);
@@ -217,7 +217,7 @@ Test(report, by_values_capped)
 		    "{\"risk\":{\"score\":1},\"fraud\":1,\"k\":%d}", i);
 		cr_assert_eq(add(rec, err, sizeof(err)), 0, "%s", err);
 	}
-	cr_assert_eq(e.byvals.n, FK_EVAL_MAX_BY);
+	cr_assert_eq(fk_map_count(&e.byvals), FK_EVAL_MAX_BY);
 	cr_assert_eq(e.s[FK_EVAL_MAX_BY - 1].group,
 	    FK_EVAL_BY_FIRST + FK_EVAL_MAX_BY - 1);
 	cr_assert_eq(e.s[FK_EVAL_MAX_BY].group, FK_EVAL_BY_OTHER);
