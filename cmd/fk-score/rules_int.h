@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "jscan.h"
+#include "map.h"
 #include "rules.h"
 #include "digest.h"
 
@@ -98,8 +99,7 @@ struct fk_rules {
 	size_t nscratch, capscratch;
 	char **pool; /* every string the rules point to */
 	size_t npool, cappool;
-	uint32_t *ids; /* open addressing: rule index + 1, 0 empty */
-	size_t capids;
+	struct fk_map ids; /* rule ids; an entry's index is its rule's */
 	struct sbuf text; /* normal form */
 	int hashed;
 	char hash[FK_SHA256_HEXLEN];

@@ -8,13 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hash.h"
 #include "digest.h"
 #include "xalloc.h"
 
 #include "banned.h"
-
-#define ID_SEED 0x72756c65ULL /* any constant: the table is never stored */
 
 /* Double the capacity of a growing array so that n + 1 elements fit. */
 void *
@@ -83,6 +80,7 @@ fk_rules_new(struct fk_jpath *paths)
 {
 	struct fk_rules *rs = fk_xcalloc(1, sizeof(*rs));
 
+	fk_map_init(&rs->ids);
 	rs->paths = paths;
 	fk_jobj_init(&rs->lobj);
 	return rs;
@@ -114,7 +112,7 @@ fk_rules_free(struct fk_rules *rs)
 	free(rs->lists);
 	free(rs->scratch);
 	free(rs->pool);
-	free(rs->ids);
+	fk_map_release(&rs->ids);
 	free(rs->text.s);
 	free(rs);
 }
@@ -154,57 +152,14 @@ fk_rules_hash(struct fk_rules *rs)
 	return rs->hash;
 }
 
-/* The index of the rule named id (n bytes), or -1. */
+/* The index of the rule named id (n bytes), or -1.  Each rule's id is
+ * put in rs->ids as it is added, so an entry's index is its rule's. */
 long
 rules_id_find(const struct fk_rules *rs, const char *id, size_t n)
 {
-	size_t mask = rs->capids - 1, i;
-	const char *s;
+	const struct fk_map_entry *e = fk_map_get(&rs->ids, id, n);
 
-	if (rs->capids == 0)
-		return -1;
-	for (i = (size_t)fk_hash64(id, n, ID_SEED) & mask; rs->ids[i] != 0;
-	     i = (i + 1) & mask) {
-		s = rs->rules[rs->ids[i] - 1].info.id;
-		if (strncmp(s, id, n) == 0 && s[n] == '\0')
-			return (long)rs->ids[i] - 1;
-	}
-	return -1;
-}
-
-/* Index rule r, whose id is not yet in the table. */
-static void
-id_add(struct fk_rules *rs, size_t r)
-{
-	const char *id;
-	size_t cap, mask, i, j;
-	uint32_t *ids;
-
-	/* At most half full keeps probe runs short. */
-	if ((rs->n + 1) * 2 > rs->capids) {
-		cap = rs->capids ? rs->capids * 2 : 64;
-		mask = cap - 1;
-		ids = fk_xcalloc(cap, sizeof(*ids));
-		for (i = 0; i < rs->capids; i++) {
-			if (rs->ids[i] == 0)
-				continue;
-			id = rs->rules[rs->ids[i] - 1].info.id;
-			for (j = (size_t)fk_hash64(id, strlen(id), ID_SEED) &
-			         mask;
-			     ids[j] != 0; j = (j + 1) & mask)
-				;
-			ids[j] = rs->ids[i];
-		}
-		free(rs->ids);
-		rs->ids = ids;
-		rs->capids = cap;
-	}
-	id = rs->rules[r].info.id;
-	mask = rs->capids - 1;
-	for (i = (size_t)fk_hash64(id, strlen(id), ID_SEED) & mask;
-	     rs->ids[i] != 0; i = (i + 1) & mask)
-		;
-	rs->ids[i] = (uint32_t)r + 1;
+	return e != NULL ? (long)fk_map_index(&rs->ids, e) : -1;
 }
 
 void
@@ -226,7 +181,7 @@ rules_add(struct parser *p, struct rule_src *src)
 	r->info.ntags = src->ntags;
 	r->info.file = p->file;
 	r->info.line = src->at.line;
-	id_add(rs, rs->n);
+	fk_map_put(&rs->ids, src->id, strlen(src->id), NULL);
 	rs->n++;
 	rules_norm_rule(&rs->text, p, src);
 	src->tags = NULL;
