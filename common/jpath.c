@@ -131,34 +131,3 @@ fk_jpath_name(const struct fk_jpath *t, size_t slot)
 {
 	return t->names[slot];
 }
-
-uint32_t
-fk_jpath_kid_escaped(
-    const struct fk_jpath *t, uint32_t node, const char *key, size_t len)
-{
-	const struct fk_map_entry *e;
-	struct fk_jmember m;
-	size_t it = 0;
-
-	memset(&m, 0, sizeof(m));
-	m.key = key;
-	m.keylen = len;
-	m.key_escaped = 1;
-	while ((e = fk_map_next(&t->nodes[node].kids, &it)) != NULL)
-		if (fk_jmember_key_is(&m, e->key, e->len))
-			return (uint32_t)(uintptr_t)e->val;
-	return FK_JPATH_NONE;
-}
-
-void
-fk_jpath_clear(const struct fk_jpath *t, uint32_t node, struct fk_jmember *out)
-{
-	const struct fk_jpath_node *nd = &t->nodes[node];
-	const struct fk_map_entry *e;
-	size_t it = 0;
-
-	if (nd->slot >= 0)
-		out[nd->slot].val = NULL;
-	while ((e = fk_map_next(&nd->kids, &it)) != NULL)
-		fk_jpath_clear(t, (uint32_t)(uintptr_t)e->val, out);
-}

@@ -1,17 +1,17 @@
 /* A set of dotted paths into a record ("features.user.count_10m"),
- * compiled into a tree that fk_jscan_paths follows while it scans, so
- * that the value of every path is found in the pass that validates the
- * record.  Library module: never prints, never exits. */
+ * compiled into a tree that fk_jscan_paths (jscan.h) follows while it
+ * scans, so that the value of every path is found in the pass that
+ * validates the record.  The direction is one way: the scanner reads
+ * this tree; the tree knows nothing of the scanner.  Library module:
+ * never prints, never exits. */
 #ifndef FK_JPATH_H
 #define FK_JPATH_H
 
 #include <stddef.h>
-
-#include "jscan.h"
-#include "map.h"
-
 #include <stdint.h>
 #include <string.h>
+
+#include "map.h"
 
 /* The tree, public only so that fk_jscan_paths can look keys up inline;
  * everyone else uses the functions. */
@@ -53,16 +53,8 @@ size_t fk_jpath_count(const struct fk_jpath *t);
 /* The name slot was added with; borrowed. */
 const char *fk_jpath_name(const struct fk_jpath *t, size_t slot);
 
-/* Scan a record as fk_jscan does and find every path in the same pass:
- * out[slot] (fk_jpath_count entries) gets the value's member, or val ==
- * NULL when the path is absent or goes through a value that is not an
- * object.  A repeated key: the last one counts, as in fk_jobj_get.  The
- * key of a nested member is not kept (key NULL).  0, or -1 with a
- * message as fk_jscan's. */
-int fk_jscan_paths(struct fk_jpath *t, struct fk_jobj *o, const char *s,
-    size_t len, struct fk_jmember *out, char *err, size_t errlen);
-
-/* For scanners. */
+/* The hash both sides use: the builder as it adds a name, the scanner
+ * as it reads a key. */
 
 static inline uint64_t
 fk_jpath_load64(const char *p)
@@ -122,40 +114,6 @@ fk_jpath_hash(struct fk_jpath_words w, size_t len)
 	    (w.w0 * 0x9e3779b97f4a7c15u ^ w.w1 ^ len) * 0xff51afd7ed558ccdu;
 
 	return h ^ h >> 29;
-}
-
-/* The kid of node named key[0..len) (escapes decoded when escaped), or
- * FK_JPATH_NONE. */
-uint32_t fk_jpath_kid_escaped(
-    const struct fk_jpath *t, uint32_t node, const char *key, size_t len);
-
-static FK_JPATH_INLINE uint32_t
-fk_jpath_kid(const struct fk_jpath *t, uint32_t node, const char *key,
-    size_t len, int escaped, const char *end)
-{
-	const struct fk_map *kids = &t->nodes[node].kids;
-	const struct fk_map_entry *e;
-
-	if (fk_map_count(kids) == 0)
-		return FK_JPATH_NONE;
-	if (escaped)
-		return fk_jpath_kid_escaped(t, node, key, len);
-	e = fk_map_get_hashed(
-	    kids, key, len, fk_jpath_hash(fk_jpath_words(key, len, end), len));
-	return e != NULL ? (uint32_t)(uintptr_t)e->val : FK_JPATH_NONE;
-}
-
-/* node is found: when again in this scan, its key repeats, and what
- * was found below it before no longer counts. */
-void fk_jpath_clear(
-    const struct fk_jpath *t, uint32_t node, struct fk_jmember *out);
-
-static inline void
-fk_jpath_enter(struct fk_jpath *t, uint32_t node, struct fk_jmember *out)
-{
-	if (t->nodes[node].gen == t->gen)
-		fk_jpath_clear(t, node, out);
-	t->nodes[node].gen = t->gen;
 }
 
 #endif

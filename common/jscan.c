@@ -597,6 +597,68 @@ scan_literal(struct scan *c, const unsigned char *p, enum fk_jtype *type)
 }
 
 /* fk_jscan_paths: the path tree followed while scanning. */
+
+/* The kid of node named key[0..len) with escapes: decoded, compared
+ * with each kid's name (rare: keys seldom hold escapes). */
+static uint32_t
+kid_escaped(const struct fk_jpath *t, uint32_t node, const char *key, size_t len)
+{
+	const struct fk_map_entry *e;
+	struct fk_jmember m;
+	size_t it = 0;
+
+	memset(&m, 0, sizeof(m));
+	m.key = key;
+	m.keylen = len;
+	m.key_escaped = 1;
+	while ((e = fk_map_next(&t->nodes[node].kids, &it)) != NULL)
+		if (fk_jmember_key_is(&m, e->key, e->len))
+			return (uint32_t)(uintptr_t)e->val;
+	return FK_JPATH_NONE;
+}
+
+/* The kid of node named key[0..len) (escapes decoded when escaped), or
+ * FK_JPATH_NONE.  end: where the text ends. */
+static ALWAYS_INLINE uint32_t
+kid(const struct fk_jpath *t, uint32_t node, const char *key, size_t len,
+    bool escaped, const char *end)
+{
+	const struct fk_map *kids = &t->nodes[node].kids;
+	const struct fk_map_entry *e;
+
+	if (fk_map_count(kids) == 0)
+		return FK_JPATH_NONE;
+	if (escaped)
+		return kid_escaped(t, node, key, len);
+	e = fk_map_get_hashed(
+	    kids, key, len, fk_jpath_hash(fk_jpath_words(key, len, end), len));
+	return e != NULL ? (uint32_t)(uintptr_t)e->val : FK_JPATH_NONE;
+}
+
+/* Forget what was found at node and below it. */
+static void
+forget(const struct fk_jpath *t, uint32_t node, struct fk_jmember *out)
+{
+	const struct fk_jpath_node *nd = &t->nodes[node];
+	const struct fk_map_entry *e;
+	size_t it = 0;
+
+	if (nd->slot >= 0)
+		out[nd->slot].val = NULL;
+	while ((e = fk_map_next(&nd->kids, &it)) != NULL)
+		forget(t, (uint32_t)(uintptr_t)e->val, out);
+}
+
+/* node is found: when again in this scan, its key repeats, and what was
+ * found below it before no longer counts. */
+static inline void
+enter(struct fk_jpath *t, uint32_t node, struct fk_jmember *out)
+{
+	if (t->nodes[node].gen == t->gen)
+		forget(t, node, out);
+	t->nodes[node].gen = t->gen;
+}
+
 struct paths {
 	struct fk_jpath *t;
 	struct fk_jmember *out;
@@ -657,10 +719,10 @@ key:
 	if ((size_t)(p - v - 2) > c->longest)
 		c->longest = (size_t)(p - v - 2);
 	if (ps != NULL && ps->at[depth] != FK_JPATH_NONE &&
-	    (ps->pending = fk_jpath_kid(ps->t, ps->at[depth],
+	    (ps->pending = kid(ps->t, ps->at[depth],
 	         (const char *)v + 1, (size_t)(p - v - 2), esc,
 	         (const char *)end)) != FK_JPATH_NONE)
-		fk_jpath_enter(ps->t, ps->pending, ps->out);
+		enter(ps->t, ps->pending, ps->out);
 	p = ws(p, end);
 	if (p == end || *p != ':')
 		return fail(c, p, "expected ':' after the key");
@@ -862,10 +924,10 @@ scan_top(struct fk_jobj *o, const char *s, size_t len, struct paths *ps,
 			dup = repeats_key(o->m, n, k, klen);
 		seen |= bit;
 		if (ps != NULL) {
-			node = fk_jpath_kid(ps->t, 0, (const char *)k, klen,
+			node = kid(ps->t, 0, (const char *)k, klen,
 			    kesc, (const char *)end);
 			if (node != FK_JPATH_NONE)
-				fk_jpath_enter(ps->t, node, ps->out);
+				enter(ps->t, node, ps->out);
 			ps->pending = node;
 		}
 		if (p == end || *p != ':') {

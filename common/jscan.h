@@ -6,7 +6,17 @@
  *
  * It is deliberately strict: where it answers -1 the caller falls back to
  * a full parser (jansson) for the exact message, so it must never accept
- * text that is not JSON. */
+ * text that is not JSON.
+ *
+ * Which JSON code serves what, in every tool:
+ *   - records (a stream's NDJSON lines, in and out, per record): this
+ *     scanner, jpath.h for the members below the top level, and jbuf.h
+ *     to write; never a tree per record;
+ *   - everything else: files read once (models, configuration, lists
+ *     in JSON), reports and summaries written once, reject envelopes,
+ *     and the exact message for a record this scanner refused (and
+ *     fkcat-in's slow path for input that is not yet a record):
+ *     jansson. */
 #ifndef FK_JSCAN_H
 #define FK_JSCAN_H
 
@@ -76,6 +86,16 @@ int fk_jmember_key_is(const struct fk_jmember *m, const char *key, size_t len);
  * the quotes) into out, which has room for len bytes (decoding never
  * lengthens); returns the decoded length. */
 size_t fk_jstr_decode(const char *s, size_t len, char *out);
+
+/* Scan a record as fk_jscan does and find every path of t (jpath.h) in
+ * the same pass: out[slot] (fk_jpath_count entries) gets the value's
+ * member, or val == NULL when the path is absent or goes through a value
+ * that is not an object.  A repeated key: the last one counts, as in
+ * fk_jobj_get.  The key of a nested member is not kept (key NULL).  0,
+ * or -1 with a message as fk_jscan's. */
+struct fk_jpath;
+int fk_jscan_paths(struct fk_jpath *t, struct fk_jobj *o, const char *s,
+    size_t len, struct fk_jmember *out, char *err, size_t errlen);
 
 /* A member as a Kafka message key: a string (decoded into buf, of
  * buflen bytes, when it has escapes) or an integer as written.  1 with

@@ -12,6 +12,7 @@
 #include "fktime.h"
 #include "jbuf.h"
 #include "jpath.h"
+#include "jscan.h"
 #include "map.h"
 #include "numbers.h"
 #include "xalloc.h"

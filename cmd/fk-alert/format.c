@@ -13,6 +13,7 @@
 #include "fktime.h"
 #include "jbuf.h"
 #include "jpath.h"
+#include "jscan.h"
 #include "numbers.h"
 #include "xalloc.h"
 

@@ -17,6 +17,7 @@
 #include "fktime.h"
 #include "jbuf.h"
 #include "jpath.h"
+#include "jscan.h"
 #include "log.h"
 #include "map.h"
 #include "numbers.h"

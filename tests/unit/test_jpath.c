@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jscan.h"
 #include "testutil.h"
 
 #include "banned.h"
