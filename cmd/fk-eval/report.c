@@ -509,25 +509,20 @@ static void
 member_string(
     struct fk_eval *e, const struct fk_jmember *m, const char **s, size_t *len)
 {
-	json_t *j;
-	size_t n;
+	size_t n = m->vallen - 2;
 
 	if (!m->escaped) {
 		*s = m->val + 1;
-		*len = m->vallen - 2;
+		*len = n;
 		return;
 	}
-	/* The scanner checked it, and refuses \u0000: jansson decodes it. */
-	j = json_loadb(m->val, m->vallen, JSON_DECODE_ANY, NULL);
-	n = json_is_string(j) ? json_string_length(j) : 0;
+	/* Decoding never lengthens, and the scanner refuses \u0000. */
 	if (n + 1 > e->strcap) {
 		e->strcap = n + 1;
 		e->str = fk_xrealloc(e->str, e->strcap);
 	}
-	if (n > 0)
-		memcpy(e->str, json_string_value(j), n);
+	n = fk_jstr_decode(m->val + 1, n, e->str);
 	e->str[n] = '\0';
-	json_decref(j);
 	*s = e->str;
 	*len = n;
 }
