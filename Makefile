@@ -57,7 +57,7 @@ LIB = $(OBJDIR)/libfk.a
 # A tool's modules besides main.c, which its unit tests link.
 fkcat-in_MODS = cmd/fkcat-in/ingest.c
 fk-gen_MODS = cmd/fk-gen/gen.c
-fk-eval_MODS = cmd/fk-eval/metrics.c cmd/fk-eval/report.c cmd/fk-eval/plot.c
+fk-eval_MODS = cmd/fk-eval/metrics.c cmd/fk-eval/engine.c cmd/fk-eval/plot.c
 fk-enrich_MODS = cmd/fk-enrich/changelog.c cmd/fk-enrich/enrich.c \
 	cmd/fk-enrich/labels.c cmd/fk-enrich/lists.c cmd/fk-enrich/state.c \
 	cmd/fk-enrich/table.c cmd/fk-enrich/window.c

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "exitcode.h"
-#include "report.h"
+#include "engine.h"
 #include "run.h"
 #include "banned.h"
 

@@ -1,6 +1,6 @@
-/* Unit tests for fk-eval's report.c: reading records and the labels
+/* Unit tests for fk-eval's engine.c: reading records and the labels
  * file, option values, the JSON report's shape. */
-#include "report.h"
+#include "engine.h"
 
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>

@@ -1,9 +1,10 @@
 /* Records in, report out.  A record is scanned once with fk_jscan and its
  * few members read from the spans (nested ones by scanning the enclosing
- * object's span); jansson is used only for messages about bad JSON, for
- * strings with escapes, and to write the JSON report.  Per record only a
+ * object's span); jansson is used only for records the scanner refuses
+ * (the exact message, or nesting deeper than it goes) and to write the
+ * JSON report.  Per record only a
  * struct fk_sample is kept; user ids and --by values are interned. */
-#include "report.h"
+#include "engine.h"
 
 #include <errno.h>
 #include <jansson.h>
