@@ -1,9 +1,9 @@
 /* fk-eval's engine, everything but the command line: the options'
  * values, a sample read out of each record (score, label, day, user,
  * --by value), the --labels file, and the report as aligned text or one
- * line of JSON.  Library module:
- * never prints to stderr, never exits (out of memory aside); it writes
- * the report only to the stream it is given. */
+ * line of JSON.  Library module: never prints to stderr, never exits
+ * (out of memory aside); it writes the report only to the stream it is
+ * given. */
 #ifndef FK_EVAL_ENGINE_H
 #define FK_EVAL_ENGINE_H
 
