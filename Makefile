@@ -166,8 +166,8 @@ test-unit: $(UNIT_BIN)
 			echo "$$t: leaks" >&2; fail=1; fi; \
 	done; exit $$fail
 
-# ... and each tool's option table (its --help) against its usage line
-# and man page.
+# The golden tests of every tool, then each tool's option table (its
+# --help) against its usage line and man page.
 test-cli: $(TOOLS:%=$(BINDIR)/%)
 	@tests/cli/run $(BINDIR)
 	@tests/cli/options $(BINDIR)
