@@ -601,7 +601,8 @@ scan_literal(struct scan *c, const unsigned char *p, enum fk_jtype *type)
 /* The kid of node named key[0..len) with escapes: decoded, compared
  * with each kid's name (rare: keys seldom hold escapes). */
 static uint32_t
-kid_escaped(const struct fk_jpath *t, uint32_t node, const char *key, size_t len)
+kid_escaped(
+    const struct fk_jpath *t, uint32_t node, const char *key, size_t len)
 {
 	const struct fk_map_entry *e;
 	struct fk_jmember m;
@@ -719,9 +720,8 @@ key:
 	if ((size_t)(p - v - 2) > c->longest)
 		c->longest = (size_t)(p - v - 2);
 	if (ps != NULL && ps->at[depth] != FK_JPATH_NONE &&
-	    (ps->pending = kid(ps->t, ps->at[depth],
-	         (const char *)v + 1, (size_t)(p - v - 2), esc,
-	         (const char *)end)) != FK_JPATH_NONE)
+	    (ps->pending = kid(ps->t, ps->at[depth], (const char *)v + 1,
+	         (size_t)(p - v - 2), esc, (const char *)end)) != FK_JPATH_NONE)
 		enter(ps->t, ps->pending, ps->out);
 	p = ws(p, end);
 	if (p == end || *p != ':')
@@ -924,8 +924,8 @@ scan_top(struct fk_jobj *o, const char *s, size_t len, struct paths *ps,
 			dup = repeats_key(o->m, n, k, klen);
 		seen |= bit;
 		if (ps != NULL) {
-			node = kid(ps->t, 0, (const char *)k, klen,
-			    kesc, (const char *)end);
+			node = kid(ps->t, 0, (const char *)k, klen, kesc,
+			    (const char *)end);
 			if (node != FK_JPATH_NONE)
 				enter(ps->t, node, ps->out);
 			ps->pending = node;

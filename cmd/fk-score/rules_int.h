@@ -100,7 +100,7 @@ struct fk_rules {
 	char **pool; /* every string the rules point to */
 	size_t npool, cappool;
 	struct fk_map ids; /* rule ids; an entry's index is its rule's */
-	struct sbuf text; /* normal form */
+	struct sbuf text;  /* normal form */
 	int hashed;
 	char hash[FK_SHA256_HEXLEN];
 	struct fk_jobj lobj; /* listed(): one element of features.lists */
