@@ -139,14 +139,21 @@ fk_alert_rate_parse(
 		double ms;
 	} units[] = { { 's', 1e3 }, { 'm', 6e4 }, { 'h', 3.6e6 },
 		{ 'd', 8.64e7 } };
-	char *end;
-	double n = strtod(s, &end);
-	size_t i;
+	const char *slash = strchr(s, '/');
+	char num[64], nerr[128];
+	double n = 0;
+	size_t i = 4;
 
-	for (i = 0; i < 4; i++)
-		if (end[0] == '/' && end[1] == units[i].unit && end[2] == '\0')
-			break;
-	if (end == s || !(n >= 1 && n <= 1e9) || n != floor(n) || i == 4) {
+	if (slash != NULL && (size_t)(slash - s) < sizeof(num)) {
+		memcpy(num, s, (size_t)(slash - s));
+		num[slash - s] = '\0';
+		for (i = 0; i < 4; i++)
+			if (slash[1] == units[i].unit && slash[2] == '\0')
+				break;
+		if (fk_num_double(num, 1, 1e9, &n, nerr, sizeof(nerr)) == -1)
+			i = 4;
+	}
+	if (i == 4 || n != floor(n)) {
 		snprintf(err, errlen,
 		    "expected N/s, N/m, N/h or N/d with a whole N from 1, "
 		    "got \"%s\"",

@@ -7,6 +7,7 @@
 #include "engine.h"
 
 #include <errno.h>
+#include <float.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
@@ -129,17 +130,13 @@ fk_eval_path_set(
 static int
 parse_double(const char *s, size_t len, double *v)
 {
-	char buf[64], *end;
+	char buf[64], err[128];
 
-	if (len == 0 || len >= sizeof(buf))
+	if (len >= sizeof(buf))
 		return -1;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
-	if (strspn(buf, "0123456789+-.eE") != len)
-		return -1;
-	errno = 0;
-	*v = strtod(buf, &end);
-	return *end == '\0' && isfinite(*v) ? 0 : -1;
+	return fk_num_double(buf, -DBL_MAX, DBL_MAX, v, err, sizeof(err));
 }
 
 static int

@@ -9,6 +9,7 @@
 
 #include "fktime.h"
 #include "heap.h"
+#include "numbers.h"
 #include "places.h"
 #include "xalloc.h"
 #include "banned.h"
@@ -170,7 +171,7 @@ fk_gen_fraud_parse(
 {
 	double rate[FK_GEN_NSCENARIOS] = { 0 };
 	const char *p = spec, *end, *eq;
-	char num[64], *ep;
+	char num[64], nerr[128];
 	int s;
 
 	if (strcmp(spec, "none") != 0) {
@@ -193,10 +194,8 @@ fk_gen_fraud_parse(
 					goto bad;
 				memcpy(num, eq + 1, (size_t)(end - eq - 1));
 				num[end - eq - 1] = '\0';
-				errno = 0;
-				rate[s] = strtod(num, &ep);
-				if (num[0] == '\0' || *ep != '\0' || errno ||
-				    !(rate[s] >= 0 && rate[s] <= 1))
+				if (fk_num_double(num, 0, 1, &rate[s], nerr,
+				        sizeof(nerr)) == -1)
 					goto bad;
 			}
 			if (*end == '\0')

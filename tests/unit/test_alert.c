@@ -81,6 +81,11 @@ Test(alert, parse_options)
 	cr_assert_eq(fk_alert_rate_parse(&o, "0/s", err, 256), -1);
 	cr_assert_eq(fk_alert_rate_parse(&o, "1.5/s", err, 256), -1);
 	cr_assert_eq(fk_alert_rate_parse(&o, "5/w", err, 256), -1);
+	cr_assert_eq(fk_alert_rate_parse(&o, " 5/s", err, 256), -1);
+	cr_assert_eq(fk_alert_rate_parse(&o, "0x10/s", err, 256), -1);
+	cr_assert_eq(fk_alert_rate_parse(&o, "5/s ", err, 256), -1);
+	cr_assert_eq(fk_alert_rate_parse(&o, "1e3/h", err, 256), 0);
+	cr_assert_eq(o.burst, 1000);
 }
 
 Test(alert, select_and_shape)

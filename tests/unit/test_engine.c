@@ -331,6 +331,8 @@ Test(report, option_values)
 	cr_assert_eq(fk_eval_set_thresholds(&e, "1e999", err, sizeof(err)), -1);
 	cr_assert_eq(fk_eval_set_thresholds(&e, "", err, sizeof(err)), -1);
 	cr_assert_str_eq(err, "expected a number, got \"\"");
+	cr_assert_eq(fk_eval_set_thresholds(&e, "0x1", err, sizeof(err)), -1);
+	cr_assert_eq(fk_eval_set_thresholds(&e, "inf", err, sizeof(err)), -1);
 	cr_assert_eq(e.nthr, 3, "kept on error");
 	cr_assert_eq(fk_eval_set_top(&e, "100,10,100", err, sizeof(err)), 0);
 	cr_assert_eq(e.ntop, 2);

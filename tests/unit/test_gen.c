@@ -347,6 +347,11 @@ Test(gen, fraud_spec)
 	cr_assert_not_null(strstr(err, "card: expected a rate"), "%s", err);
 	cr_assert_eq(fk_gen_fraud_parse(&o, "card=", err, sizeof(err)), -1);
 	cr_assert_eq(fk_gen_fraud_parse(&o, "card=x", err, sizeof(err)), -1);
+	/* numbers.h's grammar: no hex, inf or blanks, as strtod would take. */
+	cr_assert_eq(
+	    fk_gen_fraud_parse(&o, "card=0x0.1", err, sizeof(err)), -1);
+	cr_assert_eq(fk_gen_fraud_parse(&o, "card= 0.5", err, sizeof(err)), -1);
+	cr_assert_eq(fk_gen_fraud_parse(&o, "card=1e-3", err, sizeof(err)), 0);
 	cr_assert_eq(fk_gen_fraud_parse(&o, "", err, sizeof(err)), -1);
 	cr_assert_eq(fk_gen_scenario_find("takeover", 8), FK_GEN_TAKEOVER);
 	cr_assert_eq(fk_gen_scenario_find("take", 4), -1);
