@@ -144,6 +144,19 @@ int fk_kafka_partitions(
 int fk_kafka_create_topic(const struct fk_config *cfg, const char *topic,
     int partitions, int compact, char *err, size_t errlen);
 
+/* Create topic with partitions and nconfigs configs (name=value,
+ * borrowed)
+ * unless it exists.  1 if it was made, 0 if it was there (as it is), or -1
+ * with a message. */
+int fk_kafka_topic_make(const struct fk_config *cfg, const char *topic,
+    int partitions, const char *const *configs, size_t nconfigs, char *err,
+    size_t errlen);
+
+/* The broker's value of topic's config name, into buf.  0, or -1 with a
+ * message. */
+int fk_kafka_topic_config(const struct fk_config *cfg, const char *topic,
+    const char *name, char *buf, size_t buflen, char *err, size_t errlen);
+
 /* Read one partition of topic from its start to its end, calling fn for
  * each message (value NULL for a tombstone); a missing topic reads as
  * empty.  fn returns 0 to go on.  *end (if not NULL) is set to the offset

@@ -194,6 +194,12 @@ fk_rt_from(const struct fk_rt *rt)
 	return rt->a.from;
 }
 
+const char *
+fk_rt_to(const struct fk_rt *rt)
+{
+	return rt->a.to;
+}
+
 void
 fk_rt_want_producer(struct fk_rt *rt)
 {

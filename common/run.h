@@ -80,6 +80,9 @@ void fk_rt_flush(struct fk_rt *rt);
 /* --from's topic, or NULL. */
 const char *fk_rt_from(const struct fk_rt *rt);
 
+/* --to's topic, or NULL. */
+const char *fk_rt_to(const struct fk_rt *rt);
+
 /* The tool sends messages of its own (fk_rt_send_to): call in start(). */
 void fk_rt_want_producer(struct fk_rt *rt);
 
