@@ -24,6 +24,13 @@ back(int64_t now_ms, int64_t ms)
 	return now_ms < 0 && ms > now_ms - INT64_MIN ? INT64_MIN : now_ms - ms;
 }
 
+/* now + ms (ms >= 0), or INT64_MAX when that would overflow. */
+static int64_t
+ahead(int64_t now_ms, int64_t ms)
+{
+	return now_ms > 0 && ms > INT64_MAX - now_ms ? INT64_MAX : now_ms + ms;
+}
+
 void
 fk_keep_window(
     const struct fk_keep *k, int64_t now_ms, int64_t *lo, int64_t *hi)
@@ -38,8 +45,8 @@ fk_keep_window(
 		*lo = back(now_ms, k->retention_ms);
 	if (k->before_max_ms >= 0 && (b = back(now_ms, k->before_max_ms)) > *lo)
 		*lo = b;
-	if (k->after_max_ms >= 0 && k->after_max_ms <= INT64_MAX - now_ms)
-		*hi = now_ms + k->after_max_ms;
+	if (k->after_max_ms >= 0)
+		*hi = ahead(now_ms, k->after_max_ms);
 }
 
 unsigned
@@ -53,8 +60,7 @@ fk_keep_fate(const struct fk_keep *k, int64_t now_ms, int64_t ts_ms)
 		fate |= FK_KEEP_DELETED;
 	if (k->before_max_ms >= 0 && ts_ms < back(now_ms, k->before_max_ms))
 		fate |= FK_KEEP_TOO_OLD;
-	if (k->after_max_ms >= 0 && k->after_max_ms <= INT64_MAX - now_ms &&
-	    ts_ms > now_ms + k->after_max_ms)
+	if (k->after_max_ms >= 0 && ts_ms > ahead(now_ms, k->after_max_ms))
 		fate |= FK_KEEP_TOO_NEW;
 	return fate;
 }
