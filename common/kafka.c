@@ -427,7 +427,7 @@ keep_fill(struct fk_keep *k, const rd_kafka_ConfigResource_t *res,
 	int64_t ret_ms = -2, ret_min = -2, ret_h = -2, before = -1, after = -1;
 	int64_t diff = -1;
 	size_t n, plen = strlen(prefix);
-	int have_before = 0;
+	int have_before = 0, deletes = 1;
 
 	ents = rd_kafka_ConfigResource_configs(res, &n);
 	for (size_t i = 0; i < n; i++) {
@@ -447,6 +447,8 @@ keep_fill(struct fk_keep *k, const rd_kafka_ConfigResource_t *res,
 			ret_min = keep_ms(v);
 		else if (strcmp(name, "retention.hours") == 0)
 			ret_h = keep_ms(v);
+		else if (strcmp(name, "cleanup.policy") == 0)
+			deletes = strstr(v, "delete") != NULL;
 		else if (strcmp(name, "message.timestamp.type") == 0)
 			k->append_time = strcmp(v, "LogAppendTime") == 0;
 		else if (strcmp(name, "message.timestamp.before.max.ms") == 0) {
@@ -465,6 +467,10 @@ keep_fill(struct fk_keep *k, const rd_kafka_ConfigResource_t *res,
 		k->retention_ms = ret_min * 60000;
 	else if (ret_h >= 0)
 		k->retention_ms = ret_h * 3600000;
+	/* Retention deletes only under cleanup.policy=delete: a compacted
+	 * topic keeps every key's last message whatever its age. */
+	if (!deletes)
+		k->retention_ms = -1;
 	/* Brokers before 3.6 have one limit both ways, 4.0 dropped it. */
 	if (!have_before) {
 		k->before_key = k->after_key =
