@@ -82,6 +82,7 @@ MANS = $(wildcard man/*.1 man/*.5 man/*.7)
 
 .PHONY: all deps test test-unit test-cli test-demo test-eval test-score test-alert test-state test-kafka \
 	test-sink \
+	test-history \
 	test-replay \
 	test-mock \
 	test-san lint \
@@ -150,8 +151,8 @@ $(OBJDIR)/tests/test_pg: tests/sink/test_pg.c cmd/fk-sink/pg.c $(LIB) $(TESTUTIL
 # all but the real-broker tests again under ASan+UBSan.
 test:
 	$(MAKE) --no-print-directory test-unit test-cli test-demo test-eval \
-	    test-score test-alert test-state test-sink test-kafka test-mock \
-	    test-replay
+	    test-score test-alert test-state test-sink test-kafka \
+	    test-history test-mock test-replay
 	$(MAKE) --no-print-directory test-san
 
 test-san:
@@ -213,6 +214,11 @@ test-sink: $(TOOLS:%=$(BINDIR)/%) $(OBJDIR)/tests/test_pg
 
 test-kafka: $(TOOLS:%=$(BINDIR)/%)
 	@tests/kafka/run $(BINDIR)
+
+# Loading history: --to's retention warning and its fix, a new group's
+# start at the end, on the real broker.
+test-history: $(TOOLS:%=$(BINDIR)/%)
+	@tests/kafka/history $(BINDIR)
 
 # fk-replay: from an fk-sink archive and a 4-partition topic, against
 # the pipe run; determinism, --compare, the lock, cron, a failing stage.
