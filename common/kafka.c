@@ -1160,62 +1160,6 @@ fk_kafka_partitions(
 	return n;
 }
 
-int
-fk_kafka_create_topic(const struct fk_config *cfg, const char *topic,
-    int partitions, int compact, char *err, size_t errlen)
-{
-	const struct handle_spec hs = { .type = RD_KAFKA_PRODUCER };
-	rd_kafka_NewTopic_t *nt;
-	rd_kafka_queue_t *q;
-	rd_kafka_event_t *ev;
-	rd_kafka_t *rk;
-	char es[512];
-	int rc = -1;
-
-	if ((rk = handle_new(cfg, &hs, err, errlen)) == NULL)
-		return -1;
-	nt = rd_kafka_NewTopic_new(topic, partitions, -1, es, sizeof(es));
-	if (nt == NULL) {
-		snprintf(err, errlen, "%s: %s", topic, es);
-		rd_kafka_destroy(rk);
-		return -1;
-	}
-	if (compact)
-		rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact");
-	q = rd_kafka_queue_new(rk);
-	rd_kafka_CreateTopics(rk, &nt, 1, NULL, q);
-	ev = rd_kafka_queue_poll(q, 60000);
-	if (ev == NULL) {
-		snprintf(
-		    err, errlen, "%s: creating the topic timed out", topic);
-	} else if (rd_kafka_event_error(ev)) {
-		snprintf(err, errlen, "%s: %s", topic,
-		    rd_kafka_event_error_string(ev));
-	} else {
-		size_t n;
-		const rd_kafka_topic_result_t **res =
-		    rd_kafka_CreateTopics_result_topics(
-		        rd_kafka_event_CreateTopics_result(ev), &n);
-		rd_kafka_resp_err_t e = n == 1
-		    ? rd_kafka_topic_result_error(res[0])
-		    : RD_KAFKA_RESP_ERR__FAIL;
-
-		if (e && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
-			snprintf(err, errlen, "%s: %s", topic,
-			    n == 1 && rd_kafka_topic_result_error_string(res[0])
-			        ? rd_kafka_topic_result_error_string(res[0])
-			        : rd_kafka_err2str(e));
-		else
-			rc = 0;
-	}
-	if (ev != NULL)
-		rd_kafka_event_destroy(ev);
-	rd_kafka_queue_destroy(q);
-	rd_kafka_NewTopic_destroy(nt);
-	rd_kafka_destroy(rk);
-	return rc;
-}
-
 /* Wait for the admin result on q; NULL, with a message, on a timeout or a
  * request error. */
 static rd_kafka_event_t *
@@ -1302,44 +1246,35 @@ fk_kafka_topic_config(const struct fk_config *cfg, const char *topic,
     const char *name, char *buf, size_t buflen, char *err, size_t errlen)
 {
 	const struct handle_spec hs = { .type = RD_KAFKA_PRODUCER };
-	const rd_kafka_ConfigResource_t **res;
+	const rd_kafka_ConfigResource_t *res = NULL;
 	const rd_kafka_ConfigEntry_t **ents = NULL;
-	rd_kafka_ConfigResource_t *cr;
-	rd_kafka_queue_t *q;
 	rd_kafka_event_t *ev;
 	rd_kafka_t *rk;
-	size_t i, n = 0, nents = 0;
+	size_t i, nents = 0;
 	int rc = -1;
 
 	if ((rk = handle_new(cfg, &hs, err, errlen)) == NULL)
 		return -1;
-	cr = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
-	q = rd_kafka_queue_new(rk);
-	rd_kafka_DescribeConfigs(rk, &cr, 1, NULL, q);
-	if ((ev = admin_result(q, topic, err, errlen)) != NULL) {
-		res = rd_kafka_DescribeConfigs_result_resources(
-		    rd_kafka_event_DescribeConfigs_result(ev), &n);
-		if (n == 1 && rd_kafka_ConfigResource_error(res[0]))
-			snprintf(err, errlen, "%s: %s", topic,
-			    rd_kafka_ConfigResource_error_string(res[0]));
-		else if (n == 1)
-			ents = rd_kafka_ConfigResource_configs(res[0], &nents);
-		for (i = 0; i < nents; i++) {
-			const char *v = rd_kafka_ConfigEntry_value(ents[i]);
+	ev = describe(
+	    rk, RD_KAFKA_RESOURCE_TOPIC, topic, 60000, &res, err, errlen);
+	if (ev != NULL && rd_kafka_ConfigResource_error(res))
+		snprintf(err, errlen, "%s: %s", topic,
+		    rd_kafka_ConfigResource_error_string(res));
+	else if (ev != NULL)
+		ents = rd_kafka_ConfigResource_configs(res, &nents);
+	for (i = 0; i < nents; i++) {
+		const char *v = rd_kafka_ConfigEntry_value(ents[i]);
 
-			if (strcmp(rd_kafka_ConfigEntry_name(ents[i]), name) !=
-			    0)
-				continue;
-			snprintf(buf, buflen, "%s", v != NULL ? v : "");
-			rc = 0;
-			break;
-		}
-		if (rc == -1 && n == 1 && nents > 0)
-			snprintf(err, errlen, "%s: no config %s", topic, name);
-		rd_kafka_event_destroy(ev);
+		if (strcmp(rd_kafka_ConfigEntry_name(ents[i]), name) != 0)
+			continue;
+		snprintf(buf, buflen, "%s", v != NULL ? v : "");
+		rc = 0;
+		break;
 	}
-	rd_kafka_queue_destroy(q);
-	rd_kafka_ConfigResource_destroy(cr);
+	if (rc == -1 && nents > 0)
+		snprintf(err, errlen, "%s: no config %s", topic, name);
+	if (ev != NULL)
+		rd_kafka_event_destroy(ev);
 	rd_kafka_destroy(rk);
 	return rc;
 }

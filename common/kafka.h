@@ -158,15 +158,9 @@ void fk_consumer_close(struct fk_consumer *c);
 int fk_kafka_partitions(
     const struct fk_config *cfg, const char *topic, char *err, size_t errlen);
 
-/* Create topic with partitions and, when compact, cleanup.policy=compact;
- * an existing topic is left as it is.  0, or -1 with a message. */
-int fk_kafka_create_topic(const struct fk_config *cfg, const char *topic,
-    int partitions, int compact, char *err, size_t errlen);
-
 /* Create topic with partitions and nconfigs configs (name=value,
- * borrowed)
- * unless it exists.  1 if it was made, 0 if it was there (as it is), or -1
- * with a message. */
+ * borrowed) unless it exists.  1 if it was made, 0 if it was there (as
+ * it is, configs unchanged), or -1 with a message. */
 int fk_kafka_topic_make(const struct fk_config *cfg, const char *topic,
     int partitions, const char *const *configs, size_t nconfigs, char *err,
     size_t errlen);
