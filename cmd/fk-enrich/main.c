@@ -9,6 +9,7 @@
 #include "enrich.h"
 #include "exitcode.h"
 #include "fktime.h"
+#include "kafka.h"
 #include "labels.h"
 #include "lists.h"
 #include "numbers.h"
@@ -28,7 +29,15 @@ struct fkenrich {
 	int state_reset;
 	long long checkpoint_ms, last_save_ms, last_check_ms;
 	unsigned long long n;
+	int in_parts;      /* --from's partition count (0: unknown) */
+	long long off_key; /* records whose key is not a computed id */
 };
+
+static int
+opt_entities(void *value, const char *arg, char *err, size_t errlen)
+{
+	return fk_enrich_entities_parse(value, arg, err, errlen);
+}
 
 static int
 opt_label_delay(void *value, const char *arg, char *err, size_t errlen)
@@ -174,7 +183,37 @@ start(void *ctx, struct fk_rt *rt)
 				fk_enrich_labels(
 				    f->pe[i], f->labels.v, f->labels.n);
 	}
+	if (fk_rt_from(rt) != NULL) {
+		f->in_parts = fk_kafka_partitions(
+		    fk_rt_config(rt), fk_rt_from(rt), err, sizeof(err));
+		if (f->in_parts < 0)
+			f->in_parts = 0;
+	}
 	f->last_save_ms = f->last_check_ms = fk_time_mono_ms();
+}
+
+/* A kind computed from a topic spread over partitions by another key
+ * sees only its partitions' share of an entity: said once, counted. */
+static void
+check_key(struct fkenrich *f, const struct fk_rec *rec)
+{
+	unsigned off;
+	char pos[256];
+
+	if (rec->pos.partition < 0 || f->in_parts == 1)
+		return;
+	off = fk_enrich_off_key(
+	    engine(f, rec->pos.partition), rec->key, rec->keylen);
+	if (off == 0)
+		return;
+	if (f->off_key++ == 0) {
+		fk_pos_format(&rec->pos, pos, sizeof(pos));
+		fk_warnx("%s: the message key is not the %s's id: %s features "
+		         "come from this partition's share of its records "
+		         "only; compute them in a hop keyed by it "
+		         "(--entities, fk(7))",
+		    pos, fk_enrich_kind_name(off), fk_enrich_kind_name(off));
+	}
 }
 
 static void
@@ -347,6 +386,14 @@ record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
 		fk_rt_reject(rt, rec, "%s", err);
 		return;
 	}
+	check_key(f, rec);
+	/* -k: the hops of a chain key their output by the next one's id. */
+	if (strcmp(fk_rt_keyfield(rt), "user_id") != 0 &&
+	    fk_enrich_key(engine(f, rec->pos.partition), fk_rt_keyfield(rt),
+	        &key, &keylen) == -1) {
+		key = NULL;
+		keylen = 0;
+	}
 	fk_rt_emit(rt, out, outlen, key, keylen, ts);
 }
 
@@ -380,6 +427,11 @@ finish(void *ctx, struct fk_rt *rt)
 	    "%lld late; evicted %lld idle, %lld by --max-entities",
 	    st.users, st.merchants, st.terminals, st.devices, st.ips, st.late,
 	    st.evicted_idle, st.evicted_lru);
+	if (f->off_key > 0)
+		fk_info(FK_LOG_INFO,
+		    "%lld records keyed by another id than a kind computed: "
+		    "features from a partial view",
+		    f->off_key);
 }
 
 int
@@ -397,6 +449,8 @@ main(int argc, char **argv)
 		FK_OPT_DURATION(0, "device-memory", &f.o.device_memory, 60000,
 		    3650LL * 86400000, "TIME",
 		    "a device unseen for TIME is new again (default 90d)"),
+		FK_OPT_CALL(0, "entities", &f.o, opt_entities, "LIST",
+		    "compute these kinds' features only (default all)"),
 		FK_OPT_CALL(0, "label-delay", &f.o.label_delay, opt_label_delay,
 		    "TIME",
 		    "labels are known TIME after their transaction (default "
@@ -431,13 +485,14 @@ main(int argc, char **argv)
 		    "[--state-reset] [--allowed-lateness time] "
 		    "[--changelog topic]\n"
 		    "                 [--checkpoint time] "
-		    "[--device-memory time] [--label-delay time]\n"
-		    "                 [--label-field field] "
-		    "[--labels src] [--list name=file]\n"
-		    "                 [--max-entities n] [--max-speed kmh] "
-		    "[--places file]\n"
-		    "                 [--state file] [--tz offset] "
-		    "[--windows list] [file ...]",
+		    "[--device-memory time] [--entities list]\n"
+		    "                 [--label-delay time] "
+		    "[--label-field field] [--labels src]\n"
+		    "                 [--list name=file] [--max-entities n] "
+		    "[--max-speed kmh]\n"
+		    "                 [--places file] [--state file] "
+		    "[--tz offset] [--windows list]\n"
+		    "                 [file ...]",
 		.options = options,
 		.help_col = 23,
 		.start = start,
