@@ -26,7 +26,7 @@
 #define HOME_N 50     /* located transactions in the usual place */
 #define MIN_TRAVEL_MS 60000LL
 #define STATE_KIND "fk-enrich"
-#define STATE_VERSION 1
+#define STATE_VERSION 2 /* 2: the owner's extra bytes after each engine */
 
 enum { K_USER, K_MERCHANT, K_TERMINAL, K_DEVICE, K_IP, NKINDS };
 
@@ -109,6 +109,8 @@ struct fk_enrich {
 	int partial;                        /* not all: a hop of a chain */
 	struct fk_jobj fobj;                /* the record's old features */
 	const struct fk_jmember *old[NOLD]; /* found in it */
+	unsigned char *extra;               /* fk_enrich_set_extra's */
+	size_t extralen;
 };
 
 #define HAS(e, k) (((e)->kinds >> (k)) & 1u)
@@ -364,6 +366,7 @@ fk_enrich_free(struct fk_enrich *e)
 	fk_jobj_release(&e->obj);
 	fk_jobj_release(&e->fobj);
 	fk_jbuf_release(&e->ob);
+	free(e->extra);
 	free(e);
 }
 
@@ -937,6 +940,50 @@ keep_old(struct fk_enrich *e, int i)
 }
 
 int
+fk_enrich_peek(struct fk_enrich *e, const char *data, size_t len, int64_t *t,
+    const char **tx, size_t *txlen)
+{
+	char why[256];
+
+	*txlen = 0;
+	*tx = NULL;
+	if (fk_jscan(&e->obj, data, len, why, sizeof(why)) == -1)
+		return -1;
+	index_members(e);
+	if (record_time(e, t, why, sizeof(why)) == -1)
+		return -1;
+	if ((*tx = member_key_named(e, "tx_id", txlen)) == NULL)
+		*txlen = 0;
+	return 0;
+}
+
+int
+fk_enrich_watermark(const struct fk_enrich *e, int64_t *wm)
+{
+	*wm = e->wm;
+	return e->has_wm;
+}
+
+void
+fk_enrich_set_extra(struct fk_enrich *e, const void *p, size_t len)
+{
+	free(e->extra);
+	e->extra = NULL;
+	e->extralen = len;
+	if (len > 0) {
+		e->extra = fk_xmalloc(len);
+		memcpy(e->extra, p, len);
+	}
+}
+
+const void *
+fk_enrich_extra(const struct fk_enrich *e, size_t *len)
+{
+	*len = e->extralen;
+	return e->extra;
+}
+
+int
 fk_enrich_key(const struct fk_enrich *e, const char *field, const char **key,
     size_t *keylen)
 {
@@ -1164,6 +1211,9 @@ put_engine(struct fk_state_w *w, const struct fk_enrich *e)
 		c.payload = e->t[k].payload;
 		fk_table_each(&e->t[k], save_one, &c);
 	}
+	fk_state_put_u32(w, (uint32_t)e->extralen);
+	if (e->extralen > 0)
+		fk_state_put(w, e->extra, e->extralen);
 }
 
 int
@@ -1185,7 +1235,7 @@ fk_enrich_save(const struct fk_enrich_part *parts, size_t n, const char *path,
 
 /* Fill the empty engine e from r; -1 when its settings differ. */
 static int
-get_engine(struct fk_state_r *r, struct fk_enrich *e)
+get_engine(struct fk_state_r *r, struct fk_enrich *e, uint32_t version)
 {
 	uint32_t nwin = fk_state_get_u32(r);
 	int same = nwin == (uint32_t)e->o.nwin, created;
@@ -1216,6 +1266,17 @@ get_engine(struct fk_state_r *r, struct fk_enrich *e)
 			fk_state_get(r, p, e->t[k].payload);
 		}
 	}
+	if (version >= 2 && !r->bad) {
+		uint32_t n = fk_state_get_u32(r);
+
+		if (n > r->len - r->pos) {
+			r->bad = 1;
+			return 0;
+		}
+		e->extra = fk_xmalloc(n > 0 ? n : 1);
+		e->extralen = n;
+		fk_state_get(r, e->extra, n);
+	}
 	return 0;
 }
 
@@ -1236,7 +1297,7 @@ fk_enrich_load(const struct fk_enrich_opts *o, const char *path,
 		int32_t partition = (int32_t)fk_state_get_u32(&r);
 		struct fk_enrich *e = fk_enrich_new(o);
 
-		if (get_engine(&r, e) == -1) {
+		if (get_engine(&r, e, r.version) == -1) {
 			snprintf(err, errlen,
 			    "%s: made with other --windows or --label-field "
 			    "(or by another build); use --state-reset to "
@@ -1344,7 +1405,7 @@ fk_enrich_changes(struct fk_enrich *e, int64_t offset,
     void *arg)
 {
 	struct change_ctx c = { .e = e, .put = put, .arg = arg };
-	unsigned char k = META_KIND, v[33];
+	unsigned char k = META_KIND, *v = fk_xmalloc(33 + e->extralen);
 
 	for (c.kind = 0; c.kind < NKINDS; c.kind++)
 		fk_table_changes(&e->t[c.kind], one_change, &c);
@@ -1354,7 +1415,11 @@ fk_enrich_changes(struct fk_enrich *e, int64_t offset,
 	le64(v + 9, (uint64_t)e->wm);
 	le64(v + 17, (uint64_t)e->late);
 	le64(v + 25, (uint64_t)offset);
-	put(arg, &k, 1, v, sizeof(v));
+	/* The owner's extra bytes (a hop's release frontier) after. */
+	if (e->extralen > 0)
+		memcpy(v + 33, e->extra, e->extralen);
+	put(arg, &k, 1, v, 33 + e->extralen);
+	free(v);
 }
 
 int
@@ -1365,12 +1430,13 @@ fk_enrich_apply(struct fk_enrich *e, const void *key, size_t keylen,
 	int kind;
 
 	if (keylen == 1 && k[0] == META_KIND) {
-		if (v == NULL || len != 33 || get_le64(v) != fingerprint(e))
+		if (v == NULL || len < 33 || get_le64(v) != fingerprint(e))
 			return -1;
 		e->has_wm = v[8];
 		e->wm = (int64_t)get_le64(v + 9);
 		e->late = (long long)get_le64(v + 17);
 		*offset = (int64_t)get_le64(v + 25);
+		fk_enrich_set_extra(e, v + 33, len - 33);
 		return 0;
 	}
 	if (keylen != 9 || (kind = k[0]) >= NKINDS)

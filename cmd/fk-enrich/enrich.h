@@ -85,6 +85,21 @@ unsigned fk_enrich_off_key(
 /* "user", "merchant", ...: the name of the lowest kind bit in kinds. */
 const char *fk_enrich_kind_name(unsigned kinds);
 
+/* A record's event time and tx_id (borrowed from data; *txlen 0 when it
+ * has none), without enriching it: 0, or -1 when it has no time (it will
+ * be rejected). */
+int fk_enrich_peek(struct fk_enrich *e, const char *data, size_t len,
+    int64_t *t, const char **tx, size_t *txlen);
+
+/* The newest event time the engine has seen: 1, or 0 when none. */
+int fk_enrich_watermark(const struct fk_enrich *e, int64_t *wm);
+
+/* Bytes saved and restored with the engine's state (--state, the
+ * changelog) for its owner: a copy of p is kept (len 0: none). */
+void fk_enrich_set_extra(struct fk_enrich *e, const void *p, size_t len);
+/* Borrowed, or NULL. */
+const void *fk_enrich_extra(const struct fk_enrich *e, size_t *len);
+
 /* Evict what has been idle too long; call every few records. */
 void fk_enrich_expire(struct fk_enrich *e);
 
