@@ -82,7 +82,7 @@ MANS = $(wildcard man/*.1 man/*.5 man/*.7)
 
 .PHONY: all deps test test-unit test-cli test-demo test-eval test-score test-alert test-state test-kafka \
 	test-sink \
-	test-mock \
+	test-mock test-hops \
 	test-san lint \
 	format bench demo install clean FORCE
 
@@ -149,7 +149,8 @@ $(OBJDIR)/tests/test_pg: tests/sink/test_pg.c cmd/fk-sink/pg.c $(LIB) $(TESTUTIL
 # all but the real-broker tests again under ASan+UBSan.
 test:
 	$(MAKE) --no-print-directory test-unit test-cli test-demo test-eval \
-	    test-score test-alert test-state test-sink test-kafka test-mock
+	    test-score test-alert test-state test-sink test-kafka test-mock \
+	    test-hops
 	$(MAKE) --no-print-directory test-san
 
 test-san:
@@ -211,6 +212,11 @@ test-sink: $(TOOLS:%=$(BINDIR)/%) $(OBJDIR)/tests/test_pg
 
 test-kafka: $(TOOLS:%=$(BINDIR)/%)
 	@tests/kafka/run $(BINDIR)
+
+# fk-enrich --entities hops between 4-partition topics, two members each,
+# one killed -9: every feature as one fk-enrich gives.
+test-hops: $(TOOLS:%=$(BINDIR)/%)
+	@tests/kafka/hops $(BINDIR)
 
 test-mock: $(TOOLS:%=$(BINDIR)/%) $(OBJDIR)/tests/test_mock
 	@t=$(OBJDIR)/tests/test_mock; FK_BIN=$(BINDIR) $$t --jobs 2 2>$$t.err; \

@@ -519,6 +519,15 @@ tell_assign(struct fk_consumer *c, rd_kafka_topic_partition_list_t *parts)
 	free(start);
 }
 
+/* A partition paused at its end (-e) stays paused in librdkafka when a
+ * rebalance gives it back: it would never reach its end again. */
+static void
+unpause(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts)
+{
+	if (parts->cnt > 0)
+		rd_kafka_resume_partitions(rk, parts);
+}
+
 static void
 rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     rd_kafka_topic_partition_list_t *parts, void *opaque)
@@ -536,6 +545,7 @@ rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 			error = rd_kafka_incremental_assign(rk, parts);
 		else
 			rd_kafka_assign(rk, parts);
+		unpause(rk, parts);
 	} else {
 		if (c->o.on_revoke != NULL)
 			c->o.on_revoke(c->o.arg);

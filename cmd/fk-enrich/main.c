@@ -182,7 +182,7 @@ hop_reset(struct fkenrich *f, int32_t partition)
 	if (h->on) {
 		f->held_at_exit += (long long)fk_heap_count(&h->ro.h);
 		f->dropped += h->ro.dropped;
-		f->behind += h->ro.behind;
+		f->behind += h->ro.behind + h->ro.dups;
 		f->forced += h->ro.forced;
 		if (h->ro.peak > f->peak)
 			f->peak = h->ro.peak;
@@ -565,8 +565,14 @@ flow(struct fkenrich *f, struct fk_rt *rt, int32_t p, int all)
 	struct hop *h = hop_of(f, p);
 	struct fk_reorder_rec x;
 	struct fk_rec r;
+	int rc;
 
-	while (fk_reorder_next(&h->ro, all, &x)) {
+	while ((rc = fk_reorder_next(&h->ro, all, &x)) != 0) {
+		if (rc == 2) {
+			fk_rt_skip(rt, NULL);
+			free(x.data);
+			continue;
+		}
 		memset(&r, 0, sizeof(r));
 		r.data = x.data;
 		r.len = x.len;
@@ -602,7 +608,7 @@ hold(struct fkenrich *f, struct fk_rt *rt, const struct fk_rec *rec,
 	}
 	if (fk_reorder_behind(&h->ro, t, tx, txlen)) {
 		h->ro.behind++;
-		apply(f, rt, rec, 0);
+		fk_rt_skip(rt, rec);
 		return;
 	}
 	fk_reorder_push(&h->ro, t, rec->data, rec->len,
@@ -719,8 +725,8 @@ finish(void *ctx, struct fk_rt *rt)
 		fk_info(FK_LOG_INFO,
 		    "watermarks: %zu records held at most, %lld released "
 		    "early by --max-buffer, %lld dropped as applied before a "
-		    "restart, %lld came behind the frontier, %lld held at "
-		    "exit",
+		    "restart, %lld duplicates behind the frontier dropped, "
+		    "%lld held at exit",
 		    f->peak, f->forced, f->dropped, f->behind, f->held_at_exit);
 	if (f->off_key > 0)
 		fk_info(FK_LOG_INFO,

@@ -86,7 +86,8 @@ static int
 key_le(int64_t t, const char *tx, size_t txlen, int64_t ft, const char *ftx,
     size_t ftxlen)
 {
-	if (t != ft)
+	/* Without a tx_id, only an earlier time tells. */
+	if (t != ft || txlen == 0)
 		return t < ft;
 	return tx_cmp(tx, txlen, ftx != NULL ? ftx : "", ftxlen) <= 0;
 }
@@ -167,6 +168,12 @@ fk_reorder_next(struct fk_reorder *r, int all, struct fk_reorder_rec *out)
 	fk_heap_pop(&r->h, &h);
 	*out = *h.r;
 	free(h.r);
+	/* The same transaction twice (an upstream task replayed after a
+	 * restart): next to each other in the heap's order. */
+	if (fk_reorder_behind(r, out->t, out->data + out->txoff, out->txlen)) {
+		r->dups++;
+		return 2;
+	}
 	r->has_done = 1;
 	r->done_t = out->t;
 	set_key(

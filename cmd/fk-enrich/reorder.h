@@ -39,7 +39,7 @@ struct fk_reorder {
 	int64_t done_t, applied_t;
 	char *done_tx, *applied_tx;
 	size_t done_txlen, applied_txlen;
-	long long forced, dropped, behind;
+	long long forced, dropped, behind, dups;
 	size_t peak;
 };
 
@@ -54,8 +54,10 @@ void fk_reorder_watermark(struct fk_reorder *r, const struct fk_watermark *w);
 int fk_reorder_applied(
     const struct fk_reorder *r, int64_t t, const char *tx, size_t txlen);
 
-/* Whether the key (t, tx) is at or below the last record released: it
- * came after its upstream task's watermark said it would not. */
+/* Whether the key (t, tx) is at or below the last record released: a
+ * transaction applied already, sent again by an upstream task that
+ * restarted (or one that came after its task's watermark said it would
+ * not).  A record without a tx_id is behind only when earlier. */
 int fk_reorder_behind(
     const struct fk_reorder *r, int64_t t, const char *tx, size_t txlen);
 
@@ -65,7 +67,8 @@ void fk_reorder_push(struct fk_reorder *r, int64_t t, const char *data,
 
 /* The next record to apply into *out (its data is the caller's, to
  * free): one below every task's watermark, any with all, or the first
- * when more than max are held.  1, or 0 for none. */
+ * when more than max are held.  1, 2 for a record behind the frontier
+ * (a duplicate: not to apply), or 0 for none. */
 int fk_reorder_next(struct fk_reorder *r, int all, struct fk_reorder_rec *out);
 
 /* The least watermark of the tasks not idle: INT64_MAX when all are
