@@ -45,7 +45,7 @@ struct fkenrich {
 	struct hop *hop;   /* per input partition */
 	size_t nhop;
 	long long max_buffer; /* records held per partition, at most */
-	long long dropped, behind, forced, held_at_exit;
+	long long dropped, behind, dups, forced, held_at_exit;
 	size_t peak;
 };
 
@@ -182,7 +182,8 @@ hop_reset(struct fkenrich *f, int32_t partition)
 	if (h->on) {
 		f->held_at_exit += (long long)fk_heap_count(&h->ro.h);
 		f->dropped += h->ro.dropped;
-		f->behind += h->ro.behind + h->ro.dups;
+		f->behind += h->ro.behind;
+		f->dups += h->ro.dups;
 		f->forced += h->ro.forced;
 		if (h->ro.peak > f->peak)
 			f->peak = h->ro.peak;
@@ -606,9 +607,18 @@ hold(struct fkenrich *f, struct fk_rt *rt, const struct fk_rec *rec,
 		fk_rt_skip(rt, rec);
 		return;
 	}
+	/* Behind what was released: a duplicate from an upstream member
+	 * that restarted, dropped; or a record that came late (its upstream
+	 * task was idle, then brought older records), applied now. */
 	if (fk_reorder_behind(&h->ro, t, tx, txlen)) {
+		if (fk_reorder_seen(&h->ro, tx, txlen)) {
+			h->ro.dups++;
+			fk_rt_skip(rt, rec);
+			return;
+		}
 		h->ro.behind++;
-		fk_rt_skip(rt, rec);
+		fk_reorder_note(&h->ro, tx, txlen);
+		apply(f, rt, rec, 0);
 		return;
 	}
 	fk_reorder_push(&h->ro, t, rec->data, rec->len,
@@ -725,9 +735,10 @@ finish(void *ctx, struct fk_rt *rt)
 		fk_info(FK_LOG_INFO,
 		    "watermarks: %zu records held at most, %lld released "
 		    "early by --max-buffer, %lld dropped as applied before a "
-		    "restart, %lld duplicates behind the frontier dropped, "
-		    "%lld held at exit",
-		    f->peak, f->forced, f->dropped, f->behind, f->held_at_exit);
+		    "restart, %lld duplicates dropped, %lld applied late "
+		    "(behind the frontier), %lld held at exit",
+		    f->peak, f->forced, f->dropped, f->dups, f->behind,
+		    f->held_at_exit);
 	if (f->off_key > 0)
 		fk_info(FK_LOG_INFO,
 		    "%lld records keyed by another id than a kind computed: "

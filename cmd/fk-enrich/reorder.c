@@ -3,8 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "xalloc.h"
 #include "banned.h"
+
+#define RECENT_BITS 16
 
 /* The heap's element: the time first, as fk_heap wants its key. */
 struct held {
@@ -56,6 +59,7 @@ fk_reorder_release(struct fk_reorder *r)
 	free(r->status);
 	free(r->done_tx);
 	free(r->applied_tx);
+	free(r->recent);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -106,6 +110,41 @@ fk_reorder_behind(
 {
 	return r->has_done &&
 	    key_le(t, tx, txlen, r->done_t, r->done_tx, r->done_txlen);
+}
+
+static uint64_t
+tx_hash(const char *tx, size_t txlen)
+{
+	uint64_t h = fk_hash64(tx, txlen, 0x7478);
+
+	return h != 0 ? h : 1;
+}
+
+int
+fk_reorder_seen(const struct fk_reorder *r, const char *tx, size_t txlen)
+{
+	uint64_t h;
+
+	if (r->recent == NULL || txlen == 0)
+		return 0;
+	h = tx_hash(tx, txlen);
+	return r->recent[h & ((1u << RECENT_BITS) - 1)] == h;
+}
+
+/* A direct-mapped table: a newer transaction takes an older one's slot,
+ * so what it remembers is the recent past, at a fixed cost. */
+void
+fk_reorder_note(struct fk_reorder *r, const char *tx, size_t txlen)
+{
+	uint64_t h;
+
+	if (txlen == 0)
+		return;
+	if (r->recent == NULL)
+		r->recent =
+		    fk_xcalloc((size_t)1 << RECENT_BITS, sizeof(uint64_t));
+	h = tx_hash(tx, txlen);
+	r->recent[h & ((1u << RECENT_BITS) - 1)] = h;
 }
 
 void
@@ -169,11 +208,16 @@ fk_reorder_next(struct fk_reorder *r, int all, struct fk_reorder_rec *out)
 	*out = *h.r;
 	free(h.r);
 	/* The same transaction twice (an upstream task replayed after a
-	 * restart): next to each other in the heap's order. */
-	if (fk_reorder_behind(r, out->t, out->data + out->txoff, out->txlen)) {
+	 * restart). */
+	if (fk_reorder_seen(r, out->data + out->txoff, out->txlen)) {
 		r->dups++;
 		return 2;
 	}
+	fk_reorder_note(r, out->data + out->txoff, out->txlen);
+	/* One that came late (behind what was released) goes out now: the
+	 * frontier stays where it is. */
+	if (fk_reorder_behind(r, out->t, out->data + out->txoff, out->txlen))
+		return 1;
 	r->has_done = 1;
 	r->done_t = out->t;
 	set_key(

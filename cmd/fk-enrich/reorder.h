@@ -40,6 +40,7 @@ struct fk_reorder {
 	char *done_tx, *applied_tx;
 	size_t done_txlen, applied_txlen;
 	long long forced, dropped, behind, dups;
+	uint64_t *recent; /* tx_ids applied lately, by hash: a lossy set */
 	size_t peak;
 };
 
@@ -61,14 +62,22 @@ int fk_reorder_applied(
 int fk_reorder_behind(
     const struct fk_reorder *r, int64_t t, const char *tx, size_t txlen);
 
+/* Whether the transaction tx was applied lately (of the last few tens of
+ * thousands): a record behind the frontier that was is a duplicate, one
+ * that was not came late. */
+int fk_reorder_seen(const struct fk_reorder *r, const char *tx, size_t txlen);
+
+/* tx was applied (fk_reorder_next notes those it releases). */
+void fk_reorder_note(struct fk_reorder *r, const char *tx, size_t txlen);
+
 /* Hold a copy of data, whose tx_id is data[txoff..txoff+txlen). */
 void fk_reorder_push(struct fk_reorder *r, int64_t t, const char *data,
     size_t len, size_t txoff, size_t txlen, int64_t offset);
 
 /* The next record to apply into *out (its data is the caller's, to
  * free): one below every task's watermark, any with all, or the first
- * when more than max are held.  1, 2 for a record behind the frontier
- * (a duplicate: not to apply), or 0 for none. */
+ * when more than max are held.  1, 2 for a duplicate of one applied (not
+ * to apply), or 0 for none. */
 int fk_reorder_next(struct fk_reorder *r, int all, struct fk_reorder_rec *out);
 
 /* The least watermark of the tasks not idle: INT64_MAX when all are
