@@ -817,9 +817,11 @@ fk_consumer_next(struct fk_consumer *c, struct fk_rec *rec, int timeout_ms,
 			logger(4, "CONSUME", err);
 		return 0;
 	}
-	note_end(c, m->partition, 0);
+	/* A watermark does not make a partition less caught up: only a
+	 * record does (else idle would flap with every watermark). */
 	if (is_control(m))
 		return control(c, m, rec);
+	note_end(c, m->partition, 0);
 	rec->ts_ms = rd_kafka_message_timestamp(m, &tstype);
 	if (c->o.end.kind == FK_OFF_TIME && rec->ts_ms >= c->o.end.value) {
 		mark_done(c, m->partition);

@@ -158,3 +158,27 @@ Test(reorder, the_frontier_survives_a_restart)
 	free(saved);
 	fk_reorder_release(&s);
 }
+
+Test(reorder, a_duplicate_is_dropped_a_late_one_is_not)
+{
+	struct fk_reorder r;
+	struct fk_reorder_rec x;
+
+	fk_reorder_init(&r, 0);
+	wm(&r, 0, 0, 0);
+	wm(&r, 1, 0, 0);
+	push(&r, 10, "a", 0);
+	push(&r, 20, "b", 1);
+	push(&r, 20, "b", 2); /* sent again by a restarted upstream */
+	cr_assert_eq(fk_reorder_next(&r, 1, &x), 1);
+	free(x.data);
+	cr_assert_eq(fk_reorder_next(&r, 1, &x), 1);
+	free(x.data);
+	cr_assert_eq(fk_reorder_next(&r, 1, &x), 2, "the duplicate");
+	free(x.data);
+	cr_assert(fk_reorder_behind(&r, 15, "z", 1));
+	cr_assert(fk_reorder_seen(&r, "a", 1));
+	cr_assert_not(fk_reorder_seen(&r, "z", 1), "late, not applied");
+	cr_assert_eq(r.dups, 1);
+	fk_reorder_release(&r);
+}
