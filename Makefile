@@ -32,7 +32,8 @@ DEPS_STEPS = $(if $(filter-out clean format lint,$(GOALS)),build) \
 	$(if $(filter test test-% deps,$(GOALS))$(findstring /tests/,$(GOALS)),test) \
 	$(if $(filter lint format deps,$(GOALS)),lint) \
 	$(if $(filter bench deps,$(GOALS)),bench) \
-	$(if $(filter demo deps,$(GOALS)),demo)
+	$(if $(filter demo demo-kafka deps,$(GOALS)),demo) \
+	$(if $(filter demo-kafka deps,$(GOALS)),kafka)
 DEPS_TODO := $(strip $(filter-out $(FK_DEPS_DONE),$(DEPS_STEPS)))
 ifneq ($(DEPS_TODO),)
 ifneq ($(shell scripts/check-deps $(DEPS_TODO) >&2; echo $$?),0)
@@ -81,7 +82,9 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(OBJDIR)/tests/%)
 MANS = $(wildcard man/*.1 man/*.5 man/*.7)
 
 .PHONY: all deps test test-unit test-cli test-demo test-eval test-score test-alert test-state test-kafka \
-	test-sink \
+	test-sink test-pipeline demo-kafka \
+	test-history \
+	test-replay \
 	test-mock test-hops \
 	test-san lint \
 	format bench demo install clean FORCE
@@ -149,7 +152,8 @@ $(OBJDIR)/tests/test_pg: tests/sink/test_pg.c cmd/fk-sink/pg.c $(LIB) $(TESTUTIL
 # all but the real-broker tests again under ASan+UBSan.
 test:
 	$(MAKE) --no-print-directory test-unit test-cli test-demo test-eval \
-	    test-score test-alert test-state test-sink test-kafka test-mock \
+	    test-score test-alert test-state test-sink test-kafka \
+	    test-history test-mock test-replay test-pipeline \
 	    test-hops
 	$(MAKE) --no-print-directory test-san
 
@@ -218,6 +222,21 @@ test-kafka: $(TOOLS:%=$(BINDIR)/%)
 test-hops: $(TOOLS:%=$(BINDIR)/%)
 	@tests/kafka/hops $(BINDIR)
 
+# fk-pipeline over pipes against the hand-written chain, and on a real
+# broker: topics, offsets, restarts, kill -9, SIGTERM, --pipe.
+test-pipeline: $(TOOLS:%=$(BINDIR)/%)
+	@tests/pipeline/run $(BINDIR)
+
+# Loading history: --to's retention warning and its fix, a new group's
+# start at the end, on the real broker.
+test-history: $(TOOLS:%=$(BINDIR)/%)
+	@tests/kafka/history $(BINDIR)
+
+# fk-replay: from an fk-sink archive and a 4-partition topic, against
+# the pipe run; determinism, --compare, the lock, cron, a failing stage.
+test-replay: $(TOOLS:%=$(BINDIR)/%)
+	@tests/replay/run $(BINDIR)
+
 test-mock: $(TOOLS:%=$(BINDIR)/%) $(OBJDIR)/tests/test_mock
 	@t=$(OBJDIR)/tests/test_mock; FK_BIN=$(BINDIR) $$t --jobs 2 2>$$t.err; \
 	rc=$$?; cat $$t.err >&2; \
@@ -245,10 +264,18 @@ bench: all
 demo: all
 	@scripts/demo $(BINDIR)
 
+# The same through a local broker with fk-pipeline -b: the alerts, the
+# counts of each stage and the latency from topic to alert.
+demo-kafka: all
+	@scripts/demo-kafka $(BINDIR)
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7
-	install -m 755 $(TOOLS:%=$(BINDIR)/%) scripts/fk-train $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(TOOLS:%=$(BINDIR)/%) scripts/fk-train scripts/fk-replay \
+	    scripts/fk-pipeline $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/share/fraudkit
+	install -m 644 examples/rules.conf $(DESTDIR)$(PREFIX)/share/fraudkit/
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 $(wildcard man/*.5) $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(PREFIX)/share/man/man7/

@@ -86,6 +86,51 @@ bad:
 	return -1;
 }
 
+static int
+cmp_part(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+void
+fk_kafka_parts_format(const int32_t *parts, size_t n, char *buf, size_t len)
+{
+	int32_t *p = fk_xcalloc(n + 1, sizeof(*p));
+	size_t i = 0, j, at = 0;
+	int w;
+
+	if (len == 0) {
+		free(p);
+		return;
+	}
+	buf[0] = '\0';
+	memcpy(p, parts, n * sizeof(*p));
+	qsort(p, n, sizeof(*p), cmp_part);
+	while (i < n) {
+		for (j = i; j + 1 < n && p[j + 1] <= p[j] + 1; j++)
+			;
+		if (p[j] == p[i])
+			w = snprintf(buf + at, len - at, "%s%d", at ? "," : "",
+			    (int)p[i]);
+		else
+			w = snprintf(buf + at, len - at, "%s%d-%d",
+			    at ? "," : "", (int)p[i], (int)p[j]);
+		if (w < 0 || (size_t)w >= len - at) {
+			/* Cut at the last whole item. */
+			if (len >= 4) {
+				at = at + 4 <= len ? at : len - 4;
+				snprintf(buf + at, len - at, "...");
+			}
+			break;
+		}
+		at += (size_t)w;
+		i = j + 1;
+	}
+	free(p);
+}
+
 /* librdkafka's messages sometimes end in a newline. */
 static const char *
 chomp(char *s)
@@ -375,6 +420,210 @@ fk_producer_send_control(struct fk_producer *p, const char *topic,
 	return 0;
 }
 
+/* --- what a topic keeps (keep.h) */
+
+/* A limit in ms from a config value: Kafka's "no limit" (INT64_MAX) and
+ * anything unreadable are -1. */
+static int64_t
+keep_ms(const char *v)
+{
+	long long n;
+	char e[64];
+
+	if (v == NULL || fk_num_int(v, -1, INT64_MAX, &n, e, sizeof(e)) == -1 ||
+	    n == INT64_MAX)
+		return -1;
+	return n;
+}
+
+/* The tighter of two limits (-1: none). */
+static int64_t
+keep_min(int64_t a, int64_t b)
+{
+	return a < 0 || (b >= 0 && b < a) ? b : a;
+}
+
+/* Fill k from the entries of a topic (prefix "") or a broker (prefix
+ * "log."); *auto_create from a broker's auto.create.topics.enable. */
+static void
+keep_fill(struct fk_keep *k, const rd_kafka_ConfigResource_t *res,
+    const char *prefix, int *auto_create)
+{
+	const rd_kafka_ConfigEntry_t **ents;
+	int64_t ret_ms = -2, ret_min = -2, ret_h = -2, before = -1, after = -1;
+	int64_t diff = -1;
+	size_t n, plen = strlen(prefix);
+	int have_before = 0, deletes = 1;
+
+	ents = rd_kafka_ConfigResource_configs(res, &n);
+	for (size_t i = 0; i < n; i++) {
+		const char *name = rd_kafka_ConfigEntry_name(ents[i]);
+		const char *v = rd_kafka_ConfigEntry_value(ents[i]);
+
+		if (strcmp(name, "auto.create.topics.enable") == 0) {
+			*auto_create = v != NULL && strcmp(v, "true") == 0;
+			continue;
+		}
+		if (strncmp(name, prefix, plen) != 0 || v == NULL)
+			continue;
+		name += plen;
+		if (strcmp(name, "retention.ms") == 0)
+			ret_ms = keep_ms(v);
+		else if (strcmp(name, "retention.minutes") == 0)
+			ret_min = keep_ms(v);
+		else if (strcmp(name, "retention.hours") == 0)
+			ret_h = keep_ms(v);
+		else if (strcmp(name, "cleanup.policy") == 0)
+			deletes = strstr(v, "delete") != NULL;
+		else if (strcmp(name, "message.timestamp.type") == 0)
+			k->append_time = strcmp(v, "LogAppendTime") == 0;
+		else if (strcmp(name, "message.timestamp.before.max.ms") == 0) {
+			before = keep_ms(v);
+			have_before = 1;
+		} else if (strcmp(name, "message.timestamp.after.max.ms") == 0)
+			after = keep_ms(v);
+		else if (strcmp(name, "message.timestamp.difference.max.ms") ==
+		    0)
+			diff = keep_ms(v);
+	}
+	/* A broker's log.retention.ms wins over .minutes, then .hours. */
+	if (ret_ms != -2)
+		k->retention_ms = ret_ms;
+	else if (ret_min >= 0)
+		k->retention_ms = ret_min * 60000;
+	else if (ret_h >= 0)
+		k->retention_ms = ret_h * 3600000;
+	/* Retention deletes only under cleanup.policy=delete: a compacted
+	 * topic keeps every key's last message whatever its age. */
+	if (!deletes)
+		k->retention_ms = -1;
+	/* Brokers before 3.6 have one limit both ways, 4.0 dropped it. */
+	if (!have_before) {
+		k->before_key = k->after_key =
+		    "message.timestamp.difference.max.ms";
+		k->before_max_ms = k->after_max_ms = diff;
+	} else {
+		k->before_max_ms = keep_min(before, diff);
+		k->after_max_ms = keep_min(after, diff);
+	}
+}
+
+/* Describe one resource; the result's event is the caller's (NULL with a
+ * message on failure), *res borrowed from it. */
+static rd_kafka_event_t *
+describe(rd_kafka_t *rk, rd_kafka_ResourceType_t type, const char *name,
+    int timeout_ms, const rd_kafka_ConfigResource_t **res, char *err,
+    size_t errlen)
+{
+	rd_kafka_ConfigResource_t *cr = rd_kafka_ConfigResource_new(type, name);
+	rd_kafka_AdminOptions_t *ao =
+	    rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
+	rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+	const rd_kafka_ConfigResource_t **rs;
+	rd_kafka_event_t *ev;
+	char e[256];
+	size_t n = 0;
+
+	rd_kafka_AdminOptions_set_request_timeout(ao, timeout_ms, e, sizeof(e));
+	rd_kafka_DescribeConfigs(rk, &cr, 1, ao, q);
+	ev = rd_kafka_queue_poll(q, timeout_ms + 1000);
+	if (ev == NULL) {
+		snprintf(err, errlen, "describing %s timed out", name);
+	} else if (rd_kafka_event_error(ev)) {
+		snprintf(err, errlen, "describing %s: %s", name,
+		    rd_kafka_event_error_string(ev));
+	} else if ((rs = rd_kafka_DescribeConfigs_result_resources(
+	                rd_kafka_event_DescribeConfigs_result(ev), &n)) ==
+	        NULL ||
+	    n != 1) {
+		snprintf(err, errlen, "describing %s: no result", name);
+	} else {
+		*res = rs[0];
+		goto out;
+	}
+	if (ev != NULL)
+		rd_kafka_event_destroy(ev);
+	ev = NULL;
+out:
+	rd_kafka_queue_destroy(q);
+	rd_kafka_AdminOptions_destroy(ao);
+	rd_kafka_ConfigResource_destroy(cr);
+	return ev;
+}
+
+/* The defaults a missing topic gets from the broker we are connected to. */
+static int
+keep_broker(struct fk_producer *p, const char *topic, int timeout_ms,
+    struct fk_keep *k, char *err, size_t errlen)
+{
+	const struct rd_kafka_metadata *md = NULL;
+	const rd_kafka_ConfigResource_t *res;
+	rd_kafka_event_t *ev;
+	rd_kafka_resp_err_t e;
+	char id[16];
+	int auto_create = 0;
+
+	e = rd_kafka_metadata(p->rk, 0, NULL, &md, timeout_ms);
+	if (e || md->broker_cnt == 0) {
+		snprintf(err, errlen, "%s: metadata: %s", topic,
+		    e ? rd_kafka_err2str(e) : "no brokers");
+		if (md != NULL)
+			rd_kafka_metadata_destroy(md);
+		return -1;
+	}
+	snprintf(id, sizeof(id), "%d", (int)md->brokers[0].id);
+	rd_kafka_metadata_destroy(md);
+	ev = describe(
+	    p->rk, RD_KAFKA_RESOURCE_BROKER, id, timeout_ms, &res, err, errlen);
+	if (ev == NULL)
+		return -1;
+	if ((e = rd_kafka_ConfigResource_error(res)) != 0) {
+		snprintf(err, errlen, "broker %s: %s", id,
+		    rd_kafka_ConfigResource_error_string(res)
+		        ? rd_kafka_ConfigResource_error_string(res)
+		        : rd_kafka_err2str(e));
+		rd_kafka_event_destroy(ev);
+		return -1;
+	}
+	keep_fill(k, res, "log.", &auto_create);
+	rd_kafka_event_destroy(ev);
+	/* Not created: nothing gets written, so nothing is lost. */
+	if (!auto_create)
+		fk_keep_init(k);
+	k->exists = 0;
+	return 0;
+}
+
+int
+fk_producer_keep(struct fk_producer *p, const char *topic, int timeout_ms,
+    struct fk_keep *k, char *err, size_t errlen)
+{
+	const rd_kafka_ConfigResource_t *res;
+	rd_kafka_event_t *ev;
+	rd_kafka_resp_err_t e;
+	int unused = 0, rc = 0;
+
+	fk_keep_init(k);
+	ev = describe(p->rk, RD_KAFKA_RESOURCE_TOPIC, topic, timeout_ms, &res,
+	    err, errlen);
+	if (ev == NULL)
+		return -1;
+	e = rd_kafka_ConfigResource_error(res);
+	if (e == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+		rc = keep_broker(p, topic, timeout_ms, k, err, errlen);
+	} else if (e) {
+		snprintf(err, errlen, "%s: %s", topic,
+		    rd_kafka_ConfigResource_error_string(res)
+		        ? rd_kafka_ConfigResource_error_string(res)
+		        : rd_kafka_err2str(e));
+		rc = -1;
+	} else {
+		keep_fill(k, res, "", &unused);
+	}
+	rd_kafka_event_destroy(ev);
+	return rc;
+}
+
 /* ---------------------------------------------------------------- */
 
 /* What we know of one partition. */
@@ -399,6 +648,7 @@ struct fk_consumer {
 	int fatal;
 	unsigned char *at_end; /* per partition: caught up */
 	int nat_end;
+	int reset_end; /* a partition without a commit starts at its end */
 };
 
 static struct part *
@@ -528,6 +778,43 @@ unpause(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts)
 		rd_kafka_resume_partitions(rk, parts);
 }
 
+/* Tell the caller which of the partitions just assigned start at their
+ * end for want of a committed offset, though they hold messages: a new
+ * group would otherwise read nothing without a word. */
+static void
+tell_fresh(struct fk_consumer *c, const rd_kafka_topic_partition_list_t *parts)
+{
+	rd_kafka_topic_partition_list_t *l;
+	int32_t *fresh;
+	size_t n = 0;
+
+	if (c->o.on_fresh == NULL || !c->reset_end)
+		return;
+	l = rd_kafka_topic_partition_list_new(parts->cnt > 0 ? parts->cnt : 1);
+	/* Those the tool or -o placed are not the group's to start. */
+	for (int i = 0; i < parts->cnt; i++)
+		if (parts->elems[i].offset == RD_KAFKA_OFFSET_INVALID)
+			rd_kafka_topic_partition_list_add(l,
+			    parts->elems[i].topic, parts->elems[i].partition);
+	fresh = fk_xcalloc((size_t)l->cnt + 1, sizeof(*fresh));
+	if (l->cnt > 0 && rd_kafka_committed(c->rk, l, 10000) == 0)
+		for (int i = 0; i < l->cnt; i++) {
+			int64_t lo = 0, hi = 0;
+
+			if (l->elems[i].err ||
+			    l->elems[i].offset != RD_KAFKA_OFFSET_INVALID)
+				continue;
+			if (rd_kafka_query_watermark_offsets(c->rk, c->topic,
+			        l->elems[i].partition, &lo, &hi, 10000) == 0 &&
+			    hi > lo)
+				fresh[n++] = l->elems[i].partition;
+		}
+	if (n > 0)
+		c->o.on_fresh(c->o.arg, fresh, n);
+	free(fresh);
+	rd_kafka_topic_partition_list_destroy(l);
+}
+
 static void
 rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     rd_kafka_topic_partition_list_t *parts, void *opaque)
@@ -540,6 +827,7 @@ rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 		if (set_start_offsets(c, parts, c->err, sizeof(c->err)) == -1)
 			c->fatal = 1;
 		tell_assign(c, parts);
+		tell_fresh(c, parts);
 		track_assign(c, parts, 1);
 		if (coop)
 			error = rd_kafka_incremental_assign(rk, parts);
@@ -637,6 +925,21 @@ offset_reset(const struct fk_consumer_opts *o)
 	return NULL;
 }
 
+/* In a group with no -o or -o stored, whether a partition without a
+ * committed offset starts at its end: auto.offset.reset, whose default is
+ * latest. */
+static int
+starts_at_end(const struct fk_config *cfg, const struct fk_consumer_opts *o)
+{
+	const char *v = fk_config_get(cfg, "auto.offset.reset");
+
+	if (o->group == NULL ||
+	    (o->start.kind != FK_OFF_NONE && o->start.kind != FK_OFF_STORED))
+		return 0;
+	return v == NULL || strcmp(v, "latest") == 0 ||
+	    strcmp(v, "largest") == 0 || strcmp(v, "end") == 0;
+}
+
 struct fk_consumer *
 fk_consumer_new(const struct fk_config *cfg,
     const struct fk_consumer_opts *opts, int *exitcode, char *err,
@@ -669,6 +972,7 @@ fk_consumer_new(const struct fk_config *cfg,
 	*exitcode = FK_EX_CONFIG;
 	c->o = *opts;
 	c->topic = fk_xstrdup(opts->topic);
+	c->reset_end = starts_at_end(cfg, opts);
 	if ((c->rk = handle_new(cfg, &hs, err, errlen)) == NULL)
 		goto fail;
 	rd_kafka_poll_set_consumer(c->rk);
@@ -955,58 +1259,121 @@ fk_kafka_partitions(
 	return n;
 }
 
+/* Wait for the admin result on q; NULL, with a message, on a timeout or a
+ * request error. */
+static rd_kafka_event_t *
+admin_result(rd_kafka_queue_t *q, const char *topic, char *err, size_t errlen)
+{
+	rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 60000);
+
+	if (ev == NULL) {
+		snprintf(err, errlen, "%s: the broker did not answer", topic);
+	} else if (rd_kafka_event_error(ev)) {
+		snprintf(err, errlen, "%s: %s", topic,
+		    rd_kafka_event_error_string(ev));
+		rd_kafka_event_destroy(ev);
+		ev = NULL;
+	}
+	return ev;
+}
+
 int
-fk_kafka_create_topic(const struct fk_config *cfg, const char *topic,
-    int partitions, int compact, char *err, size_t errlen)
+fk_kafka_topic_make(const struct fk_config *cfg, const char *topic,
+    int partitions, const char *const *configs, size_t nconfigs, char *err,
+    size_t errlen)
 {
 	const struct handle_spec hs = { .type = RD_KAFKA_PRODUCER };
+	const rd_kafka_topic_result_t **res;
+	rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR__FAIL;
 	rd_kafka_NewTopic_t *nt;
 	rd_kafka_queue_t *q;
 	rd_kafka_event_t *ev;
 	rd_kafka_t *rk;
 	char es[512];
+	size_t i, n = 0;
 	int rc = -1;
 
 	if ((rk = handle_new(cfg, &hs, err, errlen)) == NULL)
 		return -1;
 	nt = rd_kafka_NewTopic_new(topic, partitions, -1, es, sizeof(es));
+	for (i = 0; nt != NULL && i < nconfigs; i++) {
+		const char *kv = configs[i], *eq = strchr(kv, '=');
+		char name[256];
+
+		if (eq == NULL || eq == kv ||
+		    (size_t)(eq - kv) >= sizeof(name)) {
+			snprintf(es, sizeof(es), "%s: expected name=value", kv);
+			rd_kafka_NewTopic_destroy(nt);
+			nt = NULL;
+			break;
+		}
+		memcpy(name, kv, (size_t)(eq - kv));
+		name[eq - kv] = '\0';
+		rd_kafka_NewTopic_set_config(nt, name, eq + 1);
+	}
 	if (nt == NULL) {
 		snprintf(err, errlen, "%s: %s", topic, es);
 		rd_kafka_destroy(rk);
 		return -1;
 	}
-	if (compact)
-		rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact");
 	q = rd_kafka_queue_new(rk);
 	rd_kafka_CreateTopics(rk, &nt, 1, NULL, q);
-	ev = rd_kafka_queue_poll(q, 60000);
-	if (ev == NULL) {
-		snprintf(
-		    err, errlen, "%s: creating the topic timed out", topic);
-	} else if (rd_kafka_event_error(ev)) {
-		snprintf(err, errlen, "%s: %s", topic,
-		    rd_kafka_event_error_string(ev));
-	} else {
-		size_t n;
-		const rd_kafka_topic_result_t **res =
-		    rd_kafka_CreateTopics_result_topics(
-		        rd_kafka_event_CreateTopics_result(ev), &n);
-		rd_kafka_resp_err_t e = n == 1
-		    ? rd_kafka_topic_result_error(res[0])
-		    : RD_KAFKA_RESP_ERR__FAIL;
-
-		if (e && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+	if ((ev = admin_result(q, topic, err, errlen)) != NULL) {
+		res = rd_kafka_CreateTopics_result_topics(
+		    rd_kafka_event_CreateTopics_result(ev), &n);
+		if (n == 1)
+			e = rd_kafka_topic_result_error(res[0]);
+		if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
+			rc = 1;
+		else if (e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+			rc = 0;
+		else
 			snprintf(err, errlen, "%s: %s", topic,
 			    n == 1 && rd_kafka_topic_result_error_string(res[0])
 			        ? rd_kafka_topic_result_error_string(res[0])
 			        : rd_kafka_err2str(e));
-		else
-			rc = 0;
-	}
-	if (ev != NULL)
 		rd_kafka_event_destroy(ev);
+	}
 	rd_kafka_queue_destroy(q);
 	rd_kafka_NewTopic_destroy(nt);
+	rd_kafka_destroy(rk);
+	return rc;
+}
+
+int
+fk_kafka_topic_config(const struct fk_config *cfg, const char *topic,
+    const char *name, char *buf, size_t buflen, char *err, size_t errlen)
+{
+	const struct handle_spec hs = { .type = RD_KAFKA_PRODUCER };
+	const rd_kafka_ConfigResource_t *res = NULL;
+	const rd_kafka_ConfigEntry_t **ents = NULL;
+	rd_kafka_event_t *ev;
+	rd_kafka_t *rk;
+	size_t i, nents = 0;
+	int rc = -1;
+
+	if ((rk = handle_new(cfg, &hs, err, errlen)) == NULL)
+		return -1;
+	ev = describe(
+	    rk, RD_KAFKA_RESOURCE_TOPIC, topic, 60000, &res, err, errlen);
+	if (ev != NULL && rd_kafka_ConfigResource_error(res))
+		snprintf(err, errlen, "%s: %s", topic,
+		    rd_kafka_ConfigResource_error_string(res));
+	else if (ev != NULL)
+		ents = rd_kafka_ConfigResource_configs(res, &nents);
+	for (i = 0; i < nents; i++) {
+		const char *v = rd_kafka_ConfigEntry_value(ents[i]);
+
+		if (strcmp(rd_kafka_ConfigEntry_name(ents[i]), name) != 0)
+			continue;
+		snprintf(buf, buflen, "%s", v != NULL ? v : "");
+		rc = 0;
+		break;
+	}
+	if (rc == -1 && nents > 0)
+		snprintf(err, errlen, "%s: no config %s", topic, name);
+	if (ev != NULL)
+		rd_kafka_event_destroy(ev);
 	rd_kafka_destroy(rk);
 	return rc;
 }

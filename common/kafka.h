@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "keep.h"
 #include "record.h"
 
 struct fk_producer;
@@ -34,6 +35,11 @@ struct fk_offspec {
  * s@MS (start time) into *start, e@MS (end time, exclusive) into *end. */
 int fk_kafka_offset_parse(const char *arg, struct fk_offspec *start,
     struct fk_offspec *end, char *err, size_t errlen);
+
+/* Partitions as a message lists them, "0-3" or "0,2,5-7": sorted, runs
+ * joined; cut short with "..." when buf is too small. */
+void fk_kafka_parts_format(
+    const int32_t *parts, size_t n, char *buf, size_t len);
 
 void fk_kafka_set_logger(
     void (*fn)(int level, const char *fac, const char *msg));
@@ -90,6 +96,15 @@ long long fk_producer_delivered(const struct fk_producer *p);
 long long fk_producer_failed(const struct fk_producer *p);
 const char *fk_producer_last_error(const struct fk_producer *p);
 
+/* What topic keeps of the messages sent to it (keep.h), from the
+ * broker's configuration of the topic or, when it does not exist yet and
+ * the broker creates topics on first write, the broker's defaults; a
+ * missing topic the broker will not create keeps everything (nothing
+ * will be written).  Waits at most timeout_ms.  0, or -1 with a message
+ * (an old broker, no permission to describe configs, no answer). */
+int fk_producer_keep(struct fk_producer *p, const char *topic, int timeout_ms,
+    struct fk_keep *k, char *err, size_t errlen);
+
 /* --- consumer */
 
 struct fk_consumer_opts {
@@ -107,6 +122,10 @@ struct fk_consumer_opts {
 	    void *arg, const int32_t *parts, int64_t *start, size_t n);
 	/* Partitions taken away, after on_revoke. */
 	void (*on_drop)(void *arg, const int32_t *parts, size_t n);
+	/* Group mode, no -o or -o stored: assigned partitions that hold
+	 * messages but have no committed offset for the group, and so start
+	 * at their end (auto.offset.reset); NULL: not looked up. */
+	void (*on_fresh)(void *arg, const int32_t *parts, size_t n);
 	void *arg;
 };
 
@@ -152,10 +171,17 @@ void fk_consumer_close(struct fk_consumer *c);
 int fk_kafka_partitions(
     const struct fk_config *cfg, const char *topic, char *err, size_t errlen);
 
-/* Create topic with partitions and, when compact, cleanup.policy=compact;
- * an existing topic is left as it is.  0, or -1 with a message. */
-int fk_kafka_create_topic(const struct fk_config *cfg, const char *topic,
-    int partitions, int compact, char *err, size_t errlen);
+/* Create topic with partitions and nconfigs configs (name=value,
+ * borrowed) unless it exists.  1 if it was made, 0 if it was there (as
+ * it is, configs unchanged), or -1 with a message. */
+int fk_kafka_topic_make(const struct fk_config *cfg, const char *topic,
+    int partitions, const char *const *configs, size_t nconfigs, char *err,
+    size_t errlen);
+
+/* The broker's value of topic's config name, into buf.  0, or -1 with a
+ * message. */
+int fk_kafka_topic_config(const struct fk_config *cfg, const char *topic,
+    const char *name, char *buf, size_t buflen, char *err, size_t errlen);
 
 /* Read one partition of topic from its start to its end, calling fn for
  * each message (value NULL for a tombstone); a missing topic reads as

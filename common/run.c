@@ -17,6 +17,7 @@
 #include "exitcode.h"
 #include "fktime.h"
 #include "kafka.h"
+#include "keep.h"
 #include "reader.h"
 #include "xalloc.h"
 #include "banned.h"
@@ -50,6 +51,13 @@ struct fk_rt {
 	const struct fk_rec *cur; /* the record being handled */
 	struct timespec t0;
 	long long last_commit_ms, last_tick_ms;
+
+	/* --to: what its topic keeps; event times outside [keep_lo,
+	 * keep_hi] are not kept (counted in n_unkept, said once). */
+	struct fk_keep keep;
+	int64_t keep_lo, keep_hi;
+	long long n_unkept;
+	int fresh_said; /* a new group's start at the end, said once */
 	struct fk_rt_wm *wm; /* watermark control messages */
 };
 
@@ -187,6 +195,23 @@ on_assign(void *arg, const int32_t *parts, int64_t *start, size_t n)
 	the_tool->assigned(rt->ctx, rt, parts, start, n);
 }
 
+/* A new group reading nothing, since it starts at the end, looks like an
+ * empty topic: say so, once a run. */
+static void
+on_fresh(void *arg, const int32_t *parts, size_t n)
+{
+	struct fk_rt *rt = arg;
+	char list[512];
+
+	if (rt->fresh_said)
+		return;
+	rt->fresh_said = 1;
+	fk_kafka_parts_format(parts, n, list, sizeof(list));
+	fk_warnx("group %s has no committed offset on %s[%s]: starting at the "
+	         "end; -o beginning reads what is already there",
+	    rt->a.group, rt->a.from, list);
+}
+
 static void
 on_drop(void *arg, const int32_t *parts, size_t n)
 {
@@ -199,6 +224,12 @@ const char *
 fk_rt_from(const struct fk_rt *rt)
 {
 	return rt->a.from;
+}
+
+const char *
+fk_rt_to(const struct fk_rt *rt)
+{
+	return rt->a.to;
 }
 
 void
@@ -225,6 +256,88 @@ const struct fk_config *
 fk_rt_config(const struct fk_rt *rt)
 {
 	return &rt->a.cfg;
+}
+
+/* The first record --to's topic will not keep: say why and what fixes
+ * it, once; then count. */
+static void
+unkept(struct fk_rt *rt, int64_t ts_ms)
+{
+	int64_t now = fk_time_wall_ms();
+	unsigned fate = fk_keep_fate(&rt->keep, now, ts_ms);
+	const struct fk_keep *k = &rt->keep;
+	char when[FK_TIME_BUFSZ] = "?", age[32], lim[32], fix[1024], why[512];
+	char msg[2048];
+	const char *b = rt->a.brokers != NULL ? rt->a.brokers : "BROKERS";
+	int n = 0;
+
+	if (fate == 0)
+		return; /* the window was worked out at start: now it is kept */
+	if (rt->n_unkept++ > 0)
+		return;
+	if (ts_ms > -62135596800000LL && ts_ms < 253402300800000LL)
+		fk_time_format(ts_ms, when);
+	fk_keep_span(ts_ms < now ? now - ts_ms : ts_ms - now, age, sizeof(age));
+	why[0] = '\0';
+	if (fate & FK_KEEP_TOO_OLD) {
+		fk_keep_span(k->before_max_ms, lim, sizeof(lim));
+		n += snprintf(why + n, sizeof(why) - (size_t)n,
+		    "refuses timestamps more than %s old (%s=%lld)", lim,
+		    k->before_key, (long long)k->before_max_ms);
+	}
+	if (fate & FK_KEEP_TOO_NEW) {
+		fk_keep_span(k->after_max_ms, lim, sizeof(lim));
+		n += snprintf(why + n, sizeof(why) - (size_t)n,
+		    "%srefuses timestamps more than %s ahead (%s=%lld)",
+		    n > 0 ? " and " : "", lim, k->after_key,
+		    (long long)k->after_max_ms);
+	}
+	if (fate & FK_KEEP_DELETED) {
+		fk_keep_span(k->retention_ms, lim, sizeof(lim));
+		snprintf(why + n, sizeof(why) - (size_t)n,
+		    "%skeeps %s from a message's timestamp (retention.ms=%lld)",
+		    n > 0 ? " and " : "", lim, (long long)k->retention_ms);
+	}
+	fk_keep_fix(k, fate, b, rt->a.to, fix, sizeof(fix));
+	snprintf(msg, sizeof(msg),
+	    "event time %s is %s %s, but topic %s %s%s: the broker will %s; "
+	    "%s: %s",
+	    when, age, ts_ms < now ? "old" : "in the future", rt->a.to,
+	    k->exists ? ""
+	              : "does not exist yet; created by the broker on "
+	                "first write, it ",
+	    why,
+	    fate & (FK_KEEP_TOO_OLD | FK_KEEP_TOO_NEW)
+	        ? "refuse such records"
+	        : "delete such records at its next retention check, minutes "
+	          "from now",
+	    k->exists ? "keep them with" : "create the topic first with", fix);
+	if (rt->cur != NULL)
+		fk_warn_at(&rt->cur->pos, "%s", msg);
+	else
+		fk_warnx("%s", msg);
+}
+
+/* --to: ask the broker what the topic keeps, so that sending history
+ * costs a compare per record.  A check that cannot be made is no error:
+ * the records still go out as before. */
+static void
+keep_open(struct fk_rt *rt)
+{
+	char err[512];
+
+	rt->keep_lo = INT64_MIN;
+	rt->keep_hi = INT64_MAX;
+	if (rt->a.to == NULL || rt->producer == NULL)
+		return;
+	if (fk_producer_keep(rt->producer, rt->a.to, 5000, &rt->keep, err,
+	        sizeof(err)) == -1) {
+		fk_info(FK_LOG_INFO, "retention of %s not checked: %s",
+		    rt->a.to, err);
+		return;
+	}
+	fk_keep_window(
+	    &rt->keep, fk_time_wall_ms(), &rt->keep_lo, &rt->keep_hi);
 }
 
 /* Returns 0, or 1 when this one message cannot be sent (too large). */
@@ -257,6 +370,8 @@ fk_rt_emit(struct fk_rt *rt, const char *data, size_t len, const char *key,
 		if (rt->a.max_records > 0 && rt->n_in >= rt->a.max_records)
 			rt->stopping = 1;
 	}
+	if (ts_ms > 0 && (ts_ms < rt->keep_lo || ts_ms > rt->keep_hi))
+		unkept(rt, ts_ms);
 	if (sink_write(rt, rt->a.to, data, len, key, keylen, ts_ms, err,
 	        sizeof(err)) == 1 &&
 	    rt->cur != NULL) {
@@ -568,12 +683,6 @@ fk_rt_send_watermark(struct fk_rt *rt, const struct fk_watermark *w)
 	return 0;
 }
 
-const char *
-fk_rt_to(const struct fk_rt *rt)
-{
-	return rt->a.to;
-}
-
 int
 fk_rt_at_end(const struct fk_rt *rt, int32_t partition)
 {
@@ -593,6 +702,7 @@ run_kafka(struct fk_rt *rt)
 		.on_revoke = on_revoke,
 		.on_assign = the_tool->assigned != NULL ? on_assign : NULL,
 		.on_drop = the_tool->revoked != NULL ? on_drop : NULL,
+		.on_fresh = on_fresh,
 		.arg = rt,
 	};
 	struct fk_rec rec;
@@ -667,6 +777,18 @@ open_sinks(struct fk_rt *rt)
 		if (rt->producer == NULL)
 			fk_errx(FK_EX_CONFIG, "%s", err);
 	}
+	keep_open(rt);
+}
+
+/* The summary's word on records --to's topic will not keep. */
+static const char *
+unkept_summary(const struct fk_rt *rt, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (rt->n_unkept > 0)
+		snprintf(buf, len, ", %lld outside what %s keeps", rt->n_unkept,
+		    rt->a.to);
+	return buf;
 }
 
 static void
@@ -675,6 +797,7 @@ finish(struct fk_rt *rt)
 	double secs;
 	struct timespec t1;
 	long long undelivered = 0;
+	char unk[300];
 
 	if (the_tool->finish != NULL)
 		the_tool->finish(rt->ctx, rt);
@@ -699,11 +822,12 @@ finish(struct fk_rt *rt)
 	secs = (double)(t1.tv_sec - rt->t0.tv_sec) +
 	    (double)(t1.tv_nsec - rt->t0.tv_nsec) / 1e9;
 	fk_info(FK_LOG_INFO,
-	    "%lld in, %lld %s, %lld skipped, %lld rejected%s in %.3f s "
+	    "%lld in, %lld %s, %lld skipped, %lld rejected%s%s in %.3f s "
 	    "(%.0f records/s)",
 	    rt->n_in, rt->n_out - undelivered,
 	    the_tool->used != NULL ? the_tool->used : "out", rt->n_skip,
-	    rt->n_rej, undelivered ? ", some undelivered" : "", secs,
+	    rt->n_rej, undelivered ? ", some undelivered" : "",
+	    unkept_summary(rt, unk, sizeof(unk)), secs,
 	    secs > 0 ? (double)rt->n_in / secs : 0.0);
 	if (rt->wm != NULL)
 		fk_info(FK_LOG_DEBUG,

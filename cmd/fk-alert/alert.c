@@ -165,6 +165,21 @@ fk_alert_rate_parse(
 	return 0;
 }
 
+int
+fk_alert_clock_parse(
+    struct fk_alert_opts *o, const char *s, char *err, size_t errlen)
+{
+	if (strcmp(s, "wall") == 0)
+		o->event_clock = 0;
+	else if (strcmp(s, "event") == 0)
+		o->event_clock = 1;
+	else {
+		snprintf(err, errlen, "expected wall or event, got \"%s\"", s);
+		return -1;
+	}
+	return 0;
+}
+
 struct fk_alerter *
 fk_alerter_new(const struct fk_alert_opts *o)
 {
@@ -448,6 +463,21 @@ put_time(struct fk_jbuf *b, int64_t ms)
 	fk_jbuf_put(b, t, (size_t)n);
 }
 
+/* The time an alert is made at: the wall clock's now, or with
+ * --clock event the scanned record's event time, else the latest one
+ * read, so that a replay makes the same bytes. */
+static int64_t
+clock_now(const struct fk_alerter *a, int64_t now)
+{
+	int64_t ts;
+
+	if (!a->o->event_clock)
+		return now;
+	if ((ts = event_time(a)) != INT64_MIN)
+		return ts;
+	return a->watermark != INT64_MIN ? a->watermark : 0;
+}
+
 /* The record, scanned into a->span, with its alert member. */
 static void
 build(struct fk_alerter *a, const char *data, size_t len, int64_t now,
@@ -595,6 +625,7 @@ fk_alerter_record(struct fk_alerter *a, const char *data, size_t len,
 		a->c.dropped++;
 		return FK_ALERT_DROPPED;
 	}
+	now_ms = clock_now(a, now_ms);
 	if (a->o->suppress != NULL && ts != INT64_MIN &&
 	    (k = get(a, P_SUPPRESS)) != NULL) {
 		if ((w = find(a, k->val, k->vallen)) != NULL && ts < w->end) {
@@ -638,6 +669,7 @@ fk_alerter_next(struct fk_alerter *a, int flush, int64_t now_ms,
 {
 	struct window *w;
 	char err[256];
+	int bad;
 
 	while (a->n > 0) {
 		w = a->w[a->head];
@@ -648,8 +680,10 @@ fk_alerter_next(struct fk_alerter *a, int flush, int64_t now_ms,
 		a->n--;
 		/* A window that closed counts as one alert, folded or not;
 		 * over the cap it is held back as a whole. */
-		if (scan(a, w->buf, w->reclen, err, sizeof(err)) == -1 ||
-		    !rate_ok(a, now_ms)) {
+		bad = scan(a, w->buf, w->reclen, err, sizeof(err)) == -1;
+		if (!bad)
+			now_ms = clock_now(a, now_ms);
+		if (bad || !rate_ok(a, now_ms)) {
 			a->c.held++;
 			free(w);
 			return 2;

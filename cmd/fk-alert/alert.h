@@ -19,6 +19,7 @@ struct fk_alert_opts {
 	long long suppress_ms; /* ... within this window of event time */
 	double rate;           /* --max-rate: alerts per ms, 0: no cap */
 	double burst;          /* ... and at most this many at once */
+	int event_clock;       /* --clock event: event time, not the wall */
 };
 
 /* Parse "review,block" into FK_ALERT_* bits; "user_id:10m"; "100/m"
@@ -28,6 +29,9 @@ int fk_alert_decisions_parse(
 int fk_alert_suppress_parse(
     struct fk_alert_opts *o, const char *s, char *err, size_t errlen);
 int fk_alert_rate_parse(
+    struct fk_alert_opts *o, const char *s, char *err, size_t errlen);
+/* "wall" or "event" into o->event_clock.  0, or -1 with a message. */
+int fk_alert_clock_parse(
     struct fk_alert_opts *o, const char *s, char *err, size_t errlen);
 
 struct fk_alerter;
@@ -47,7 +51,8 @@ enum fk_alert_fate {
 };
 
 /* One scored record at wall time now_ms, from Kafka partition part at
- * offset off (-1, -1 for a file).  The alert (the record with its alert
+ * offset off (-1, -1 for a file).  With event_clock, now_ms is not read:
+ * the clock is the record's event time, else the latest one read.  The alert (the record with its alert
  * member) is borrowed until the next call. */
 enum fk_alert_fate fk_alerter_record(struct fk_alerter *a, const char *data,
     size_t len, int32_t part, int64_t off, int64_t now_ms, const char **out,
@@ -57,7 +62,8 @@ enum fk_alert_fate fk_alerter_record(struct fk_alerter *a, const char *data,
  * still holds, or -1: offsets are committed no further. */
 int64_t fk_alerter_oldest(const struct fk_alerter *a, int32_t part);
 
-/* A window that closed on event time (every window when flush): 1 with
+/* A window that closed on event time (every window when flush), made at
+ * now_ms (with event_clock, at its first record's event time): 1 with
  * its alert in *out, *outlen (borrowed until the next call), 2 when it
  * was held back by --max-rate, 0 when none is due. */
 int fk_alerter_next(struct fk_alerter *a, int flush, int64_t now_ms,

@@ -59,6 +59,12 @@ opt_format(void *value, const char *arg, char *err, size_t errlen)
 }
 
 static int
+opt_clock(void *value, const char *arg, char *err, size_t errlen)
+{
+	return fk_alert_clock_parse(value, arg, err, errlen);
+}
+
+static int
 opt_decision(void *value, const char *arg, char *err, size_t errlen)
 {
 	struct fkalert *f = value;
@@ -353,6 +359,8 @@ main(int argc, char **argv)
 	const struct fk_option options[] = {
 		FK_OPT_CALL('f', "format", &f.f, opt_format, "F",
 		    "json (default), cef, ecs, syslog or text"),
+		FK_OPT_CALL(0, "clock", &f.o, opt_clock, "C",
+		    "alert.time from the wall (default) or event time"),
 		FK_OPT_CALL(0, "decision", &f, opt_decision, "LIST",
 		    "alert on these decisions (default review,block)"),
 		FK_OPT_LIST(0, "exec", &f.execs, "CMD",
@@ -384,8 +392,8 @@ main(int argc, char **argv)
 	const struct fk_tool tool = {
 		.name = "fk-alert",
 		.synopsis =
-		    "[-f format] [--decision list] [--min-score s]\n"
-		    "                [--suppress field:window] "
+		    "[-f format] [--clock wall | event] [--decision list]\n"
+		    "                [--min-score s] [--suppress field:window] "
 		    "[--max-rate n/unit]\n"
 		    "                [--webhook url]... [--header h]... "
 		    "[--timeout t] [--retries n]\n"

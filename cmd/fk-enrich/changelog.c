@@ -12,11 +12,13 @@ int
 fk_changelog_create(const struct fk_config *cfg, const char *topic,
     const char *from, char *err, size_t errlen)
 {
+	static const char *const compact[] = { "cleanup.policy=compact" };
 	int n = fk_kafka_partitions(cfg, from, err, errlen);
 
-	if (n == -1)
+	if (n == -1 ||
+	    fk_kafka_topic_make(cfg, topic, n, compact, 1, err, errlen) == -1)
 		return -1;
-	return fk_kafka_create_topic(cfg, topic, n, 1, err, errlen);
+	return 0;
 }
 
 /* A change held until the watermark message that ends its checkpoint. */

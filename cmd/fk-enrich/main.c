@@ -237,6 +237,7 @@ adopt(void *arg, int32_t partition, struct fk_enrich *e)
 static void
 start(void *ctx, struct fk_rt *rt)
 {
+	static const char *const hop_topic[] = { "retention.ms=-1" };
 	struct fkenrich *f = ctx;
 	char err[1024];
 	int code;
@@ -284,10 +285,11 @@ start(void *ctx, struct fk_rt *rt)
 			f->in_parts = 0;
 	}
 	/* A hop's watermarks go to every partition of its output, which
-	 * must exist before its first record: made like the input. */
+	 * must exist before its first record: made like the input, keeping
+	 * what it holds whatever its event times. */
 	if (f->in_parts > 0 && fk_rt_to(rt) != NULL &&
-	    fk_kafka_create_topic(fk_rt_config(rt), fk_rt_to(rt), f->in_parts,
-	        0, err, sizeof(err)) == -1)
+	    fk_kafka_topic_make(fk_rt_config(rt), fk_rt_to(rt), f->in_parts,
+	        hop_topic, 1, err, sizeof(err)) == -1)
 		fk_errx(FK_EX_UNAVAILABLE, "--to: %s", err);
 	f->last_save_ms = f->last_check_ms = fk_time_mono_ms();
 }

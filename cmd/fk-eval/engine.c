@@ -945,19 +945,65 @@ rate_cell(struct table *t, double v)
 		cell(t, "%.6f", v);
 }
 
+/* The terminal columns s takes: one per UTF-8 code point (a --by value
+ * may be "été"), two for the East Asian wide ranges, as wcwidth would
+ * say without needing a locale. */
+static size_t
+columns(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+	uint32_t c;
+
+	while (*p != '\0') {
+		if (*p < 0x80) {
+			c = *p++;
+		} else if ((*p & 0xe0) == 0xc0 && p[1] != '\0') {
+			c = (uint32_t)(*p & 0x1f) << 6 | (p[1] & 0x3f);
+			p += 2;
+		} else if ((*p & 0xf0) == 0xe0 && p[1] != '\0' &&
+		    p[2] != '\0') {
+			c = (uint32_t)(*p & 0x0f) << 12 |
+			    (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+			p += 3;
+		} else if ((*p & 0xf8) == 0xf0 && p[1] != '\0' &&
+		    p[2] != '\0' && p[3] != '\0') {
+			c = (uint32_t)(*p & 0x07) << 18 |
+			    (uint32_t)(p[1] & 0x3f) << 12 |
+			    (uint32_t)(p[2] & 0x3f) << 6 | (p[3] & 0x3f);
+			p += 4;
+		} else {
+			c = '?';
+			p++;
+		}
+		n += (c >= 0x1100 && c <= 0x115f) ||
+		        (c >= 0x2e80 && c <= 0xa4cf && c != 0x303f) ||
+		        (c >= 0xac00 && c <= 0xd7a3) ||
+		        (c >= 0xf900 && c <= 0xfaff) ||
+		        (c >= 0xfe30 && c <= 0xfe4f) ||
+		        (c >= 0xff00 && c <= 0xff60) ||
+		        (c >= 0xffe0 && c <= 0xffe6) ||
+		        (c >= 0x1f300 && c <= 0x1f64f) ||
+		        (c >= 0x20000 && c <= 0x3fffd)
+		    ? 2
+		    : 1;
+	}
+	return n;
+}
+
 static void
 table_write(struct table *t, FILE *fp)
 {
 	size_t *w = fk_xcalloc(t->ncol, sizeof(*w)), i, c, len;
 
 	for (i = 0; i < t->n; i++) {
-		len = strlen(t->cell[i]);
+		len = columns(t->cell[i]);
 		if (len > w[i % t->ncol])
 			w[i % t->ncol] = len;
 	}
 	for (i = 0; i < t->n; i++) {
 		c = i % t->ncol;
-		len = strlen(t->cell[i]);
+		len = columns(t->cell[i]);
 		if (c > 0)
 			fputs("  ", fp);
 		if (t->align[c] == 'r')

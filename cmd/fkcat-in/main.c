@@ -2,7 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exitcode.h"
 #include "ingest.h"
+#include "kafka.h"
 #include "run.h"
 #include "banned.h"
 
@@ -10,12 +12,47 @@ struct fkcat {
 	struct fk_ingest ig;
 	int csv;
 	int need_header;
+	int create;               /* --create-topic N, or 0 */
+	struct fk_strv topic_cfg; /* --topic-config NAME=VALUE */
 };
 
 static int
 opt_map(void *value, const char *arg, char *err, size_t errlen)
 {
 	return fk_ingest_map_parse(value, arg, err, errlen);
+}
+
+/* --create-topic: make --to's topic unless it exists; an existing one
+ * whose settings differ from --topic-config is only warned about, as the
+ * records would still go there. */
+static void
+create_topic(struct fkcat *f, struct fk_rt *rt)
+{
+	const struct fk_config *cfg = fk_rt_config(rt);
+	const char *topic = fk_rt_to(rt);
+	char err[1024], have[256], name[256];
+	size_t i, len;
+	int rc;
+
+	rc = fk_kafka_topic_make(cfg, topic, f->create, f->topic_cfg.v,
+	    f->topic_cfg.n, err, sizeof(err));
+	if (rc == -1)
+		fk_errx(FK_EX_UNAVAILABLE, "--create-topic: %s", err);
+	fk_info(
+	    1, "%s: %s", topic, rc == 1 ? "created" : "exists, left as it is");
+	for (i = 0; rc == 0 && i < f->topic_cfg.n; i++) {
+		const char *kv = f->topic_cfg.v[i], *eq = strchr(kv, '=');
+
+		len = (size_t)(eq - kv);
+		memcpy(name, kv, len);
+		name[len] = '\0';
+		if (fk_kafka_topic_config(cfg, topic, name, have, sizeof(have),
+		        err, sizeof(err)) == -1)
+			fk_warnx("--create-topic: %s", err);
+		else if (strcmp(have, eq + 1) != 0)
+			fk_warnx(
+			    "%s: %s is %s, not %s", topic, name, have, eq + 1);
+	}
 }
 
 static void
@@ -25,6 +62,20 @@ start(void *ctx, struct fk_rt *rt)
 
 	if (f->csv && f->ig.envelope)
 		fk_usage("--csv and --envelope cannot be used together");
+	if (f->topic_cfg.n > 0 && f->create == 0)
+		fk_usage("--topic-config requires --create-topic");
+	if (f->create > 0 && fk_rt_to(rt) == NULL)
+		fk_usage("--create-topic requires --to");
+	for (size_t i = 0; i < f->topic_cfg.n; i++) {
+		const char *kv = f->topic_cfg.v[i], *eq = strchr(kv, '=');
+
+		if (eq == NULL || eq == kv || eq - kv >= 256)
+			fk_usage("--topic-config: expected NAME=VALUE, got "
+			         "\"%s\"",
+			    kv);
+	}
+	if (f->create > 0)
+		create_topic(f, rt);
 	fk_rt_set_csv_framing(rt, f->csv);
 }
 
@@ -93,6 +144,8 @@ main(int argc, char **argv)
 {
 	struct fkcat f;
 	const struct fk_option options[] = {
+		FK_OPT_INT(0, "create-topic", &f.create, 1, 100000, "N",
+		    "create --to's topic with N partitions if missing"),
 		FK_OPT_BOOL(
 		    0, "csv", &f.csv, "input is CSV with a header line"),
 		FK_OPT_BOOL(0, "envelope", &f.ig.envelope,
@@ -101,12 +154,16 @@ main(int argc, char **argv)
 		    "take field F from input field NAME"),
 		FK_OPT_SIZE(0, "max-field", &f.ig.max_field, 1, 1LL << 30,
 		    "SIZE", "reject strings longer than SIZE (default 8k)"),
+		FK_OPT_LIST(0, "topic-config", &f.topic_cfg, "NAME=VALUE",
+		    "a setting of the topic --create-topic makes"),
 		FK_OPT_END(),
 	};
 	const struct fk_tool tool = {
 		.name = "fkcat-in",
-		.synopsis = "[--csv | --envelope] [--map spec] "
-		            "[--max-field size] [file ...]",
+		.synopsis = "[--create-topic n] [--csv | --envelope] "
+		            "[--map spec]\n"
+		            "                [--max-field size] "
+		            "[--topic-config name=value]... [file ...]",
 		.options = options,
 		.start = start,
 		.source = source,
@@ -118,5 +175,6 @@ main(int argc, char **argv)
 	fk_ingest_init(&f.ig);
 	rc = fk_main(&tool, &f, argc, argv);
 	fk_ingest_release(&f.ig);
+	fk_strv_release(&f.topic_cfg);
 	return rc;
 }

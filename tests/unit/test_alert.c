@@ -86,12 +86,61 @@ Test(alert, parse_options)
 	cr_assert_eq(fk_alert_rate_parse(&o, "5/s ", err, 256), -1);
 	cr_assert_eq(fk_alert_rate_parse(&o, "1e3/h", err, 256), 0);
 	cr_assert_eq(o.burst, 1000);
+	cr_assert_eq(fk_alert_clock_parse(&o, "event", err, 256), 0);
+	cr_assert_eq(o.event_clock, 1);
+	cr_assert_eq(fk_alert_clock_parse(&o, "wall", err, 256), 0);
+	cr_assert_eq(o.event_clock, 0);
+	cr_assert_eq(fk_alert_clock_parse(&o, "Event", err, 256), -1);
+	cr_assert(strstr(err, "\"Event\"") != NULL, "%s", err);
+}
+
+/* --clock event: the alert is stamped with its record's event time,
+ * whatever the wall says, so two runs write the same bytes. */
+Test(alert, event_clock_stamps_event_time)
+{
+	struct fk_alert_opts o = { FK_ALERT_BLOCK, -1, NULL, 0, 0, 0, 1 };
+	struct fk_alerter *a = fk_alerter_new(&o);
+	const char *out;
+	size_t len;
+	char err[256], first[2048];
+	json_t *j;
+
+	cr_assert_eq(
+	    run(a, scored("t1", "U1", 1730000000123LL, "block", 1), &j),
+	    FK_ALERT_OUT);
+	cr_assert_str_eq(astr(j, "time"), "2024-10-27T03:33:20.123Z");
+	cr_assert_eq(json_integer_value(json_object_get(
+	                 json_object_get(j, "alert"), "latency_ms")),
+	    0);
+	json_decref(j);
+	cr_assert_eq(
+	    fk_alerter_record(a,
+	        scored("t1", "U1", 1730000000123LL, "block", 1), strlen(rec),
+	        -1, -1, NOW, &out, &len, err, sizeof(err)),
+	    FK_ALERT_OUT);
+	cr_assert_lt(len, sizeof(first));
+	memcpy(first, out, len);
+	cr_assert_eq(
+	    fk_alerter_record(a,
+	        scored("t1", "U1", 1730000000123LL, "block", 1), strlen(rec),
+	        -1, -1, NOW + 86400000, &out, &len, err, sizeof(err)),
+	    FK_ALERT_OUT);
+	cr_assert(memcmp(first, out, len) == 0, "%.*s", (int)len, out);
+	/* No event time: the latest one read. */
+	cr_assert_eq(run(a,
+	                 "{\"tx_id\":\"t2\",\"user_id\":\"U2\",\"risk\":"
+	                 "{\"score\":1,\"decision\":\"block\"}}",
+	                 &j),
+	    FK_ALERT_OUT);
+	cr_assert_str_eq(astr(j, "time"), "2024-10-27T03:33:20.123Z");
+	json_decref(j);
+	fk_alerter_free(a);
 }
 
 Test(alert, select_and_shape)
 {
 	struct fk_alert_opts o = { FK_ALERT_BLOCK | FK_ALERT_REVIEW, -1, NULL,
-		0, 0, 0 };
+		0, 0, 0, 0 };
 	struct fk_alerter *a = fk_alerter_new(&o);
 	struct fk_alert_counts c;
 	json_t *j, *again, *e;
@@ -155,7 +204,7 @@ Test(alert, select_and_shape)
 
 Test(alert, min_score_and_severity_from_decision)
 {
-	struct fk_alert_opts o = { FK_ALERT_BLOCK, 0.5, NULL, 0, 0, 0 };
+	struct fk_alert_opts o = { FK_ALERT_BLOCK, 0.5, NULL, 0, 0, 0, 0 };
 	struct fk_alerter *a = fk_alerter_new(&o);
 	const char *in = "{\"tx_id\":\"x\",\"risk\":{\"score\":0.6,"
 	                 "\"decision\":\"review\",\"reasons\":[]}}";
@@ -176,7 +225,7 @@ Test(alert, min_score_and_severity_from_decision)
 Test(alert, suppression_on_event_time)
 {
 	struct fk_alert_opts o = { FK_ALERT_BLOCK, -1, "user_id:10m", 600000, 0,
-		0 };
+		0, 0 };
 	struct fk_alerter *a;
 	const char *out;
 	size_t len;
@@ -225,7 +274,7 @@ Test(alert, suppression_on_event_time)
 Test(alert, many_windows_grow)
 {
 	struct fk_alert_opts o = { FK_ALERT_BLOCK, -1, "user_id:1h", 3600000, 0,
-		0 };
+		0, 0 };
 	struct fk_alerter *a = fk_alerter_new(&o);
 	const char *out;
 	size_t len;
@@ -250,7 +299,7 @@ Test(alert, many_windows_grow)
 
 Test(alert, max_rate_holds_back)
 {
-	struct fk_alert_opts o = { FK_ALERT_BLOCK, -1, NULL, 0, 0, 0 };
+	struct fk_alert_opts o = { FK_ALERT_BLOCK, -1, NULL, 0, 0, 0, 0 };
 	struct fk_alerter *a;
 	struct fk_alert_counts c;
 	const char *out;
@@ -285,7 +334,7 @@ Test(alert, max_rate_holds_back)
 Test(alert, oldest_held_offset)
 {
 	struct fk_alert_opts o = { FK_ALERT_BLOCK, -1, "user_id:10m", 600000, 0,
-		0 };
+		0, 0 };
 	struct fk_alerter *a = fk_alerter_new(&o);
 	const char *out, *in;
 	size_t len;
@@ -321,7 +370,7 @@ Test(alert, summary_reads_reasons_as_written)
 	    "{\"\\u0072ule\":\"r2\\\"x\",\"severity\":\"low\"}, "
 	    "{\"feature\":\"never\",\"severity\":\"critical \"} ]}}";
 	struct fk_alert_opts o = { FK_ALERT_REVIEW | FK_ALERT_BLOCK, -1, NULL,
-		0, 0, 0 };
+		0, 0, 0, 0 };
 	struct fk_alerter *a = fk_alerter_new(&o);
 	json_t *j;
 
@@ -345,7 +394,7 @@ Test(alert, summary_reads_reasons_as_written)
 /* Empty strings first in the summary (a new buffer, nothing to copy). */
 Test(alert, summary_of_empty_strings)
 {
-	struct fk_alert_opts o = { 0, 0, NULL, 0, 0, 0 };
+	struct fk_alert_opts o = { 0, 0, NULL, 0, 0, 0, 0 };
 	struct fk_alerter *a = fk_alerter_new(&o);
 	json_t *j;
 

@@ -349,3 +349,37 @@ Test(kafka, config_list_prints_properties)
 	cr_assert_not_null(strstr(text, "enable.idempotence"));
 	free(text);
 }
+
+Test(kafka, parts_format_joins_runs)
+{
+	static const struct {
+		int32_t parts[8];
+		size_t n;
+		char want[32];
+	} cases[] = {
+		{ { 0 }, 0, "" },
+		{ { 3 }, 1, "3" },
+		{ { 0, 1, 2, 3 }, 4, "0-3" },
+		{ { 3, 1, 0, 2 }, 4, "0-3" },
+		{ { 0, 2, 5, 6, 7 }, 5, "0,2,5-7" },
+		{ { 1, 2, 4, 5 }, 4, "1-2,4-5" },
+		{ { 2, 2, 3 }, 3, "2-3" },
+	};
+	char buf[64];
+
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		fk_kafka_parts_format(
+		    cases[i].parts, cases[i].n, buf, sizeof(buf));
+		cr_expect_str_eq(buf, cases[i].want, "case %zu", i);
+	}
+}
+
+Test(kafka, parts_format_cuts_short)
+{
+	int32_t parts[] = { 0, 2, 4, 6, 8, 10, 12, 14, 16, 18 };
+	char buf[12];
+
+	fk_kafka_parts_format(parts, NELEM(parts), buf, sizeof(buf));
+	cr_expect_eq(strlen(buf), sizeof(buf) - 1, "\"%s\"", buf);
+	cr_expect_str_eq(buf + strlen(buf) - 3, "...", "\"%s\"", buf);
+}
