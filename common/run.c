@@ -57,7 +57,7 @@ struct fk_rt {
 	struct fk_keep keep;
 	int64_t keep_lo, keep_hi;
 	long long n_unkept;
-	int fresh_said; /* a new group's start at the end, said once */
+	int fresh_said;      /* a new group's start at the end, said once */
 	struct fk_rt_wm *wm; /* watermark control messages */
 };
 
