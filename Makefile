@@ -61,7 +61,7 @@ fk-gen_MODS = cmd/fk-gen/gen.c
 fk-eval_MODS = cmd/fk-eval/metrics.c cmd/fk-eval/engine.c cmd/fk-eval/plot.c
 fk-enrich_MODS = cmd/fk-enrich/changelog.c cmd/fk-enrich/enrich.c \
 	cmd/fk-enrich/labels.c cmd/fk-enrich/lists.c cmd/fk-enrich/state.c \
-	cmd/fk-enrich/table.c cmd/fk-enrich/window.c
+	cmd/fk-enrich/reorder.c cmd/fk-enrich/table.c cmd/fk-enrich/window.c
 fk-score_MODS = cmd/fk-score/fields.c cmd/fk-score/model.c \
 	cmd/fk-score/rules_set.c cmd/fk-score/rules_lex.c \
 	cmd/fk-score/rules_parse.c cmd/fk-score/rules_expr.c \
@@ -85,7 +85,7 @@ MANS = $(wildcard man/*.1 man/*.5 man/*.7)
 	test-sink test-pipeline demo-kafka \
 	test-history \
 	test-replay \
-	test-mock \
+	test-mock test-hops \
 	test-san lint \
 	format bench demo install clean FORCE
 
@@ -153,7 +153,8 @@ $(OBJDIR)/tests/test_pg: tests/sink/test_pg.c cmd/fk-sink/pg.c $(LIB) $(TESTUTIL
 test:
 	$(MAKE) --no-print-directory test-unit test-cli test-demo test-eval \
 	    test-score test-alert test-state test-sink test-kafka \
-	    test-history test-mock test-replay test-pipeline
+	    test-history test-mock test-replay test-pipeline \
+	    test-hops
 	$(MAKE) --no-print-directory test-san
 
 test-san:
@@ -215,6 +216,11 @@ test-sink: $(TOOLS:%=$(BINDIR)/%) $(OBJDIR)/tests/test_pg
 
 test-kafka: $(TOOLS:%=$(BINDIR)/%)
 	@tests/kafka/run $(BINDIR)
+
+# fk-enrich --entities hops between 4-partition topics, two members each,
+# one killed -9: every feature as one fk-enrich gives.
+test-hops: $(TOOLS:%=$(BINDIR)/%)
+	@tests/kafka/hops $(BINDIR)
 
 # fk-pipeline over pipes against the hand-written chain, and on a real
 # broker: topics, offsets, restarts, kill -9, SIGTERM, --pipe.

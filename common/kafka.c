@@ -8,6 +8,7 @@
 
 #include "exitcode.h"
 #include "numbers.h"
+#include "watermark.h"
 #include "xalloc.h"
 #include "banned.h"
 
@@ -394,6 +395,31 @@ fk_producer_last_error(const struct fk_producer *p)
 	return p->lasterr;
 }
 
+int
+fk_producer_send_control(struct fk_producer *p, const char *topic,
+    int32_t partition, const char *name, const void *hvalue, size_t hlen,
+    const void *value, size_t len, int64_t ts_ms, char *err, size_t errlen)
+{
+	rd_kafka_resp_err_t e;
+
+	for (;;) {
+		e = rd_kafka_producev(p->rk, RD_KAFKA_V_TOPIC(topic),
+		    RD_KAFKA_V_PARTITION(partition),
+		    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+		    RD_KAFKA_V_VALUE((void *)(uintptr_t)value, len),
+		    RD_KAFKA_V_HEADER(name, hvalue, (ssize_t)hlen),
+		    RD_KAFKA_V_TIMESTAMP(ts_ms), RD_KAFKA_V_END);
+		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+			break;
+		rd_kafka_poll(p->rk, 50);
+	}
+	if (e) {
+		snprintf(err, errlen, "%s: %s", topic, rd_kafka_err2str(e));
+		return -1;
+	}
+	return 0;
+}
+
 /* --- what a topic keeps (keep.h) */
 
 /* A limit in ms from a config value: Kafka's "no limit" (INT64_MAX) and
@@ -620,6 +646,8 @@ struct fk_consumer {
 	rd_kafka_message_t *cur;
 	char err[512];
 	int fatal;
+	unsigned char *at_end; /* per partition: caught up */
+	int nat_end;
 	int reset_end; /* a partition without a commit starts at its end */
 };
 
@@ -741,6 +769,15 @@ tell_assign(struct fk_consumer *c, rd_kafka_topic_partition_list_t *parts)
 	free(start);
 }
 
+/* A partition paused at its end (-e) stays paused in librdkafka when a
+ * rebalance gives it back: it would never reach its end again. */
+static void
+unpause(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts)
+{
+	if (parts->cnt > 0)
+		rd_kafka_resume_partitions(rk, parts);
+}
+
 /* Tell the caller which of the partitions just assigned start at their
  * end for want of a committed offset, though they hold messages: a new
  * group would otherwise read nothing without a word. */
@@ -796,6 +833,7 @@ rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 			error = rd_kafka_incremental_assign(rk, parts);
 		else
 			rd_kafka_assign(rk, parts);
+		unpause(rk, parts);
 	} else {
 		if (c->o.on_revoke != NULL)
 			c->o.on_revoke(c->o.arg);
@@ -985,6 +1023,60 @@ all_done(const struct fk_consumer *c)
 	return c->started && c->nassigned > 0 && c->ndone == c->nassigned;
 }
 
+/* Whether partition is caught up, for the watermarks of a chain. */
+static void
+note_end(struct fk_consumer *c, int32_t partition, int on)
+{
+	if (partition < 0)
+		return;
+	if (partition >= c->nat_end) {
+		int n = partition + 16;
+
+		if (!on)
+			return;
+		c->at_end = fk_xrealloc(c->at_end, (size_t)n);
+		memset(c->at_end + c->nat_end, 0, (size_t)(n - c->nat_end));
+		c->nat_end = n;
+	}
+	c->at_end[partition] = (unsigned char)on;
+}
+
+int
+fk_consumer_at_end(const struct fk_consumer *c, int32_t partition)
+{
+	return partition >= 0 && partition < c->nat_end && c->at_end[partition];
+}
+
+/* A message with a watermark header: control, never a record. */
+static int
+is_control(const rd_kafka_message_t *m)
+{
+	rd_kafka_headers_t *h = NULL;
+	const void *v;
+	size_t len;
+
+	return rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+	    rd_kafka_header_get_last(h, FK_WATERMARK_HEADER, &v, &len) ==
+	    RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+static int
+control(struct fk_consumer *c, rd_kafka_message_t *m, struct fk_rec *rec)
+{
+	c->cur = m;
+	rec->data = m->payload ? m->payload : "";
+	rec->len = m->len;
+	rec->key = NULL;
+	rec->keylen = 0;
+	rec->ts_ms = -1;
+	rec->truncated = 0;
+	rec->pos.source = c->topic;
+	rec->pos.line = 0;
+	rec->pos.partition = m->partition;
+	rec->pos.offset = m->offset;
+	return 2;
+}
+
 int
 fk_consumer_next(struct fk_consumer *c, struct fk_rec *rec, int timeout_ms,
     char *err, size_t errlen)
@@ -1008,6 +1100,7 @@ fk_consumer_next(struct fk_consumer *c, struct fk_rec *rec, int timeout_ms,
 	if (m == NULL)
 		return all_done(c) ? -1 : 0;
 	if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+		note_end(c, m->partition, 1);
 		if (c->o.exit_eof)
 			mark_done(c, m->partition);
 		rd_kafka_message_destroy(m);
@@ -1028,6 +1121,11 @@ fk_consumer_next(struct fk_consumer *c, struct fk_rec *rec, int timeout_ms,
 			logger(4, "CONSUME", err);
 		return 0;
 	}
+	/* A watermark does not make a partition less caught up: only a
+	 * record does (else idle would flap with every watermark). */
+	if (is_control(m))
+		return control(c, m, rec);
+	note_end(c, m->partition, 0);
 	rec->ts_ms = rd_kafka_message_timestamp(m, &tstype);
 	if (c->o.end.kind == FK_OFF_TIME && rec->ts_ms >= c->o.end.value) {
 		mark_done(c, m->partition);
@@ -1121,6 +1219,7 @@ fk_consumer_close(struct fk_consumer *c)
 	rd_kafka_consumer_close(c->rk);
 	rd_kafka_destroy(c->rk);
 	free(c->parts);
+	free(c->at_end);
 	free(c->topic);
 	free(c);
 }

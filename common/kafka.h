@@ -84,6 +84,13 @@ int fk_producer_send_to(struct fk_producer *p, const char *topic,
     int32_t partition, const void *value, size_t len, const void *key,
     size_t keylen, char *err, size_t errlen);
 
+/* Send value with one header (name, hvalue of hlen bytes) and no key to
+ * one partition of topic, with timestamp ts_ms (0: now): a control
+ * message (watermark.h).  Same returns as fk_producer_send. */
+int fk_producer_send_control(struct fk_producer *p, const char *topic,
+    int32_t partition, const char *name, const void *hvalue, size_t hlen,
+    const void *value, size_t len, int64_t ts_ms, char *err, size_t errlen);
+
 /* Counters: messages queued, delivered, failed; the last failure. */
 long long fk_producer_delivered(const struct fk_producer *p);
 long long fk_producer_failed(const struct fk_producer *p);
@@ -127,11 +134,17 @@ struct fk_consumer *fk_consumer_new(const struct fk_config *cfg,
     size_t errlen);
 
 /* Next message into rec (borrowed until the next call), waiting at most
- * timeout_ms.  Returns 1 for a message, 0 for none yet, -1 when done
+ * timeout_ms.  Returns 1 for a message, 2 for a watermark control message
+ * (one with the header FK_WATERMARK_HEADER: rec holds its value), 0 for
+ * none yet, -1 when done
  * (every assigned partition at its end with -e, or past e@), -2 for a
  * fatal error with a message in err. */
 int fk_consumer_next(struct fk_consumer *c, struct fk_rec *rec, int timeout_ms,
     char *err, size_t errlen);
+
+/* Whether partition is caught up: its end was reached and no message
+ * came since. */
+int fk_consumer_at_end(const struct fk_consumer *c, int32_t partition);
 
 /* The record at pos is fully handled: its offset may be committed. */
 void fk_consumer_mark(struct fk_consumer *c, const struct fk_pos *pos);

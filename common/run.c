@@ -57,7 +57,14 @@ struct fk_rt {
 	struct fk_keep keep;
 	int64_t keep_lo, keep_hi;
 	long long n_unkept;
-	int fresh_said; /* a new group's start at the end, said once */
+	int fresh_said;      /* a new group's start at the end, said once */
+	struct fk_rt_wm *wm; /* watermark control messages */
+};
+
+/* Watermark control messages, in and out. */
+struct fk_rt_wm {
+	int to_parts; /* --to's partition count, once known */
+	long long in, out, bad, bad_to;
 };
 
 static const struct fk_tool *the_tool;
@@ -619,6 +626,70 @@ run_file(struct fk_rt *rt, const char *path)
 	return rc == -2 ? -1 : 0;
 }
 
+static struct fk_rt_wm *
+rt_wm(struct fk_rt *rt)
+{
+	if (rt->wm == NULL)
+		rt->wm = fk_xcalloc(1, sizeof(*rt->wm));
+	return rt->wm;
+}
+
+/* A control message between records: for the tool, never a record. */
+static void
+handle_watermark(struct fk_rt *rt, const struct fk_rec *rec)
+{
+	struct fk_watermark w;
+	char err[512];
+
+	rt_wm(rt)->in++;
+	if (fk_watermark_parse(rec->data, rec->len, &w, err, sizeof(err)) ==
+	    -1) {
+		if (rt->wm->bad++ == 0)
+			fk_warn_at(&rec->pos, "%s (skipped)", err);
+		return;
+	}
+	if (the_tool->watermark != NULL)
+		the_tool->watermark(rt->ctx, rt, rec->pos.partition, &w);
+}
+
+int
+fk_rt_send_watermark(struct fk_rt *rt, const struct fk_watermark *w)
+{
+	struct fk_rt_wm *m = rt_wm(rt);
+	char buf[512], err[512];
+	int len;
+
+	if (rt->a.to == NULL || rt->producer == NULL)
+		return 0;
+	if (m->to_parts == 0 &&
+	    (m->to_parts = fk_kafka_partitions(
+	         &rt->a.cfg, rt->a.to, err, sizeof(err))) < 0) {
+		m->to_parts = 0;
+		if (m->bad_to++ == 0)
+			fk_error("%s", err);
+		return -1;
+	}
+	if ((len = fk_watermark_format(w, buf, sizeof(buf))) < 0)
+		return -1;
+	for (int32_t p = 0; p < m->to_parts; p++) {
+		if (fk_producer_send_control(rt->producer, rt->a.to, p,
+		        FK_WATERMARK_HEADER, "1", 1, buf, (size_t)len,
+		        w->wm > 0 ? w->wm : 0, err, sizeof(err)) != 0) {
+			fk_error("%s", err);
+			return -1;
+		}
+		m->out++;
+	}
+	return 0;
+}
+
+int
+fk_rt_at_end(const struct fk_rt *rt, int32_t partition)
+{
+	return rt->consumer != NULL &&
+	    fk_consumer_at_end(rt->consumer, partition);
+}
+
 static void
 run_kafka(struct fk_rt *rt)
 {
@@ -649,6 +720,10 @@ run_kafka(struct fk_rt *rt)
 		if (rc == 1) {
 			timeout = 0;
 			handle_record(rt, &rec);
+			fk_consumer_mark(rt->consumer, &rec.pos);
+		} else if (rc == 2) {
+			timeout = 0;
+			handle_watermark(rt, &rec);
 			fk_consumer_mark(rt->consumer, &rec.pos);
 		} else if (rc == 0) {
 			check_hup(rt);
@@ -754,6 +829,10 @@ finish(struct fk_rt *rt)
 	    rt->n_rej, undelivered ? ", some undelivered" : "",
 	    unkept_summary(rt, unk, sizeof(unk)), secs,
 	    secs > 0 ? (double)rt->n_in / secs : 0.0);
+	if (rt->wm != NULL)
+		fk_info(FK_LOG_DEBUG,
+		    "watermark messages: %lld in (%lld bad), %lld out",
+		    rt->wm->in, rt->wm->bad, rt->wm->out);
 }
 
 int
@@ -807,6 +886,7 @@ fk_main(const struct fk_tool *tool, void *ctx, int argc, char **argv)
 	if (got_signal)
 		fk_info(FK_LOG_INFO, "stopped by a signal");
 	free(rt.join);
+	free(rt.wm);
 	fk_args_release(&rt.a);
 	/* stdout's buffer is ours: leave it in place until exit. */
 	return rt.status;

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "log.h"
 #include "record.h"
+#include "watermark.h"
 
 struct fk_rt;
 
@@ -65,6 +66,11 @@ struct fk_tool {
 	/* --from: input stops (end, signal, -c); before the last
 	 * checkpoint, so that what the tool writes out now is committed. */
 	void (*drain)(void *ctx, struct fk_rt *rt);
+	/* --from: a watermark control message (watermark.h) came on
+	 * partition, between its records.  Such messages are never records
+	 * (not counted, not rejected); NULL: they are skipped. */
+	void (*watermark)(void *ctx, struct fk_rt *rt, int32_t partition,
+	    const struct fk_watermark *wm);
 };
 
 /* Parse argv, run the tool over its input, return the exit status. */
@@ -90,6 +96,14 @@ void fk_rt_want_producer(struct fk_rt *rt);
  * the next checkpoint.  0, or -1 after saying why. */
 int fk_rt_send_to(struct fk_rt *rt, const char *topic, int32_t partition,
     const void *value, size_t len, const void *key, size_t keylen);
+
+/* Send w as a watermark control message to every partition of --to
+ * (counted apart from records; delivered by the next checkpoint).  0, or
+ * -1 after saying why. */
+int fk_rt_send_watermark(struct fk_rt *rt, const struct fk_watermark *w);
+
+/* --from: whether partition is caught up (at its end, nothing since). */
+int fk_rt_at_end(const struct fk_rt *rt, int32_t partition);
 
 /* The configuration the options made (-F, -X, -b, $FK_CONFIG), for a
  * tool that opens Kafka handles of its own; borrowed. */

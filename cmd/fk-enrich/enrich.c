@@ -26,12 +26,18 @@
 #define HOME_N 50     /* located transactions in the usual place */
 #define MIN_TRAVEL_MS 60000LL
 #define STATE_KIND "fk-enrich"
-#define STATE_VERSION 1
+#define STATE_VERSION 2 /* 2: the owner's extra bytes after each engine */
 
 enum { K_USER, K_MERCHANT, K_TERMINAL, K_DEVICE, K_IP, NKINDS };
 
 static const char *const kind_name[NKINDS] = { "user", "merchant", "terminal",
 	"device", "ip" };
+
+/* Members of an existing features object a hop of --entities keeps:
+ * the kinds it does not compute, lists when it has none, late. */
+enum { OLD_LISTS = NKINDS, OLD_LATE, NOLD };
+static const char *const old_name[NOLD] = { "user", "merchant", "terminal",
+	"device", "ip", "lists", "late" };
 
 /* A value seen lately: the hash of it and the second of its last use. */
 struct seen {
@@ -98,8 +104,16 @@ struct fk_enrich {
 	struct fk_jobj obj;
 	const struct fk_jmember *fm[NFIELDS]; /* the record's known members */
 	size_t field_len[NFIELDS];
-	struct fk_jbuf ob; /* the record written */
+	struct fk_jbuf ob;                  /* the record written */
+	unsigned kinds;                     /* FK_ENRICH_* bits computed */
+	int partial;                        /* not all: a hop of a chain */
+	struct fk_jobj fobj;                /* the record's old features */
+	const struct fk_jmember *old[NOLD]; /* found in it */
+	unsigned char *extra;               /* fk_enrich_set_extra's */
+	size_t extralen;
 };
+
+#define HAS(e, k) (((e)->kinds >> (k)) & 1u)
 
 void
 fk_enrich_opts_init(struct fk_enrich_opts *o)
@@ -114,6 +128,46 @@ fk_enrich_opts_init(struct fk_enrich_opts *o)
 	o->device_memory = 90 * DAY_MS;
 	o->lateness = 5 * 60000;
 	o->label_delay = 7 * DAY_MS;
+	o->kinds = FK_ENRICH_ALL;
+}
+
+int
+fk_enrich_entities_parse(
+    struct fk_enrich_opts *o, const char *s, char *err, size_t errlen)
+{
+	const char *p = s, *end;
+	unsigned kinds = 0;
+	int k;
+
+	for (;;) {
+		end = p + strcspn(p, ",");
+		for (k = 0; k < NKINDS; k++)
+			if ((size_t)(end - p) == strlen(kind_name[k]) &&
+			    memcmp(p, kind_name[k], (size_t)(end - p)) == 0)
+				break;
+		if (k == NKINDS) {
+			snprintf(err, errlen,
+			    "expected kinds among user, merchant, terminal, "
+			    "device and ip, got \"%.*s\"",
+			    (int)(end - p), p);
+			return -1;
+		}
+		kinds |= 1u << k;
+		if (*end == '\0')
+			break;
+		p = end + 1;
+	}
+	o->kinds = kinds;
+	return 0;
+}
+
+const char *
+fk_enrich_kind_name(unsigned kinds)
+{
+	for (int k = 0; k < NKINDS; k++)
+		if ((kinds >> k) & 1u)
+			return kind_name[k];
+	return "none";
 }
 
 static int
@@ -248,6 +302,10 @@ fk_enrich_new(const struct fk_enrich_opts *o)
 		sizeof(struct shared), sizeof(struct shared) };
 
 	e->o = *o;
+	e->kinds = o->kinds & FK_ENRICH_ALL;
+	if (e->kinds == 0)
+		e->kinds = FK_ENRICH_ALL;
+	e->partial = e->kinds != FK_ENRICH_ALL;
 	for (int f = 0; f < NFIELDS; f++)
 		e->field_len[f] = strlen(field_name[f]);
 	for (int i = 0; i < o->nwin; i++) {
@@ -293,6 +351,7 @@ fk_enrich_new(const struct fk_enrich_opts *o)
 	    longest > labspan ? longest : labspan;
 	e->idle[K_DEVICE] = e->idle[K_IP] = DAY_MS;
 	fk_jobj_init(&e->obj);
+	fk_jobj_init(&e->fobj);
 	fk_jbuf_init(&e->ob);
 	return e;
 }
@@ -305,7 +364,9 @@ fk_enrich_free(struct fk_enrich *e)
 	for (int k = 0; k < NKINDS; k++)
 		fk_table_release(&e->t[k]);
 	fk_jobj_release(&e->obj);
+	fk_jobj_release(&e->fobj);
 	fk_jbuf_release(&e->ob);
+	free(e->extra);
 	free(e);
 }
 
@@ -785,7 +846,7 @@ fk_enrich_count_label(struct fk_enrich *e, const struct fk_enrich_label *l)
 	for (int k = K_USER; k <= K_TERMINAL; k++) {
 		void *ent;
 
-		if (!l->has[k])
+		if (!l->has[k] || !HAS(e, k))
 			continue;
 		ent = fk_table_get(&e->t[k], l->key[k], l->t, &created);
 		fk_lab_count(
@@ -848,6 +909,108 @@ fk_enrich_label_parse(struct fk_enrich *e, const char *data, size_t len,
 	return label;
 }
 
+/* A hop of --entities: the members of the record's features it keeps. */
+static void
+old_features(struct fk_enrich *e)
+{
+	const struct fk_jmember *f = e->fm[F_FEATURES];
+	char why[128];
+
+	memset(e->old, 0, sizeof(e->old));
+	/* Scanned (and so valid) with the record: this cannot fail. */
+	if (f == NULL || f->type != FK_J_OBJECT ||
+	    fk_jscan(&e->fobj, f->val, f->vallen, why, sizeof(why)) == -1)
+		return;
+	for (int i = 0; i < NOLD; i++)
+		e->old[i] = fk_jobj_get(&e->fobj, old_name[i]);
+}
+
+/* ,"name":value of the record's old features, as it was. */
+static void
+keep_old(struct fk_enrich *e, int i)
+{
+	const struct fk_jmember *m = e->old[i];
+
+	if (m == NULL)
+		return;
+	PUTS(e, ",\"");
+	fk_jbuf_put(&e->ob, old_name[i], strlen(old_name[i]));
+	PUTS(e, "\":");
+	fk_jbuf_put(&e->ob, m->val, m->vallen);
+}
+
+int
+fk_enrich_peek(struct fk_enrich *e, const char *data, size_t len, int64_t *t,
+    const char **tx, size_t *txlen)
+{
+	char why[256];
+
+	*txlen = 0;
+	*tx = NULL;
+	if (fk_jscan(&e->obj, data, len, why, sizeof(why)) == -1)
+		return -1;
+	index_members(e);
+	if (record_time(e, t, why, sizeof(why)) == -1)
+		return -1;
+	if ((*tx = member_key_named(e, "tx_id", txlen)) == NULL)
+		*txlen = 0;
+	return 0;
+}
+
+int
+fk_enrich_watermark(const struct fk_enrich *e, int64_t *wm)
+{
+	*wm = e->wm;
+	return e->has_wm;
+}
+
+void
+fk_enrich_set_extra(struct fk_enrich *e, const void *p, size_t len)
+{
+	free(e->extra);
+	e->extra = NULL;
+	e->extralen = len;
+	if (len > 0) {
+		e->extra = fk_xmalloc(len);
+		memcpy(e->extra, p, len);
+	}
+}
+
+const void *
+fk_enrich_extra(const struct fk_enrich *e, size_t *len)
+{
+	*len = e->extralen;
+	return e->extra;
+}
+
+int
+fk_enrich_key(const struct fk_enrich *e, const char *field, const char **key,
+    size_t *keylen)
+{
+	const char *s = member_key_named(e, field, keylen);
+
+	if (s == NULL)
+		return -1;
+	*key = s;
+	return 0;
+}
+
+unsigned
+fk_enrich_off_key(const struct fk_enrich *e, const char *key, size_t keylen)
+{
+	static const int field[NKINDS] = { F_USER_ID, F_MERCHANT_ID,
+		F_TERMINAL_ID, F_DEVICE_ID, F_IP };
+	unsigned off = 0;
+	const char *s;
+	size_t len;
+
+	for (int k = 0; k < NKINDS; k++)
+		if (HAS(e, k) && (s = member_key(e, field[k], &len)) != NULL &&
+		    (key == NULL || len != keylen || memcmp(s, key, len) != 0))
+			off |= 1u << k;
+	return off;
+}
+
 /* Start loading the record's entities into the cache, all at once. */
 static void
 prefetch(struct fk_enrich *e, const char *uid, size_t ulen)
@@ -861,7 +1024,7 @@ prefetch(struct fk_enrich *e, const char *uid, size_t ulen)
 
 	for (int k = 0; k < NKINDS; k++) {
 		s = k == K_USER ? uid : member_key(e, field[k], &len);
-		if ((have[k] = s != NULL)) {
+		if ((have[k] = s != NULL && HAS(e, k))) {
 			keys[k] = entity_key(k, s, k == K_USER ? ulen : len);
 			fk_table_prefetch(&e->t[k], keys[k]);
 		}
@@ -881,7 +1044,7 @@ fk_enrich_record(struct fk_enrich *e, const char *data, size_t len,
 	double amount;
 	int64_t t;
 	int label = -1, late = 0;
-
+	size_t start;
 	char why[256];
 
 	if (fk_jscan(&e->obj, data, len, why, sizeof(why)) == -1) {
@@ -919,21 +1082,47 @@ fk_enrich_record(struct fk_enrich *e, const char *data, size_t len,
 	prefetch(e, uid, ulen);
 	for (int i = 0; i < e->o.nwin; i++)
 		e->idx[i] = fk_win_index(&e->spec[i], t);
+	if (e->partial)
+		old_features(e);
 	fk_jbuf_open_record(&e->ob, data, len, &e->obj, "features");
 	PUTS(e, "\"features\":{");
-	user_features(e, uid, ulen, t, amount, label);
-	if ((s = member_key(e, F_MERCHANT_ID, &slen)) != NULL)
+	start = e->ob.len;
+	if (HAS(e, K_USER))
+		user_features(e, uid, ulen, t, amount, label);
+	else
+		keep_old(e, K_USER);
+	if (!HAS(e, K_MERCHANT))
+		keep_old(e, K_MERCHANT);
+	else if ((s = member_key(e, F_MERCHANT_ID, &slen)) != NULL)
 		place_features(e, K_MERCHANT, s, slen, t, amount, label);
-	if ((s = member_key(e, F_TERMINAL_ID, &slen)) != NULL)
+	if (!HAS(e, K_TERMINAL))
+		keep_old(e, K_TERMINAL);
+	else if ((s = member_key(e, F_TERMINAL_ID, &slen)) != NULL)
 		place_features(e, K_TERMINAL, s, slen, t, amount, label);
-	if ((s = member_key(e, F_DEVICE_ID, &slen)) != NULL)
+	if (!HAS(e, K_DEVICE))
+		keep_old(e, K_DEVICE);
+	else if ((s = member_key(e, F_DEVICE_ID, &slen)) != NULL)
 		shared_features(e, K_DEVICE, s, slen, t, uid, ulen);
-	if ((s = member_key(e, F_IP, &slen)) != NULL)
+	if (!HAS(e, K_IP))
+		keep_old(e, K_IP);
+	else if ((s = member_key(e, F_IP, &slen)) != NULL)
 		shared_features(e, K_IP, s, slen, t, uid, ulen);
-	list_hits(e);
+	if (e->partial && (e->o.lists == NULL || e->o.lists->n == 0))
+		keep_old(e, OLD_LISTS);
+	else
+		list_hits(e);
 	calendar(e, t);
-	if (late)
+	if (late ||
+	    (e->partial && e->old[OLD_LATE] != NULL &&
+	        e->old[OLD_LATE]->type == FK_J_TRUE))
 		PUTS(e, ",\"late\":true");
+	/* Without the user's member (a hop of --entities), the first one
+	 * written has a comma before it. */
+	if (e->ob.p[start] == ',') {
+		memmove(e->ob.p + start, e->ob.p + start + 1,
+		    e->ob.len - start - 1);
+		e->ob.len--;
+	}
 	PUTS(e, "}}");
 	fk_enrich_expire(e);
 	*out = e->ob.p;
@@ -970,6 +1159,14 @@ fk_enrich_stats(const struct fk_enrich *e, struct fk_enrich_stats *st)
 
 /* --- state ---------------------------------------------------------------- */
 
+/* Labels on, and a hop's kinds (none for all: the word a state of all
+ * kinds always had). */
+static uint32_t
+config_labels(const struct fk_enrich *e)
+{
+	return (uint32_t)e->labels | (e->partial ? e->kinds << 8 : 0);
+}
+
 /* What the state depends on: a state made with other settings is
  * refused rather than misread. */
 static void
@@ -978,7 +1175,7 @@ put_config(struct fk_state_w *w, const struct fk_enrich *e)
 	fk_state_put_u32(w, (uint32_t)e->o.nwin);
 	for (int i = 0; i < e->o.nwin; i++)
 		fk_state_put_u64(w, (uint64_t)e->o.win[i]);
-	fk_state_put_u32(w, (uint32_t)e->labels);
+	fk_state_put_u32(w, config_labels(e));
 	for (int k = 0; k < NKINDS; k++)
 		fk_state_put_u64(w, e->t[k].payload);
 }
@@ -1014,6 +1211,9 @@ put_engine(struct fk_state_w *w, const struct fk_enrich *e)
 		c.payload = e->t[k].payload;
 		fk_table_each(&e->t[k], save_one, &c);
 	}
+	fk_state_put_u32(w, (uint32_t)e->extralen);
+	if (e->extralen > 0)
+		fk_state_put(w, e->extra, e->extralen);
 }
 
 int
@@ -1035,7 +1235,7 @@ fk_enrich_save(const struct fk_enrich_part *parts, size_t n, const char *path,
 
 /* Fill the empty engine e from r; -1 when its settings differ. */
 static int
-get_engine(struct fk_state_r *r, struct fk_enrich *e)
+get_engine(struct fk_state_r *r, struct fk_enrich *e, uint32_t version)
 {
 	uint32_t nwin = fk_state_get_u32(r);
 	int same = nwin == (uint32_t)e->o.nwin, created;
@@ -1043,7 +1243,7 @@ get_engine(struct fk_state_r *r, struct fk_enrich *e)
 	for (uint32_t i = 0; i < nwin && !r->bad; i++)
 		if (fk_state_get_u64(r) != (same ? (uint64_t)e->o.win[i] : 0))
 			same = 0;
-	if (fk_state_get_u32(r) != (uint32_t)e->labels)
+	if (fk_state_get_u32(r) != config_labels(e))
 		same = 0;
 	for (int k = 0; k < NKINDS; k++)
 		if (fk_state_get_u64(r) != e->t[k].payload)
@@ -1066,6 +1266,17 @@ get_engine(struct fk_state_r *r, struct fk_enrich *e)
 			fk_state_get(r, p, e->t[k].payload);
 		}
 	}
+	if (version >= 2 && !r->bad) {
+		uint32_t n = fk_state_get_u32(r);
+
+		if (n > r->len - r->pos) {
+			r->bad = 1;
+			return 0;
+		}
+		e->extra = fk_xmalloc(n > 0 ? n : 1);
+		e->extralen = n;
+		fk_state_get(r, e->extra, n);
+	}
 	return 0;
 }
 
@@ -1086,7 +1297,7 @@ fk_enrich_load(const struct fk_enrich_opts *o, const char *path,
 		int32_t partition = (int32_t)fk_state_get_u32(&r);
 		struct fk_enrich *e = fk_enrich_new(o);
 
-		if (get_engine(&r, e) == -1) {
+		if (get_engine(&r, e, r.version) == -1) {
 			snprintf(err, errlen,
 			    "%s: made with other --windows or --label-field "
 			    "(or by another build); use --state-reset to "
@@ -1143,7 +1354,7 @@ fingerprint(const struct fk_enrich *e)
 	f[n++] = (uint64_t)e->o.nwin;
 	for (int i = 0; i < e->o.nwin; i++)
 		f[n++] = (uint64_t)e->o.win[i];
-	f[n++] = (uint64_t)e->labels;
+	f[n++] = config_labels(e);
 	for (int k = 0; k < NKINDS; k++)
 		f[n++] = e->t[k].payload;
 	return fk_hash64(f, n * sizeof(f[0]), 0xc4a96e1);
@@ -1194,7 +1405,7 @@ fk_enrich_changes(struct fk_enrich *e, int64_t offset,
     void *arg)
 {
 	struct change_ctx c = { .e = e, .put = put, .arg = arg };
-	unsigned char k = META_KIND, v[33];
+	unsigned char k = META_KIND, *v = fk_xmalloc(33 + e->extralen);
 
 	for (c.kind = 0; c.kind < NKINDS; c.kind++)
 		fk_table_changes(&e->t[c.kind], one_change, &c);
@@ -1204,7 +1415,11 @@ fk_enrich_changes(struct fk_enrich *e, int64_t offset,
 	le64(v + 9, (uint64_t)e->wm);
 	le64(v + 17, (uint64_t)e->late);
 	le64(v + 25, (uint64_t)offset);
-	put(arg, &k, 1, v, sizeof(v));
+	/* The owner's extra bytes (a hop's release frontier) after. */
+	if (e->extralen > 0)
+		memcpy(v + 33, e->extra, e->extralen);
+	put(arg, &k, 1, v, 33 + e->extralen);
+	free(v);
 }
 
 int
@@ -1215,12 +1430,13 @@ fk_enrich_apply(struct fk_enrich *e, const void *key, size_t keylen,
 	int kind;
 
 	if (keylen == 1 && k[0] == META_KIND) {
-		if (v == NULL || len != 33 || get_le64(v) != fingerprint(e))
+		if (v == NULL || len < 33 || get_le64(v) != fingerprint(e))
 			return -1;
 		e->has_wm = v[8];
 		e->wm = (int64_t)get_le64(v + 9);
 		e->late = (long long)get_le64(v + 17);
 		*offset = (int64_t)get_le64(v + 25);
+		fk_enrich_set_extra(e, v + 33, len - 33);
 		return 0;
 	}
 	if (keylen != 9 || (kind = k[0]) >= NKINDS)

@@ -12,6 +12,14 @@
 
 #define FK_ENRICH_MAXWIN 8
 
+/* Entity kinds, as bits of fk_enrich_opts.kinds (--entities). */
+#define FK_ENRICH_USER 0x01
+#define FK_ENRICH_MERCHANT 0x02
+#define FK_ENRICH_TERMINAL 0x04
+#define FK_ENRICH_DEVICE 0x08
+#define FK_ENRICH_IP 0x10
+#define FK_ENRICH_ALL 0x1f
+
 struct fk_enrich_opts {
 	int64_t win[FK_ENRICH_MAXWIN]; /* velocity windows, ms, ascending */
 	int nwin;
@@ -27,6 +35,10 @@ struct fk_enrich_opts {
 	const struct fk_place *places;
 	size_t nplaces;
 	struct fk_lists *lists; /* borrowed; may be empty */
+	/* The kinds whose state is kept and whose features are computed
+	 * (FK_ENRICH_* bits); features of the others already in the record
+	 * are kept as they are. */
+	unsigned kinds;
 };
 
 struct fk_enrich;
@@ -36,6 +48,10 @@ void fk_enrich_opts_init(struct fk_enrich_opts *o);
 
 /* Parse --windows ("1m,10m,1h"): 0, or -1 with a message. */
 int fk_enrich_windows_parse(
+    struct fk_enrich_opts *o, const char *s, char *err, size_t errlen);
+
+/* Parse --entities ("user,merchant"): 0, or -1 with a message. */
+int fk_enrich_entities_parse(
     struct fk_enrich_opts *o, const char *s, char *err, size_t errlen);
 
 /* --tz: "+02:00", "-0530", "Z" or "UTC". */
@@ -53,6 +69,36 @@ void fk_enrich_free(struct fk_enrich *e);
 int fk_enrich_record(struct fk_enrich *e, const char *data, size_t len,
     const char **out, size_t *outlen, const char **key, size_t *keylen,
     int64_t *ts_ms, char *err, size_t errlen);
+
+/* The member field of the record fk_enrich_record last enriched, as a
+ * message key (a string's content as written, or an integer's digits;
+ * borrowed from that record): 0, or -1 when it has none. */
+int fk_enrich_key(const struct fk_enrich *e, const char *field,
+    const char **key, size_t *keylen);
+
+/* The kinds computed (FK_ENRICH_* bits) for which the record last
+ * enriched has an id other than key[0..keylen): their features come from
+ * a partial view when the records are spread over partitions by key. */
+unsigned fk_enrich_off_key(
+    const struct fk_enrich *e, const char *key, size_t keylen);
+
+/* "user", "merchant", ...: the name of the lowest kind bit in kinds. */
+const char *fk_enrich_kind_name(unsigned kinds);
+
+/* A record's event time and tx_id (borrowed from data; *txlen 0 when it
+ * has none), without enriching it: 0, or -1 when it has no time (it will
+ * be rejected). */
+int fk_enrich_peek(struct fk_enrich *e, const char *data, size_t len,
+    int64_t *t, const char **tx, size_t *txlen);
+
+/* The newest event time the engine has seen: 1, or 0 when none. */
+int fk_enrich_watermark(const struct fk_enrich *e, int64_t *wm);
+
+/* Bytes saved and restored with the engine's state (--state, the
+ * changelog) for its owner: a copy of p is kept (len 0: none). */
+void fk_enrich_set_extra(struct fk_enrich *e, const void *p, size_t len);
+/* Borrowed, or NULL. */
+const void *fk_enrich_extra(const struct fk_enrich *e, size_t *len);
 
 /* Evict what has been idle too long; call every few records. */
 void fk_enrich_expire(struct fk_enrich *e);

@@ -9,12 +9,24 @@
 #include "enrich.h"
 #include "exitcode.h"
 #include "fktime.h"
+#include "kafka.h"
 #include "labels.h"
 #include "lists.h"
 #include "numbers.h"
+#include "reorder.h"
 #include "run.h"
 #include "xalloc.h"
 #include "banned.h"
+
+/* A Kafka input partition in a chain of hops: the records held until
+ * the watermarks pass them, and the watermark last sent for it. */
+struct hop {
+	struct fk_reorder ro;
+	int on;   /* ro initialized */
+	int sent; /* a watermark was sent */
+	int sent_idle;
+	int64_t sent_wm;
+};
 
 struct fkenrich {
 	struct fk_enrich_opts o;
@@ -28,7 +40,20 @@ struct fkenrich {
 	int state_reset;
 	long long checkpoint_ms, last_save_ms, last_check_ms;
 	unsigned long long n;
+	int in_parts;      /* --from's partition count (0: unknown) */
+	long long off_key; /* records whose key is not a computed id */
+	struct hop *hop;   /* per input partition */
+	size_t nhop;
+	long long max_buffer; /* records held per partition, at most */
+	long long dropped, behind, dups, forced, held_at_exit;
+	size_t peak;
 };
+
+static int
+opt_entities(void *value, const char *arg, char *err, size_t errlen)
+{
+	return fk_enrich_entities_parse(value, arg, err, errlen);
+}
 
 static int
 opt_label_delay(void *value, const char *arg, char *err, size_t errlen)
@@ -122,6 +147,83 @@ engine(struct fkenrich *f, int32_t partition)
 }
 
 /* An engine from the state file: files' one, or a partition's. */
+static void send_watermarks(struct fkenrich *f, struct fk_rt *rt, int always);
+
+static struct hop *
+hop_of(struct fkenrich *f, int32_t partition)
+{
+	struct hop *h;
+
+	if ((size_t)partition >= f->nhop) {
+		size_t n = (size_t)partition + 1;
+
+		f->hop = fk_xrealloc(f->hop, n * sizeof(*f->hop));
+		memset(f->hop + f->nhop, 0, (n - f->nhop) * sizeof(*f->hop));
+		f->nhop = n;
+	}
+	h = &f->hop[partition];
+	if (!h->on) {
+		fk_reorder_init(&h->ro, (size_t)f->max_buffer);
+		h->on = 1;
+	}
+	return h;
+}
+
+/* The records a partition holds are dropped: whoever reads it next
+ * re-reads them from the offset committed, which is no further. */
+static void
+hop_reset(struct fkenrich *f, int32_t partition)
+{
+	struct hop *h;
+
+	if (partition < 0 || (size_t)partition >= f->nhop)
+		return;
+	h = &f->hop[partition];
+	if (h->on) {
+		f->held_at_exit += (long long)fk_heap_count(&h->ro.h);
+		f->dropped += h->ro.dropped;
+		f->behind += h->ro.behind;
+		f->dups += h->ro.dups;
+		f->forced += h->ro.forced;
+		if (h->ro.peak > f->peak)
+			f->peak = h->ro.peak;
+		fk_reorder_release(&h->ro);
+	}
+	memset(h, 0, sizeof(*h));
+}
+
+/* A partition's release frontier and upstream watermarks, from the state
+ * its engine was restored with. */
+static void
+hop_restore(struct fkenrich *f, int32_t partition, struct fk_enrich *e)
+{
+	size_t len;
+	const void *x = fk_enrich_extra(e, &len);
+
+	if (partition < 0 || x == NULL)
+		return;
+	hop_reset(f, partition);
+	if (fk_reorder_load(&hop_of(f, partition)->ro, x, len) == -1)
+		fk_errx(FK_EX_CONFIG,
+		    "partition %d: the saved release frontier is corrupt",
+		    (int)partition);
+}
+
+/* Before the state is saved: the frontiers go with it. */
+static void
+hop_save(struct fkenrich *f, int32_t partition, struct fk_enrich *e)
+{
+	size_t len;
+	void *x;
+
+	if (partition < 0 || (size_t)partition >= f->nhop ||
+	    !f->hop[partition].on || !f->hop[partition].ro.active)
+		return;
+	x = fk_reorder_save(&f->hop[partition].ro, &len);
+	fk_enrich_set_extra(e, x, len);
+	free(x);
+}
+
 static void
 adopt(void *arg, int32_t partition, struct fk_enrich *e)
 {
@@ -129,11 +231,13 @@ adopt(void *arg, int32_t partition, struct fk_enrich *e)
 
 	fk_enrich_free(*p);
 	*p = e;
+	hop_restore(arg, partition, e);
 }
 
 static void
 start(void *ctx, struct fk_rt *rt)
 {
+	static const char *const hop_topic[] = { "retention.ms=-1" };
 	struct fkenrich *f = ctx;
 	char err[1024];
 	int code;
@@ -174,7 +278,44 @@ start(void *ctx, struct fk_rt *rt)
 				fk_enrich_labels(
 				    f->pe[i], f->labels.v, f->labels.n);
 	}
+	if (fk_rt_from(rt) != NULL) {
+		f->in_parts = fk_kafka_partitions(
+		    fk_rt_config(rt), fk_rt_from(rt), err, sizeof(err));
+		if (f->in_parts < 0)
+			f->in_parts = 0;
+	}
+	/* A hop's watermarks go to every partition of its output, which
+	 * must exist before its first record: made like the input, keeping
+	 * what it holds whatever its event times. */
+	if (f->in_parts > 0 && fk_rt_to(rt) != NULL &&
+	    fk_kafka_topic_make(fk_rt_config(rt), fk_rt_to(rt), f->in_parts,
+	        hop_topic, 1, err, sizeof(err)) == -1)
+		fk_errx(FK_EX_UNAVAILABLE, "--to: %s", err);
 	f->last_save_ms = f->last_check_ms = fk_time_mono_ms();
+}
+
+/* A kind computed from a topic spread over partitions by another key
+ * sees only its partitions' share of an entity: said once, counted. */
+static void
+check_key(struct fkenrich *f, const struct fk_rec *rec)
+{
+	unsigned off;
+	char pos[256];
+
+	if (rec->pos.partition < 0 || f->in_parts == 1)
+		return;
+	off = fk_enrich_off_key(
+	    engine(f, rec->pos.partition), rec->key, rec->keylen);
+	if (off == 0)
+		return;
+	if (f->off_key++ == 0) {
+		fk_pos_format(&rec->pos, pos, sizeof(pos));
+		fk_warnx("%s: the message key is not the %s's id: %s features "
+		         "come from this partition's share of its records "
+		         "only; compute them in a hop keyed by it "
+		         "(--entities, fk(7))",
+		    pos, fk_enrich_kind_name(off), fk_enrich_kind_name(off));
+	}
 }
 
 static void
@@ -186,9 +327,11 @@ save(struct fkenrich *f)
 
 	parts[n++] = (struct fk_enrich_part){ -1, f->e };
 	for (size_t i = 0; i < f->npe; i++)
-		if (f->pe[i] != NULL)
+		if (f->pe[i] != NULL) {
+			hop_save(f, (int32_t)i, f->pe[i]);
 			parts[n++] =
 			    (struct fk_enrich_part){ (int32_t)i, f->pe[i] };
+		}
 	if (fk_enrich_save(parts, n, f->state, err, sizeof(err)) == -1)
 		fk_errx(FK_EX_IOERR, "--state: %s", err);
 	free(parts);
@@ -243,6 +386,7 @@ assigned(
 			         "unfinished checkpoint left out",
 			    f->changelog, (int)parts[i], r.left);
 		start[i] = r.offset;
+		hop_restore(f, parts[i], *p);
 		fk_info(FK_LOG_DEBUG,
 		    "%s[%d]: state restored from %lld changelog messages, "
 		    "resuming at offset %lld",
@@ -256,6 +400,8 @@ revoked(void *ctx, struct fk_rt *rt, const int32_t *parts, size_t n)
 	struct fkenrich *f = ctx;
 
 	(void)rt;
+	for (size_t i = 0; i < n; i++)
+		hop_reset(f, parts[i]);
 	if (f->changelog == NULL)
 		return;
 	/* Its state is in the changelog, for whoever reads it next. */
@@ -275,13 +421,26 @@ checkpoint(void *ctx, struct fk_rt *rt, const int32_t *parts, int64_t *offsets,
 	struct fkenrich *f = ctx;
 	int rc = 0;
 
+	for (size_t i = 0; i < n; i++) {
+		int64_t first =
+		    (size_t)parts[i] < f->nhop && f->hop[parts[i]].on
+		    ? fk_reorder_first_offset(&f->hop[parts[i]].ro)
+		    : -1;
+
+		/* Held records are read again after a restart. */
+		if (first >= 0 && first < offsets[i])
+			offsets[i] = first;
+	}
+	send_watermarks(f, rt, 1);
 	if (f->changelog == NULL)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if ((size_t)parts[i] < f->npe && f->pe[parts[i]] != NULL &&
-		    fk_changelog_write(rt, f->changelog, parts[i],
-		        f->pe[parts[i]], offsets[i]) == -1)
-			rc = -1;
+		if ((size_t)parts[i] < f->npe && f->pe[parts[i]] != NULL) {
+			hop_save(f, parts[i], f->pe[parts[i]]);
+			if (fk_changelog_write(rt, f->changelog, parts[i],
+			        f->pe[parts[i]], offsets[i]) == -1)
+				rc = -1;
+		}
 	return rc;
 }
 
@@ -312,14 +471,167 @@ new_labels(struct fkenrich *f)
 	}
 }
 
+/* Send a watermark for input partition p: every record written from it
+ * from now on has an event time of at least wm. */
 static void
-record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
+send_one(struct fkenrich *f, struct fk_rt *rt, int32_t p, int64_t wm, int idle)
 {
-	struct fkenrich *f = ctx;
+	struct hop *h = hop_of(f, p);
+	struct fk_watermark w;
+
+	memset(&w, 0, sizeof(w));
+	snprintf(w.topic, sizeof(w.topic), "%s", fk_rt_from(rt));
+	w.task = p;
+	w.tasks = f->in_parts;
+	w.wm = wm;
+	w.idle = idle;
+	/* Not sent: tried again with the next record or tick. */
+	if (f->in_parts <= 0 || fk_rt_send_watermark(rt, &w) == 0) {
+		h->sent = 1;
+		h->sent_wm = wm;
+		h->sent_idle = idle;
+	}
+}
+
+/* Each assigned partition's watermark, when it changed (or always). */
+static void
+send_watermarks(struct fkenrich *f, struct fk_rt *rt, int always)
+{
+	if (fk_rt_from(rt) == NULL)
+		return;
+	for (size_t i = 0; i < f->npe; i++) {
+		int32_t p = (int32_t)i;
+		struct hop *h;
+		int64_t wm = 0;
+		int idle = fk_rt_at_end(rt, p), rc;
+
+		if (f->pe[i] == NULL)
+			continue;
+		h = hop_of(f, p);
+		if (h->ro.active) {
+			if ((rc = fk_reorder_out(&h->ro, &wm)) == 0)
+				continue;
+			idle = idle && rc == 2;
+		} else if (!fk_enrich_watermark(f->pe[i], &wm) && !idle) {
+			continue;
+		}
+		if (always || !h->sent || wm != h->sent_wm ||
+		    idle != h->sent_idle)
+			send_one(f, rt, p, wm, idle);
+	}
+}
+
+/* Enrich and write one record, now. */
+static void
+apply(struct fkenrich *f, struct fk_rt *rt, const struct fk_rec *rec, int check)
+{
+	struct fk_enrich *e = engine(f, rec->pos.partition);
 	const char *out, *key;
 	size_t outlen, keylen;
 	int64_t ts;
 	char err[512];
+
+	if (rec->truncated) {
+		fk_rt_reject(rt, rec, "line longer than --max-line");
+		return;
+	}
+	if (fk_enrich_record(e, rec->data, rec->len, &out, &outlen, &key,
+	        &keylen, &ts, err, sizeof(err)) == -1) {
+		fk_rt_reject(rt, rec, "%s", err);
+		return;
+	}
+	if (check)
+		check_key(f, rec);
+	/* -k: the hops of a chain key their output by the next one's id. */
+	if (strcmp(fk_rt_keyfield(rt), "user_id") != 0 &&
+	    fk_enrich_key(e, fk_rt_keyfield(rt), &key, &keylen) == -1) {
+		key = NULL;
+		keylen = 0;
+	}
+	/* A partition's first record (or the first after it was idle):
+	 * its watermark goes first, so that a reader holds its records
+	 * from the start. */
+	if (rec->pos.partition >= 0) {
+		struct hop *h = hop_of(f, rec->pos.partition);
+
+		if (!h->sent || h->sent_idle)
+			send_one(f, rt, rec->pos.partition, ts, 0);
+	}
+	fk_rt_emit(rt, out, outlen, key, keylen, ts);
+}
+
+/* Release what the watermarks of partition p's upstream tasks let go
+ * (all of it at the end of the input). */
+static void
+flow(struct fkenrich *f, struct fk_rt *rt, int32_t p, int all)
+{
+	struct hop *h = hop_of(f, p);
+	struct fk_reorder_rec x;
+	struct fk_rec r;
+	int rc;
+
+	while ((rc = fk_reorder_next(&h->ro, all, &x)) != 0) {
+		if (rc == 2) {
+			fk_rt_skip(rt, NULL);
+			free(x.data);
+			continue;
+		}
+		memset(&r, 0, sizeof(r));
+		r.data = x.data;
+		r.len = x.len;
+		r.ts_ms = -1;
+		r.pos.source = fk_rt_from(rt);
+		r.pos.partition = p;
+		r.pos.offset = x.offset;
+		apply(f, rt, &r, 0);
+		free(x.data);
+	}
+}
+
+/* A record of a partition that carries watermarks: held in order. */
+static void
+hold(struct fkenrich *f, struct fk_rt *rt, const struct fk_rec *rec,
+    struct hop *h)
+{
+	const char *tx;
+	size_t txlen;
+	int64_t t;
+
+	if (rec->truncated ||
+	    fk_enrich_peek(engine(f, rec->pos.partition), rec->data, rec->len,
+	        &t, &tx, &txlen) == -1) {
+		apply(f, rt, rec, 0); /* rejected there */
+		return;
+	}
+	check_key(f, rec);
+	if (fk_reorder_applied(&h->ro, t, tx, txlen)) {
+		h->ro.dropped++;
+		fk_rt_skip(rt, rec);
+		return;
+	}
+	/* Behind what was released: a duplicate from an upstream member
+	 * that restarted, dropped; or a record that came late (its upstream
+	 * task was idle, then brought older records), applied now. */
+	if (fk_reorder_behind(&h->ro, t, tx, txlen)) {
+		if (fk_reorder_seen(&h->ro, tx, txlen)) {
+			h->ro.dups++;
+			fk_rt_skip(rt, rec);
+			return;
+		}
+		h->ro.behind++;
+		fk_reorder_note(&h->ro, tx, txlen);
+		apply(f, rt, rec, 0);
+		return;
+	}
+	fk_reorder_push(&h->ro, t, rec->data, rec->len,
+	    txlen > 0 ? (size_t)(tx - rec->data) : 0, txlen, rec->pos.offset);
+	flow(f, rt, rec->pos.partition, 0);
+}
+
+static void
+record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
+{
+	struct fkenrich *f = ctx;
 
 	/* Once a second at most, before the record: changed list files,
 	 * labels, checkpoints. */
@@ -338,16 +650,55 @@ record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
 				save(f);
 		}
 	}
-	if (rec->truncated) {
-		fk_rt_reject(rt, rec, "line longer than --max-line");
+	if (rec->pos.partition >= 0 && (size_t)rec->pos.partition < f->nhop &&
+	    f->hop[rec->pos.partition].on &&
+	    f->hop[rec->pos.partition].ro.active) {
+		hold(f, rt, rec, &f->hop[rec->pos.partition]);
 		return;
 	}
-	if (fk_enrich_record(engine(f, rec->pos.partition), rec->data, rec->len,
-	        &out, &outlen, &key, &keylen, &ts, err, sizeof(err)) == -1) {
-		fk_rt_reject(rt, rec, "%s", err);
+	apply(f, rt, rec, 1);
+}
+
+static void
+watermark(void *ctx, struct fk_rt *rt, int32_t partition,
+    const struct fk_watermark *w)
+{
+	struct fkenrich *f = ctx;
+
+	engine(f, partition);
+	fk_reorder_watermark(&hop_of(f, partition)->ro, w);
+	flow(f, rt, partition, 0);
+}
+
+static void
+tick(void *ctx, struct fk_rt *rt)
+{
+	send_watermarks(ctx, rt, 0);
+}
+
+/* The end of the input (-e, -c): what is held goes, and the partitions
+ * are idle.  After a signal, what is held stays unapplied: it is read
+ * again, from the offset committed, by whoever reads on. */
+static void
+drain(void *ctx, struct fk_rt *rt)
+{
+	struct fkenrich *f = ctx;
+
+	if (!fk_rt_running(rt))
 		return;
+	for (size_t i = 0; i < f->nhop; i++)
+		if (f->hop[i].on)
+			flow(f, rt, (int32_t)i, 1);
+	for (size_t i = 0; i < f->npe; i++) {
+		int64_t wm = 0;
+
+		if (f->pe[i] == NULL)
+			continue;
+		fk_enrich_watermark(f->pe[i], &wm);
+		if ((size_t)i < f->nhop && f->hop[i].on && f->hop[i].ro.active)
+			fk_reorder_out(&f->hop[i].ro, &wm);
+		send_one(f, rt, (int32_t)i, wm, 1);
 	}
-	fk_rt_emit(rt, out, outlen, key, keylen, ts);
 }
 
 static void
@@ -380,6 +731,21 @@ finish(void *ctx, struct fk_rt *rt)
 	    "%lld late; evicted %lld idle, %lld by --max-entities",
 	    st.users, st.merchants, st.terminals, st.devices, st.ips, st.late,
 	    st.evicted_idle, st.evicted_lru);
+	for (size_t i = 0; i < f->nhop; i++)
+		hop_reset(f, (int32_t)i);
+	if (f->peak > 0 || f->dropped > 0)
+		fk_info(FK_LOG_INFO,
+		    "watermarks: %zu records held at most, %lld released "
+		    "early by --max-buffer, %lld dropped as applied before a "
+		    "restart, %lld duplicates dropped, %lld applied late "
+		    "(behind the frontier), %lld held at exit",
+		    f->peak, f->forced, f->dropped, f->dups, f->behind,
+		    f->held_at_exit);
+	if (f->off_key > 0)
+		fk_info(FK_LOG_INFO,
+		    "%lld records keyed by another id than a kind computed: "
+		    "features from a partial view",
+		    f->off_key);
 }
 
 int
@@ -397,6 +763,8 @@ main(int argc, char **argv)
 		FK_OPT_DURATION(0, "device-memory", &f.o.device_memory, 60000,
 		    3650LL * 86400000, "TIME",
 		    "a device unseen for TIME is new again (default 90d)"),
+		FK_OPT_CALL(0, "entities", &f.o, opt_entities, "LIST",
+		    "compute these kinds' features only (default all)"),
 		FK_OPT_CALL(0, "label-delay", &f.o.label_delay, opt_label_delay,
 		    "TIME",
 		    "labels are known TIME after their transaction (default "
@@ -408,6 +776,8 @@ main(int argc, char **argv)
 		FK_OPT_CALL(0, "list", &f.lists, opt_list,
 		    "NAME[:FIELD]=FILE[#COLUMN]",
 		    "a list of values to look up (repeatable)"),
+		FK_OPT_INT(0, "max-buffer", &f.max_buffer, 1, 1LL << 40, "N",
+		    "hold at most N records a partition (default 1000000)"),
 		FK_OPT_INT(0, "max-entities", &f.o.max_entities, 1, 1LL << 31,
 		    "N",
 		    "keep at most N of each kind, least recently used out"),
@@ -431,13 +801,14 @@ main(int argc, char **argv)
 		    "[--state-reset] [--allowed-lateness time] "
 		    "[--changelog topic]\n"
 		    "                 [--checkpoint time] "
-		    "[--device-memory time] [--label-delay time]\n"
-		    "                 [--label-field field] "
-		    "[--labels src] [--list name=file]\n"
-		    "                 [--max-entities n] [--max-speed kmh] "
-		    "[--places file]\n"
-		    "                 [--state file] [--tz offset] "
-		    "[--windows list] [file ...]",
+		    "[--device-memory time] [--entities list]\n"
+		    "                 [--label-delay time] "
+		    "[--label-field field] [--labels src]\n"
+		    "                 [--list name=file] [--max-buffer n] "
+		    "[--max-entities n]\n"
+		    "                 [--max-speed kmh] [--places file] "
+		    "[--state file] [--tz offset]\n"
+		    "                 [--windows list] [file ...]",
 		.options = options,
 		.help_col = 23,
 		.start = start,
@@ -447,17 +818,24 @@ main(int argc, char **argv)
 		.assigned = assigned,
 		.revoked = revoked,
 		.checkpoint = checkpoint,
+		.watermark = watermark,
+		.tick = tick,
+		.drain = drain,
 	};
 	int rc;
 
 	memset(&f, 0, sizeof(f));
 	fk_enrich_opts_init(&f.o);
 	fk_lists_init(&f.lists);
+	f.max_buffer = 1000000;
 	rc = fk_main(&tool, &f, argc, argv);
 	fk_enrich_free(f.e);
 	for (size_t i = 0; i < f.npe; i++)
 		fk_enrich_free(f.pe[i]);
 	free(f.pe);
+	for (size_t i = 0; i < f.nhop; i++)
+		hop_reset(&f, (int32_t)i);
+	free(f.hop);
 	fk_labels_release(&f.labels);
 	fk_places_free(f.places, f.o.nplaces);
 	fk_lists_release(&f.lists);

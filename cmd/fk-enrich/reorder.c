@@ -1,0 +1,343 @@
+#include "reorder.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "xalloc.h"
+#include "banned.h"
+
+#define RECENT_BITS 16
+
+/* The heap's element: the time first, as fk_heap wants its key. */
+struct held {
+	int64_t t;
+	struct fk_reorder_rec *r;
+};
+
+/* tx_id bytes, then arrival: ties never depend on the partition count. */
+static int
+tx_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (c != 0)
+		return c;
+	return (alen > blen) - (alen < blen);
+}
+
+static int
+tie(const void *a, const void *b)
+{
+	const struct fk_reorder_rec *x = ((const struct held *)a)->r;
+	const struct fk_reorder_rec *y = ((const struct held *)b)->r;
+	int c =
+	    tx_cmp(x->data + x->txoff, x->txlen, y->data + y->txoff, y->txlen);
+
+	return c != 0 ? c < 0 : x->seq < y->seq;
+}
+
+void
+fk_reorder_init(struct fk_reorder *r, size_t max)
+{
+	memset(r, 0, sizeof(*r));
+	fk_heap_init(&r->h, sizeof(struct held), tie);
+	r->max = max;
+}
+
+void
+fk_reorder_release(struct fk_reorder *r)
+{
+	struct held h;
+
+	while (fk_heap_pop(&r->h, &h)) {
+		free(h.r->data);
+		free(h.r);
+	}
+	fk_heap_release(&r->h);
+	free(r->wm);
+	free(r->status);
+	free(r->done_tx);
+	free(r->applied_tx);
+	free(r->recent);
+	memset(r, 0, sizeof(*r));
+}
+
+static void
+set_tasks(struct fk_reorder *r, int32_t tasks)
+{
+	if (tasks <= r->tasks)
+		return;
+	r->wm = fk_xrealloc(r->wm, (size_t)tasks * sizeof(*r->wm));
+	r->status = fk_xrealloc(r->status, (size_t)tasks);
+	for (int32_t i = r->tasks; i < tasks; i++) {
+		r->wm[i] = 0;
+		r->status[i] = 0;
+	}
+	r->tasks = tasks;
+}
+
+void
+fk_reorder_watermark(struct fk_reorder *r, const struct fk_watermark *w)
+{
+	r->active = 1;
+	set_tasks(r, w->tasks);
+	r->wm[w->task] = w->wm;
+	r->status[w->task] = w->idle ? 2 : 1;
+}
+
+static int
+key_le(int64_t t, const char *tx, size_t txlen, int64_t ft, const char *ftx,
+    size_t ftxlen)
+{
+	/* Without a tx_id, only an earlier time tells. */
+	if (t != ft || txlen == 0)
+		return t < ft;
+	return tx_cmp(tx, txlen, ftx != NULL ? ftx : "", ftxlen) <= 0;
+}
+
+int
+fk_reorder_applied(
+    const struct fk_reorder *r, int64_t t, const char *tx, size_t txlen)
+{
+	return r->has_applied &&
+	    key_le(t, tx, txlen, r->applied_t, r->applied_tx, r->applied_txlen);
+}
+
+int
+fk_reorder_behind(
+    const struct fk_reorder *r, int64_t t, const char *tx, size_t txlen)
+{
+	return r->has_done &&
+	    key_le(t, tx, txlen, r->done_t, r->done_tx, r->done_txlen);
+}
+
+static uint64_t
+tx_hash(const char *tx, size_t txlen)
+{
+	uint64_t h = fk_hash64(tx, txlen, 0x7478);
+
+	return h != 0 ? h : 1;
+}
+
+int
+fk_reorder_seen(const struct fk_reorder *r, const char *tx, size_t txlen)
+{
+	uint64_t h;
+
+	if (r->recent == NULL || txlen == 0)
+		return 0;
+	h = tx_hash(tx, txlen);
+	return r->recent[h & ((1u << RECENT_BITS) - 1)] == h;
+}
+
+/* A direct-mapped table: a newer transaction takes an older one's slot,
+ * so what it remembers is the recent past, at a fixed cost. */
+void
+fk_reorder_note(struct fk_reorder *r, const char *tx, size_t txlen)
+{
+	uint64_t h;
+
+	if (txlen == 0)
+		return;
+	if (r->recent == NULL)
+		r->recent =
+		    fk_xcalloc((size_t)1 << RECENT_BITS, sizeof(uint64_t));
+	h = tx_hash(tx, txlen);
+	r->recent[h & ((1u << RECENT_BITS) - 1)] = h;
+}
+
+void
+fk_reorder_push(struct fk_reorder *r, int64_t t, const char *data, size_t len,
+    size_t txoff, size_t txlen, int64_t offset)
+{
+	struct fk_reorder_rec *x = fk_xmalloc(sizeof(*x));
+	struct held h = { t, x };
+
+	x->t = t;
+	x->data = fk_xmalloc(len + 1);
+	memcpy(x->data, data, len);
+	x->data[len] = '\0';
+	x->len = len;
+	x->txoff = txoff;
+	x->txlen = txlen;
+	x->offset = offset;
+	x->seq = r->seq++;
+	fk_heap_push(&r->h, &h);
+	if (fk_heap_count(&r->h) > r->peak)
+		r->peak = fk_heap_count(&r->h);
+}
+
+int64_t
+fk_reorder_frontier(const struct fk_reorder *r)
+{
+	int64_t f = INT64_MAX;
+
+	for (int32_t i = 0; i < r->tasks; i++) {
+		if (r->status[i] == 0)
+			return INT64_MIN;
+		if (r->status[i] == 1 && r->wm[i] < f)
+			f = r->wm[i];
+	}
+	return f;
+}
+
+static void
+set_key(char **tx, size_t *txlen, const char *s, size_t len)
+{
+	*tx = fk_xrealloc(*tx, len + 1);
+	memcpy(*tx, s, len);
+	(*tx)[len] = '\0';
+	*txlen = len;
+}
+
+int
+fk_reorder_next(struct fk_reorder *r, int all, struct fk_reorder_rec *out)
+{
+	const struct held *top = fk_heap_top(&r->h);
+	struct held h;
+
+	if (top == NULL)
+		return 0;
+	if (!all && top->t >= fk_reorder_frontier(r)) {
+		if (r->max == 0 || fk_heap_count(&r->h) <= r->max)
+			return 0;
+		r->forced++;
+	}
+	fk_heap_pop(&r->h, &h);
+	*out = *h.r;
+	free(h.r);
+	/* The same transaction twice (an upstream task replayed after a
+	 * restart). */
+	if (fk_reorder_seen(r, out->data + out->txoff, out->txlen)) {
+		r->dups++;
+		return 2;
+	}
+	fk_reorder_note(r, out->data + out->txoff, out->txlen);
+	/* One that came late (behind what was released) goes out now: the
+	 * frontier stays where it is. */
+	if (fk_reorder_behind(r, out->t, out->data + out->txoff, out->txlen))
+		return 1;
+	r->has_done = 1;
+	r->done_t = out->t;
+	set_key(
+	    &r->done_tx, &r->done_txlen, out->data + out->txoff, out->txlen);
+	return 1;
+}
+
+int
+fk_reorder_out(const struct fk_reorder *r, int64_t *wm)
+{
+	const struct held *top = fk_heap_top(&r->h);
+	int64_t f = fk_reorder_frontier(r);
+
+	if (top != NULL && top->t < f)
+		f = top->t;
+	if (f == INT64_MIN)
+		return 0;
+	if (f == INT64_MAX) {
+		/* All idle, nothing held: what was released last. */
+		*wm = r->has_done ? r->done_t : 0;
+		for (int32_t i = 0; i < r->tasks; i++)
+			if (r->wm[i] > *wm)
+				*wm = r->wm[i];
+		return 2;
+	}
+	*wm = f;
+	return 1;
+}
+
+int64_t
+fk_reorder_first_offset(const struct fk_reorder *r)
+{
+	int64_t first = -1;
+
+	for (size_t i = 0; i < r->h.n; i++) {
+		const struct held *h =
+		    (const struct held *)(r->h.v + i * r->h.size);
+
+		if (first < 0 || h->r->offset < first)
+			first = h->r->offset;
+	}
+	return first;
+}
+
+/* --- saved with the state: little-endian, as the changelog's --------- */
+
+static void
+put64(unsigned char **p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		*(*p)++ = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t
+get64(const unsigned char **p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | (*p)[i];
+	*p += 8;
+	return v;
+}
+
+#define REORDER_MAGIC 0x52454f52u /* "REOR" */
+
+void *
+fk_reorder_save(const struct fk_reorder *r, size_t *len)
+{
+	size_t n = 8 + 8 + 8 + 8 + r->done_txlen + 8 + (size_t)r->tasks * 9;
+	unsigned char *buf = fk_xmalloc(n), *p = buf;
+
+	put64(&p, REORDER_MAGIC);
+	put64(&p, (uint64_t)r->has_done);
+	put64(&p, (uint64_t)r->done_t);
+	put64(&p, r->done_txlen);
+	if (r->done_txlen > 0)
+		memcpy(p, r->done_tx, r->done_txlen);
+	p += r->done_txlen;
+	put64(&p, (uint64_t)r->tasks);
+	for (int32_t i = 0; i < r->tasks; i++) {
+		put64(&p, (uint64_t)r->wm[i]);
+		*p++ = r->status[i];
+	}
+	*len = n;
+	return buf;
+}
+
+int
+fk_reorder_load(struct fk_reorder *r, const void *data, size_t len)
+{
+	const unsigned char *p = data, *end = p + len;
+	uint64_t txlen, tasks;
+	int64_t t;
+	int has;
+
+	if (len < 40 || get64(&p) != REORDER_MAGIC)
+		return -1;
+	has = get64(&p) != 0;
+	t = (int64_t)get64(&p);
+	txlen = get64(&p);
+	if (txlen > (size_t)(end - p) || (size_t)(end - p) - txlen < 8)
+		return -1;
+	if (has) {
+		r->has_done = r->has_applied = 1;
+		r->done_t = r->applied_t = t;
+		set_key(&r->done_tx, &r->done_txlen, (const char *)p, txlen);
+		set_key(
+		    &r->applied_tx, &r->applied_txlen, (const char *)p, txlen);
+	}
+	p += txlen;
+	tasks = get64(&p);
+	if (tasks > 100000 || (size_t)(end - p) != tasks * 9)
+		return -1;
+	set_tasks(r, (int32_t)tasks);
+	for (uint64_t i = 0; i < tasks; i++) {
+		r->wm[i] = (int64_t)get64(&p);
+		r->status[i] = *p++;
+	}
+	if (tasks > 0)
+		r->active = 1;
+	return 0;
+}

@@ -1,0 +1,101 @@
+/* fk-enrich's merge of one input partition that interleaves the records
+ * of several upstream tasks (a repartition topic written by the hop
+ * before): records are held in (event time, tx_id, arrival) order and
+ * released once every upstream task's watermark has passed them, so that
+ * a hop applies them in the order one process over the whole stream
+ * would.  It also keeps the release frontier (the key of the last record
+ * released) that a restart uses to drop what was already applied. */
+#ifndef FK_REORDER_H
+#define FK_REORDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "heap.h"
+#include "watermark.h"
+
+/* A record held, or released: data (len bytes) is owned by whoever holds
+ * the struct (fk_reorder_next hands it to its caller, to free). */
+struct fk_reorder_rec {
+	int64_t t;
+	char *data;
+	size_t len;
+	size_t txoff, txlen; /* tx_id within data; txlen 0: none */
+	int64_t offset;      /* input offset */
+	uint64_t seq;        /* arrival */
+};
+
+struct fk_reorder {
+	struct fk_heap h; /* of struct fk_reorder_rec *, by (t, tx_id, seq) */
+	int active;       /* watermarks came: records are held */
+	int32_t tasks;
+	int64_t *wm;           /* per upstream task */
+	unsigned char *status; /* per task: 0 unheard, 1 heard, 2 idle */
+	uint64_t seq;
+	size_t max; /* hold at most this many; 0: no bound */
+	/* The last record released, and the one a restored state had
+	 * released (records at or below it were applied before). */
+	int has_done, has_applied;
+	int64_t done_t, applied_t;
+	char *done_tx, *applied_tx;
+	size_t done_txlen, applied_txlen;
+	long long forced, dropped, behind, dups;
+	uint64_t *recent; /* tx_ids applied lately, by hash: a lossy set */
+	size_t peak;
+};
+
+void fk_reorder_init(struct fk_reorder *r, size_t max);
+void fk_reorder_release(struct fk_reorder *r);
+
+/* A watermark of an upstream task: records are held from now on. */
+void fk_reorder_watermark(struct fk_reorder *r, const struct fk_watermark *w);
+
+/* Whether the record of key (t, tx) is at or below the frontier of the
+ * state restored: applied before the restart. */
+int fk_reorder_applied(
+    const struct fk_reorder *r, int64_t t, const char *tx, size_t txlen);
+
+/* Whether the key (t, tx) is at or below the last record released: a
+ * transaction applied already, sent again by an upstream task that
+ * restarted (or one that came after its task's watermark said it would
+ * not).  A record without a tx_id is behind only when earlier. */
+int fk_reorder_behind(
+    const struct fk_reorder *r, int64_t t, const char *tx, size_t txlen);
+
+/* Whether the transaction tx was applied lately (of the last few tens of
+ * thousands): a record behind the frontier that was is a duplicate, one
+ * that was not came late. */
+int fk_reorder_seen(const struct fk_reorder *r, const char *tx, size_t txlen);
+
+/* tx was applied (fk_reorder_next notes those it releases). */
+void fk_reorder_note(struct fk_reorder *r, const char *tx, size_t txlen);
+
+/* Hold a copy of data, whose tx_id is data[txoff..txoff+txlen). */
+void fk_reorder_push(struct fk_reorder *r, int64_t t, const char *data,
+    size_t len, size_t txoff, size_t txlen, int64_t offset);
+
+/* The next record to apply into *out (its data is the caller's, to
+ * free): one below every task's watermark, any with all, or the first
+ * when more than max are held.  1, 2 for a duplicate of one applied (not
+ * to apply), or 0 for none. */
+int fk_reorder_next(struct fk_reorder *r, int all, struct fk_reorder_rec *out);
+
+/* The least watermark of the tasks not idle: INT64_MAX when all are
+ * idle, INT64_MIN while one has not been heard from. */
+int64_t fk_reorder_frontier(const struct fk_reorder *r);
+
+/* The watermark this partition's output can promise: every record still
+ * to be released has an event time at least *wm.  0 when none is known
+ * yet, 1, or 2 when nothing is held and every task is idle. */
+int fk_reorder_out(const struct fk_reorder *r, int64_t *wm);
+
+/* The first input offset of the records held, or -1. */
+int64_t fk_reorder_first_offset(const struct fk_reorder *r);
+
+/* The frontier and the tasks' watermarks, to save with the state: a new
+ * buffer (*len bytes), to free. */
+void *fk_reorder_save(const struct fk_reorder *r, size_t *len);
+/* Restore what fk_reorder_save wrote: 0, or -1 when it is not one. */
+int fk_reorder_load(struct fk_reorder *r, const void *p, size_t len);
+
+#endif

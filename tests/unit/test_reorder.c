@@ -1,0 +1,183 @@
+/* Unit tests for fk-enrich's reorder.c: the merge of a partition that
+ * interleaves upstream tasks, released by their watermarks. */
+#include "reorder.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+
+static void
+wm(struct fk_reorder *r, int task, int64_t t, int idle)
+{
+	struct fk_watermark w = {
+		.task = task, .tasks = 2, .wm = t, .idle = idle
+	};
+
+	memcpy(w.topic, "up", 3);
+	fk_reorder_watermark(r, &w);
+}
+
+/* A record whose text is its tx_id. */
+static void
+push(struct fk_reorder *r, int64_t t, const char *tx, int64_t offset)
+{
+	fk_reorder_push(r, t, tx, strlen(tx), 0, strlen(tx), offset);
+}
+
+/* The tx_ids released now, space-separated. */
+static void
+released(struct fk_reorder *r, int all, char *buf, size_t len)
+{
+	struct fk_reorder_rec x;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	while (fk_reorder_next(r, all, &x)) {
+		n += (size_t)snprintf(buf + n, len - n, "%s%.*s",
+		    n > 0 ? " " : "", (int)x.len, x.data);
+		free(x.data);
+	}
+}
+
+Test(reorder, waits_for_every_task_then_releases_below_the_least)
+{
+	struct fk_reorder r;
+	char got[256];
+
+	fk_reorder_init(&r, 0);
+	wm(&r, 0, 100, 0);
+	push(&r, 100, "a", 0);
+	push(&r, 150, "b", 1);
+	released(&r, 0, got, sizeof(got));
+	cr_assert_str_eq(got, "", "task 1 not heard from yet");
+	cr_assert_eq(fk_reorder_first_offset(&r), 0);
+	wm(&r, 1, 120, 0);
+	push(&r, 120, "c", 2);
+	released(&r, 0, got, sizeof(got));
+	cr_assert_str_eq(got, "", "nothing below 100");
+	wm(&r, 0, 200, 0);
+	released(&r, 0, got, sizeof(got));
+	cr_assert_str_eq(got, "a", "below 120 only, equal times wait");
+	cr_assert_eq(fk_reorder_first_offset(&r), 1);
+	wm(&r, 1, 300, 0);
+	released(&r, 0, got, sizeof(got));
+	cr_assert_str_eq(got, "c b");
+	fk_reorder_release(&r);
+}
+
+Test(reorder, equal_times_go_by_tx_id_then_arrival)
+{
+	struct fk_reorder r;
+	char got[256];
+
+	fk_reorder_init(&r, 0);
+	wm(&r, 0, 0, 0);
+	wm(&r, 1, 0, 0);
+	push(&r, 50, "tx-9", 0);
+	push(&r, 50, "tx-10", 1);
+	push(&r, 50, "tx-1", 2);
+	push(&r, 40, "tx-z", 3);
+	released(&r, 1, got, sizeof(got));
+	cr_assert_str_eq(got, "tx-z tx-1 tx-10 tx-9");
+	fk_reorder_release(&r);
+}
+
+Test(reorder, idle_tasks_are_not_waited_for)
+{
+	struct fk_reorder r;
+	char got[256];
+	int64_t out;
+
+	fk_reorder_init(&r, 0);
+	wm(&r, 0, 100, 0);
+	wm(&r, 1, 10, 1);
+	push(&r, 90, "a", 0);
+	push(&r, 100, "b", 1);
+	released(&r, 0, got, sizeof(got));
+	cr_assert_str_eq(got, "a");
+	cr_assert_eq(fk_reorder_out(&r, &out), 1);
+	cr_assert_eq(out, 100, "the record held");
+	wm(&r, 0, 500, 1);
+	released(&r, 0, got, sizeof(got));
+	cr_assert_str_eq(got, "b");
+	cr_assert_eq(fk_reorder_out(&r, &out), 2, "all idle, none held");
+	fk_reorder_release(&r);
+}
+
+Test(reorder, the_bound_releases_the_first)
+{
+	struct fk_reorder r;
+	char got[256];
+
+	fk_reorder_init(&r, 2);
+	wm(&r, 0, 0, 0);
+	push(&r, 30, "c", 0);
+	push(&r, 10, "a", 1);
+	push(&r, 20, "b", 2);
+	released(&r, 0, got, sizeof(got));
+	cr_assert_str_eq(got, "a");
+	cr_assert_eq(r.forced, 1);
+	fk_reorder_release(&r);
+}
+
+Test(reorder, the_frontier_survives_a_restart)
+{
+	struct fk_reorder r, s;
+	char got[256];
+	size_t len;
+	void *saved;
+
+	fk_reorder_init(&r, 0);
+	wm(&r, 0, 100, 0);
+	wm(&r, 1, 100, 1);
+	push(&r, 50, "m", 0);
+	push(&r, 50, "n", 1);
+	push(&r, 60, "o", 2);
+	push(&r, 150, "p", 3);
+	released(&r, 0, got, sizeof(got));
+	cr_assert_str_eq(got, "m n o");
+	saved = fk_reorder_save(&r, &len);
+	fk_reorder_release(&r);
+
+	fk_reorder_init(&s, 0);
+	cr_assert_eq(fk_reorder_load(&s, saved, len), 0);
+	cr_assert(s.active);
+	cr_assert(fk_reorder_applied(&s, 50, "m", 1));
+	cr_assert(fk_reorder_applied(&s, 60, "o", 1));
+	cr_assert_not(fk_reorder_applied(&s, 60, "p", 1));
+	cr_assert_not(fk_reorder_applied(&s, 150, "p", 1));
+	push(&s, 150, "p", 3);
+	wm(&s, 0, 151, 0);
+	released(&s, 0, got, sizeof(got));
+	cr_assert_str_eq(got, "p", "task 1 restored as idle");
+	cr_assert_eq(fk_reorder_load(&s, saved, len - 1), -1);
+	free(saved);
+	fk_reorder_release(&s);
+}
+
+Test(reorder, a_duplicate_is_dropped_a_late_one_is_not)
+{
+	struct fk_reorder r;
+	struct fk_reorder_rec x;
+
+	fk_reorder_init(&r, 0);
+	wm(&r, 0, 0, 0);
+	wm(&r, 1, 0, 0);
+	push(&r, 10, "a", 0);
+	push(&r, 20, "b", 1);
+	push(&r, 20, "b", 2); /* sent again by a restarted upstream */
+	cr_assert_eq(fk_reorder_next(&r, 1, &x), 1);
+	free(x.data);
+	cr_assert_eq(fk_reorder_next(&r, 1, &x), 1);
+	free(x.data);
+	cr_assert_eq(fk_reorder_next(&r, 1, &x), 2, "the duplicate");
+	free(x.data);
+	cr_assert(fk_reorder_behind(&r, 15, "z", 1));
+	cr_assert(fk_reorder_seen(&r, "a", 1));
+	cr_assert_not(fk_reorder_seen(&r, "z", 1), "late, not applied");
+	cr_assert_eq(r.dups, 1);
+	fk_reorder_release(&r);
+}
