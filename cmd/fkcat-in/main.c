@@ -14,6 +14,9 @@ struct fkcat {
 	int need_header;
 	int create;               /* --create-topic N, or 0 */
 	struct fk_strv topic_cfg; /* --topic-config NAME=VALUE */
+	long nparts; /* --from's partitions: 0 not asked yet, -1 unknown */
+	long owned;  /* of them, this group member's */
+	int partial_said;
 };
 
 static int
@@ -53,6 +56,47 @@ create_topic(struct fkcat *f, struct fk_rt *rt)
 			fk_warnx(
 			    "%s: %s is %s, not %s", topic, name, have, eq + 1);
 	}
+}
+
+/* A group member writing to stdout hands a pipe only its partitions'
+ * share of every entity but the message key's: a fk-enrich after it
+ * would count a merchant's traffic on these partitions alone.  Say so
+ * once, when it reads fewer than all. */
+static void
+assigned(
+    void *ctx, struct fk_rt *rt, const int32_t *parts, int64_t *start, size_t n)
+{
+	struct fkcat *f = ctx;
+	char err[512];
+
+	(void)parts;
+	(void)start;
+	f->owned += (long)n;
+	if (fk_rt_to(rt) != NULL || f->partial_said)
+		return;
+	if (f->nparts == 0)
+		f->nparts = fk_kafka_partitions(
+		    fk_rt_config(rt), fk_rt_from(rt), err, sizeof(err));
+	if (f->nparts > 0 && f->owned < f->nparts) {
+		f->partial_said = 1;
+		fk_warnx(
+		    "this group member reads %ld of the %ld partitions "
+		    "of %s: a stage after it that keeps state by "
+		    "anything but the message key (fk-enrich's merchant, "
+		    "terminal, device and ip features) sees only their "
+		    "share; fk(7)'s Hops section says how to compute them right",
+		    f->owned, f->nparts, fk_rt_from(rt));
+	}
+}
+
+static void
+revoked(void *ctx, struct fk_rt *rt, const int32_t *parts, size_t n)
+{
+	struct fkcat *f = ctx;
+
+	(void)rt;
+	(void)parts;
+	f->owned -= (long)n;
 }
 
 static void
@@ -168,6 +212,8 @@ main(int argc, char **argv)
 		.start = start,
 		.source = source,
 		.record = record,
+		.assigned = assigned,
+		.revoked = revoked,
 	};
 	int rc;
 
