@@ -26,6 +26,7 @@ struct hop {
 	int sent; /* a watermark was sent */
 	int sent_idle;
 	int64_t sent_wm;
+	long long end_since; /* monotonic ms first seen at its end; 0: not */
 };
 
 struct fkenrich {
@@ -44,7 +45,8 @@ struct fkenrich {
 	long long off_key; /* records whose key is not a computed id */
 	struct hop *hop;   /* per input partition */
 	size_t nhop;
-	long long max_buffer; /* records held per partition, at most */
+	long long max_buffer;    /* records held per partition, at most */
+	long long idle_after_ms; /* at its end this long: idle */
 	long long dropped, behind, dups, forced, held_at_exit;
 	size_t peak;
 };
@@ -504,10 +506,19 @@ send_watermarks(struct fkenrich *f, struct fk_rt *rt, int always)
 		struct hop *h;
 		int64_t wm = 0;
 		int idle = fk_rt_at_end(rt, p), rc;
+		long long now;
 
 		if (f->pe[i] == NULL)
 			continue;
 		h = hop_of(f, p);
+		/* Caught up for a moment while its producer is still writing
+		 * is not idle: downstream would release past what comes. */
+		now = fk_time_mono_ms();
+		if (!idle)
+			h->end_since = 0;
+		else if (h->end_since == 0)
+			h->end_since = now;
+		idle = idle && now - h->end_since >= f->idle_after_ms;
 		if (h->ro.active) {
 			if ((rc = fk_reorder_out(&h->ro, &wm)) == 0)
 				continue;
@@ -776,6 +787,8 @@ main(int argc, char **argv)
 		FK_OPT_CALL(0, "list", &f.lists, opt_list,
 		    "NAME[:FIELD]=FILE[#COLUMN]",
 		    "a list of values to look up (repeatable)"),
+		FK_OPT_DURATION(0, "idle-after", &f.idle_after_ms, 0, 86400000,
+		    "TIME", "a partition at its end TIME is idle (default 1s)"),
 		FK_OPT_INT(0, "max-buffer", &f.max_buffer, 1, 1LL << 40, "N",
 		    "hold at most N records a partition (default 1000000)"),
 		FK_OPT_INT(0, "max-entities", &f.o.max_entities, 1, 1LL << 31,
@@ -802,13 +815,14 @@ main(int argc, char **argv)
 		    "[--changelog topic]\n"
 		    "                 [--checkpoint time] "
 		    "[--device-memory time] [--entities list]\n"
-		    "                 [--label-delay time] "
-		    "[--label-field field] [--labels src]\n"
-		    "                 [--list name=file] [--max-buffer n] "
-		    "[--max-entities n]\n"
-		    "                 [--max-speed kmh] [--places file] "
-		    "[--state file] [--tz offset]\n"
-		    "                 [--windows list] [file ...]",
+		    "                 [--idle-after time] [--label-delay time] "
+		    "[--label-field field]\n"
+		    "                 [--labels src] [--list name=file] "
+		    "[--max-buffer n]\n"
+		    "                 [--max-entities n] [--max-speed kmh] "
+		    "[--places file]\n"
+		    "                 [--state file] [--tz offset] "
+		    "[--windows list] [file ...]",
 		.options = options,
 		.help_col = 23,
 		.start = start,
@@ -828,6 +842,7 @@ main(int argc, char **argv)
 	fk_enrich_opts_init(&f.o);
 	fk_lists_init(&f.lists);
 	f.max_buffer = 1000000;
+	f.idle_after_ms = 1000;
 	rc = fk_main(&tool, &f, argc, argv);
 	fk_enrich_free(f.e);
 	for (size_t i = 0; i < f.npe; i++)
