@@ -718,8 +718,10 @@ Test(mock, consumer_group_no_commit_when_undelivered)
 	free(errors);
 	status = run_group(&m, &errs);
 	cr_expect_eq(status, 75, "exit %d, stderr:\n%s", status, errs);
+	/* How many were in flight when the first failure came back depends
+	 * on the machine's load: 200 on a quiet one, 1 on a busy one. */
 	cr_expect_not_null(
-	    strstr(errs, "200 records undelivered"), "stderr:\n%s", errs);
+	    strstr(errs, " records undelivered: "), "stderr:\n%s", errs);
 	free(errs);
 	sum = committed_sum(&m, "fk-mock-g", "in", NPARTS, &ncommitted);
 	cr_expect_eq(ncommitted, 0,
