@@ -310,26 +310,38 @@ fk_producer_free(struct fk_producer *p)
 	free(p);
 }
 
-/* One message to partition (RD_KAFKA_PARTITION_UA: by the key). */
+/* One message to partition (RD_KAFKA_PARTITION_UA: by the key), with
+ * header h unless NULL. */
 static int
 produce(struct fk_producer *p, const char *topic, int32_t partition,
     const void *value, size_t len, const void *key, size_t keylen,
-    int64_t ts_ms, char *err, size_t errlen)
+    const struct fk_header *h, int64_t ts_ms, char *err, size_t errlen)
 {
+	rd_kafka_headers_t *hs = NULL;
 	rd_kafka_resp_err_t e;
 
 	for (;;) {
+		if (h != NULL && hs == NULL) {
+			hs = rd_kafka_headers_new(1);
+			rd_kafka_header_add(
+			    hs, h->name, -1, h->value, (ssize_t)h->len);
+		}
+		/* On success the message owns the headers. */
 		e = rd_kafka_producev(p->rk, RD_KAFKA_V_TOPIC(topic),
 		    RD_KAFKA_V_PARTITION(partition),
 		    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
 		    RD_KAFKA_V_VALUE((void *)(uintptr_t)value, len),
-		    RD_KAFKA_V_KEY(key, keylen), RD_KAFKA_V_TIMESTAMP(ts_ms),
-		    RD_KAFKA_V_END);
+		    RD_KAFKA_V_KEY(key, keylen), RD_KAFKA_V_HEADERS(hs),
+		    RD_KAFKA_V_TIMESTAMP(ts_ms), RD_KAFKA_V_END);
+		if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
+			hs = NULL;
 		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
 			break;
 		/* Back-pressure: wait for deliveries to make room. */
 		rd_kafka_poll(p->rk, 50);
 	}
+	if (hs != NULL)
+		rd_kafka_headers_destroy(hs);
 	if (e == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
 		snprintf(err, errlen,
 		    "%s: a message of %zu bytes is larger than message.max.bytes",
@@ -348,11 +360,11 @@ produce(struct fk_producer *p, const char *topic, int32_t partition,
 
 int
 fk_producer_send(struct fk_producer *p, const char *topic, const void *value,
-    size_t len, const void *key, size_t keylen, int64_t ts_ms, char *err,
-    size_t errlen)
+    size_t len, const void *key, size_t keylen, const struct fk_header *h,
+    int64_t ts_ms, char *err, size_t errlen)
 {
 	return produce(p, topic, RD_KAFKA_PARTITION_UA, value, len, key, keylen,
-	    ts_ms, err, errlen);
+	    h, ts_ms, err, errlen);
 }
 
 int
@@ -360,8 +372,8 @@ fk_producer_send_to(struct fk_producer *p, const char *topic, int32_t partition,
     const void *value, size_t len, const void *key, size_t keylen, char *err,
     size_t errlen)
 {
-	return produce(
-	    p, topic, partition, value, len, key, keylen, 0, err, errlen);
+	return produce(p, topic, partition, value, len, key, keylen, NULL, 0,
+	    err, errlen);
 }
 
 void
@@ -400,24 +412,10 @@ fk_producer_send_control(struct fk_producer *p, const char *topic,
     int32_t partition, const char *name, const void *hvalue, size_t hlen,
     const void *value, size_t len, int64_t ts_ms, char *err, size_t errlen)
 {
-	rd_kafka_resp_err_t e;
+	struct fk_header h = { name, hvalue, hlen };
 
-	for (;;) {
-		e = rd_kafka_producev(p->rk, RD_KAFKA_V_TOPIC(topic),
-		    RD_KAFKA_V_PARTITION(partition),
-		    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-		    RD_KAFKA_V_VALUE((void *)(uintptr_t)value, len),
-		    RD_KAFKA_V_HEADER(name, hvalue, (ssize_t)hlen),
-		    RD_KAFKA_V_TIMESTAMP(ts_ms), RD_KAFKA_V_END);
-		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
-			break;
-		rd_kafka_poll(p->rk, 50);
-	}
-	if (e) {
-		snprintf(err, errlen, "%s: %s", topic, rd_kafka_err2str(e));
-		return -1;
-	}
-	return 0;
+	return produce(
+	    p, topic, partition, value, len, NULL, 0, &h, ts_ms, err, errlen);
 }
 
 /* --- what a topic keeps (keep.h) */
@@ -1060,6 +1058,25 @@ is_control(const rd_kafka_message_t *m)
 	    RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
+/* A record's sequence header (FK_SEQ_HEADER), if it has one. */
+static void
+seq_header(const rd_kafka_message_t *m, struct fk_rec *rec)
+{
+	rd_kafka_headers_t *h = NULL;
+	const void *v;
+	size_t len;
+
+	rec->seq = NULL;
+	rec->seqlen = 0;
+	if (rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+	    rd_kafka_header_get_last(h, FK_SEQ_HEADER, &v, &len) ==
+	        RD_KAFKA_RESP_ERR_NO_ERROR &&
+	    v != NULL) {
+		rec->seq = v;
+		rec->seqlen = len;
+	}
+}
+
 static int
 control(struct fk_consumer *c, rd_kafka_message_t *m, struct fk_rec *rec)
 {
@@ -1133,6 +1150,7 @@ fk_consumer_next(struct fk_consumer *c, struct fk_rec *rec, int timeout_ms,
 		return all_done(c) ? -1 : 0;
 	}
 	c->cur = m;
+	seq_header(m, rec);
 	rec->data = m->payload ? m->payload : "";
 	rec->len = m->len;
 	rec->key = m->key;

@@ -62,14 +62,26 @@ struct fk_producer *fk_producer_new(const struct fk_config *cfg,
     const char *compression, char *err, size_t errlen);
 void fk_producer_free(struct fk_producer *p);
 
-/* Queue a copy of value for topic with timestamp ts_ms (0: now); waits
- * while the local queue is full.  Returns 0; 1 with a message when this
+/* A message header: name, and value of len bytes. */
+struct fk_header {
+	const char *name;
+	const void *value;
+	size_t len;
+};
+
+/* A record's sequence header: "TASK EPOCH SEQ", the input partition of
+ * the stage that wrote it, that partition's state's epoch and the
+ * record's number in its output (fk-enrich's hops: fk(7)). */
+#define FK_SEQ_HEADER "fk-seq"
+
+/* Queue a copy of value for topic, with header h unless NULL, and
+ * timestamp ts_ms (0: now); waits while the local queue is full.  Returns 0; 1 with a message when this
  * message cannot be sent (larger than message.max.bytes); -1 with a
  * message for an error no message will get past (unknown topic, fatal
  * producer error). */
 int fk_producer_send(struct fk_producer *p, const char *topic,
     const void *value, size_t len, const void *key, size_t keylen,
-    int64_t ts_ms, char *err, size_t errlen);
+    const struct fk_header *h, int64_t ts_ms, char *err, size_t errlen);
 
 /* Serve delivery reports, waiting at most timeout_ms. */
 void fk_producer_poll(struct fk_producer *p, int timeout_ms);

@@ -26,6 +26,9 @@ struct fk_rec {
 	int64_t ts_ms; /* Kafka message timestamp, or -1 */
 	int truncated; /* longer than --max-line: data holds the start */
 	struct fk_pos pos;
+	/* Kafka: the value of the message's FK_SEQ_HEADER, or NULL. */
+	const char *seq;
+	size_t seqlen;
 };
 
 #endif

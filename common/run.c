@@ -343,13 +343,14 @@ keep_open(struct fk_rt *rt)
 /* Returns 0, or 1 when this one message cannot be sent (too large). */
 static int
 sink_write(struct fk_rt *rt, const char *topic, const char *data, size_t len,
-    const char *key, size_t keylen, int64_t ts_ms, char *err, size_t errlen)
+    const char *key, size_t keylen, int64_t ts_ms, const struct fk_header *h,
+    char *err, size_t errlen)
 {
 	int rc;
 
 	if (topic != NULL) {
 		rc = fk_producer_send(rt->producer, topic, data, len, key,
-		    keylen, ts_ms, err, errlen);
+		    keylen, h, ts_ms, err, errlen);
 		if (rc == -1)
 			fk_errx(FK_EX_UNAVAILABLE, "%s", err);
 		return rc;
@@ -363,6 +364,13 @@ void
 fk_rt_emit(struct fk_rt *rt, const char *data, size_t len, const char *key,
     size_t keylen, int64_t ts_ms)
 {
+	fk_rt_emit_h(rt, data, len, key, keylen, ts_ms, NULL);
+}
+
+void
+fk_rt_emit_h(struct fk_rt *rt, const char *data, size_t len, const char *key,
+    size_t keylen, int64_t ts_ms, const struct fk_header *h)
+{
 	char err[512];
 
 	if (rt->tool->flags & FK_TOOL_GENERATOR) {
@@ -372,7 +380,7 @@ fk_rt_emit(struct fk_rt *rt, const char *data, size_t len, const char *key,
 	}
 	if (ts_ms > 0 && (ts_ms < rt->keep_lo || ts_ms > rt->keep_hi))
 		unkept(rt, ts_ms);
-	if (sink_write(rt, rt->a.to, data, len, key, keylen, ts_ms, err,
+	if (sink_write(rt, rt->a.to, data, len, key, keylen, ts_ms, h, err,
 	        sizeof(err)) == 1 &&
 	    rt->cur != NULL) {
 		fk_rt_reject(rt, rt->cur, "%s", err);
@@ -442,7 +450,7 @@ fk_rt_reject(struct fk_rt *rt, const struct fk_rec *rec, const char *fmt, ...)
 	json_decref(o);
 	if (rt->reject_topic != NULL) {
 		if (sink_write(rt, rt->reject_topic, line, strlen(line),
-		        rec->key, rec->keylen, 0, reason, sizeof(reason)) == 1)
+		        rec->key, rec->keylen, 0, NULL, reason, sizeof(reason)) == 1)
 			fk_errx(FK_EX_UNAVAILABLE, "%s", reason);
 	} else if (fputs(line, rt->reject_fp) == EOF ||
 	    putc('\n', rt->reject_fp) == EOF) {
@@ -649,7 +657,7 @@ handle_watermark(struct fk_rt *rt, const struct fk_rec *rec)
 		return;
 	}
 	if (the_tool->watermark != NULL)
-		the_tool->watermark(rt->ctx, rt, rec->pos.partition, &w);
+		the_tool->watermark(rt->ctx, rt, rec, &w);
 }
 
 int

@@ -13,6 +13,8 @@
 #include "record.h"
 #include "watermark.h"
 
+struct fk_header; /* kafka.h */
+
 struct fk_rt;
 
 /* fk_tool.flags */
@@ -66,10 +68,11 @@ struct fk_tool {
 	/* --from: input stops (end, signal, -c); before the last
 	 * checkpoint, so that what the tool writes out now is committed. */
 	void (*drain)(void *ctx, struct fk_rt *rt);
-	/* --from: a watermark control message (watermark.h) came on
-	 * partition, between its records.  Such messages are never records
-	 * (not counted, not rejected); NULL: they are skipped. */
-	void (*watermark)(void *ctx, struct fk_rt *rt, int32_t partition,
+	/* --from: a watermark control message (watermark.h) came, at
+	 * msg->pos, between its partition's records.  Such messages are
+	 * never records (not counted, not rejected); NULL: they are
+	 * skipped. */
+	void (*watermark)(void *ctx, struct fk_rt *rt, const struct fk_rec *msg,
 	    const struct fk_watermark *wm);
 };
 
@@ -119,6 +122,11 @@ const char *fk_rt_keyfield(const struct fk_rt *rt);
  * event time ts_ms (0: none). */
 void fk_rt_emit(struct fk_rt *rt, const char *data, size_t len, const char *key,
     size_t keylen, int64_t ts_ms);
+
+/* The same, with header h on a Kafka message (NULL: none; on standard
+ * output it is not written). */
+void fk_rt_emit_h(struct fk_rt *rt, const char *data, size_t len,
+    const char *key, size_t keylen, int64_t ts_ms, const struct fk_header *h);
 
 /* Reject rec: a message on stderr at its position, the verbatim input with
  * the reason to the reject sink, counted; --strict stops the run. */

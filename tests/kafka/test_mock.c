@@ -521,7 +521,7 @@ produce_n(const struct mock *m, int n)
 		    "{\"user_id\":\"u1\",\"tx_id\":\"t%d\"}", i);
 
 		cr_assert_eq(fk_producer_send(p, "tx", val, (size_t)len, "u1",
-		                 2, 0, err, sizeof(err)),
+		                 2, NULL, 0, err, sizeof(err)),
 		    0, "fk_producer_send: %s", err);
 	}
 	while ((left = fk_producer_flush(p, 200)) > 0)
