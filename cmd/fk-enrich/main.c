@@ -211,17 +211,19 @@ hop_restore(struct fkenrich *f, int32_t partition, struct fk_enrich *e)
 		    (int)partition);
 }
 
-/* Before the state is saved: the frontiers go with it. */
+/* Before the state is saved: the frontiers and record numbers go with
+ * it, for input read up to offset end (exclusive). */
 static void
-hop_save(struct fkenrich *f, int32_t partition, struct fk_enrich *e)
+hop_save(struct fkenrich *f, int32_t partition, struct fk_enrich *e,
+    int64_t end)
 {
 	size_t len;
 	void *x;
 
 	if (partition < 0 || (size_t)partition >= f->nhop ||
-	    !f->hop[partition].on || !f->hop[partition].ro.active)
+	    !f->hop[partition].on)
 		return;
-	x = fk_reorder_save(&f->hop[partition].ro, &len);
+	x = fk_reorder_save(&f->hop[partition].ro, end, &len);
 	fk_enrich_set_extra(e, x, len);
 	free(x);
 }
@@ -330,7 +332,8 @@ save(struct fkenrich *f)
 	parts[n++] = (struct fk_enrich_part){ -1, f->e };
 	for (size_t i = 0; i < f->npe; i++)
 		if (f->pe[i] != NULL) {
-			hop_save(f, (int32_t)i, f->pe[i]);
+			/* Offsets are not committed with it. */
+			hop_save(f, (int32_t)i, f->pe[i], INT64_MAX);
 			parts[n++] =
 			    (struct fk_enrich_part){ (int32_t)i, f->pe[i] };
 		}
@@ -423,6 +426,8 @@ checkpoint(void *ctx, struct fk_rt *rt, const int32_t *parts, int64_t *offsets,
 	struct fkenrich *f = ctx;
 	int rc = 0;
 
+	int64_t *end = fk_xmalloc(n * sizeof(*end) + 1);
+
 	for (size_t i = 0; i < n; i++) {
 		int64_t first =
 		    (size_t)parts[i] < f->nhop && f->hop[parts[i]].on
@@ -430,19 +435,19 @@ checkpoint(void *ctx, struct fk_rt *rt, const int32_t *parts, int64_t *offsets,
 		    : -1;
 
 		/* Held records are read again after a restart. */
+		end[i] = offsets[i];
 		if (first >= 0 && first < offsets[i])
 			offsets[i] = first;
 	}
 	send_watermarks(f, rt, 1);
-	if (f->changelog == NULL)
-		return 0;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; f->changelog != NULL && i < n; i++)
 		if ((size_t)parts[i] < f->npe && f->pe[parts[i]] != NULL) {
-			hop_save(f, parts[i], f->pe[parts[i]]);
+			hop_save(f, parts[i], f->pe[parts[i]], end[i]);
 			if (fk_changelog_write(rt, f->changelog, parts[i],
 			        f->pe[parts[i]], offsets[i]) == -1)
 				rc = -1;
 		}
+	free(end);
 	return rc;
 }
 
@@ -523,7 +528,9 @@ send_watermarks(struct fkenrich *f, struct fk_rt *rt, int always)
 			if ((rc = fk_reorder_out(&h->ro, &wm)) == 0)
 				continue;
 			idle = idle && rc == 2;
-		} else if (!fk_enrich_watermark(f->pe[i], &wm) && !idle) {
+		} else if (!fk_enrich_watermark(f->pe[i], &wm)) {
+			/* Nothing read yet, not even a watermark: the hop
+			 * before may not have begun, so it is not idle. */
 			continue;
 		}
 		if (always || !h->sent || wm != h->sent_wm ||
@@ -553,20 +560,37 @@ apply(struct fkenrich *f, struct fk_rt *rt, const struct fk_rec *rec, int check)
 	}
 	if (check)
 		check_key(f, rec);
-	/* -k: the hops of a chain key their output by the next one's id. */
-	if (strcmp(fk_rt_keyfield(rt), "user_id") != 0 &&
-	    fk_enrich_key(e, fk_rt_keyfield(rt), &key, &keylen) == -1) {
-		key = NULL;
-		keylen = 0;
+	/* -k: the hops of a chain key their output by the next one's id;
+	 * a record without one by its tx_id (else its user's id), so that
+	 * the partition it goes to is always the same: a member that writes
+	 * it again after a restart sends it where the first copy went. */
+	if (strcmp(fk_rt_keyfield(rt), "user_id") != 0) {
+		const char *k;
+		size_t kl;
+
+		if ((fk_enrich_key(e, fk_rt_keyfield(rt), &k, &kl) == 0 &&
+		        kl > 0) ||
+		    (fk_enrich_key(e, "tx_id", &k, &kl) == 0 && kl > 0)) {
+			key = k;
+			keylen = kl;
+		}
 	}
 	/* A partition's first record (or the first after it was idle):
 	 * its watermark goes first, so that a reader holds its records
 	 * from the start. */
 	if (rec->pos.partition >= 0) {
 		struct hop *h = hop_of(f, rec->pos.partition);
+		char seq[64];
+		struct fk_header hd = { FK_SEQ_HEADER, seq, 0 };
 
 		if (!h->sent || h->sent_idle)
 			send_one(f, rt, rec->pos.partition, ts, 0);
+		if (h->ro.out_epoch != 0) {
+			hd.len = fk_reorder_number(
+			    &h->ro, rec->pos.partition, seq, sizeof(seq));
+			fk_rt_emit_h(rt, out, outlen, key, keylen, ts, &hd);
+			return;
+		}
 	}
 	fk_rt_emit(rt, out, outlen, key, keylen, ts);
 }
@@ -615,28 +639,50 @@ hold(struct fkenrich *f, struct fk_rt *rt, const struct fk_rec *rec,
 		return;
 	}
 	check_key(f, rec);
-	if (fk_reorder_applied(&h->ro, t, tx, txlen)) {
+	/* Read again after a restart: what the checkpoint had applied. */
+	if (rec->pos.offset < h->ro.end &&
+	    fk_reorder_applied(&h->ro, t, tx, txlen)) {
 		h->ro.dropped++;
 		fk_rt_skip(rt, rec);
 		return;
 	}
-	/* Behind what was released: a duplicate from an upstream member
-	 * that restarted, dropped; or a record that came late (its upstream
+	/* Behind what was released: a record that came late (its upstream
 	 * task was idle, then brought older records), applied now. */
 	if (fk_reorder_behind(&h->ro, t, tx, txlen)) {
-		if (fk_reorder_seen(&h->ro, tx, txlen)) {
-			h->ro.dups++;
-			fk_rt_skip(rt, rec);
-			return;
-		}
+		if (h->ro.behind < 5)
+			fk_info(FK_LOG_DEBUG,
+			    "%s[%d]@%lld: %.*s (%lld, seq %.*s) came behind "
+			    "%.*s (%lld); frontier %lld",
+			    fk_rt_from(rt), (int)rec->pos.partition,
+			    (long long)rec->pos.offset, (int)txlen, tx,
+			    (long long)t, (int)rec->seqlen,
+			    rec->seq ? rec->seq : "", (int)h->ro.done_txlen,
+			    h->ro.done_tx, (long long)h->ro.done_t,
+			    (long long)fk_reorder_frontier(&h->ro));
 		h->ro.behind++;
-		fk_reorder_note(&h->ro, tx, txlen);
 		apply(f, rt, rec, 0);
 		return;
 	}
 	fk_reorder_push(&h->ro, t, rec->data, rec->len,
 	    txlen > 0 ? (size_t)(tx - rec->data) : 0, txlen, rec->pos.offset);
 	flow(f, rt, rec->pos.partition, 0);
+}
+
+/* A record an upstream member sent again (fk_reorder_dup), unless read
+ * again after a restart: then the checkpoint had seen it. */
+static int
+duplicate(struct fkenrich *f, const struct fk_rec *rec)
+{
+	struct hop *h;
+
+	if (rec->seq == NULL || rec->pos.partition < 0)
+		return 0;
+	h = hop_of(f, rec->pos.partition);
+	if (rec->pos.offset < h->ro.end ||
+	    !fk_reorder_dup(&h->ro, rec->seq, rec->seqlen))
+		return 0;
+	h->ro.dups++;
+	return 1;
 }
 
 static void
@@ -661,6 +707,23 @@ record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
 				save(f);
 		}
 	}
+	/* With a changelog, what a partition writes is numbered, so that
+	 * the next hop drops what a member that takes over from a failed one
+	 * writes again.  The numbers go on from a checkpoint; from an empty
+	 * state they begin again in an epoch named by the offset they begin
+	 * at, so that a member that began there too and failed before its
+	 * first checkpoint wrote the same records under the same numbers. */
+	if (f->changelog != NULL && fk_rt_to(rt) != NULL &&
+	    rec->pos.partition >= 0) {
+		struct hop *h = hop_of(f, rec->pos.partition);
+
+		if (h->ro.out_epoch == 0)
+			h->ro.out_epoch = rec->pos.offset + 1;
+	}
+	if (duplicate(f, rec)) {
+		fk_rt_skip(rt, rec);
+		return;
+	}
 	if (rec->pos.partition >= 0 && (size_t)rec->pos.partition < f->nhop &&
 	    f->hop[rec->pos.partition].on &&
 	    f->hop[rec->pos.partition].ro.active) {
@@ -671,13 +734,14 @@ record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
 }
 
 static void
-watermark(void *ctx, struct fk_rt *rt, int32_t partition,
+watermark(void *ctx, struct fk_rt *rt, const struct fk_rec *msg,
     const struct fk_watermark *w)
 {
 	struct fkenrich *f = ctx;
+	int32_t partition = msg->pos.partition;
 
 	engine(f, partition);
-	fk_reorder_watermark(&hop_of(f, partition)->ro, w);
+	fk_reorder_watermark(&hop_of(f, partition)->ro, w, msg->pos.offset);
 	flow(f, rt, partition, 0);
 }
 

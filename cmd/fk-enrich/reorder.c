@@ -1,13 +1,11 @@
 #include "reorder.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "hash.h"
 #include "xalloc.h"
 #include "banned.h"
-
-#define RECENT_BITS 16
 
 /* The heap's element: the time first, as fk_heap wants its key. */
 struct held {
@@ -59,7 +57,8 @@ fk_reorder_release(struct fk_reorder *r)
 	free(r->status);
 	free(r->done_tx);
 	free(r->applied_tx);
-	free(r->recent);
+	free(r->undo);
+	free(r->src);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -78,12 +77,82 @@ set_tasks(struct fk_reorder *r, int32_t tasks)
 }
 
 void
-fk_reorder_watermark(struct fk_reorder *r, const struct fk_watermark *w)
+fk_reorder_watermark(
+    struct fk_reorder *r, const struct fk_watermark *w, int64_t offset)
 {
+	struct fk_reorder_undo *u;
+
 	r->active = 1;
 	set_tasks(r, w->tasks);
+	if (r->nundo == r->capundo) {
+		r->capundo = r->capundo ? r->capundo * 2 : 64;
+		r->undo = fk_xrealloc(r->undo, r->capundo * sizeof(*r->undo));
+	}
+	u = &r->undo[r->nundo++];
+	u->offset = offset;
+	u->task = w->task;
+	u->status = r->status[w->task];
+	u->wm = r->wm[w->task];
 	r->wm[w->task] = w->wm;
 	r->status[w->task] = w->idle ? 2 : 1;
+}
+
+/* "TASK EPOCH SEQ", each a decimal number. */
+static int
+parse_seq(const char *s, size_t len, int64_t v[3])
+{
+	size_t i = 0;
+
+	for (int k = 0; k < 3; k++) {
+		size_t start;
+
+		if (k > 0) {
+			if (i >= len || s[i] != ' ')
+				return -1;
+			i++;
+		}
+		start = i;
+		v[k] = 0;
+		while (i < len && s[i] >= '0' && s[i] <= '9' && i - start < 18)
+			v[k] = v[k] * 10 + (s[i++] - '0');
+		if (i == start)
+			return -1;
+	}
+	return i == len ? 0 : -1;
+}
+
+int
+fk_reorder_dup(struct fk_reorder *r, const char *seq, size_t len)
+{
+	struct fk_reorder_src *src;
+	int64_t v[3];
+
+	if (parse_seq(seq, len, v) == -1 || v[0] >= 100000)
+		return 0;
+	if (v[0] >= r->nsrc) {
+		int32_t n = (int32_t)v[0] + 1;
+
+		r->src = fk_xrealloc(r->src, (size_t)n * sizeof(*r->src));
+		memset(r->src + r->nsrc, 0,
+		    (size_t)(n - r->nsrc) * sizeof(*r->src));
+		r->nsrc = n;
+	}
+	src = &r->src[v[0]];
+	/* Another epoch: the task's state began again, numbering too. */
+	if (src->epoch == v[1] && v[2] <= src->seq)
+		return 1;
+	src->epoch = v[1];
+	src->seq = v[2];
+	return 0;
+}
+
+size_t
+fk_reorder_number(struct fk_reorder *r, int32_t task, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%d %lld %lld", (int)task,
+	    (long long)r->out_epoch, (long long)++r->out_seq);
+
+	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
 }
 
 static int
@@ -110,41 +179,6 @@ fk_reorder_behind(
 {
 	return r->has_done &&
 	    key_le(t, tx, txlen, r->done_t, r->done_tx, r->done_txlen);
-}
-
-static uint64_t
-tx_hash(const char *tx, size_t txlen)
-{
-	uint64_t h = fk_hash64(tx, txlen, 0x7478);
-
-	return h != 0 ? h : 1;
-}
-
-int
-fk_reorder_seen(const struct fk_reorder *r, const char *tx, size_t txlen)
-{
-	uint64_t h;
-
-	if (r->recent == NULL || txlen == 0)
-		return 0;
-	h = tx_hash(tx, txlen);
-	return r->recent[h & ((1u << RECENT_BITS) - 1)] == h;
-}
-
-/* A direct-mapped table: a newer transaction takes an older one's slot,
- * so what it remembers is the recent past, at a fixed cost. */
-void
-fk_reorder_note(struct fk_reorder *r, const char *tx, size_t txlen)
-{
-	uint64_t h;
-
-	if (txlen == 0)
-		return;
-	if (r->recent == NULL)
-		r->recent =
-		    fk_xcalloc((size_t)1 << RECENT_BITS, sizeof(uint64_t));
-	h = tx_hash(tx, txlen);
-	r->recent[h & ((1u << RECENT_BITS) - 1)] = h;
 }
 
 void
@@ -207,13 +241,15 @@ fk_reorder_next(struct fk_reorder *r, int all, struct fk_reorder_rec *out)
 	fk_heap_pop(&r->h, &h);
 	*out = *h.r;
 	free(h.r);
-	/* The same transaction twice (an upstream task replayed after a
-	 * restart). */
-	if (fk_reorder_seen(r, out->data + out->txoff, out->txlen)) {
+	/* The same transaction twice: held copies of a record come out one
+	 * after the other. */
+	if (r->has_done && out->txlen > 0 && out->txlen == r->done_txlen &&
+	    out->t == r->done_t &&
+	    tx_cmp(out->data + out->txoff, out->txlen, r->done_tx,
+	        r->done_txlen) == 0) {
 		r->dups++;
 		return 2;
 	}
-	fk_reorder_note(r, out->data + out->txoff, out->txlen);
 	/* One that came late (behind what was released) goes out now: the
 	 * frontier stays where it is. */
 	if (fk_reorder_behind(r, out->t, out->data + out->txoff, out->txlen))
@@ -282,26 +318,65 @@ get64(const unsigned char **p)
 	return v;
 }
 
-#define REORDER_MAGIC 0x52454f52u /* "REOR" */
+#define REORDER_MAGIC 0x52454f52u  /* "REOR": before record numbers */
+#define REORDER_MAGIC2 0x52454f32u /* "REO2" */
 
 void *
-fk_reorder_save(const struct fk_reorder *r, size_t *len)
+fk_reorder_save(struct fk_reorder *r, int64_t end, size_t *len)
 {
-	size_t n = 8 + 8 + 8 + 8 + r->done_txlen + 8 + (size_t)r->tasks * 9;
+	int64_t first = fk_reorder_first_offset(r);
+	size_t n = 8 * 4 + r->done_txlen + 8 * 4 + (size_t)r->tasks * 9 + 8 +
+	    (size_t)r->nsrc * 16;
 	unsigned char *buf = fk_xmalloc(n), *p = buf;
+	int64_t *wm = fk_xmalloc((size_t)r->tasks * sizeof(*wm) + 1);
+	unsigned char *status = fk_xmalloc((size_t)r->tasks + 1);
+	size_t keep = 0;
 
-	put64(&p, REORDER_MAGIC);
+	/* The watermarks as they were at the first record held: undone
+	 * back to it, newest first. */
+	if (r->tasks > 0) {
+		memcpy(wm, r->wm, (size_t)r->tasks * sizeof(*wm));
+		memcpy(status, r->status, (size_t)r->tasks);
+	}
+	for (size_t i = r->nundo; first >= 0 && i-- > 0;) {
+		const struct fk_reorder_undo *u = &r->undo[i];
+
+		if (u->offset < first)
+			break;
+		wm[u->task] = u->wm;
+		status[u->task] = u->status;
+	}
+	/* Only changes from there on can be undone again. */
+	if (first >= 0)
+		while (keep < r->nundo && r->undo[keep].offset < first)
+			keep++;
+	else
+		keep = r->nundo;
+	memmove(r->undo, r->undo + keep, (r->nundo - keep) * sizeof(*r->undo));
+	r->nundo -= keep;
+
+	put64(&p, REORDER_MAGIC2);
 	put64(&p, (uint64_t)r->has_done);
 	put64(&p, (uint64_t)r->done_t);
 	put64(&p, r->done_txlen);
 	if (r->done_txlen > 0)
 		memcpy(p, r->done_tx, r->done_txlen);
 	p += r->done_txlen;
+	put64(&p, (uint64_t)end);
+	put64(&p, (uint64_t)r->out_epoch);
+	put64(&p, (uint64_t)r->out_seq);
 	put64(&p, (uint64_t)r->tasks);
 	for (int32_t i = 0; i < r->tasks; i++) {
-		put64(&p, (uint64_t)r->wm[i]);
-		*p++ = r->status[i];
+		put64(&p, (uint64_t)wm[i]);
+		*p++ = status[i];
 	}
+	put64(&p, (uint64_t)r->nsrc);
+	for (int32_t i = 0; i < r->nsrc; i++) {
+		put64(&p, (uint64_t)r->src[i].epoch);
+		put64(&p, (uint64_t)r->src[i].seq);
+	}
+	free(wm);
+	free(status);
 	*len = n;
 	return buf;
 }
@@ -310,11 +385,14 @@ int
 fk_reorder_load(struct fk_reorder *r, const void *data, size_t len)
 {
 	const unsigned char *p = data, *end = p + len;
-	uint64_t txlen, tasks;
-	int64_t t;
+	uint64_t magic, txlen, tasks, nsrc = 0;
+	int64_t t, upto = INT64_MAX, epoch = 0, seq = 0;
 	int has;
 
-	if (len < 40 || get64(&p) != REORDER_MAGIC)
+	if (len < 40)
+		return -1;
+	magic = get64(&p);
+	if (magic != REORDER_MAGIC && magic != REORDER_MAGIC2)
 		return -1;
 	has = get64(&p) != 0;
 	t = (int64_t)get64(&p);
@@ -329,14 +407,39 @@ fk_reorder_load(struct fk_reorder *r, const void *data, size_t len)
 		    &r->applied_tx, &r->applied_txlen, (const char *)p, txlen);
 	}
 	p += txlen;
+	if (magic == REORDER_MAGIC2) {
+		if ((size_t)(end - p) < 32)
+			return -1;
+		upto = (int64_t)get64(&p);
+		epoch = (int64_t)get64(&p);
+		seq = (int64_t)get64(&p);
+	}
 	tasks = get64(&p);
-	if (tasks > 100000 || (size_t)(end - p) != tasks * 9)
+	if (tasks > 100000 || (size_t)(end - p) < tasks * 9)
 		return -1;
 	set_tasks(r, (int32_t)tasks);
 	for (uint64_t i = 0; i < tasks; i++) {
 		r->wm[i] = (int64_t)get64(&p);
 		r->status[i] = *p++;
 	}
+	if (magic == REORDER_MAGIC2) {
+		if ((size_t)(end - p) < 8)
+			return -1;
+		nsrc = get64(&p);
+		if (nsrc > 100000 || (size_t)(end - p) != nsrc * 16)
+			return -1;
+		r->src = fk_xrealloc(r->src, (size_t)nsrc * sizeof(*r->src) + 1);
+		for (uint64_t i = 0; i < nsrc; i++) {
+			r->src[i].epoch = (int64_t)get64(&p);
+			r->src[i].seq = (int64_t)get64(&p);
+		}
+		r->nsrc = (int32_t)nsrc;
+	} else if (p != end) {
+		return -1;
+	}
+	r->end = upto;
+	r->out_epoch = epoch;
+	r->out_seq = seq;
 	if (tasks > 0)
 		r->active = 1;
 	return 0;

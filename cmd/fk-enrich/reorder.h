@@ -3,8 +3,20 @@
  * before): records are held in (event time, tx_id, arrival) order and
  * released once every upstream task's watermark has passed them, so that
  * a hop applies them in the order one process over the whole stream
- * would.  It also keeps the release frontier (the key of the last record
- * released) that a restart uses to drop what was already applied. */
+ * would.
+ *
+ * What goes with a checkpoint, so that a member taking the partition over
+ * repeats exactly what the last one did after it, and its records are
+ * numbered the same (the records' FK_SEQ_HEADER, by which the next hop
+ * drops those sent twice):
+ * - the release frontier (the key of the last record released): records
+ *   read again at or below it were applied before;
+ * - the upstream tasks' watermarks as they were at the first record
+ *   still held, where reading resumes (an undo log of the watermarks
+ *   since then makes them);
+ * - the input offset the checkpoint had read to, and each upstream
+ *   task's last record number seen by then;
+ * - the number of the last record this partition wrote. */
 #ifndef FK_REORDER_H
 #define FK_REORDER_H
 
@@ -25,6 +37,20 @@ struct fk_reorder_rec {
 	uint64_t seq;        /* arrival */
 };
 
+/* A watermark's change, to undo back to an earlier offset. */
+struct fk_reorder_undo {
+	int64_t offset; /* of the watermark message */
+	int32_t task;
+	unsigned char status;
+	int64_t wm; /* the task's before it */
+};
+
+/* An upstream task's records: the epoch of its state, the last number. */
+struct fk_reorder_src {
+	int64_t epoch;
+	int64_t seq;
+};
+
 struct fk_reorder {
 	struct fk_heap h; /* of struct fk_reorder_rec *, by (t, tx_id, seq) */
 	int active;       /* watermarks came: records are held */
@@ -39,16 +65,36 @@ struct fk_reorder {
 	int64_t done_t, applied_t;
 	char *done_tx, *applied_tx;
 	size_t done_txlen, applied_txlen;
+	/* Input offsets below end were read before the restored
+	 * checkpoint (0: none restored). */
+	int64_t end;
+	struct fk_reorder_undo *undo;
+	size_t nundo, capundo;
+	struct fk_reorder_src *src; /* per upstream task */
+	int32_t nsrc;
+	int64_t out_epoch, out_seq; /* this partition's records written */
 	long long forced, dropped, behind, dups;
-	uint64_t *recent; /* tx_ids applied lately, by hash: a lossy set */
 	size_t peak;
 };
 
 void fk_reorder_init(struct fk_reorder *r, size_t max);
 void fk_reorder_release(struct fk_reorder *r);
 
-/* A watermark of an upstream task: records are held from now on. */
-void fk_reorder_watermark(struct fk_reorder *r, const struct fk_watermark *w);
+/* A watermark of an upstream task, read at input offset: records are
+ * held from now on. */
+void fk_reorder_watermark(
+    struct fk_reorder *r, const struct fk_watermark *w, int64_t offset);
+
+/* A record's FK_SEQ_HEADER value: whether its upstream task sent it (or a
+ * later one) already, as a member that took over from a failed one
+ * repeats what that one wrote after its last checkpoint.  Notes it
+ * otherwise.  A value that does not parse is no duplicate. */
+int fk_reorder_dup(struct fk_reorder *r, const char *seq, size_t len);
+
+/* This partition's next record's FK_SEQ_HEADER value, as task (the input
+ * partition), into buf: its length. */
+size_t fk_reorder_number(
+    struct fk_reorder *r, int32_t task, char *buf, size_t len);
 
 /* Whether the record of key (t, tx) is at or below the frontier of the
  * state restored: applied before the restart. */
@@ -62,22 +108,14 @@ int fk_reorder_applied(
 int fk_reorder_behind(
     const struct fk_reorder *r, int64_t t, const char *tx, size_t txlen);
 
-/* Whether the transaction tx was applied lately (of the last few tens of
- * thousands): a record behind the frontier that was is a duplicate, one
- * that was not came late. */
-int fk_reorder_seen(const struct fk_reorder *r, const char *tx, size_t txlen);
-
-/* tx was applied (fk_reorder_next notes those it releases). */
-void fk_reorder_note(struct fk_reorder *r, const char *tx, size_t txlen);
-
 /* Hold a copy of data, whose tx_id is data[txoff..txoff+txlen). */
 void fk_reorder_push(struct fk_reorder *r, int64_t t, const char *data,
     size_t len, size_t txoff, size_t txlen, int64_t offset);
 
 /* The next record to apply into *out (its data is the caller's, to
  * free): one below every task's watermark, any with all, or the first
- * when more than max are held.  1, 2 for a duplicate of one applied (not
- * to apply), or 0 for none. */
+ * when more than max are held.  1, 2 for a second copy of the record
+ * released last (not to apply), or 0 for none. */
 int fk_reorder_next(struct fk_reorder *r, int all, struct fk_reorder_rec *out);
 
 /* The least watermark of the tasks not idle: INT64_MAX when all are
@@ -92,9 +130,11 @@ int fk_reorder_out(const struct fk_reorder *r, int64_t *wm);
 /* The first input offset of the records held, or -1. */
 int64_t fk_reorder_first_offset(const struct fk_reorder *r);
 
-/* The frontier and the tasks' watermarks, to save with the state: a new
- * buffer (*len bytes), to free. */
-void *fk_reorder_save(const struct fk_reorder *r, size_t *len);
+/* What goes with a checkpoint that has read the input up to offset end
+ * (exclusive; INT64_MAX: unknown), resuming at the first record held: a
+ * new buffer (*len bytes), to free.  Forgets the undo log before that
+ * record. */
+void *fk_reorder_save(struct fk_reorder *r, int64_t end, size_t *len);
 /* Restore what fk_reorder_save wrote: 0, or -1 when it is not one. */
 int fk_reorder_load(struct fk_reorder *r, const void *p, size_t len);
 

@@ -9,15 +9,22 @@
 
 #include "banned.h"
 
+/* A watermark message at input offset at. */
 static void
-wm(struct fk_reorder *r, int task, int64_t t, int idle)
+wm_at(struct fk_reorder *r, int task, int64_t t, int idle, int64_t at)
 {
 	struct fk_watermark w = {
 		.task = task, .tasks = 2, .wm = t, .idle = idle
 	};
 
 	memcpy(w.topic, "up", 3);
-	fk_reorder_watermark(r, &w);
+	fk_reorder_watermark(r, &w, at);
+}
+
+static void
+wm(struct fk_reorder *r, int task, int64_t t, int idle)
+{
+	wm_at(r, task, t, idle, 0);
 }
 
 /* A record whose text is its tx_id. */
@@ -123,39 +130,78 @@ Test(reorder, the_bound_releases_the_first)
 	fk_reorder_release(&r);
 }
 
-Test(reorder, the_frontier_survives_a_restart)
+Test(reorder, the_checkpoint_survives_a_restart)
 {
 	struct fk_reorder r, s;
-	char got[256];
+	char got[256], num[64];
 	size_t len;
 	void *saved;
 
 	fk_reorder_init(&r, 0);
-	wm(&r, 0, 100, 0);
-	wm(&r, 1, 100, 1);
-	push(&r, 50, "m", 0);
-	push(&r, 50, "n", 1);
-	push(&r, 60, "o", 2);
-	push(&r, 150, "p", 3);
+	wm_at(&r, 0, 100, 0, 0);
+	wm_at(&r, 1, 100, 1, 1);
+	push(&r, 50, "m", 2);
+	push(&r, 50, "n", 3);
+	push(&r, 60, "o", 4);
+	push(&r, 150, "p", 5);
 	released(&r, 0, got, sizeof(got));
 	cr_assert_str_eq(got, "m n o");
-	saved = fk_reorder_save(&r, &len);
+	wm_at(&r, 1, 120, 0, 6);
+	r.out_epoch = 7;
+	fk_reorder_number(&r, 3, num, sizeof(num));
+	cr_assert_str_eq(num, "3 7 1");
+	cr_assert_eq(fk_reorder_dup(&r, "1 9 40", 6), 0);
+	saved = fk_reorder_save(&r, 7, &len);
+	cr_assert_eq(r.nundo, 1, "the change at offset 6 can still be undone");
 	fk_reorder_release(&r);
 
 	fk_reorder_init(&s, 0);
 	cr_assert_eq(fk_reorder_load(&s, saved, len), 0);
 	cr_assert(s.active);
+	cr_assert_eq(s.end, 7);
 	cr_assert(fk_reorder_applied(&s, 50, "m", 1));
 	cr_assert(fk_reorder_applied(&s, 60, "o", 1));
 	cr_assert_not(fk_reorder_applied(&s, 60, "p", 1));
 	cr_assert_not(fk_reorder_applied(&s, 150, "p", 1));
-	push(&s, 150, "p", 3);
-	wm(&s, 0, 151, 0);
+	/* The watermarks as at p, offset 5: task 1 idle again. */
+	cr_assert_eq(s.status[1], 2);
+	cr_assert_eq(s.wm[1], 100);
+	cr_assert_eq(fk_reorder_frontier(&s), 100);
+	/* Read again from p: as the first member did. */
+	push(&s, 150, "p", 5);
+	wm_at(&s, 1, 120, 0, 6);
+	wm_at(&s, 0, 151, 0, 7);
 	released(&s, 0, got, sizeof(got));
-	cr_assert_str_eq(got, "p", "task 1 restored as idle");
+	cr_assert_str_eq(got, "", "task 1 at 120");
+	wm_at(&s, 1, 200, 0, 8);
+	released(&s, 0, got, sizeof(got));
+	cr_assert_str_eq(got, "p");
+	fk_reorder_number(&s, 3, num, sizeof(num));
+	cr_assert_str_eq(num, "3 7 2", "numbering goes on");
+	cr_assert_eq(fk_reorder_dup(&s, "1 9 40", 6), 1, "seen before");
 	cr_assert_eq(fk_reorder_load(&s, saved, len - 1), -1);
 	free(saved);
 	fk_reorder_release(&s);
+}
+
+Test(reorder, record_numbers_find_what_was_sent_twice)
+{
+	struct fk_reorder r;
+
+	fk_reorder_init(&r, 0);
+	cr_assert_eq(fk_reorder_dup(&r, "0 5 1", 5), 0);
+	cr_assert_eq(fk_reorder_dup(&r, "0 5 2", 5), 0);
+	cr_assert_eq(fk_reorder_dup(&r, "2 5 1", 5), 0, "another task");
+	cr_assert_eq(fk_reorder_dup(&r, "0 5 1", 5), 1);
+	cr_assert_eq(fk_reorder_dup(&r, "0 5 2", 5), 1);
+	cr_assert_eq(fk_reorder_dup(&r, "0 5 3", 5), 0);
+	cr_assert_eq(fk_reorder_dup(&r, "0 6 1", 5), 0, "a new epoch");
+	cr_assert_eq(fk_reorder_dup(&r, "0 6 1", 5), 1);
+	cr_assert_eq(fk_reorder_dup(&r, "0 6", 3), 0, "not a number");
+	cr_assert_eq(fk_reorder_dup(&r, "x 6 1", 5), 0);
+	cr_assert_eq(fk_reorder_dup(&r, "0 6 1 ", 6), 0);
+	cr_assert_eq(fk_reorder_dup(&r, "100000 6 1", 10), 0, "too many");
+	fk_reorder_release(&r);
 }
 
 Test(reorder, a_duplicate_is_dropped_a_late_one_is_not)
@@ -176,8 +222,6 @@ Test(reorder, a_duplicate_is_dropped_a_late_one_is_not)
 	cr_assert_eq(fk_reorder_next(&r, 1, &x), 2, "the duplicate");
 	free(x.data);
 	cr_assert(fk_reorder_behind(&r, 15, "z", 1));
-	cr_assert(fk_reorder_seen(&r, "a", 1));
-	cr_assert_not(fk_reorder_seen(&r, "z", 1), "late, not applied");
 	cr_assert_eq(r.dups, 1);
 	fk_reorder_release(&r);
 }
