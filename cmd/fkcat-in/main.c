@@ -63,6 +63,22 @@ create_topic(struct fkcat *f, struct fk_rt *rt)
 	}
 }
 
+/* --watermarks: the first goes to every partition of --to before the
+ * first record, so the topic must be there already; one the broker makes
+ * on that record's write would get none until after it. */
+static void
+need_topic(struct fk_rt *rt)
+{
+	char err[512];
+
+	if (fk_kafka_partitions(
+	        fk_rt_config(rt), fk_rt_to(rt), err, sizeof(err)) < 0)
+		fk_errx(FK_EX_UNAVAILABLE,
+		    "--watermarks: %s (make the topic first, or with "
+		    "--create-topic)",
+		    err);
+}
+
 /* A group member writing to stdout hands a pipe only its partitions'
  * share of every entity but the message key's: a fk-enrich after it
  * would count a merchant's traffic on these partitions alone.  Say so
@@ -135,6 +151,8 @@ start(void *ctx, struct fk_rt *rt)
 	fk_wmark_init(&f->wm, f->idle_after_ms >= 0 ? f->idle_after_ms : 1000);
 	if (f->create > 0)
 		create_topic(f, rt);
+	if (f->watermarks)
+		need_topic(rt);
 	fk_rt_set_csv_framing(rt, f->csv);
 }
 
