@@ -56,7 +56,7 @@ LIB_SRC = $(wildcard common/*.c)
 LIB_OBJ = $(LIB_SRC:%.c=$(OBJDIR)/%.o) $(OBJDIR)/gen/places_data.o
 LIB = $(OBJDIR)/libfk.a
 # A tool's modules besides main.c, which its unit tests link.
-fkcat-in_MODS = cmd/fkcat-in/ingest.c
+fkcat-in_MODS = cmd/fkcat-in/ingest.c cmd/fkcat-in/wmark.c
 fk-gen_MODS = cmd/fk-gen/gen.c
 fk-eval_MODS = cmd/fk-eval/metrics.c cmd/fk-eval/engine.c cmd/fk-eval/plot.c
 fk-enrich_MODS = cmd/fk-enrich/changelog.c cmd/fk-enrich/enrich.c \

@@ -3,9 +3,11 @@
 #include <string.h>
 
 #include "exitcode.h"
+#include "fktime.h"
 #include "ingest.h"
 #include "kafka.h"
 #include "run.h"
+#include "wmark.h"
 #include "banned.h"
 
 struct fkcat {
@@ -17,6 +19,9 @@ struct fkcat {
 	long nparts; /* --from's partitions: 0 not asked yet, -1 unknown */
 	long owned;  /* of them, this group member's */
 	int partial_said;
+	int watermarks;          /* --watermarks */
+	long long idle_after_ms; /* --idle-after, or -1 */
+	struct fk_wmark wm;
 };
 
 static int
@@ -56,6 +61,22 @@ create_topic(struct fkcat *f, struct fk_rt *rt)
 			fk_warnx(
 			    "%s: %s is %s, not %s", topic, name, have, eq + 1);
 	}
+}
+
+/* --watermarks: the first goes to every partition of --to before the
+ * first record, so the topic must be there already; one the broker makes
+ * on that record's write would get none until after it. */
+static void
+need_topic(struct fk_rt *rt)
+{
+	char err[512];
+
+	if (fk_kafka_partitions(
+	        fk_rt_config(rt), fk_rt_to(rt), err, sizeof(err)) < 0)
+		fk_errx(FK_EX_UNAVAILABLE,
+		    "--watermarks: %s (make the topic first, or with "
+		    "--create-topic)",
+		    err);
 }
 
 /* A group member writing to stdout hands a pipe only its partitions'
@@ -106,6 +127,15 @@ start(void *ctx, struct fk_rt *rt)
 
 	if (f->csv && f->ig.envelope)
 		fk_usage("--csv and --envelope cannot be used together");
+	if (f->watermarks && fk_rt_to(rt) == NULL)
+		fk_usage("--watermarks requires --to");
+	/* A topic's partitions are in no one event-time order, and a
+	 * group's members would each speak as the only writer. */
+	if (f->watermarks && fk_rt_from(rt) != NULL)
+		fk_usage("--watermarks takes files or standard input, not "
+		         "--from");
+	if (f->idle_after_ms >= 0 && !f->watermarks)
+		fk_usage("--idle-after requires --watermarks");
 	if (f->topic_cfg.n > 0 && f->create == 0)
 		fk_usage("--topic-config requires --create-topic");
 	if (f->create > 0 && fk_rt_to(rt) == NULL)
@@ -118,8 +148,11 @@ start(void *ctx, struct fk_rt *rt)
 			         "\"%s\"",
 			    kv);
 	}
+	fk_wmark_init(&f->wm, f->idle_after_ms >= 0 ? f->idle_after_ms : 1000);
 	if (f->create > 0)
 		create_topic(f, rt);
+	if (f->watermarks)
+		need_topic(rt);
 	fk_rt_set_csv_framing(rt, f->csv);
 }
 
@@ -133,6 +166,28 @@ source(void *ctx, struct fk_rt *rt, const char *name)
 	f->need_header = f->csv;
 }
 
+/* Not sent: still due, at a later record or tick. */
+static void
+send_wm(struct fkcat *f, struct fk_rt *rt, const struct fk_watermark *w)
+{
+	if (fk_rt_send_watermark(rt, w) == 0)
+		fk_wmark_sent(&f->wm, w);
+	else
+		fk_wmark_failed(&f->wm, fk_time_mono_ms());
+}
+
+/* The record in f->ig.out, behind the watermark it needs. */
+static void
+emit(struct fkcat *f, struct fk_rt *rt, const char *key, size_t keylen)
+{
+	int64_t ts = f->ig.ts_ms > 0 ? f->ig.ts_ms : 0;
+	struct fk_watermark w;
+
+	if (f->watermarks && fk_wmark_record(&f->wm, ts, fk_time_mono_ms(), &w))
+		send_wm(f, rt, &w);
+	fk_rt_emit(rt, f->ig.out, f->ig.outlen, key, keylen, ts);
+}
+
 static void
 record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
 {
@@ -144,8 +199,7 @@ record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
 
 	if (!f->csv &&
 	    fk_ingest_fast(&f->ig, rec, fk_rt_keyfield(rt), &key, &keylen)) {
-		fk_rt_emit(rt, f->ig.out, f->ig.outlen, key, keylen,
-		    f->ig.ts_ms > 0 ? f->ig.ts_ms : 0);
+		emit(f, rt, key, keylen);
 		return;
 	}
 	if (rec->truncated) {
@@ -177,10 +231,33 @@ record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
 		fk_rt_reject(rt, rec, "%s", err);
 	else {
 		fk_ingest_dump(&f->ig, obj, fk_rt_keyfield(rt), &key, &keylen);
-		fk_rt_emit(
-		    rt, f->ig.out, f->ig.outlen, key, keylen, f->ig.ts_ms);
+		emit(f, rt, key, keylen);
 	}
 	json_decref(obj);
+}
+
+/* Also while stdin is blocked: a reader learns wm moved, or that nothing
+ * comes for now. */
+static void
+tick(void *ctx, struct fk_rt *rt)
+{
+	struct fkcat *f = ctx;
+	struct fk_watermark w;
+
+	if (f->watermarks && fk_wmark_tick(&f->wm, fk_time_mono_ms(), &w))
+		send_wm(f, rt, &w);
+}
+
+/* The producer is still open: the last watermark is delivered with the
+ * records. */
+static void
+finish(void *ctx, struct fk_rt *rt)
+{
+	struct fkcat *f = ctx;
+	struct fk_watermark w;
+
+	if (f->watermarks && fk_wmark_end(&f->wm, &w))
+		send_wm(f, rt, &w);
 }
 
 int
@@ -194,30 +271,40 @@ main(int argc, char **argv)
 		    0, "csv", &f.csv, "input is CSV with a header line"),
 		FK_OPT_BOOL(0, "envelope", &f.ig.envelope,
 		    "input is kcat -J envelopes"),
+		FK_OPT_DURATION(0, "idle-after", &f.idle_after_ms, 0, 86400000,
+		    "TIME",
+		    "say idle after TIME without a record (default 1s)"),
 		FK_OPT_CALL(0, "map", &f.ig, opt_map, "F=NAME,...",
 		    "take field F from input field NAME"),
 		FK_OPT_SIZE(0, "max-field", &f.ig.max_field, 1, 1LL << 30,
 		    "SIZE", "reject strings longer than SIZE (default 8k)"),
 		FK_OPT_LIST(0, "topic-config", &f.topic_cfg, "NAME=VALUE",
 		    "a setting of the topic --create-topic makes"),
+		FK_OPT_BOOL(0, "watermarks", &f.watermarks,
+		    "send watermarks to --to for the hops reading it"),
 		FK_OPT_END(),
 	};
 	const struct fk_tool tool = {
 		.name = "fkcat-in",
-		.synopsis = "[--create-topic n] [--csv | --envelope] "
-		            "[--map spec]\n"
-		            "                [--max-field size] "
-		            "[--topic-config name=value]... [file ...]",
+		.synopsis = "[--watermarks] [--create-topic n] "
+		            "[--csv | --envelope]\n"
+		            "                [--idle-after time] [--map spec] "
+		            "[--max-field size]\n"
+		            "                [--topic-config name=value]... "
+		            "[file ...]",
 		.options = options,
 		.start = start,
 		.source = source,
 		.record = record,
+		.finish = finish,
+		.tick = tick,
 		.assigned = assigned,
 		.revoked = revoked,
 	};
 	int rc;
 
 	memset(&f, 0, sizeof(f));
+	f.idle_after_ms = -1;
 	fk_ingest_init(&f.ig);
 	rc = fk_main(&tool, &f, argc, argv);
 	fk_ingest_release(&f.ig);
