@@ -372,8 +372,8 @@ fk_producer_send_to(struct fk_producer *p, const char *topic, int32_t partition,
     const void *value, size_t len, const void *key, size_t keylen, char *err,
     size_t errlen)
 {
-	return produce(p, topic, partition, value, len, key, keylen, NULL, 0,
-	    err, errlen);
+	return produce(
+	    p, topic, partition, value, len, key, keylen, NULL, 0, err, errlen);
 }
 
 void

@@ -450,7 +450,8 @@ fk_rt_reject(struct fk_rt *rt, const struct fk_rec *rec, const char *fmt, ...)
 	json_decref(o);
 	if (rt->reject_topic != NULL) {
 		if (sink_write(rt, rt->reject_topic, line, strlen(line),
-		        rec->key, rec->keylen, 0, NULL, reason, sizeof(reason)) == 1)
+		        rec->key, rec->keylen, 0, NULL, reason,
+		        sizeof(reason)) == 1)
 			fk_errx(FK_EX_UNAVAILABLE, "%s", reason);
 	} else if (fputs(line, rt->reject_fp) == EOF ||
 	    putc('\n', rt->reject_fp) == EOF) {

@@ -214,8 +214,8 @@ hop_restore(struct fkenrich *f, int32_t partition, struct fk_enrich *e)
 /* Before the state is saved: the frontiers and record numbers go with
  * it, for input read up to offset end (exclusive). */
 static void
-hop_save(struct fkenrich *f, int32_t partition, struct fk_enrich *e,
-    int64_t end)
+hop_save(
+    struct fkenrich *f, int32_t partition, struct fk_enrich *e, int64_t end)
 {
 	size_t len;
 	void *x;

@@ -428,7 +428,8 @@ fk_reorder_load(struct fk_reorder *r, const void *data, size_t len)
 		nsrc = get64(&p);
 		if (nsrc > 100000 || (size_t)(end - p) != nsrc * 16)
 			return -1;
-		r->src = fk_xrealloc(r->src, (size_t)nsrc * sizeof(*r->src) + 1);
+		r->src =
+		    fk_xrealloc(r->src, (size_t)nsrc * sizeof(*r->src) + 1);
 		for (uint64_t i = 0; i < nsrc; i++) {
 			r->src[i].epoch = (int64_t)get64(&p);
 			r->src[i].seq = (int64_t)get64(&p);
