@@ -61,7 +61,7 @@ fk-gen_MODS = cmd/fk-gen/gen.c
 fk-eval_MODS = cmd/fk-eval/metrics.c cmd/fk-eval/engine.c cmd/fk-eval/plot.c
 fk-enrich_MODS = cmd/fk-enrich/changelog.c cmd/fk-enrich/enrich.c \
 	cmd/fk-enrich/labels.c cmd/fk-enrich/lists.c cmd/fk-enrich/state.c \
-	cmd/fk-enrich/reorder.c cmd/fk-enrich/table.c cmd/fk-enrich/window.c
+	cmd/fk-enrich/table.c cmd/fk-enrich/window.c
 fk-score_MODS = cmd/fk-score/fields.c cmd/fk-score/model.c \
 	cmd/fk-score/rules_set.c cmd/fk-score/rules_lex.c \
 	cmd/fk-score/rules_parse.c cmd/fk-score/rules_expr.c \

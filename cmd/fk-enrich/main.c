@@ -431,7 +431,7 @@ checkpoint(void *ctx, struct fk_rt *rt, const int32_t *parts, int64_t *offsets,
 	for (size_t i = 0; i < n; i++) {
 		int64_t first =
 		    (size_t)parts[i] < f->nhop && f->hop[parts[i]].on
-		    ? fk_reorder_first_offset(&f->hop[parts[i]].ro)
+		    ? fk_reorder_first_offset(&f->hop[parts[i]].ro, -1)
 		    : -1;
 
 		/* Held records are read again after a restart. */
@@ -664,7 +664,8 @@ hold(struct fkenrich *f, struct fk_rt *rt, const struct fk_rec *rec,
 		return;
 	}
 	fk_reorder_push(&h->ro, t, rec->data, rec->len,
-	    txlen > 0 ? (size_t)(tx - rec->data) : 0, txlen, rec->pos.offset);
+	    txlen > 0 ? (size_t)(tx - rec->data) : 0, txlen, rec->pos.partition,
+	    rec->pos.offset);
 	flow(f, rt, rec->pos.partition, 0);
 }
 

@@ -6,8 +6,10 @@
 #include "fktime.h"
 #include "ingest.h"
 #include "kafka.h"
+#include "reorder.h"
 #include "run.h"
 #include "wmark.h"
+#include "xalloc.h"
 #include "banned.h"
 
 struct fkcat {
@@ -22,6 +24,14 @@ struct fkcat {
 	int watermarks;          /* --watermarks */
 	long long idle_after_ms; /* --idle-after, or -1 */
 	struct fk_wmark wm;
+	/* --merge: the partitions read, merged by event time. */
+	int merge;
+	struct fk_reorder ro;
+	long long *end_since; /* per partition: monotonic ms at its end, 0 */
+	unsigned char *mine;  /* per partition: assigned */
+	size_t nmine;
+	char *buf; /* a held record: key length, key, record */
+	size_t bufcap;
 };
 
 static int
@@ -83,6 +93,184 @@ need_topic(struct fk_rt *rt)
  * share of every entity but the message key's: a fk-enrich after it
  * would count a merchant's traffic on these partitions alone.  Say so
  * once, when it reads fewer than all. */
+/* --- --merge: each partition a task of an fk_reorder, whose watermark
+ * is the time of its last record (a partition written in event-time
+ * order, as fkcat-in writes one), or what watermarks on it say; one at
+ * its end for --idle-after is idle.  Partitions of other group members
+ * are idle too. */
+
+static void
+merge_grow(struct fkcat *f, size_t n)
+{
+	if (n <= f->nmine)
+		return;
+	f->mine = fk_xrealloc(f->mine, n);
+	f->end_since = fk_xrealloc(f->end_since, n * sizeof(*f->end_since));
+	memset(f->mine + f->nmine, 0, n - f->nmine);
+	memset(
+	    f->end_since + f->nmine, 0, (n - f->nmine) * sizeof(*f->end_since));
+	f->nmine = n;
+}
+
+/* Partition p's watermark: wm, or idle (its wm kept). */
+static void
+merge_mark(struct fkcat *f, int32_t p, int64_t wm, int idle)
+{
+	struct fk_watermark w;
+
+	merge_grow(f, (size_t)p + 1);
+	memset(&w, 0, sizeof(w));
+	w.task = p;
+	w.tasks = (int32_t)f->nmine;
+	w.wm = wm;
+	if (p < f->ro.tasks && f->ro.status[p] != 0 && f->ro.wm[p] > wm)
+		w.wm = f->ro.wm[p];
+	w.idle = idle;
+	fk_reorder_watermark(&f->ro, &w, -1);
+}
+
+static void
+merge_assigned(struct fkcat *f, const int32_t *parts, size_t n, int on)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		merge_grow(f, (size_t)parts[i] + 1);
+		f->mine[parts[i]] = (unsigned char)on;
+		f->end_since[parts[i]] = 0;
+		if (!on)
+			fk_reorder_drop(&f->ro, parts[i]);
+	}
+	/* Heard from once a record or watermark comes; the others' are
+	 * never waited for. */
+	for (i = 0; i < f->nmine; i++)
+		if (!f->mine[i])
+			merge_mark(f, (int32_t)i, 0, 1);
+		else if (i < (size_t)f->ro.tasks)
+			f->ro.status[i] = 0;
+}
+
+/* Write what the partitions' watermarks let go (all of it with all). */
+static void
+merge_flow(struct fkcat *f, struct fk_rt *rt, int all)
+{
+	struct fk_reorder_rec x;
+	uint32_t klen;
+
+	while (fk_reorder_next(&f->ro, all, &x) != 0) {
+		memcpy(&klen, x.data, sizeof(klen));
+		fk_rt_emit(rt, x.data + sizeof(klen) + klen,
+		    x.len - sizeof(klen) - klen,
+		    klen > 0 ? x.data + sizeof(klen) : NULL, klen, x.t);
+		free(x.data);
+	}
+}
+
+/* tx_id's value in a record fkcat-in wrote, for ties at equal times;
+ * one with escapes goes by arrival. */
+static void
+find_tx(const char *s, size_t len, size_t *off, size_t *txlen)
+{
+	static const char pat[] = "\"tx_id\":\"";
+	size_t n = sizeof(pat) - 1, i, j;
+
+	*off = *txlen = 0;
+	for (i = 0; i + n <= len; i++)
+		if (memcmp(s + i, pat, n) == 0)
+			break;
+	if (i + n > len)
+		return;
+	for (j = i + n; j < len && s[j] != '"' && s[j] != '\\'; j++)
+		;
+	if (j >= len || s[j] != '"')
+		return;
+	*off = i + n;
+	*txlen = j - *off;
+}
+
+static void
+merge_hold(struct fkcat *f, struct fk_rt *rt, const struct fk_rec *rec,
+    const char *key, size_t keylen, int64_t ts)
+{
+	uint32_t klen = key != NULL ? (uint32_t)keylen : 0;
+	size_t need = sizeof(klen) + klen + f->ig.outlen, txoff, txlen;
+
+	if (need > f->bufcap) {
+		f->bufcap = need * 2;
+		f->buf = fk_xrealloc(f->buf, f->bufcap);
+	}
+	memcpy(f->buf, &klen, sizeof(klen));
+	if (klen > 0)
+		memcpy(f->buf + sizeof(klen), key, klen);
+	memcpy(f->buf + sizeof(klen) + klen, f->ig.out, f->ig.outlen);
+	find_tx(f->ig.out, f->ig.outlen, &txoff, &txlen);
+	merge_mark(f, rec->pos.partition, ts, 0);
+	f->end_since[rec->pos.partition] = 0;
+	fk_reorder_push(&f->ro, ts, f->buf, need,
+	    txlen > 0 ? sizeof(klen) + klen + txoff : 0, txlen,
+	    rec->pos.partition, rec->pos.offset);
+	merge_flow(f, rt, 0);
+}
+
+static void
+watermark(void *ctx, struct fk_rt *rt, const struct fk_rec *msg,
+    const struct fk_watermark *w)
+{
+	struct fkcat *f = ctx;
+
+	if (!f->merge)
+		return;
+	merge_mark(f, msg->pos.partition, w->wm, w->idle);
+	merge_flow(f, rt, 0);
+}
+
+/* Partitions caught up for --idle-after are idle. */
+static void
+merge_tick(struct fkcat *f, struct fk_rt *rt)
+{
+	long long now = fk_time_mono_ms();
+
+	for (size_t i = 0; i < f->nmine; i++) {
+		int32_t p = (int32_t)i;
+
+		if (!f->mine[i] || !fk_rt_at_end(rt, p)) {
+			f->end_since[i] = 0;
+			continue;
+		}
+		if (f->end_since[i] == 0)
+			f->end_since[i] = now;
+		if (now - f->end_since[i] >= f->idle_after_ms &&
+		    (p >= f->ro.tasks || f->ro.status[p] != 2))
+			merge_mark(f, p, 0, 1);
+	}
+	merge_flow(f, rt, 0);
+}
+
+static int
+checkpoint(void *ctx, struct fk_rt *rt, const int32_t *parts, int64_t *offsets,
+    size_t n)
+{
+	struct fkcat *f = ctx;
+
+	(void)rt;
+	for (size_t i = 0; f->merge && i < n; i++) {
+		int64_t first = fk_reorder_first_offset(&f->ro, parts[i]);
+
+		if (first >= 0 && first < offsets[i])
+			offsets[i] = first;
+	}
+	return 0;
+}
+
+static void
+drain(void *ctx, struct fk_rt *rt)
+{
+	struct fkcat *f = ctx;
+
+	if (f->merge && fk_rt_running(rt))
+		merge_flow(f, rt, 1);
+}
+
 static void
 assigned(
     void *ctx, struct fk_rt *rt, const int32_t *parts, int64_t *start, size_t n)
@@ -90,9 +278,10 @@ assigned(
 	struct fkcat *f = ctx;
 	char err[512];
 
-	(void)parts;
 	(void)start;
 	f->owned += (long)n;
+	if (f->merge)
+		merge_assigned(f, parts, n, 1);
 	if (fk_rt_to(rt) != NULL || f->partial_said)
 		return;
 	if (f->nparts == 0)
@@ -116,8 +305,11 @@ revoked(void *ctx, struct fk_rt *rt, const int32_t *parts, size_t n)
 	struct fkcat *f = ctx;
 
 	(void)rt;
-	(void)parts;
 	f->owned -= (long)n;
+	/* What is held of them is read again by their next reader: the
+	 * offsets committed were no further. */
+	if (f->merge)
+		merge_assigned(f, parts, n, 0);
 }
 
 static void
@@ -134,8 +326,10 @@ start(void *ctx, struct fk_rt *rt)
 	if (f->watermarks && fk_rt_from(rt) != NULL)
 		fk_usage("--watermarks takes files or standard input, not "
 		         "--from");
-	if (f->idle_after_ms >= 0 && !f->watermarks)
-		fk_usage("--idle-after requires --watermarks");
+	if (f->merge && fk_rt_from(rt) == NULL)
+		fk_usage("--merge requires --from");
+	if (f->idle_after_ms >= 0 && !f->watermarks && !f->merge)
+		fk_usage("--idle-after requires --watermarks or --merge");
 	if (f->topic_cfg.n > 0 && f->create == 0)
 		fk_usage("--topic-config requires --create-topic");
 	if (f->create > 0 && fk_rt_to(rt) == NULL)
@@ -148,7 +342,10 @@ start(void *ctx, struct fk_rt *rt)
 			         "\"%s\"",
 			    kv);
 	}
-	fk_wmark_init(&f->wm, f->idle_after_ms >= 0 ? f->idle_after_ms : 1000);
+	if (f->idle_after_ms < 0)
+		f->idle_after_ms = 1000;
+	fk_wmark_init(&f->wm, f->idle_after_ms);
+	fk_reorder_init(&f->ro, 0);
 	if (f->create > 0)
 		create_topic(f, rt);
 	if (f->watermarks)
@@ -176,13 +373,19 @@ send_wm(struct fkcat *f, struct fk_rt *rt, const struct fk_watermark *w)
 		fk_wmark_failed(&f->wm, fk_time_mono_ms());
 }
 
-/* The record in f->ig.out, behind the watermark it needs. */
+/* The record in f->ig.out, behind the watermark it needs, or held for
+ * --merge. */
 static void
-emit(struct fkcat *f, struct fk_rt *rt, const char *key, size_t keylen)
+emit(struct fkcat *f, struct fk_rt *rt, const struct fk_rec *rec,
+    const char *key, size_t keylen)
 {
 	int64_t ts = f->ig.ts_ms > 0 ? f->ig.ts_ms : 0;
 	struct fk_watermark w;
 
+	if (f->merge && rec->pos.partition >= 0) {
+		merge_hold(f, rt, rec, key, keylen, ts);
+		return;
+	}
 	if (f->watermarks && fk_wmark_record(&f->wm, ts, fk_time_mono_ms(), &w))
 		send_wm(f, rt, &w);
 	fk_rt_emit(rt, f->ig.out, f->ig.outlen, key, keylen, ts);
@@ -199,7 +402,7 @@ record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
 
 	if (!f->csv &&
 	    fk_ingest_fast(&f->ig, rec, fk_rt_keyfield(rt), &key, &keylen)) {
-		emit(f, rt, key, keylen);
+		emit(f, rt, rec, key, keylen);
 		return;
 	}
 	if (rec->truncated) {
@@ -231,7 +434,7 @@ record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
 		fk_rt_reject(rt, rec, "%s", err);
 	else {
 		fk_ingest_dump(&f->ig, obj, fk_rt_keyfield(rt), &key, &keylen);
-		emit(f, rt, key, keylen);
+		emit(f, rt, rec, key, keylen);
 	}
 	json_decref(obj);
 }
@@ -246,6 +449,8 @@ tick(void *ctx, struct fk_rt *rt)
 
 	if (f->watermarks && fk_wmark_tick(&f->wm, fk_time_mono_ms(), &w))
 		send_wm(f, rt, &w);
+	if (f->merge)
+		merge_tick(f, rt);
 }
 
 /* The producer is still open: the last watermark is delivered with the
@@ -258,6 +463,11 @@ finish(void *ctx, struct fk_rt *rt)
 
 	if (f->watermarks && fk_wmark_end(&f->wm, &w))
 		send_wm(f, rt, &w);
+	if (f->merge && fk_heap_count(&f->ro.h) > 0)
+		fk_info(FK_LOG_INFO,
+		    "--merge: %zu records held at exit, to be read again from "
+		    "the offsets committed",
+		    fk_heap_count(&f->ro.h));
 }
 
 int
@@ -278,6 +488,8 @@ main(int argc, char **argv)
 		    "take field F from input field NAME"),
 		FK_OPT_SIZE(0, "max-field", &f.ig.max_field, 1, 1LL << 30,
 		    "SIZE", "reject strings longer than SIZE (default 8k)"),
+		FK_OPT_BOOL(0, "merge", &f.merge,
+		    "--from: write its partitions merged by event time"),
 		FK_OPT_LIST(0, "topic-config", &f.topic_cfg, "NAME=VALUE",
 		    "a setting of the topic --create-topic makes"),
 		FK_OPT_BOOL(0, "watermarks", &f.watermarks,
@@ -289,7 +501,7 @@ main(int argc, char **argv)
 		.synopsis = "[--watermarks] [--create-topic n] "
 		            "[--csv | --envelope]\n"
 		            "                [--idle-after time] [--map spec] "
-		            "[--max-field size]\n"
+		            "[--max-field size] [--merge]\n"
 		            "                [--topic-config name=value]... "
 		            "[file ...]",
 		.options = options,
@@ -300,6 +512,9 @@ main(int argc, char **argv)
 		.tick = tick,
 		.assigned = assigned,
 		.revoked = revoked,
+		.checkpoint = checkpoint,
+		.drain = drain,
+		.watermark = watermark,
 	};
 	int rc;
 
@@ -308,6 +523,10 @@ main(int argc, char **argv)
 	fk_ingest_init(&f.ig);
 	rc = fk_main(&tool, &f, argc, argv);
 	fk_ingest_release(&f.ig);
+	fk_reorder_release(&f.ro);
+	free(f.mine);
+	free(f.end_since);
+	free(f.buf);
 	fk_strv_release(&f.topic_cfg);
 	return rc;
 }

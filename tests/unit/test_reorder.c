@@ -31,7 +31,7 @@ wm(struct fk_reorder *r, int task, int64_t t, int idle)
 static void
 push(struct fk_reorder *r, int64_t t, const char *tx, int64_t offset)
 {
-	fk_reorder_push(r, t, tx, strlen(tx), 0, strlen(tx), offset);
+	fk_reorder_push(r, t, tx, strlen(tx), 0, strlen(tx), 0, offset);
 }
 
 /* The tx_ids released now, space-separated. */

@@ -1,9 +1,10 @@
-/* fk-enrich's merge of one input partition that interleaves the records
- * of several upstream tasks (a repartition topic written by the hop
- * before): records are held in (event time, tx_id, arrival) order and
- * released once every upstream task's watermark has passed them, so that
- * a hop applies them in the order one process over the whole stream
- * would.
+/* The merge of streams by event time: records are held in (event time,
+ * tx_id, arrival) order and released once every task's watermark has
+ * passed them.  fk-enrich merges one input partition that interleaves the
+ * records of several upstream tasks (a repartition topic written by the
+ * hop before), so that a hop applies them in the order one process over
+ * the whole stream would; fkcat-in --merge merges the partitions it
+ * reads, each a task.  Library module: never prints, never exits.
  *
  * What goes with a checkpoint, so that a member taking the partition over
  * repeats exactly what the last one did after it, and its records are
@@ -34,6 +35,7 @@ struct fk_reorder_rec {
 	size_t len;
 	size_t txoff, txlen; /* tx_id within data; txlen 0: none */
 	int64_t offset;      /* input offset */
+	int32_t part;        /* input partition */
 	uint64_t seq;        /* arrival */
 };
 
@@ -80,8 +82,8 @@ struct fk_reorder {
 void fk_reorder_init(struct fk_reorder *r, size_t max);
 void fk_reorder_release(struct fk_reorder *r);
 
-/* A watermark of an upstream task, read at input offset: records are
- * held from now on. */
+/* A watermark of an upstream task, read at input offset (-1: not to be
+ * undone at a checkpoint): records are held from now on. */
 void fk_reorder_watermark(
     struct fk_reorder *r, const struct fk_watermark *w, int64_t offset);
 
@@ -108,9 +110,13 @@ int fk_reorder_applied(
 int fk_reorder_behind(
     const struct fk_reorder *r, int64_t t, const char *tx, size_t txlen);
 
-/* Hold a copy of data, whose tx_id is data[txoff..txoff+txlen). */
+/* Hold a copy of data, whose tx_id is data[txoff..txoff+txlen), read at
+ * offset of partition part. */
 void fk_reorder_push(struct fk_reorder *r, int64_t t, const char *data,
-    size_t len, size_t txoff, size_t txlen, int64_t offset);
+    size_t len, size_t txoff, size_t txlen, int32_t part, int64_t offset);
+
+/* Drop the records held from partition part. */
+void fk_reorder_drop(struct fk_reorder *r, int32_t part);
 
 /* The next record to apply into *out (its data is the caller's, to
  * free): one below every task's watermark, any with all, or the first
@@ -127,8 +133,9 @@ int64_t fk_reorder_frontier(const struct fk_reorder *r);
  * yet, 1, or 2 when nothing is held and every task is idle. */
 int fk_reorder_out(const struct fk_reorder *r, int64_t *wm);
 
-/* The first input offset of the records held, or -1. */
-int64_t fk_reorder_first_offset(const struct fk_reorder *r);
+/* The first input offset of the records held from partition part (-1:
+ * any), or -1. */
+int64_t fk_reorder_first_offset(const struct fk_reorder *r, int32_t part);
 
 /* What goes with a checkpoint that has read the input up to offset end
  * (exclusive; INT64_MAX: unknown), resuming at the first record held: a

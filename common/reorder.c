@@ -84,6 +84,11 @@ fk_reorder_watermark(
 
 	r->active = 1;
 	set_tasks(r, w->tasks);
+	if (offset < 0) {
+		r->wm[w->task] = w->wm;
+		r->status[w->task] = w->idle ? 2 : 1;
+		return;
+	}
 	if (r->nundo == r->capundo) {
 		r->capundo = r->capundo ? r->capundo * 2 : 64;
 		r->undo = fk_xrealloc(r->undo, r->capundo * sizeof(*r->undo));
@@ -183,7 +188,7 @@ fk_reorder_behind(
 
 void
 fk_reorder_push(struct fk_reorder *r, int64_t t, const char *data, size_t len,
-    size_t txoff, size_t txlen, int64_t offset)
+    size_t txoff, size_t txlen, int32_t part, int64_t offset)
 {
 	struct fk_reorder_rec *x = fk_xmalloc(sizeof(*x));
 	struct held h = { t, x };
@@ -196,6 +201,7 @@ fk_reorder_push(struct fk_reorder *r, int64_t t, const char *data, size_t len,
 	x->txoff = txoff;
 	x->txlen = txlen;
 	x->offset = offset;
+	x->part = part;
 	x->seq = r->seq++;
 	fk_heap_push(&r->h, &h);
 	if (fk_heap_count(&r->h) > r->peak)
@@ -284,7 +290,7 @@ fk_reorder_out(const struct fk_reorder *r, int64_t *wm)
 }
 
 int64_t
-fk_reorder_first_offset(const struct fk_reorder *r)
+fk_reorder_first_offset(const struct fk_reorder *r, int32_t part)
 {
 	int64_t first = -1;
 
@@ -292,10 +298,30 @@ fk_reorder_first_offset(const struct fk_reorder *r)
 		const struct held *h =
 		    (const struct held *)(r->h.v + i * r->h.size);
 
-		if (first < 0 || h->r->offset < first)
+		if ((part < 0 || h->r->part == part) &&
+		    (first < 0 || h->r->offset < first))
 			first = h->r->offset;
 	}
 	return first;
+}
+
+void
+fk_reorder_drop(struct fk_reorder *r, int32_t part)
+{
+	struct fk_heap keep;
+	struct held h;
+
+	fk_heap_init(&keep, sizeof(struct held), tie);
+	while (fk_heap_pop(&r->h, &h)) {
+		if (h.r->part != part) {
+			fk_heap_push(&keep, &h);
+			continue;
+		}
+		free(h.r->data);
+		free(h.r);
+	}
+	fk_heap_release(&r->h);
+	r->h = keep;
 }
 
 /* --- saved with the state: little-endian, as the changelog's --------- */
@@ -324,7 +350,7 @@ get64(const unsigned char **p)
 void *
 fk_reorder_save(struct fk_reorder *r, int64_t end, size_t *len)
 {
-	int64_t first = fk_reorder_first_offset(r);
+	int64_t first = fk_reorder_first_offset(r, -1);
 	size_t n = 8 * 4 + r->done_txlen + 8 * 4 + (size_t)r->tasks * 9 + 8 +
 	    (size_t)r->nsrc * 16;
 	unsigned char *buf = fk_xmalloc(n), *p = buf;
