@@ -49,6 +49,11 @@ struct fkenrich {
 	long long idle_after_ms; /* at its end this long: idle */
 	long long dropped, behind, dups, forced, held_at_exit;
 	size_t peak;
+	/* Per partition, the counts of its state when it was taken away
+	 * (a group member's partitions all are, before the summary). */
+	struct fk_enrich_stats *gone;
+	unsigned char *has_gone;
+	size_t ngone;
 };
 
 static int
@@ -409,10 +414,25 @@ revoked(void *ctx, struct fk_rt *rt, const int32_t *parts, size_t n)
 		hop_reset(f, parts[i]);
 	if (f->changelog == NULL)
 		return;
-	/* Its state is in the changelog, for whoever reads it next. */
+	/* Its state is in the changelog, for whoever reads it next; its
+	 * counts stay for the summary. */
 	for (size_t i = 0; i < n; i++) {
 		struct fk_enrich **p = slot(f, parts[i]);
 
+		if (*p != NULL) {
+			if ((size_t)parts[i] >= f->ngone) {
+				size_t m = (size_t)parts[i] + 1;
+
+				f->gone = fk_xrealloc(
+				    f->gone, m * sizeof(*f->gone));
+				f->has_gone = fk_xrealloc(f->has_gone, m);
+				memset(f->has_gone + f->ngone, 0,
+				    m - f->ngone);
+				f->ngone = m;
+			}
+			fk_enrich_stats(*p, &f->gone[parts[i]]);
+			f->has_gone[parts[i]] = 1;
+		}
 		fk_enrich_free(*p);
 		*p = NULL;
 	}
@@ -787,12 +807,15 @@ finish(void *ctx, struct fk_rt *rt)
 	if (f->state != NULL)
 		save(f);
 	fk_enrich_stats(f->e, &st);
-	for (size_t i = 0; i < f->npe; i++) {
+	for (size_t i = 0; i < f->npe || i < f->ngone; i++) {
 		struct fk_enrich_stats p;
 
-		if (f->pe[i] == NULL)
+		if (i < f->npe && f->pe[i] != NULL)
+			fk_enrich_stats(f->pe[i], &p);
+		else if (i < f->ngone && f->has_gone[i])
+			p = f->gone[i];
+		else
 			continue;
-		fk_enrich_stats(f->pe[i], &p);
 		st.late += p.late;
 		st.evicted_idle += p.evicted_idle;
 		st.evicted_lru += p.evicted_lru;
@@ -916,6 +939,8 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < f.nhop; i++)
 		hop_reset(&f, (int32_t)i);
 	free(f.hop);
+	free(f.gone);
+	free(f.has_gone);
 	fk_labels_release(&f.labels);
 	fk_places_free(f.places, f.o.nplaces);
 	fk_lists_release(&f.lists);
