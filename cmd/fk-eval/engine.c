@@ -180,12 +180,31 @@ split_list(
 	}
 }
 
+/* The k values of v (each size bytes), sorted, without repeats, into a
+ * new array *dst (the old one freed): how many. */
+static size_t
+sorted_set(void **dst, void *v, size_t k, size_t size,
+    int (*cmp)(const void *, const void *))
+{
+	char *p = v;
+	size_t n = 0;
+
+	qsort(v, k, size, cmp);
+	for (size_t i = 0; i < k; i++)
+		if (n == 0 || cmp(p + i * size, p + (n - 1) * size) != 0)
+			memmove(p + n++ * size, p + i * size, size);
+	free(*dst);
+	*dst = fk_xmalloc(n * size + 1);
+	memcpy(*dst, v, n * size);
+	return n;
+}
+
 int
 fk_eval_set_thresholds(
     struct fk_eval *e, const char *s, char *err, size_t errlen)
 {
 	const char *item[FK_EVAL_MAX_LIST];
-	size_t len[FK_EVAL_MAX_LIST], n = 0, i;
+	size_t len[FK_EVAL_MAX_LIST], i;
 	double v[FK_EVAL_MAX_LIST] = { 0 };
 	int k = split_list(s, item, len, err, errlen);
 
@@ -197,14 +216,8 @@ fk_eval_set_thresholds(
 			    (int)len[i], item[i]);
 			return -1;
 		}
-	qsort(v, (size_t)k, sizeof(*v), cmp_double);
-	for (i = 0; i < (size_t)k; i++)
-		if (n == 0 || v[i] != v[n - 1])
-			v[n++] = v[i];
-	free(e->thr);
-	e->thr = fk_xmalloc(n * sizeof(*e->thr));
-	memcpy(e->thr, v, n * sizeof(*v));
-	e->nthr = n;
+	e->nthr =
+	    sorted_set((void **)&e->thr, v, (size_t)k, sizeof(*v), cmp_double);
 	return 0;
 }
 
@@ -212,7 +225,7 @@ int
 fk_eval_set_top(struct fk_eval *e, const char *s, char *err, size_t errlen)
 {
 	const char *item[FK_EVAL_MAX_LIST];
-	size_t len[FK_EVAL_MAX_LIST], v[FK_EVAL_MAX_LIST] = { 0 }, n = 0, i;
+	size_t len[FK_EVAL_MAX_LIST], v[FK_EVAL_MAX_LIST] = { 0 }, i;
 	char buf[32];
 	long long x;
 	int k = split_list(s, item, len, err, errlen);
@@ -232,14 +245,8 @@ fk_eval_set_top(struct fk_eval *e, const char *s, char *err, size_t errlen)
 		}
 		v[i] = (size_t)x;
 	}
-	qsort(v, (size_t)k, sizeof(*v), cmp_size);
-	for (i = 0; i < (size_t)k; i++)
-		if (n == 0 || v[i] != v[n - 1])
-			v[n++] = v[i];
-	free(e->top);
-	e->top = fk_xmalloc(n * sizeof(*e->top));
-	memcpy(e->top, v, n * sizeof(*v));
-	e->ntop = n;
+	e->ntop =
+	    sorted_set((void **)&e->top, v, (size_t)k, sizeof(*v), cmp_size);
 	return 0;
 }
 
