@@ -60,7 +60,7 @@ Test(reorder, waits_for_every_task_then_releases_below_the_least)
 	push(&r, 150, "b", 1);
 	released(&r, 0, got, sizeof(got));
 	cr_assert_str_eq(got, "", "task 1 not heard from yet");
-	cr_assert_eq(fk_reorder_first_offset(&r), 0);
+	cr_assert_eq(fk_reorder_first_offset(&r, -1), 0);
 	wm(&r, 1, 120, 0);
 	push(&r, 120, "c", 2);
 	released(&r, 0, got, sizeof(got));
@@ -68,7 +68,7 @@ Test(reorder, waits_for_every_task_then_releases_below_the_least)
 	wm(&r, 0, 200, 0);
 	released(&r, 0, got, sizeof(got));
 	cr_assert_str_eq(got, "a", "below 120 only, equal times wait");
-	cr_assert_eq(fk_reorder_first_offset(&r), 1);
+	cr_assert_eq(fk_reorder_first_offset(&r, -1), 1);
 	wm(&r, 1, 300, 0);
 	released(&r, 0, got, sizeof(got));
 	cr_assert_str_eq(got, "c b");
@@ -223,5 +223,26 @@ Test(reorder, a_duplicate_is_dropped_a_late_one_is_not)
 	free(x.data);
 	cr_assert(fk_reorder_behind(&r, 15, "z", 1));
 	cr_assert_eq(r.dups, 1);
+	fk_reorder_release(&r);
+}
+
+Test(reorder, partitions_of_one_merge)
+{
+	struct fk_reorder r;
+	char got[256];
+
+	fk_reorder_init(&r, 0);
+	fk_reorder_push(&r, 30, "c", 1, 0, 1, 1, 7);
+	fk_reorder_push(&r, 10, "a", 1, 0, 1, 0, 4);
+	fk_reorder_push(&r, 20, "b", 1, 0, 1, 1, 8);
+	fk_reorder_push(&r, 40, "d", 1, 0, 1, 0, 5);
+	cr_assert_eq(fk_reorder_first_offset(&r, 0), 4);
+	cr_assert_eq(fk_reorder_first_offset(&r, 1), 7);
+	cr_assert_eq(fk_reorder_first_offset(&r, 2), -1);
+	cr_assert_eq(fk_reorder_first_offset(&r, -1), 4);
+	fk_reorder_drop(&r, 1);
+	cr_assert_eq(fk_reorder_first_offset(&r, 1), -1);
+	released(&r, 1, got, sizeof(got));
+	cr_assert_str_eq(got, "a d", "partition 1's records dropped");
 	fk_reorder_release(&r);
 }
