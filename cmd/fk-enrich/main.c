@@ -423,11 +423,10 @@ revoked(void *ctx, struct fk_rt *rt, const int32_t *parts, size_t n)
 			if ((size_t)parts[i] >= f->ngone) {
 				size_t m = (size_t)parts[i] + 1;
 
-				f->gone = fk_xrealloc(
-				    f->gone, m * sizeof(*f->gone));
+				f->gone =
+				    fk_xrealloc(f->gone, m * sizeof(*f->gone));
 				f->has_gone = fk_xrealloc(f->has_gone, m);
-				memset(f->has_gone + f->ngone, 0,
-				    m - f->ngone);
+				memset(f->has_gone + f->ngone, 0, m - f->ngone);
 				f->ngone = m;
 			}
 			fk_enrich_stats(*p, &f->gone[parts[i]]);
