@@ -35,6 +35,7 @@ enum {
 	P_MERCHANT,
 	P_TERMINAL,
 	P_IP,
+	P_INGEST,
 	P_SUPPRESS,
 	NPATHS
 };
@@ -42,7 +43,7 @@ enum {
 static const char *const path_names[] = { "risk.decision", "risk.score",
 	"risk.reasons", "risk.ruleset", "risk.model", "tx_id", "ts_ms",
 	"timestamp", "amount", "currency", "user_id", "device_id",
-	"merchant_id", "terminal_id", "ip" };
+	"merchant_id", "terminal_id", "ip", "ingest_ms" };
 
 /* A suppression window: the first alert of a key, and its repeats. */
 struct window {
@@ -489,7 +490,7 @@ build(struct fk_alerter *a, const char *data, size_t len, int64_t now,
 	const struct fk_jmember *m;
 	const char *severity;
 	char id[33];
-	int64_t ts = event_time(a);
+	int64_t ts = event_time(a), ing;
 	int first = 1;
 
 	fk_jbuf_init(&s);
@@ -511,6 +512,14 @@ build(struct fk_alerter *a, const char *data, size_t len, int64_t now,
 		if (now < ts)
 			FK_JBUF_PUTS(b, "-");
 		fk_jbuf_u64(b, (uint64_t)(now < ts ? ts - now : now - ts));
+	}
+	/* fkcat-in --ingest-time stamped the record: how long since then,
+	 * on the wall clock only (a replay's event clock has no such). */
+	if (!a->o->event_clock && fk_jmember_int(get(a, P_INGEST), &ing)) {
+		FK_JBUF_PUTS(b, ",\"ingest_latency_ms\":");
+		if (now < ing)
+			FK_JBUF_PUTS(b, "-");
+		fk_jbuf_u64(b, (uint64_t)(now < ing ? ing - now : now - ing));
 	}
 	FK_JBUF_PUTS(b, ",\"entities\":{");
 	for (int e = P_USER; e <= P_IP; e++) {

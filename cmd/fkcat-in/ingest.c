@@ -554,6 +554,8 @@ fk_ingest_normalize(struct fk_ingest *ig, json_t *obj, int from_csv,
 	    norm_coord(obj, "lon", 180, from_csv, err, errlen) == -1 ||
 	    norm_tx_id(obj, rec, err, errlen) == -1)
 		return -1;
+	if (ig->stamp > 0)
+		json_object_set_new(obj, "ingest_ms", json_integer(ig->stamp));
 	return 0;
 }
 
@@ -646,12 +648,13 @@ fk_ingest_fast(struct fk_ingest *ig, const struct fk_rec *rec,
 {
 	const struct fk_jobj *o = &ig->jo;
 	const struct fk_jmember *m, *uid = NULL, *amt = NULL, *ts = NULL,
-	                            *cur = NULL, *txid = NULL, *tsms = NULL;
+	                            *cur = NULL, *txid = NULL, *tsms = NULL,
+	                            *ing = NULL;
 	char tsbuf[FK_TIME_BUFSZ + 2], msbuf[24], idbuf[24], curbuf[5];
-	char uidbuf[48], txbuf[48];
-	struct splice sp[5];
+	char uidbuf[48], txbuf[48], ingbuf[24];
+	struct splice sp[6];
 	const char *p, *close;
-	size_t i, nsp = 0, mslen, kflen = strlen(keyfield);
+	size_t i, nsp = 0, mslen, inglen, kflen = strlen(keyfield);
 	int64_t ms;
 	double x;
 	int derive;
@@ -676,6 +679,8 @@ fk_ingest_fast(struct fk_ingest *ig, const struct fk_rec *rec,
 			txid = m;
 		else if (KEY_IS(m, "ts_ms"))
 			tsms = m;
+		else if (KEY_IS(m, "ingest_ms"))
+			ing = m;
 		else if (KEY_IS(m, "lat") || KEY_IS(m, "lon")) {
 			double lim = m->key[1] == 'a' ? 90 : 180;
 
@@ -728,6 +733,7 @@ fk_ingest_fast(struct fk_ingest *ig, const struct fk_rec *rec,
 	fk_time_format(ms, tsbuf + 1);
 	tsbuf[FK_TIME_BUFSZ] = '"';
 	mslen = fmt_i64(ms, msbuf);
+	inglen = ig->stamp > 0 ? fmt_i64(ig->stamp, ingbuf) : 0;
 	derive = txid == NULL || txid->type == FK_J_NULL ||
 	    (txid->type == FK_J_STRING && txid->vallen == 2);
 	if (derive) {
@@ -750,6 +756,8 @@ fk_ingest_fast(struct fk_ingest *ig, const struct fk_rec *rec,
 			sp[nsp++] = (struct splice){ m, curbuf, 5 };
 		} else if (m == tsms) {
 			sp[nsp++] = (struct splice){ m, msbuf, mslen };
+		} else if (m == ing && inglen > 0) {
+			sp[nsp++] = (struct splice){ m, ingbuf, inglen };
 		} else if (m == txid && derive) {
 			sp[nsp++] = (struct splice){ m, idbuf, 21 };
 		} else if (m == txid && m->type == FK_J_NUMBER) {
@@ -780,6 +788,10 @@ fk_ingest_fast(struct fk_ingest *ig, const struct fk_rec *rec,
 	if (txid == NULL) {
 		out_put(ig, ",\"tx_id\":", 9);
 		out_put(ig, idbuf, 21);
+	}
+	if (ing == NULL && inglen > 0) {
+		out_put(ig, ",\"ingest_ms\":", 13);
+		out_put(ig, ingbuf, inglen);
 	}
 	out_put(ig, "}", 1);
 

@@ -32,6 +32,7 @@ struct fk_ingest {
 	char *out;
 	size_t outcap, outlen;
 	int64_t ts_ms;   /* the record's ts_ms */
+	int64_t stamp;   /* ingest_ms to write (--ingest-time), or 0 */
 	char keynum[32]; /* an integer key, written */
 };
 

@@ -26,6 +26,7 @@ struct fkcat {
 	struct fk_wmark wm;
 	/* --merge: the partitions read, merged by event time. */
 	int merge;
+	int ingest_time; /* --ingest-time */
 	struct fk_reorder ro;
 	long long *end_since; /* per partition: monotonic ms at its end, 0 */
 	unsigned char *mine;  /* per partition: assigned */
@@ -400,6 +401,8 @@ record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
 	char err[512];
 	json_t *obj;
 
+	if (f->ingest_time)
+		f->ig.stamp = fk_time_wall_ms();
 	if (!f->csv &&
 	    fk_ingest_fast(&f->ig, rec, fk_rt_keyfield(rt), &key, &keylen)) {
 		emit(f, rt, rec, key, keylen);
@@ -484,6 +487,8 @@ main(int argc, char **argv)
 		FK_OPT_DURATION(0, "idle-after", &f.idle_after_ms, 0, 86400000,
 		    "TIME",
 		    "say idle after TIME without a record (default 1s)"),
+		FK_OPT_BOOL(0, "ingest-time", &f.ingest_time,
+		    "stamp each record's ingest_ms, the wall clock's now"),
 		FK_OPT_CALL(0, "map", &f.ig, opt_map, "F=NAME,...",
 		    "take field F from input field NAME"),
 		FK_OPT_SIZE(0, "max-field", &f.ig.max_field, 1, 1LL << 30,
@@ -498,12 +503,13 @@ main(int argc, char **argv)
 	};
 	const struct fk_tool tool = {
 		.name = "fkcat-in",
-		.synopsis = "[--watermarks] [--create-topic n] "
-		            "[--csv | --envelope]\n"
-		            "                [--idle-after time] [--map spec] "
-		            "[--max-field size] [--merge]\n"
-		            "                [--topic-config name=value]... "
-		            "[file ...]",
+		.synopsis =
+		    "[--watermarks] [--create-topic n] "
+		    "[--csv | --envelope]\n"
+		    "                [--idle-after time] [--ingest-time] "
+		    "[--map spec]\n"
+		    "                [--max-field size] [--merge] "
+		    "[--topic-config name=value]... [file ...]",
 		.options = options,
 		.start = start,
 		.source = source,

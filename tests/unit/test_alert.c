@@ -408,3 +408,37 @@ Test(alert, summary_of_empty_strings)
 	json_decref(j);
 	fk_alerter_free(a);
 }
+
+/* fkcat-in --ingest-time's stamp: the alert says how long since, on the
+ * wall clock; with --clock event it has none to say. */
+Test(alert, ingest_latency_from_the_stamp)
+{
+	struct fk_alert_opts o = { FK_ALERT_BLOCK, -1, NULL, 0, 0, 0, 0 };
+	struct fk_alerter *a = fk_alerter_new(&o);
+	char in[1200];
+	json_t *j;
+
+	snprintf(in, sizeof(in), "%.*s,\"ingest_ms\":%lld}",
+	    (int)strlen(scored("t1", "U1", NOW - 5000, "block", 1)) - 1, rec,
+	    NOW - 40);
+	cr_assert_eq(run(a, in, &j), FK_ALERT_OUT);
+	cr_assert_eq(json_integer_value(json_object_get(
+	                 json_object_get(j, "alert"), "ingest_latency_ms")),
+	    40);
+	cr_assert_eq(json_integer_value(json_object_get(
+	                 json_object_get(j, "alert"), "latency_ms")),
+	    5000);
+	json_decref(j);
+	fk_alerter_free(a);
+
+	o.event_clock = 1;
+	a = fk_alerter_new(&o);
+	snprintf(in, sizeof(in), "%.*s,\"ingest_ms\":%lld}",
+	    (int)strlen(scored("t2", "U1", NOW - 5000, "block", 1)) - 1, rec,
+	    NOW - 40);
+	cr_assert_eq(run(a, in, &j), FK_ALERT_OUT);
+	cr_assert_null(
+	    json_object_get(json_object_get(j, "alert"), "ingest_latency_ms"));
+	json_decref(j);
+	fk_alerter_free(a);
+}

@@ -150,3 +150,37 @@ Test(ingest_fast, tx_id_same_as_full_parse)
 	json_decref(want);
 	fk_ingest_release(&ig);
 }
+
+/* --ingest-time: both paths write the stamp, replacing one the input
+ * had. */
+Test(ingest_fast, ingest_time_stamp)
+{
+	static const char *const in[] = {
+		"{\"user_id\":\"U\",\"amount\":1,\"timestamp\":1731765720}",
+		"{\"user_id\":\"U\",\"ingest_ms\":7,\"amount\":1,"
+		"\"timestamp\":1731765720}",
+	};
+	struct fk_ingest ig;
+	const char *key;
+	size_t keylen;
+
+	fk_ingest_init(&ig);
+	ig.stamp = 1800000000123LL;
+	for (size_t i = 0; i < 2; i++) {
+		struct fk_rec r = file_rec(in[i], 1);
+		json_t *want, *got;
+
+		cr_assert(slow(&ig, &r, &want));
+		cr_assert(fk_ingest_fast(&ig, &r, "user_id", &key, &keylen));
+		got = json_loadb(ig.out, ig.outlen, 0, NULL);
+		cr_assert_not_null(got, "%.*s", (int)ig.outlen, ig.out);
+		cr_assert(
+		    json_equal(got, want), "%.*s", (int)ig.outlen, ig.out);
+		cr_assert_eq(
+		    json_integer_value(json_object_get(got, "ingest_ms")),
+		    1800000000123LL);
+		json_decref(got);
+		json_decref(want);
+	}
+	fk_ingest_release(&ig);
+}
