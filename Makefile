@@ -50,7 +50,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(SINK_PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_LIBS := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
 
-TOOLS = fkcat-in fk-gen fk-eval fk-enrich fk-score fk-alert fk-sink
+TOOLS = fkcat-in fk-gen fk-eval fk-enrich fk-score fk-alert fk-sink fk-lag
 LIB_SRC = $(wildcard common/*.c)
 # The bundled gazetteer, data/places.csv, compiled in as a table.
 LIB_OBJ = $(LIB_SRC:%.c=$(OBJDIR)/%.o) $(OBJDIR)/gen/places_data.o
@@ -70,6 +70,7 @@ fk-score_MODS = cmd/fk-score/fields.c cmd/fk-score/model.c \
 fk-alert_MODS = cmd/fk-alert/alert.c cmd/fk-alert/dest.c cmd/fk-alert/format.c
 fk-sink_MODS = cmd/fk-sink/audit.c cmd/fk-sink/lake.c cmd/fk-sink/out.c \
 	cmd/fk-sink/pg.c cmd/fk-sink/sink.c
+fk-lag_MODS = cmd/fk-lag/lag.c cmd/fk-lag/survey.c
 # Libraries only some tools link (fk-alert's webhooks).
 CURL_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 fk-alert_LIBS = $(CURL_LIBS)
