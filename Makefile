@@ -84,7 +84,7 @@ MANS = $(wildcard man/*.1 man/*.5 man/*.7)
 
 .PHONY: all deps test test-unit test-cli test-demo test-eval test-score test-alert test-state test-kafka \
 	test-sink test-pipeline demo-kafka \
-	test-history \
+	test-history test-lag \
 	test-replay \
 	test-mock test-hops \
 	test-san lint \
@@ -154,7 +154,7 @@ $(OBJDIR)/tests/test_pg: tests/sink/test_pg.c cmd/fk-sink/pg.c $(LIB) $(TESTUTIL
 test:
 	$(MAKE) --no-print-directory test-unit test-cli test-demo test-eval \
 	    test-score test-alert test-state test-sink test-kafka \
-	    test-history test-mock test-replay test-pipeline \
+	    test-history test-lag test-mock test-replay test-pipeline \
 	    test-hops
 	$(MAKE) --no-print-directory test-san
 
@@ -232,6 +232,11 @@ test-pipeline: $(TOOLS:%=$(BINDIR)/%)
 # start at the end, on the real broker.
 test-history: $(TOOLS:%=$(BINDIR)/%)
 	@tests/kafka/history $(BINDIR)
+
+# fk-lag and fk-pipeline status on the real broker: committed offsets,
+# ends and ages against kcat's, the limits, a broker that is not there.
+test-lag: $(TOOLS:%=$(BINDIR)/%)
+	@tests/kafka/lag $(BINDIR)
 
 # fk-replay: from an fk-sink archive and a 4-partition topic, against
 # the pipe run; determinism, --compare, the lock, cron, a failing stage.
