@@ -12,6 +12,12 @@
 #include "xalloc.h"
 #include "banned.h"
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* The groups to report on, sorted, each once: -G's, and those the
  * cluster lists that start with --prefix (all of them without -G).  A
  * new array of borrowed or owned strings: *owned says which to free. */
@@ -49,13 +55,7 @@ groups(const struct fk_survey *s, struct fk_admin *ad, size_t *n, char ***owned,
 		*nowned = nids;
 	}
 	/* Sorted, each once. */
-	for (size_t i = 1; i < m; i++)
-		for (size_t j = i; j > 0 && strcmp(g[j - 1], g[j]) > 0; j--) {
-			const char *t = g[j];
-
-			g[j] = g[j - 1];
-			g[j - 1] = t;
-		}
+	qsort(g, m, sizeof(*g), cmp_str);
 	*n = 0;
 	for (size_t i = 0; i < m; i++)
 		if (*n == 0 || strcmp(g[*n - 1], g[i]) != 0)
