@@ -50,7 +50,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(SINK_PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_LIBS := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
 
-TOOLS = fkcat-in fk-gen fk-eval fk-enrich fk-score fk-alert fk-sink
+TOOLS = fkcat-in fk-gen fk-eval fk-enrich fk-score fk-alert fk-sink fk-lag
 LIB_SRC = $(wildcard common/*.c)
 # The bundled gazetteer, data/places.csv, compiled in as a table.
 LIB_OBJ = $(LIB_SRC:%.c=$(OBJDIR)/%.o) $(OBJDIR)/gen/places_data.o
@@ -70,6 +70,7 @@ fk-score_MODS = cmd/fk-score/fields.c cmd/fk-score/model.c \
 fk-alert_MODS = cmd/fk-alert/alert.c cmd/fk-alert/dest.c cmd/fk-alert/format.c
 fk-sink_MODS = cmd/fk-sink/audit.c cmd/fk-sink/lake.c cmd/fk-sink/out.c \
 	cmd/fk-sink/pg.c cmd/fk-sink/sink.c
+fk-lag_MODS = cmd/fk-lag/lag.c cmd/fk-lag/survey.c
 # Libraries only some tools link (fk-alert's webhooks).
 CURL_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 fk-alert_LIBS = $(CURL_LIBS)
@@ -83,7 +84,7 @@ MANS = $(wildcard man/*.1 man/*.5 man/*.7)
 
 .PHONY: all deps test test-unit test-cli test-demo test-eval test-score test-alert test-state test-kafka \
 	test-sink test-pipeline demo-kafka \
-	test-history \
+	test-history test-lag \
 	test-replay \
 	test-mock test-hops \
 	test-san lint \
@@ -153,7 +154,7 @@ $(OBJDIR)/tests/test_pg: tests/sink/test_pg.c cmd/fk-sink/pg.c $(LIB) $(TESTUTIL
 test:
 	$(MAKE) --no-print-directory test-unit test-cli test-demo test-eval \
 	    test-score test-alert test-state test-sink test-kafka \
-	    test-history test-mock test-replay test-pipeline \
+	    test-history test-lag test-mock test-replay test-pipeline \
 	    test-hops
 	$(MAKE) --no-print-directory test-san
 
@@ -231,6 +232,11 @@ test-pipeline: $(TOOLS:%=$(BINDIR)/%)
 # start at the end, on the real broker.
 test-history: $(TOOLS:%=$(BINDIR)/%)
 	@tests/kafka/history $(BINDIR)
+
+# fk-lag and fk-pipeline status on the real broker: committed offsets,
+# ends and ages against kcat's, the limits, a broker that is not there.
+test-lag: $(TOOLS:%=$(BINDIR)/%)
+	@tests/kafka/lag $(BINDIR)
 
 # fk-replay: from an fk-sink archive and a 4-partition topic, against
 # the pipe run; determinism, --compare, the lock, cron, a failing stage.

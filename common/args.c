@@ -36,6 +36,8 @@ applies(const struct fk_option *o)
 {
 	unsigned f = the_tool->flags;
 
+	if (f & FK_TOOL_ADMIN)
+		return o->only == 0 || (o->only & FK_OPT_ADMIN);
 	return o->only == 0 ||
 	    ((o->only & FK_OPT_INPUT) && !(f & FK_TOOL_GENERATOR)) ||
 	    ((o->only & FK_OPT_RECORDS) && !(f & FK_TOOL_REPORT)) ||
@@ -50,9 +52,10 @@ print_usage(FILE *fp)
 		unsigned only;
 		const char *word;
 	} words[] = { { FK_OPT_INPUT, "[-eqVv]" },
-		{ FK_OPT_GENERATOR, "[-qVv]" }, { 0, "[-b brokers]" },
-		{ 0, "[-c count]" }, { 0, "[-F file]" },
-		{ FK_OPT_INPUT, "[-G group]" },
+		{ FK_OPT_GENERATOR | FK_OPT_ADMIN, "[-qVv]" },
+		{ 0, "[-b brokers]" },
+		{ FK_OPT_INPUT | FK_OPT_GENERATOR, "[-c count]" },
+		{ 0, "[-F file]" }, { FK_OPT_INPUT, "[-G group]" },
 		{ FK_OPT_RECORDS, "[-k field]" },
 		{ FK_OPT_INPUT, "[-o offset]" }, { 0, "[-X key=value]" },
 		{ FK_OPT_RECORDS, "[-z codec]" },
@@ -289,11 +292,26 @@ apply(const struct fk_option *o, const char *arg)
 		*o->given = o;
 }
 
+/* Whether the tool's table has an option with o's letter or name. */
+static int
+redefined(const struct fk_option *tool, const struct fk_option *o)
+{
+	for (const struct fk_option *t = tool;
+	     t != NULL && t->kind != FK_OPTION_END; t++)
+		if ((o->letter != 0 && t->letter == o->letter) ||
+		    (o->name != NULL && t->name != NULL &&
+		        strcmp(t->name, o->name) == 0))
+			return 1;
+	return 0;
+}
+
 /* opts, longopts and shortopts from the tables.  Every tool takes every
  * shared option, so that one that does not apply gets a clear message
  * (check_kind); --help shows those that apply.  A letter or name that
  * comes again in the shared table (-c, described twice) is parsed by its
- * first entry; one the tool's table shares with any other is a mistake. */
+ * first entry; one the tool's table shares with any other is a mistake,
+ * but for a shared option that does not apply to the tool: the tool's
+ * own takes its place (fk-lag's -G names groups to report on). */
 static void
 build(const struct fk_option *common, const struct fk_option *tool)
 {
@@ -313,6 +331,8 @@ build(const struct fk_option *common, const struct fk_option *tool)
 		     o != NULL && o->kind != FK_OPTION_END; o++) {
 			int has_arg = o->arg != NULL, dup = 0;
 
+			if (t == 0 && !applies(o) && redefined(tool, o))
+				continue;
 			if (o->letter != 0 &&
 			    memchr(shortopts + 1, o->letter, ns - 1) != NULL)
 				dup = 1;
@@ -446,6 +466,25 @@ check_kind(const struct fk_args *a)
 		if (bad != NULL)
 			fk_usage(
 			    "%s: this tool writes a report, not records", bad);
+	}
+	if (the_tool->flags & FK_TOOL_ADMIN) {
+		bad = a->nfiles > 0    ? "file operands"
+		    : a->from != NULL  ? "--from"
+		    : a->to != NULL    ? "--to"
+		    : a->group != NULL ? "-G"
+		    : a->exit_eof      ? "-e"
+		    : a->start.kind != FK_OFF_NONE || a->end.kind != FK_OFF_NONE
+		    ? "-o"
+		    : a->max_records > 0     ? "-c"
+		    : a->keyfield_set        ? "-k"
+		    : a->compression         ? "-z"
+		    : a->max_line_set        ? "--max-line"
+		    : a->reject_dest != NULL ? "--reject"
+		    : a->strict              ? "--strict"
+		                             : NULL;
+		if (bad != NULL)
+			fk_usage(
+			    "%s: this tool reads and writes no records", bad);
 	}
 }
 

@@ -54,6 +54,7 @@ enum fk_opt_ctype {
 #define FK_OPT_INPUT 0x1     /* tools that read input */
 #define FK_OPT_RECORDS 0x2   /* tools that write records, not a report */
 #define FK_OPT_GENERATOR 0x4 /* generators */
+#define FK_OPT_ADMIN 0x8     /* tools that read and write no records */
 
 struct fk_option {
 	enum fk_opt_kind kind;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "exitcode.h"
+#include "fktime.h"
 #include "numbers.h"
 #include "watermark.h"
 #include "xalloc.h"
@@ -1464,6 +1465,456 @@ fk_kafka_read_partition(const struct fk_config *cfg, const char *topic,
 		}
 		rd_kafka_message_destroy(m);
 	}
+	rd_kafka_consumer_close(rk);
+	rd_kafka_destroy(rk);
+	return rc;
+}
+
+/* --- consumer groups and their offsets (fk-lag) */
+
+struct fk_admin {
+	rd_kafka_t *rk;
+	int timeout_ms;
+};
+
+struct fk_admin *
+fk_admin_new(const struct fk_config *cfg, int timeout_ms, int *exitcode,
+    char *err, size_t errlen)
+{
+	/* A consumer's metadata requests never create a topic they name
+	 * (a producer's would, where the broker allows it). */
+	static const char *const forced[] = { "allow.auto.create.topics",
+		"false", NULL };
+	const struct handle_spec hs = { .type = RD_KAFKA_CONSUMER,
+		.forced = forced };
+	const struct rd_kafka_metadata *md = NULL;
+	struct fk_admin *ad = fk_xcalloc(1, sizeof(*ad));
+	rd_kafka_resp_err_t e;
+
+	ad->timeout_ms = timeout_ms;
+	if ((ad->rk = handle_new(cfg, &hs, err, errlen)) == NULL) {
+		*exitcode = FK_EX_CONFIG;
+		free(ad);
+		return NULL;
+	}
+	/* The brokers only: an answer says the cluster is there. */
+	e = rd_kafka_metadata(ad->rk, 0, NULL, &md, timeout_ms);
+	if (e) {
+		snprintf(err, errlen, "no answer in %d s: %s",
+		    (timeout_ms + 999) / 1000, rd_kafka_err2str(e));
+		*exitcode = FK_EX_UNAVAILABLE;
+		rd_kafka_destroy(ad->rk);
+		free(ad);
+		return NULL;
+	}
+	rd_kafka_metadata_destroy(md);
+	*exitcode = FK_EX_OK;
+	return ad;
+}
+
+void
+fk_admin_free(struct fk_admin *ad)
+{
+	if (ad == NULL)
+		return;
+	rd_kafka_destroy(ad->rk);
+	free(ad);
+}
+
+/* Send a request (call does, onto q) and wait for its result: the event
+ * (the caller's to destroy), or NULL with a message after what.  A queue
+ * of its own, so that a late answer to an earlier request is never taken
+ * for this one's. */
+static rd_kafka_event_t *
+admin_ask(struct fk_admin *ad, rd_kafka_admin_op_t op,
+    void (*call)(rd_kafka_t *, const rd_kafka_AdminOptions_t *,
+        rd_kafka_queue_t *, void *),
+    void *arg, const char *what, char *err, size_t errlen)
+{
+	rd_kafka_AdminOptions_t *ao = rd_kafka_AdminOptions_new(ad->rk, op);
+	rd_kafka_queue_t *q = rd_kafka_queue_new(ad->rk);
+	rd_kafka_event_t *ev;
+	char e[256];
+
+	rd_kafka_AdminOptions_set_request_timeout(
+	    ao, ad->timeout_ms, e, sizeof(e));
+	call(ad->rk, ao, q, arg);
+	ev = rd_kafka_queue_poll(q, ad->timeout_ms + 1000);
+	if (ev == NULL) {
+		snprintf(err, errlen, "%s: no answer in %d s", what,
+		    (ad->timeout_ms + 999) / 1000);
+	} else if (rd_kafka_event_error(ev)) {
+		snprintf(err, errlen, "%s: %s", what,
+		    rd_kafka_event_error_string(ev));
+		rd_kafka_event_destroy(ev);
+		ev = NULL;
+	}
+	rd_kafka_queue_destroy(q);
+	rd_kafka_AdminOptions_destroy(ao);
+	return ev;
+}
+
+static void
+call_list_groups(rd_kafka_t *rk, const rd_kafka_AdminOptions_t *ao,
+    rd_kafka_queue_t *q, void *arg)
+{
+	(void)arg;
+	rd_kafka_ListConsumerGroups(rk, ao, q);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+fk_admin_groups(
+    struct fk_admin *ad, char ***ids, size_t *n, char *err, size_t errlen)
+{
+	const rd_kafka_ListConsumerGroups_result_t *res;
+	const rd_kafka_ConsumerGroupListing_t **valid;
+	const rd_kafka_error_t **errs;
+	rd_kafka_event_t *ev;
+	size_t nvalid = 0, nerrs = 0;
+	int rc = 0;
+
+	*ids = NULL;
+	*n = 0;
+	ev = admin_ask(ad, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS,
+	    call_list_groups, NULL, "listing consumer groups", err, errlen);
+	if (ev == NULL)
+		return -1;
+	res = rd_kafka_event_ListConsumerGroups_result(ev);
+	valid = rd_kafka_ListConsumerGroups_result_valid(res, &nvalid);
+	errs = rd_kafka_ListConsumerGroups_result_errors(res, &nerrs);
+	*ids = fk_xcalloc(nvalid + 1, sizeof(**ids));
+	for (size_t i = 0; i < nvalid; i++)
+		(*ids)[(*n)++] = fk_xstrdup(
+		    rd_kafka_ConsumerGroupListing_group_id(valid[i]));
+	qsort(*ids, *n, sizeof(**ids), cmp_str);
+	if (nerrs > 0) {
+		snprintf(err, errlen, "listing consumer groups: %s",
+		    rd_kafka_error_string(errs[0]));
+		rc = -1;
+	}
+	rd_kafka_event_destroy(ev);
+	return rc;
+}
+
+static void
+call_list_offsets(rd_kafka_t *rk, const rd_kafka_AdminOptions_t *ao,
+    rd_kafka_queue_t *q, void *arg)
+{
+	rd_kafka_ListConsumerGroupOffsets_t *req = arg;
+
+	rd_kafka_ListConsumerGroupOffsets(rk, &req, 1, ao, q);
+}
+
+int
+fk_admin_committed(struct fk_admin *ad, const char *group,
+    struct fk_offset **offs, size_t *n, char *err, size_t errlen)
+{
+	/* No partitions: every one the group has committed on. */
+	rd_kafka_ListConsumerGroupOffsets_t *req =
+	    rd_kafka_ListConsumerGroupOffsets_new(group, NULL);
+	const rd_kafka_topic_partition_list_t *parts;
+	const rd_kafka_group_result_t **gs;
+	const rd_kafka_error_t *ge;
+	rd_kafka_event_t *ev;
+	char what[512];
+	size_t ng = 0;
+	int rc = -1;
+
+	*offs = NULL;
+	*n = 0;
+	snprintf(what, sizeof(what), "group %s: listing its offsets", group);
+	ev = admin_ask(ad, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS,
+	    call_list_offsets, req, what, err, errlen);
+	rd_kafka_ListConsumerGroupOffsets_destroy(req);
+	if (ev == NULL)
+		return -1;
+	gs = rd_kafka_ListConsumerGroupOffsets_result_groups(
+	    rd_kafka_event_ListConsumerGroupOffsets_result(ev), &ng);
+	if (ng != 1) {
+		snprintf(err, errlen, "%s: no result", what);
+	} else if ((ge = rd_kafka_group_result_error(gs[0])) != NULL) {
+		snprintf(
+		    err, errlen, "%s: %s", what, rd_kafka_error_string(ge));
+	} else {
+		parts = rd_kafka_group_result_partitions(gs[0]);
+		*offs = fk_xcalloc(
+		    parts != NULL ? (size_t)parts->cnt + 1 : 1, sizeof(**offs));
+		for (int i = 0; parts != NULL && i < parts->cnt; i++) {
+			const rd_kafka_topic_partition_t *p = &parts->elems[i];
+
+			if (p->err) {
+				snprintf(err, errlen, "%s: %s[%d]: %s", what,
+				    p->topic, (int)p->partition,
+				    rd_kafka_err2str(p->err));
+				fk_offsets_free(*offs, *n);
+				*offs = NULL;
+				*n = 0;
+				goto out;
+			}
+			(*offs)[*n].topic = fk_xstrdup(p->topic);
+			(*offs)[*n].partition = p->partition;
+			(*offs)[(*n)++].offset =
+			    p->offset >= 0 ? p->offset : -1;
+		}
+		rc = 0;
+	}
+out:
+	rd_kafka_event_destroy(ev);
+	return rc;
+}
+
+void
+fk_offsets_free(struct fk_offset *offs, size_t n)
+{
+	for (size_t i = 0; offs != NULL && i < n; i++)
+		free(offs[i].topic);
+	free(offs);
+}
+
+int
+fk_admin_partitions(
+    struct fk_admin *ad, const char *topic, char *err, size_t errlen)
+{
+	const struct rd_kafka_metadata *md = NULL;
+	rd_kafka_topic_t *rkt = rd_kafka_topic_new(ad->rk, topic, NULL);
+	rd_kafka_resp_err_t e;
+	int n = -1;
+
+	e = rd_kafka_metadata(ad->rk, 0, rkt, &md, ad->timeout_ms);
+	if (e)
+		snprintf(err, errlen, "%s: metadata: %s", topic,
+		    rd_kafka_err2str(e));
+	else if (md->topic_cnt == 1 &&
+	    md->topics[0].err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+		snprintf(err, errlen, "%s: no such topic", topic);
+		n = 0;
+	} else if (md->topic_cnt != 1 || md->topics[0].err ||
+	    md->topics[0].partition_cnt == 0)
+		snprintf(err, errlen, "%s: %s", topic,
+		    md->topic_cnt == 1 && md->topics[0].err
+		        ? rd_kafka_err2str(md->topics[0].err)
+		        : "no partitions");
+	else
+		n = md->topics[0].partition_cnt;
+	if (md != NULL)
+		rd_kafka_metadata_destroy(md);
+	rd_kafka_topic_destroy(rkt);
+	return n;
+}
+
+int
+fk_admin_watermarks(struct fk_admin *ad, const char *topic, int32_t partition,
+    int64_t *lo, int64_t *hi, char *err, size_t errlen)
+{
+	rd_kafka_resp_err_t e;
+
+	e = rd_kafka_query_watermark_offsets(
+	    ad->rk, topic, partition, lo, hi, ad->timeout_ms);
+	if (e) {
+		snprintf(err, errlen, "%s[%d]: watermarks: %s", topic,
+		    (int)partition, rd_kafka_err2str(e));
+		return -1;
+	}
+	return 0;
+}
+
+/* The place in the round r[0..nr) of the request m answers, or -1. */
+static long
+peek_of(const struct fk_peek *pk, const size_t *r, size_t nr,
+    const unsigned char *done, const rd_kafka_message_t *m)
+{
+	const char *topic = rd_kafka_topic_name(m->rkt);
+
+	for (size_t k = 0; k < nr; k++)
+		if (!done[r[k]] && pk[r[k]].partition == m->partition &&
+		    strcmp(pk[r[k]].topic, topic) == 0)
+			return (long)k;
+	return -1;
+}
+
+/* What m says to the request p: 1 when it is answered, 0 to read on,
+ * -1 when it failed (with a message). */
+static int
+peek_take(struct fk_peek *p, const rd_kafka_message_t *m, int *controls,
+    char *err, size_t errlen)
+{
+	rd_kafka_timestamp_type_t tstype;
+
+	if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+		p->answered = 1; /* nothing more */
+		return 1;
+	}
+	if (m->err) {
+		snprintf(err, errlen, "%s[%d]@%lld: %s", p->topic,
+		    (int)p->partition, (long long)p->offset,
+		    rd_kafka_message_errstr(m));
+		return -1;
+	}
+	if (m->offset < p->offset)
+		return 0;
+	if (m->offset >= p->end) {
+		p->answered = 1;
+		return 1;
+	}
+	if (is_control(m)) {
+		if (++*controls > FK_PEEK_MAX_CONTROL) {
+			p->answered = 1;
+			return 1;
+		}
+		return 0;
+	}
+	p->answered = p->found = 1;
+	p->at = m->offset;
+	p->ts_ms = rd_kafka_message_timestamp(m, &tstype);
+	p->ts_append = tstype == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME;
+	if (m->payload != NULL) {
+		p->value = fk_xmalloc(m->len + 1);
+		memcpy(p->value, m->payload, m->len);
+		p->value[m->len] = '\0';
+		p->len = m->len;
+	}
+	return 1;
+}
+
+static void
+peek_pause(rd_kafka_t *rk, const struct fk_peek *p)
+{
+	rd_kafka_topic_partition_list_t *l =
+	    rd_kafka_topic_partition_list_new(1);
+
+	rd_kafka_topic_partition_list_add(l, p->topic, p->partition);
+	rd_kafka_pause_partitions(rk, l);
+	rd_kafka_topic_partition_list_destroy(l);
+}
+
+/* One round: the requests r[0..nr), each of another partition, assigned
+ * at once and read until each is answered or failed, or timeout_ms. */
+static int
+peek_round(rd_kafka_t *rk, struct fk_peek *pk, const size_t *r, size_t nr,
+    unsigned char *done, int timeout_ms, char *err, size_t errlen)
+{
+	rd_kafka_topic_partition_list_t *l =
+	    rd_kafka_topic_partition_list_new((int)nr);
+	int *controls = fk_xcalloc(nr, sizeof(*controls));
+	int64_t t0 = fk_time_mono_ms();
+	size_t left = nr;
+	int rc = 0;
+
+	for (size_t k = 0; k < nr; k++)
+		rd_kafka_topic_partition_list_add(
+		    l, pk[r[k]].topic, pk[r[k]].partition)
+		    ->offset = pk[r[k]].offset;
+	rd_kafka_assign(rk, l);
+	/* Paused in an earlier round, a partition would stay paused. */
+	rd_kafka_resume_partitions(rk, l);
+	rd_kafka_topic_partition_list_destroy(l);
+	while (left > 0) {
+		int64_t wait = timeout_ms - (fk_time_mono_ms() - t0);
+		rd_kafka_message_t *m;
+		long k;
+		int took;
+
+		if (wait <= 0)
+			break;
+		m = rd_kafka_consumer_poll(rk, wait > 100 ? 100 : (int)wait);
+		if (m == NULL)
+			continue;
+		if (m->rkt == NULL || (k = peek_of(pk, r, nr, done, m)) < 0) {
+			rd_kafka_message_destroy(m);
+			continue;
+		}
+		took = peek_take(&pk[r[k]], m, &controls[k], err, errlen);
+		rd_kafka_message_destroy(m);
+		if (took == 0)
+			continue;
+		if (took == -1)
+			rc = -1;
+		done[r[k]] = 1;
+		left--;
+		peek_pause(rk, &pk[r[k]]);
+	}
+	for (size_t k = 0; k < nr && left > 0 && rc == 0; k++)
+		if (!done[r[k]]) {
+			snprintf(err, errlen, "%s[%d]@%lld: no answer in %d s",
+			    pk[r[k]].topic, (int)pk[r[k]].partition,
+			    (long long)pk[r[k]].offset,
+			    (timeout_ms + 999) / 1000);
+			rc = -1;
+		}
+	for (size_t k = 0; k < nr; k++)
+		done[r[k]] = 1;
+	rd_kafka_assign(rk, NULL);
+	free(controls);
+	return rc;
+}
+
+int
+fk_kafka_peek(const struct fk_config *cfg, struct fk_peek *pk, size_t n,
+    int timeout_ms, char *err, size_t errlen)
+{
+	/* Little read ahead: one record a partition is wanted. */
+	static const char *const defaults[] = { "queued.min.messages", "16",
+		NULL };
+	/* assign() wants a group.id; it is never joined or committed.  A
+	 * committed offset below the partition's start was deleted: read
+	 * from the start. */
+	static const char *const forced[] = { "group.id", "fk-peek",
+		"enable.auto.commit", "false", "enable.partition.eof", "true",
+		"auto.offset.reset", "earliest", NULL };
+	const struct handle_spec hs = { .type = RD_KAFKA_CONSUMER,
+		.defaults = defaults,
+		.forced = forced };
+	unsigned char *done;
+	size_t *r, nr;
+	rd_kafka_t *rk;
+	char e[512];
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		pk[i].answered = pk[i].found = pk[i].ts_append = 0;
+		pk[i].at = pk[i].ts_ms = -1;
+		pk[i].value = NULL;
+		pk[i].len = 0;
+	}
+	if (n == 0)
+		return 0;
+	if ((rk = handle_new(cfg, &hs, err, errlen)) == NULL)
+		return -1;
+	rd_kafka_poll_set_consumer(rk);
+	done = fk_xcalloc(n, sizeof(*done));
+	r = fk_xcalloc(n, sizeof(*r));
+	for (;;) {
+		/* The next round: what is left, each partition once. */
+		nr = 0;
+		for (size_t i = 0; i < n; i++) {
+			size_t k;
+
+			if (done[i])
+				continue;
+			for (k = 0; k < nr; k++)
+				if (pk[r[k]].partition == pk[i].partition &&
+				    strcmp(pk[r[k]].topic, pk[i].topic) == 0)
+					break;
+			if (k == nr)
+				r[nr++] = i;
+		}
+		if (nr == 0)
+			break;
+		if (peek_round(rk, pk, r, nr, done, timeout_ms, e, sizeof(e)) ==
+		        -1 &&
+		    rc == 0) {
+			snprintf(err, errlen, "%s", e);
+			rc = -1;
+		}
+	}
+	free(r);
+	free(done);
 	rd_kafka_consumer_close(rk);
 	rd_kafka_destroy(rk);
 	return rc;

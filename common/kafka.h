@@ -205,4 +205,79 @@ int fk_kafka_read_partition(const struct fk_config *cfg, const char *topic,
         size_t len),
     void *arg, char *err, size_t errlen);
 
+/* --- consumer groups and their offsets, for a report (fk-lag) */
+
+struct fk_admin;
+
+/* A handle for questions to the cluster, each answered within timeout_ms
+ * or failed.  It asks for the cluster's brokers first, so that a cluster
+ * that cannot be reached fails here.  NULL with a message and *exitcode
+ * (FK_EX_CONFIG for a configuration librdkafka refuses,
+ * FK_EX_UNAVAILABLE for no answer). */
+struct fk_admin *fk_admin_new(const struct fk_config *cfg, int timeout_ms,
+    int *exitcode, char *err, size_t errlen);
+void fk_admin_free(struct fk_admin *ad);
+
+/* The ids of the cluster's consumer groups, sorted, into *ids (new: each
+ * string and the array are the caller's to free) and *n.  0, or -1 with
+ * a message; some brokers failing to answer is -1 too, with the groups
+ * the others listed. */
+int fk_admin_groups(
+    struct fk_admin *ad, char ***ids, size_t *n, char *err, size_t errlen);
+
+/* A partition's committed offset. */
+struct fk_offset {
+	char *topic; /* owned */
+	int32_t partition;
+	int64_t offset;
+};
+
+/* The offsets group has committed, on every topic, into *offs (new:
+ * free with fk_offsets_free) and *n; a group that does not exist has
+ * none.  0, or -1 with a message. */
+int fk_admin_committed(struct fk_admin *ad, const char *group,
+    struct fk_offset **offs, size_t *n, char *err, size_t errlen);
+void fk_offsets_free(struct fk_offset *offs, size_t n);
+
+/* The partition count of topic: > 0; 0 with a message when there is no
+ * such topic (asking never creates it); or -1 with a message. */
+int fk_admin_partitions(
+    struct fk_admin *ad, const char *topic, char *err, size_t errlen);
+
+/* The low and high watermarks of a partition: the offset of its first
+ * message kept and the offset after its last.  0, or -1 with a
+ * message. */
+int fk_admin_watermarks(struct fk_admin *ad, const char *topic,
+    int32_t partition, int64_t *lo, int64_t *hi, char *err, size_t errlen);
+
+/* The most control messages (watermark.h) fk_kafka_peek passes over in a
+ * partition before it gives up looking for a record. */
+#define FK_PEEK_MAX_CONTROL 10
+
+/* One partition to look at: its first record at or after offset and
+ * before end, passing over control messages. */
+struct fk_peek {
+	const char *topic; /* borrowed */
+	int32_t partition;
+	int64_t offset, end;
+	/* The answer: found (1) or not (0: only control messages, or more
+	 * than FK_PEEK_MAX_CONTROL of them, or none before end); answered
+	 * is 0 when the broker did not answer in time or failed. */
+	int answered, found;
+	int64_t at;    /* the record's offset */
+	int64_t ts_ms; /* its timestamp, -1 when it has none */
+	int ts_append; /* the broker's append time, not the producer's */
+	char *value;   /* a copy of its value (new, NUL-terminated), or NULL */
+	size_t len;
+};
+
+/* Read the record each of pk[0..n) asks for, with a consumer of no group
+ * (it assigns the partitions, reads and closes; nothing is committed),
+ * waiting at most timeout_ms for each round of partitions (one round
+ * for each time a partition comes again).  0 when every one was
+ * answered, or -1 with the first failure's message.  The values are the
+ * caller's to free. */
+int fk_kafka_peek(const struct fk_config *cfg, struct fk_peek *pk, size_t n,
+    int timeout_ms, char *err, size_t errlen);
+
 #endif

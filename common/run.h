@@ -20,6 +20,10 @@ struct fk_rt;
 /* fk_tool.flags */
 #define FK_TOOL_GENERATOR 0x1 /* reads no input: generate() makes records */
 #define FK_TOOL_REPORT 0x2    /* writes a report, not records: no --to */
+/* Reads no records and writes none: it asks the cluster and reports
+ * (fk-lag).  Only the options of every tool apply; such a tool calls
+ * fk_args_parse() from a main of its own rather than fk_main(). */
+#define FK_TOOL_ADMIN 0x4
 
 struct fk_tool {
 	const char *name;

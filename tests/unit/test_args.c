@@ -301,3 +301,139 @@ Test(args, a_letter_defined_twice_is_70)
 	cr_assert_not_null(strstr(err, "-b/--"), "%s", err);
 	tool.options = options;
 }
+
+/* A tool that reads and writes no records (fk-lag): only the options of
+ * every tool, and a -G of its own in place of the shared one. */
+static struct fk_strv admin_groups;
+
+static const struct fk_option admin_options[] = {
+	FK_OPT_LIST('G', NULL, &admin_groups, "GROUP", "a group (repeatable)"),
+	FK_OPT_END(),
+};
+
+static const struct fk_tool admin_tool = {
+	.name = "fk-toy",
+	.flags = FK_TOOL_ADMIN,
+	.synopsis = "[-G group]...",
+	.options = admin_options,
+};
+
+/* fk_args_parse(args) for admin_tool in a child that prints the groups;
+ * its exit status, and what it printed. */
+static int
+admin_run(
+    const char *const *args, char *out, size_t outlen, char *err, size_t errlen)
+{
+	char po[512], pe[512], *argv[32];
+	int argc = 0, status;
+	struct fk_args a;
+	size_t n;
+	pid_t pid;
+	FILE *fp;
+
+	snprintf(po, sizeof(po), "%s/out", tmpdir);
+	snprintf(pe, sizeof(pe), "%s/err", tmpdir);
+	argv[argc++] = (char *)"fk-toy";
+	for (; *args != NULL; args++)
+		argv[argc++] = (char *)*args;
+	argv[argc] = NULL;
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) == 0) {
+		if (freopen(po, "w", stdout) == NULL ||
+		    freopen(pe, "w", stderr) == NULL)
+			_exit(99);
+		fk_log_init("fk-toy");
+		fk_args_parse(&a, &admin_tool, argc, argv);
+		for (size_t i = 0; i < admin_groups.n; i++)
+			printf("%s\n", admin_groups.v[i]);
+		fk_strv_release(&admin_groups);
+		fk_args_release(&a);
+		exit(0);
+	}
+	cr_assert(pid > 0);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status));
+	fp = fopen(po, "r");
+	n = fread(out, 1, outlen - 1, fp);
+	out[n] = '\0';
+	fclose(fp);
+	fp = fopen(pe, "r");
+	n = fread(err, 1, errlen - 1, fp);
+	err[n] = '\0';
+	fclose(fp);
+	return WEXITSTATUS(status);
+}
+
+Test(args, an_admin_tool_has_the_options_of_every_tool_only)
+{
+	static const char *const args[] = { "--help", NULL };
+	char out[8192], err[1024];
+
+	cr_assert_eq(admin_run(args, out, sizeof(out), err, sizeof(err)), 0);
+	cr_assert_not_null(strstr(out,
+	    "usage: fk-toy [-qVv] [-b brokers] [-F file] [-X key=value]\n"
+	    "              [-G group]...\n"));
+	cr_assert_not_null(strstr(out, "  -b BROKERS "));
+	cr_assert_not_null(strstr(out, "  -X KEY=VALUE "));
+	cr_assert_not_null(strstr(out, "  -G GROUP          a group"));
+	cr_assert_null(strstr(out, "consume as a member"));
+	cr_assert_null(strstr(out, "  -c N "));
+	cr_assert_null(strstr(out, "  -e "));
+	cr_assert_null(strstr(out, "--from"));
+	cr_assert_null(strstr(out, "--to"));
+}
+
+Test(args, an_admin_tools_own_G_repeats)
+{
+	static const char *const args[] = { "-b", "localhost:9092", "-G", "a",
+		"-G", "b", NULL };
+	char out[1024], err[1024];
+
+	cr_assert_eq(
+	    admin_run(args, out, sizeof(out), err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(out, "a\nb\n");
+}
+
+struct admin_misuse {
+	char args[2][32];
+	char msg[96];
+};
+
+static struct admin_misuse admin_misuses[] = {
+	{ { "-c", "5" },
+	    "fk-toy: -c: this tool reads and writes no records\n" },
+	{ { "-e" }, "fk-toy: -e: this tool reads and writes no records\n" },
+	{ { "-o", "end" },
+	    "fk-toy: -o: this tool reads and writes no records\n" },
+	{ { "--from", "t" },
+	    "fk-toy: --from: this tool reads and writes no records\n" },
+	{ { "--to", "t" },
+	    "fk-toy: --to: this tool reads and writes no records\n" },
+	{ { "-k", "ip" },
+	    "fk-toy: -k: this tool reads and writes no records\n" },
+	{ { "--strict" },
+	    "fk-toy: --strict: this tool reads and writes no records\n" },
+	{ { "file.ndjson" },
+	    "fk-toy: file operands: this tool reads and writes no records\n" },
+};
+
+ParameterizedTestParameters(args, an_admin_tool_refuses_record_options)
+{
+	return cr_make_param_array(struct admin_misuse, admin_misuses,
+	    sizeof(admin_misuses) / sizeof(admin_misuses[0]));
+}
+
+ParameterizedTest(
+    struct admin_misuse *m, args, an_admin_tool_refuses_record_options)
+{
+	const char *args[3] = { NULL };
+	char out[4096], err[4096];
+
+	for (int i = 0; i < 2 && m->args[i][0] != '\0'; i++)
+		args[i] = m->args[i];
+	cr_assert_eq(admin_run(args, out, sizeof(out), err, sizeof(err)),
+	    FK_EX_USAGE, "%s", err);
+	cr_assert_not_null(strstr(err, m->msg), "got: %s", err);
+	cr_assert_not_null(strstr(err, "usage: fk-toy"));
+}
