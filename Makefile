@@ -9,9 +9,9 @@ SAN ?=
 WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
        -Wvla -Wwrite-strings -Wformat=2
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -DFK_VERSION='"$(VERSION)"' \
+ALL_CFLAGS = -std=c11 -pthread -D_POSIX_C_SOURCE=200809L -DFK_VERSION='"$(VERSION)"' \
 	     $(WARN) $(CFLAGS) -Icommon
-LDLIBS = -lm
+LDLIBS = -lm -pthread
 
 ifneq ($(SAN),)
 ALL_CFLAGS += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
