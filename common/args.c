@@ -58,6 +58,9 @@ print_usage(FILE *fp)
 		{ FK_OPT_RECORDS, "[-z codec]" },
 		{ FK_OPT_INPUT, "[--from topic]" },
 		{ FK_OPT_INPUT, "[--max-line size]" },
+		{ 0, "[--metrics-addr addr]" }, { 0, "[--metrics-file path]" },
+		{ 0, "[--metrics-interval time]" },
+		{ 0, "[--metrics-port port]" },
 		{ FK_OPT_INPUT, "[--reject dest]" },
 		{ FK_OPT_INPUT, "[--strict]" },
 		{ FK_OPT_RECORDS, "[--to topic]" } };
@@ -477,6 +480,10 @@ check(const struct fk_args *a)
 		fk_usage("-o stored needs -G");
 	if (a->compression != NULL && !kafka_out)
 		fk_usage("-z needs --to or --reject kafka:TOPIC");
+	if (a->metrics_addr != NULL && a->metrics_port < 0)
+		fk_usage("--metrics-addr needs --metrics-port");
+	if (a->metrics_interval_ms != 0 && a->metrics_file == NULL)
+		fk_usage("--metrics-interval needs --metrics-file");
 }
 
 void
@@ -562,6 +569,15 @@ fk_args_parse(
 		    .min = 16,
 		    .max = 1LL << 30,
 		    .only = FK_OPT_INPUT },
+		FK_OPT_STRING(0, "metrics-addr", &a->metrics_addr, "ADDR",
+		    "serve --metrics-port on ADDR (default 127.0.0.1)"),
+		FK_OPT_STRING(0, "metrics-file", &a->metrics_file, "PATH",
+		    "write Prometheus metrics to PATH, atomically"),
+		FK_OPT_DURATION(0, "metrics-interval", &a->metrics_interval_ms,
+		    100, 86400000, "TIME",
+		    "write --metrics-file every TIME (default 10s)"),
+		FK_OPT_INT(0, "metrics-port", &a->metrics_port, 0, 65535,
+		    "PORT", "serve Prometheus metrics over HTTP on PORT"),
 		{ .kind = FK_OPTION_STRING,
 		    .name = "reject",
 		    .arg = "DEST",
@@ -585,6 +601,7 @@ fk_args_parse(
 	the_tool = tool;
 	memset(a, 0, sizeof(*a));
 	a->commit_interval_ms = 1000;
+	a->metrics_port = -1;
 	fk_config_init(&a->cfg_files);
 	fk_config_init(&a->cfg_args);
 	build(common, tool->options);
@@ -610,6 +627,8 @@ fk_args_parse(
 	a->nfiles = argc - optind;
 	load_config(a);
 	check(a);
+	if (a->metrics_interval_ms == 0)
+		a->metrics_interval_ms = 10000;
 }
 
 void
