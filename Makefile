@@ -85,7 +85,7 @@ MANS = $(wildcard man/*.1 man/*.5 man/*.7)
 	test-sink test-pipeline demo-kafka \
 	test-history \
 	test-replay \
-	test-mock test-hops \
+	test-mock test-hops test-metrics \
 	test-san lint \
 	format bench demo install clean FORCE
 
@@ -154,7 +154,7 @@ test:
 	$(MAKE) --no-print-directory test-unit test-cli test-demo test-eval \
 	    test-score test-alert test-state test-sink test-kafka \
 	    test-history test-mock test-replay test-pipeline \
-	    test-hops
+	    test-hops test-metrics
 	$(MAKE) --no-print-directory test-san
 
 test-san:
@@ -216,6 +216,11 @@ test-sink: $(TOOLS:%=$(BINDIR)/%) $(OBJDIR)/tests/test_pg
 
 test-kafka: $(TOOLS:%=$(BINDIR)/%)
 	@tests/kafka/run $(BINDIR)
+
+# --metrics-file against the -v summary, --metrics-port scraped with curl
+# and by a real Prometheus, SIGUSR1's summary while a tool runs.
+test-metrics: $(TOOLS:%=$(BINDIR)/%)
+	@tests/metrics/run $(BINDIR)
 
 # fk-enrich --entities hops between 4-partition topics, two members each,
 # one killed -9: every feature as one fk-enrich gives.

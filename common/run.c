@@ -896,6 +896,7 @@ idle(void *arg, int fd)
 {
 	struct fk_rt *rt = arg;
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int rc;
 
 	flush_idle(rt);
 	for (;;) {
@@ -905,7 +906,10 @@ idle(void *arg, int fd)
 		tick(rt);
 		if (rt->producer != NULL)
 			fk_producer_poll(rt->producer, 0);
-		if (poll(&pfd, 1, 100) != 0)
+		/* A signal ends the poll, not the wait: a read now would
+		 * block (SIGUSR1 restarts it). */
+		rc = poll(&pfd, 1, 100);
+		if (rc > 0 || (rc == -1 && errno != EINTR))
 			return 0;
 	}
 }
