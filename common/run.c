@@ -814,10 +814,10 @@ tick(struct fk_rt *rt)
 		got_usr1 = 0;
 		usr1_summary(rt);
 	}
-	if (rt->mx != NULL)
-		metrics_tick(rt, now);
 	if (the_tool->tick != NULL)
 		the_tool->tick(rt->ctx, rt);
+	if (rt->mx != NULL)
+		metrics_tick(rt, now);
 }
 
 /* One record timed, for the metrics: how long the tool took, and how
