@@ -712,8 +712,10 @@ metrics_start(struct fk_rt *rt)
 		    strchr(addr, ':') ? "[" : "", addr,
 		    strchr(addr, ':') ? "]" : "", fk_promhttp_port(mx->http));
 	}
-	if (rt->a.metrics_file != NULL && metrics_write(rt) == -1)
-		exit(FK_EX_IOERR);
+	if (rt->a.metrics_file != NULL &&
+	    fk_prom_write_file(
+	        rt->prom, rt->a.metrics_file, err, sizeof(err)) == -1)
+		fk_errx(FK_EX_IOERR, "--metrics-file: %s", err);
 	mx->next_file_ms = fk_time_mono_ms() + rt->a.metrics_interval_ms;
 	mx->next_render_ms = fk_time_mono_ms() + RENDER_MS;
 }
