@@ -9,9 +9,9 @@ SAN ?=
 WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
        -Wvla -Wwrite-strings -Wformat=2
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -DFK_VERSION='"$(VERSION)"' \
+ALL_CFLAGS = -std=c11 -pthread -D_POSIX_C_SOURCE=200809L -DFK_VERSION='"$(VERSION)"' \
 	     $(WARN) $(CFLAGS) -Icommon
-LDLIBS = -lm
+LDLIBS = -lm -pthread
 
 ifneq ($(SAN),)
 ALL_CFLAGS += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -86,7 +86,7 @@ MANS = $(wildcard man/*.1 man/*.5 man/*.7)
 	test-sink test-pipeline demo-kafka \
 	test-history test-lag \
 	test-replay \
-	test-mock test-hops \
+	test-mock test-hops test-metrics \
 	test-san lint \
 	format bench demo install clean FORCE
 
@@ -155,7 +155,7 @@ test:
 	$(MAKE) --no-print-directory test-unit test-cli test-demo test-eval \
 	    test-score test-alert test-state test-sink test-kafka \
 	    test-history test-lag test-mock test-replay test-pipeline \
-	    test-hops
+	    test-hops test-metrics
 	$(MAKE) --no-print-directory test-san
 
 test-san:
@@ -217,6 +217,11 @@ test-sink: $(TOOLS:%=$(BINDIR)/%) $(OBJDIR)/tests/test_pg
 
 test-kafka: $(TOOLS:%=$(BINDIR)/%)
 	@tests/kafka/run $(BINDIR)
+
+# --metrics-file against the -v summary, --metrics-port scraped with curl
+# and by a real Prometheus, SIGUSR1's summary while a tool runs.
+test-metrics: $(TOOLS:%=$(BINDIR)/%)
+	@tests/metrics/run $(BINDIR)
 
 # fk-enrich --entities hops between 4-partition topics, two members each,
 # one killed -9: every feature as one fk-enrich gives.

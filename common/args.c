@@ -61,6 +61,11 @@ print_usage(FILE *fp)
 		{ FK_OPT_RECORDS, "[-z codec]" },
 		{ FK_OPT_INPUT, "[--from topic]" },
 		{ FK_OPT_INPUT, "[--max-line size]" },
+		{ FK_OPT_INPUT | FK_OPT_GENERATOR, "[--metrics-addr addr]" },
+		{ FK_OPT_INPUT | FK_OPT_GENERATOR, "[--metrics-file path]" },
+		{ FK_OPT_INPUT | FK_OPT_GENERATOR,
+		    "[--metrics-interval time]" },
+		{ FK_OPT_INPUT | FK_OPT_GENERATOR, "[--metrics-port port]" },
 		{ FK_OPT_INPUT, "[--reject dest]" },
 		{ FK_OPT_INPUT, "[--strict]" },
 		{ FK_OPT_RECORDS, "[--to topic]" } };
@@ -516,6 +521,10 @@ check(const struct fk_args *a)
 		fk_usage("-o stored needs -G");
 	if (a->compression != NULL && !kafka_out)
 		fk_usage("-z needs --to or --reject kafka:TOPIC");
+	if (a->metrics_addr != NULL && a->metrics_port < 0)
+		fk_usage("--metrics-addr needs --metrics-port");
+	if (a->metrics_interval_ms != 0 && a->metrics_file == NULL)
+		fk_usage("--metrics-interval needs --metrics-file");
 }
 
 void
@@ -601,6 +610,37 @@ fk_args_parse(
 		    .min = 16,
 		    .max = 1LL << 30,
 		    .only = FK_OPT_INPUT },
+		/* The runtime's: not for a tool with a main of its own. */
+		{ .kind = FK_OPTION_STRING,
+		    .name = "metrics-addr",
+		    .arg = "ADDR",
+		    .help = "serve --metrics-port on ADDR (default 127.0.0.1)",
+		    .value = &a->metrics_addr,
+		    .only = FK_OPT_INPUT | FK_OPT_GENERATOR },
+		{ .kind = FK_OPTION_STRING,
+		    .name = "metrics-file",
+		    .arg = "PATH",
+		    .help = "write Prometheus metrics to PATH, atomically",
+		    .value = &a->metrics_file,
+		    .only = FK_OPT_INPUT | FK_OPT_GENERATOR },
+		{ .kind = FK_OPTION_DURATION,
+		    .name = "metrics-interval",
+		    .arg = "TIME",
+		    .help = "write --metrics-file every TIME (default 10s)",
+		    .value = &a->metrics_interval_ms,
+		    .ctype = FK_OPT_CTYPE(&a->metrics_interval_ms),
+		    .min = 100,
+		    .max = 86400000,
+		    .only = FK_OPT_INPUT | FK_OPT_GENERATOR },
+		{ .kind = FK_OPTION_INT,
+		    .name = "metrics-port",
+		    .arg = "PORT",
+		    .help = "serve Prometheus metrics over HTTP on PORT",
+		    .value = &a->metrics_port,
+		    .ctype = FK_OPT_CTYPE(&a->metrics_port),
+		    .min = 0,
+		    .max = 65535,
+		    .only = FK_OPT_INPUT | FK_OPT_GENERATOR },
 		{ .kind = FK_OPTION_STRING,
 		    .name = "reject",
 		    .arg = "DEST",
@@ -624,6 +664,7 @@ fk_args_parse(
 	the_tool = tool;
 	memset(a, 0, sizeof(*a));
 	a->commit_interval_ms = 1000;
+	a->metrics_port = -1;
 	fk_config_init(&a->cfg_files);
 	fk_config_init(&a->cfg_args);
 	build(common, tool->options);
@@ -649,6 +690,8 @@ fk_args_parse(
 	a->nfiles = argc - optind;
 	load_config(a);
 	check(a);
+	if (a->metrics_interval_ms == 0)
+		a->metrics_interval_ms = 10000;
 }
 
 void

@@ -142,6 +142,11 @@ struct fk_args {
 	long long max_records;
 	size_t max_line;
 	long long commit_interval_ms; /* auto.commit.interval.ms */
+	/* --metrics-file, --metrics-addr (NULL: not given); the interval
+	 * (ms); --metrics-port (-1: not given). */
+	const char *metrics_file, *metrics_addr;
+	long long metrics_interval_ms;
+	int metrics_port;
 	/* defaults < $FK_CONFIG < each -F < -b < each -X */
 	struct fk_config cfg, cfg_files, cfg_args;
 	char **files; /* the operands; borrowed from argv */

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <librdkafka/rdkafka.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,6 +209,7 @@ struct handle_spec {
 	void (*dr_msg_cb)(rd_kafka_t *, const rd_kafka_message_t *, void *);
 	void (*rebalance_cb)(rd_kafka_t *, rd_kafka_resp_err_t,
 	    rd_kafka_topic_partition_list_t *, void *);
+	int (*stats_cb)(rd_kafka_t *, char *, size_t, void *);
 	void *opaque; /* given to every callback */
 };
 
@@ -235,6 +237,8 @@ handle_new(const struct fk_config *cfg, const struct handle_spec *hs, char *err,
 		rd_kafka_conf_set_dr_msg_cb(conf, hs->dr_msg_cb);
 	if (hs->rebalance_cb != NULL)
 		rd_kafka_conf_set_rebalance_cb(conf, hs->rebalance_cb);
+	if (hs->stats_cb != NULL)
+		rd_kafka_conf_set_stats_cb(conf, hs->stats_cb);
 	rd_kafka_conf_set_opaque(conf, hs->opaque);
 	/* rd_kafka_new() takes conf only when it succeeds. */
 	if ((rk = rd_kafka_new(hs->type, conf, e, sizeof(e))) == NULL) {
@@ -394,6 +398,12 @@ long long
 fk_producer_delivered(const struct fk_producer *p)
 {
 	return p->delivered;
+}
+
+long long
+fk_producer_queued(const struct fk_producer *p)
+{
+	return rd_kafka_outq_len(p->rk);
 }
 
 long long
@@ -910,6 +920,59 @@ out:
 	return rc;
 }
 
+int
+fk_kafka_stats_lag(const char *json, size_t len,
+    void (*fn)(void *arg, const struct fk_lag *lags, size_t n), void *arg)
+{
+	json_t *root = json_loadb(json, len, 0, NULL), *topics, *t, *parts, *p;
+	struct fk_lag *lags = NULL;
+	const char *name, *pname;
+	size_t n = 0, cap = 0;
+
+	topics = json_object_get(root, "topics");
+	if (!json_is_object(topics)) {
+		json_decref(root);
+		return -1;
+	}
+	json_object_foreach(topics, name, t)
+	{
+		parts = json_object_get(t, "partitions");
+		json_object_foreach(parts, pname, p)
+		{
+			json_t *pj = json_object_get(p, "partition");
+			json_t *lag = json_object_get(p, "consumer_lag");
+			json_int_t part = json_integer_value(pj);
+
+			(void)pname;
+			if (!json_is_integer(pj) || part < 0 ||
+			    part > INT32_MAX || !json_is_integer(lag) ||
+			    json_integer_value(lag) < 0)
+				continue;
+			if (n == cap) {
+				cap = cap ? 2 * cap : 16;
+				lags = fk_xrealloc(lags, cap * sizeof(*lags));
+			}
+			lags[n++] = (struct fk_lag){ name, (int32_t)part,
+				json_integer_value(lag) };
+		}
+	}
+	fn(arg, lags, n);
+	free(lags);
+	json_decref(root);
+	return 0;
+}
+
+/* From rd_kafka_consumer_poll: the caller's thread. */
+static int
+stats_cb(rd_kafka_t *rk, char *json, size_t len, void *opaque)
+{
+	struct fk_consumer *c = opaque;
+
+	(void)rk;
+	fk_kafka_stats_lag(json, len, c->o.on_lag, c->o.arg);
+	return 0; /* librdkafka frees json */
+}
+
 /* In a group, -o beginning or end says where a partition without a
  * committed offset starts; NULL leaves that to the configuration. */
 static const char *
@@ -944,13 +1007,17 @@ fk_consumer_new(const struct fk_config *cfg,
     const struct fk_consumer_opts *opts, int *exitcode, char *err,
     size_t errlen)
 {
-	static const char *const defaults[] = {
+	char stats_ms[24];
+	int stats = opts->on_lag != NULL && opts->stats_ms > 0;
+	const char *const defaults[] = {
 		"enable.auto.commit",
 		"false",
 		"enable.auto.offset.store",
 		"false",
 		"enable.partition.eof",
 		"true",
+		stats ? "statistics.interval.ms" : NULL,
+		stats_ms,
 		NULL,
 	};
 	struct fk_consumer *c = fk_xcalloc(1, sizeof(*c));
@@ -964,10 +1031,12 @@ fk_consumer_new(const struct fk_config *cfg,
 		.defaults = defaults,
 		.forced = forced,
 		.rebalance_cb = opts->group != NULL ? rebalance_cb : NULL,
+		.stats_cb = opts->on_lag != NULL ? stats_cb : NULL,
 		.opaque = c,
 	};
 	rd_kafka_topic_partition_list_t *sub;
 
+	snprintf(stats_ms, sizeof(stats_ms), "%d", opts->stats_ms);
 	*exitcode = FK_EX_CONFIG;
 	c->o = *opts;
 	c->topic = fk_xstrdup(opts->topic);

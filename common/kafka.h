@@ -105,6 +105,9 @@ int fk_producer_send_control(struct fk_producer *p, const char *topic,
 
 /* Counters: messages queued, delivered, failed; the last failure. */
 long long fk_producer_delivered(const struct fk_producer *p);
+/* Messages and requests librdkafka holds, waiting to be sent or
+ * acknowledged. */
+long long fk_producer_queued(const struct fk_producer *p);
 long long fk_producer_failed(const struct fk_producer *p);
 const char *fk_producer_last_error(const struct fk_producer *p);
 
@@ -118,6 +121,22 @@ int fk_producer_keep(struct fk_producer *p, const char *topic, int timeout_ms,
     struct fk_keep *k, char *err, size_t errlen);
 
 /* --- consumer */
+
+/* One partition's consumer lag, in messages: the end of the partition
+ * (its high watermark, or its last stable offset when reading committed
+ * messages only) minus the group's committed offset. */
+struct fk_lag {
+	const char *topic; /* borrowed */
+	int32_t partition;
+	int64_t lag;
+};
+
+/* The consumer lags in librdkafka's statistics JSON json[0..len): fn is
+ * called once with every partition whose lag is known (not the
+ * unassigned partition -1, not a lag of -1), n possibly 0; what it gets
+ * is borrowed for the call.  0, or -1 when json is not statistics. */
+int fk_kafka_stats_lag(const char *json, size_t len,
+    void (*fn)(void *arg, const struct fk_lag *lags, size_t n), void *arg);
 
 struct fk_consumer_opts {
 	const char *topic;
@@ -138,6 +157,12 @@ struct fk_consumer_opts {
 	 * messages but have no committed offset for the group, and so start
 	 * at their end (auto.offset.reset); NULL: not looked up. */
 	void (*on_fresh)(void *arg, const int32_t *parts, size_t n);
+	/* librdkafka's statistics came, every statistics.interval.ms (set
+	 * to stats_ms unless the configuration has it): the lags, as
+	 * fk_kafka_stats_lag gives them, from fk_consumer_next (the
+	 * caller's thread).  NULL: none asked for. */
+	void (*on_lag)(void *arg, const struct fk_lag *lags, size_t n);
+	int stats_ms;
 	void *arg;
 };
 

@@ -18,12 +18,18 @@
 #include "fktime.h"
 #include "kafka.h"
 #include "keep.h"
+#include "prom.h"
+#include "promhttp.h"
 #include "reader.h"
 #include "xalloc.h"
 #include "banned.h"
 
 #define OUTBUF_SIZE (256 * 1024)
-#define DRAIN_MS 10000 /* delivery wait after SIGINT/SIGTERM */
+#define DRAIN_MS 10000       /* delivery wait after SIGINT/SIGTERM */
+#define RENDER_MS 250        /* --metrics-port: how fresh a scrape is */
+#define HTTP_REQUEST_MS 5000 /* for a client to send its request */
+#define STATS_MS 5000        /* librdkafka's statistics: consumer lag */
+#define LAG_METRIC "fk_kafka_consumer_lag_messages"
 
 struct fk_rt {
 	const struct fk_tool *tool;
@@ -46,6 +52,7 @@ struct fk_rt {
 
 	/* state */
 	long long n_in, n_out, n_skip, n_rej;
+	long long bytes_in, bytes_out;
 	int status;
 	int stopping;
 	const struct fk_rec *cur; /* the record being handled */
@@ -59,7 +66,30 @@ struct fk_rt {
 	long long n_unkept;
 	int fresh_said;      /* a new group's start at the end, said once */
 	struct fk_rt_wm *wm; /* watermark control messages */
+
+	/* Metrics: the registry every tool has (fk_rt_metrics), and what
+	 * the runtime exports when asked to (NULL: not asked). */
+	struct fk_prom *prom;
+	struct fk_rt_mx *mx;
+	int sample;      /* time the next record (set by tick) */
+	int64_t emit_ts; /* the event time the last record was written with */
+	/* SIGUSR1: the summary's rate since the last one */
+	long long usr1_ms, usr1_in;
 };
+
+/* The runtime's metrics (fk(7) METRICS) and where they go. */
+struct fk_rt_mx {
+	uint64_t *in, *out, *rej, *skip, *bytes_in, *bytes_out, *dr_err;
+	double *queue;
+	struct fk_prom_hist *proc, *age;
+	struct fk_promhttp *http;
+	long long next_file_ms, next_render_ms;
+	int file_failed; /* said once until a write works again */
+};
+
+static void tick(struct fk_rt *rt);
+static const char *unkept_summary(
+    const struct fk_rt *rt, char *buf, size_t len);
 
 /* Watermark control messages, in and out. */
 struct fk_rt_wm {
@@ -68,13 +98,15 @@ struct fk_rt_wm {
 };
 
 static const struct fk_tool *the_tool;
-static volatile sig_atomic_t got_signal, got_hup;
+static volatile sig_atomic_t got_signal, got_hup, got_usr1;
 
 static void
 on_signal(int sig)
 {
 	if (sig == SIGHUP)
 		got_hup = 1;
+	else if (sig == SIGUSR1)
+		got_usr1 = 1;
 	else
 		got_signal++;
 }
@@ -374,6 +406,8 @@ fk_rt_emit_h(struct fk_rt *rt, const char *data, size_t len, const char *key,
 	char err[512];
 
 	if (rt->tool->flags & FK_TOOL_GENERATOR) {
+		if ((rt->n_in & 63) == 0)
+			tick(rt);
 		rt->n_in++;
 		if (rt->a.max_records > 0 && rt->n_in >= rt->a.max_records)
 			rt->stopping = 1;
@@ -387,6 +421,8 @@ fk_rt_emit_h(struct fk_rt *rt, const char *data, size_t len, const char *key,
 		return;
 	}
 	rt->n_out++;
+	rt->bytes_out += len;
+	rt->emit_ts = ts_ms;
 }
 
 const char *
@@ -489,7 +525,284 @@ fk_rt_set_csv_framing(struct fk_rt *rt, int on)
 	rt->csv_framing = on;
 }
 
-/* The tool's clock work, at most every 100 ms. */
+/* Metrics: a failure is fatal at start, said once later on. */
+static uint64_t *
+rt_counter(struct fk_rt *rt, const char *name, const char *help)
+{
+	char err[512];
+	uint64_t *c =
+	    fk_prom_counter(rt->prom, name, help, NULL, err, sizeof(err));
+
+	if (c == NULL)
+		fk_errx(FK_EX_SOFTWARE, "%s", err);
+	return c;
+}
+
+static double *
+rt_gauge(struct fk_rt *rt, const char *name, const char *help)
+{
+	char err[512];
+	double *g = fk_prom_gauge(rt->prom, name, help, NULL, err, sizeof(err));
+
+	if (g == NULL)
+		fk_errx(FK_EX_SOFTWARE, "%s", err);
+	return g;
+}
+
+static struct fk_prom_hist *
+rt_histogram(struct fk_rt *rt, const char *name, const char *help,
+    const double *bounds, size_t nb)
+{
+	char err[512];
+	struct fk_prom_hist *h = fk_prom_histogram(
+	    rt->prom, name, help, NULL, bounds, nb, err, sizeof(err));
+
+	if (h == NULL)
+		fk_errx(FK_EX_SOFTWARE, "%s", err);
+	return h;
+}
+
+/* The registry, with the runtime's metrics when they are exported:
+ * before the tool's start(), so that it can add its own. */
+static void
+metrics_open(struct fk_rt *rt)
+{
+	static const double proc_s[] = { 1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5,
+		1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 0.01, 0.025, 0.05, 0.1,
+		0.25, 0.5, 1 };
+	static const double age_s[] = { 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1,
+		5, 10, 30, 60, 300, 900, 3600, 21600, 86400, 604800 };
+	const char *const labels[] = { "tool", the_tool->name, NULL };
+	struct fk_rt_mx *mx;
+	char err[512];
+
+	if ((rt->prom = fk_prom_new(labels, err, sizeof(err))) == NULL)
+		fk_errx(FK_EX_SOFTWARE, "%s", err);
+	if (rt->a.metrics_file == NULL && rt->a.metrics_port < 0)
+		return;
+	mx = rt->mx = fk_xcalloc(1, sizeof(*rt->mx));
+	*rt_gauge(rt, "fk_start_time_seconds",
+	    "Start time of the process since the epoch, in seconds") =
+	    (double)fk_time_wall_ms() / 1000.0;
+	mx->in = rt_counter(rt, "fk_records_in_total", "Records read");
+	mx->out = rt_counter(rt, "fk_records_out_total",
+	    "Records written to standard output or queued for --to");
+	mx->rej = rt_counter(
+	    rt, "fk_records_rejected_total", "Records rejected as bad input");
+	mx->skip = rt_counter(rt, "fk_records_skipped_total",
+	    "Records dropped by design (CSV headers, no alert)");
+	mx->bytes_in = rt_counter(rt, "fk_input_bytes_total",
+	    "Bytes of the records read, without newlines");
+	mx->bytes_out = rt_counter(rt, "fk_output_bytes_total",
+	    "Bytes of the records written, without newlines");
+	mx->proc = rt_histogram(rt, "fk_record_processing_seconds",
+	    "Time the tool took over a record, sampled", proc_s,
+	    sizeof(proc_s) / sizeof(proc_s[0]));
+	mx->age = rt_histogram(rt, "fk_event_age_seconds",
+	    "Wall-clock time minus the event time of a record, sampled", age_s,
+	    sizeof(age_s) / sizeof(age_s[0]));
+}
+
+/* Kafka's metrics, once open_sinks() has made the producer. */
+static void
+metrics_kafka(struct fk_rt *rt)
+{
+	if (rt->mx == NULL || rt->producer == NULL)
+		return;
+	rt->mx->dr_err = rt_counter(rt, "fk_kafka_delivery_errors_total",
+	    "Messages Kafka did not take (records, rejects, others)");
+	rt->mx->queue = rt_gauge(rt, "fk_kafka_producer_queue_messages",
+	    "Messages the producer holds, not yet acknowledged");
+}
+
+/* librdkafka's statistics, from fk_consumer_next. */
+static void
+on_lag(void *arg, const struct fk_lag *lags, size_t n)
+{
+	struct fk_rt *rt = arg;
+	char part[16], err[512];
+	double *g;
+
+	fk_prom_clear(rt->prom, LAG_METRIC);
+	for (size_t i = 0; i < n; i++) {
+		const char *const labels[] = { "topic", lags[i].topic,
+			"partition", part, NULL };
+
+		snprintf(part, sizeof(part), "%d", (int)lags[i].partition);
+		g = fk_prom_gauge(rt->prom, LAG_METRIC,
+		    "Messages of a partition after the group's committed "
+		    "offset",
+		    labels, err, sizeof(err));
+		if (g != NULL)
+			*g = (double)lags[i].lag;
+	}
+}
+
+/* The counts into the registry, just before it is rendered. */
+static void
+metrics_collect(struct fk_rt *rt, long long undelivered)
+{
+	struct fk_rt_mx *mx = rt->mx;
+	long long failed;
+
+	*mx->in = (uint64_t)rt->n_in;
+	*mx->out = (uint64_t)rt->n_out;
+	*mx->rej = (uint64_t)rt->n_rej;
+	*mx->skip = (uint64_t)rt->n_skip;
+	*mx->bytes_in = (uint64_t)rt->bytes_in;
+	*mx->bytes_out = (uint64_t)rt->bytes_out;
+	if (mx->dr_err != NULL && rt->producer != NULL) {
+		/* At exit, those still in flight are lost too. */
+		failed = fk_producer_failed(rt->producer);
+		if (undelivered > failed)
+			failed = undelivered;
+		if ((uint64_t)failed > *mx->dr_err)
+			*mx->dr_err = (uint64_t)failed;
+		*mx->queue = (double)fk_producer_queued(rt->producer);
+	}
+}
+
+static void
+metrics_publish(struct fk_rt *rt)
+{
+	struct fk_jbuf b;
+
+	fk_jbuf_init(&b);
+	fk_prom_render(rt->prom, &b);
+	fk_promhttp_publish(rt->mx->http, b.p != NULL ? b.p : "", b.len);
+	fk_jbuf_release(&b);
+}
+
+static int
+metrics_write(struct fk_rt *rt)
+{
+	char err[1024];
+
+	if (fk_prom_write_file(
+	        rt->prom, rt->a.metrics_file, err, sizeof(err)) == 0) {
+		rt->mx->file_failed = 0;
+		return 0;
+	}
+	if (rt->mx->file_failed++ == 0)
+		fk_warnx("--metrics-file: %s", err);
+	return -1;
+}
+
+/* Before the first record: the server is up and the file written, or
+ * the run ends here. */
+static void
+metrics_start(struct fk_rt *rt)
+{
+	char err[1024];
+	struct fk_rt_mx *mx = rt->mx;
+	const char *addr;
+
+	if (mx == NULL)
+		return;
+	metrics_kafka(rt);
+	metrics_collect(rt, 0);
+	if (rt->a.metrics_port >= 0) {
+		mx->http = fk_promhttp_start(rt->a.metrics_addr,
+		    rt->a.metrics_port, HTTP_REQUEST_MS, err, sizeof(err));
+		if (mx->http == NULL)
+			fk_errx(FK_EX_OSERR, "--metrics-port: %s", err);
+		metrics_publish(rt);
+		addr = rt->a.metrics_addr ? rt->a.metrics_addr : "127.0.0.1";
+		fk_info(FK_LOG_INFO, "metrics on http://%s%s%s:%d/metrics",
+		    strchr(addr, ':') ? "[" : "", addr,
+		    strchr(addr, ':') ? "]" : "", fk_promhttp_port(mx->http));
+	}
+	if (rt->a.metrics_file != NULL &&
+	    fk_prom_write_file(
+	        rt->prom, rt->a.metrics_file, err, sizeof(err)) == -1)
+		fk_errx(FK_EX_IOERR, "--metrics-file: %s", err);
+	mx->next_file_ms = fk_time_mono_ms() + rt->a.metrics_interval_ms;
+	mx->next_render_ms = fk_time_mono_ms() + RENDER_MS;
+}
+
+static void
+metrics_tick(struct fk_rt *rt, long long now)
+{
+	struct fk_rt_mx *mx = rt->mx;
+	int file = rt->a.metrics_file != NULL && now >= mx->next_file_ms;
+	int http = mx->http != NULL && now >= mx->next_render_ms;
+
+	if (!file && !http)
+		return;
+	metrics_collect(rt, 0);
+	if (http) {
+		metrics_publish(rt);
+		mx->next_render_ms = now + RENDER_MS;
+	}
+	if (file) {
+		metrics_write(rt);
+		mx->next_file_ms = now + rt->a.metrics_interval_ms;
+	}
+}
+
+/* The last word, at exit. */
+static void
+metrics_close(struct fk_rt *rt)
+{
+	if (rt->mx == NULL)
+		return;
+	if (rt->a.metrics_file != NULL)
+		metrics_write(rt);
+	fk_promhttp_stop(rt->mx->http);
+	free(rt->mx);
+	rt->mx = NULL;
+}
+
+struct fk_prom *
+fk_rt_metrics(struct fk_rt *rt)
+{
+	return rt->prom;
+}
+
+static double
+elapsed_s(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) +
+	    (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* The -v summary's counts: "12 in, 11 out, 0 skipped, 1 rejected". */
+static void
+summary_counts(
+    const struct fk_rt *rt, long long undelivered, char *buf, size_t len)
+{
+	char unk[300];
+
+	snprintf(buf, len, "%lld in, %lld %s, %lld skipped, %lld rejected%s%s",
+	    rt->n_in, rt->n_out - undelivered,
+	    the_tool->used != NULL ? the_tool->used : "out", rt->n_skip,
+	    rt->n_rej, undelivered ? ", some undelivered" : "",
+	    unkept_summary(rt, unk, sizeof(unk)));
+}
+
+/* SIGUSR1: the summary so far, whatever -q and -v say, with the rate
+ * since the last one too; the run goes on. */
+static void
+usr1_summary(struct fk_rt *rt)
+{
+	long long now = fk_time_mono_ms();
+	double secs = (double)(now - rt->usr1_ms) / 1000.0, up;
+	struct timespec t1;
+	char counts[1024];
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	up = elapsed_s(&rt->t0, &t1);
+	summary_counts(rt, 0, counts, sizeof(counts));
+	fk_info(FK_LOG_ERROR,
+	    "%s in %.3f s (%.0f records/s; %.0f records/s in the last %.3f s)",
+	    counts, up, up > 0 ? (double)rt->n_in / up : 0.0,
+	    secs > 0 ? (double)(rt->n_in - rt->usr1_in) / secs : 0.0, secs);
+	rt->usr1_ms = now;
+	rt->usr1_in = rt->n_in;
+}
+
+/* The runtime's clock work, at most every 100 ms: between records (one
+ * in 64) and while input is idle. */
 static void
 tick(struct fk_rt *rt)
 {
@@ -498,18 +811,57 @@ tick(struct fk_rt *rt)
 	if (now - rt->last_tick_ms < 100)
 		return;
 	rt->last_tick_ms = now;
-	the_tool->tick(rt->ctx, rt);
+	rt->sample = 1;
+	if (got_usr1) {
+		got_usr1 = 0;
+		usr1_summary(rt);
+	}
+	if (the_tool->tick != NULL)
+		the_tool->tick(rt->ctx, rt);
+	if (rt->mx != NULL)
+		metrics_tick(rt, now);
+}
+
+/* One record timed, for the metrics: how long the tool took, and how
+ * old its event is (the Kafka timestamp, else the event time the tool
+ * wrote it with). */
+static void
+timed_record(struct fk_rt *rt, const struct fk_rec *rec)
+{
+	struct timespec t0, t1;
+	int64_t ts;
+	double age;
+
+	rt->sample = 0;
+	rt->emit_ts = 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	the_tool->record(rt->ctx, rt, rec);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	fk_prom_observe(rt->mx->proc, elapsed_s(&t0, &t1));
+	ts = rec->ts_ms > 0 ? rec->ts_ms : rt->emit_ts;
+	if (ts > 0) {
+		age = (double)(fk_time_wall_ms() - ts) / 1000.0;
+		fk_prom_observe(rt->mx->age, age > 0 ? age : 0);
+	}
 }
 
 static void
 handle_record(struct fk_rt *rt, const struct fk_rec *rec)
 {
+	int sample;
+
 	check_hup(rt);
-	if (the_tool->tick != NULL && (rt->n_in & 63) == 0)
+	if ((rt->n_in & 63) == 0)
 		tick(rt);
+	/* One record in 64, and the first after a quiet 100 ms. */
+	sample = rt->mx != NULL && ((rt->n_in & 63) == 0 || rt->sample);
 	rt->n_in++;
+	rt->bytes_in += (long long)rec->len;
 	rt->cur = rec;
-	the_tool->record(rt->ctx, rt, rec);
+	if (sample)
+		timed_record(rt, rec);
+	else
+		the_tool->record(rt->ctx, rt, rec);
 	rt->cur = NULL;
 	if (rt->a.max_records > 0 && rt->n_in >= rt->a.max_records)
 		rt->stopping = 1;
@@ -537,6 +889,7 @@ void
 fk_rt_flush(struct fk_rt *rt)
 {
 	flush_idle(rt);
+	tick(rt);
 }
 
 /* Input would block: flush so a trickle is not held back, then wait. */
@@ -545,17 +898,20 @@ idle(void *arg, int fd)
 {
 	struct fk_rt *rt = arg;
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int rc;
 
 	flush_idle(rt);
 	for (;;) {
 		if (got_signal)
 			return -1;
 		check_hup(rt);
-		if (the_tool->tick != NULL)
-			tick(rt);
+		tick(rt);
 		if (rt->producer != NULL)
 			fk_producer_poll(rt->producer, 0);
-		if (poll(&pfd, 1, 100) != 0)
+		/* A signal ends the poll, not the wait: a read now would
+		 * block (SIGUSR1 restarts it). */
+		rc = poll(&pfd, 1, 100);
+		if (rc > 0 || (rc == -1 && errno != EINTR))
 			return 0;
 	}
 }
@@ -712,6 +1068,12 @@ run_kafka(struct fk_rt *rt)
 		.on_assign = the_tool->assigned != NULL ? on_assign : NULL,
 		.on_drop = the_tool->revoked != NULL ? on_drop : NULL,
 		.on_fresh = on_fresh,
+		.on_lag = rt->mx != NULL ? on_lag : NULL,
+		/* Often enough for the file; a scrape gets the last. */
+		.stats_ms = rt->a.metrics_file != NULL &&
+		        rt->a.metrics_interval_ms < STATS_MS
+		    ? (int)rt->a.metrics_interval_ms
+		    : STATS_MS,
 		.arg = rt,
 	};
 	struct fk_rec rec;
@@ -736,8 +1098,7 @@ run_kafka(struct fk_rt *rt)
 			fk_consumer_mark(rt->consumer, &rec.pos);
 		} else if (rc == 0) {
 			check_hup(rt);
-			if (the_tool->tick != NULL)
-				tick(rt);
+			tick(rt);
 			/* Nothing ready: flush, then wait a little. */
 			if (timeout == 0)
 				flush_idle(rt);
@@ -806,7 +1167,7 @@ finish(struct fk_rt *rt)
 	double secs;
 	struct timespec t1;
 	long long undelivered = 0;
-	char unk[300];
+	char counts[1024];
 
 	if (the_tool->finish != NULL)
 		the_tool->finish(rt->ctx, rt);
@@ -820,23 +1181,23 @@ finish(struct fk_rt *rt)
 			    fk_producer_last_error(rt->producer));
 			rt->status = fk_exit_worse(rt->status, FK_EX_TEMPFAIL);
 		}
+		if (rt->mx != NULL)
+			metrics_collect(rt, undelivered);
 		fk_producer_free(rt->producer);
+		rt->producer = NULL;
 	}
 	if (rt->reject_fp != NULL && rt->reject_fp != stdout &&
 	    fclose(rt->reject_fp) == EOF)
 		fk_err(FK_EX_IOERR, "%s", rt->a.reject_dest);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		stdout_failed();
+	if (rt->mx != NULL)
+		metrics_collect(rt, undelivered);
+	metrics_close(rt);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	secs = (double)(t1.tv_sec - rt->t0.tv_sec) +
-	    (double)(t1.tv_nsec - rt->t0.tv_nsec) / 1e9;
-	fk_info(FK_LOG_INFO,
-	    "%lld in, %lld %s, %lld skipped, %lld rejected%s%s in %.3f s "
-	    "(%.0f records/s)",
-	    rt->n_in, rt->n_out - undelivered,
-	    the_tool->used != NULL ? the_tool->used : "out", rt->n_skip,
-	    rt->n_rej, undelivered ? ", some undelivered" : "",
-	    unkept_summary(rt, unk, sizeof(unk)), secs,
+	secs = elapsed_s(&rt->t0, &t1);
+	summary_counts(rt, undelivered, counts, sizeof(counts));
+	fk_info(FK_LOG_INFO, "%s in %.3f s (%.0f records/s)", counts, secs,
 	    secs > 0 ? (double)rt->n_in / secs : 0.0);
 	if (rt->wm != NULL)
 		fk_info(FK_LOG_DEBUG,
@@ -870,15 +1231,22 @@ fk_main(const struct fk_tool *tool, void *ctx, int argc, char **argv)
 		sigaction(SIGHUP, &sa, NULL);
 	else
 		signal(SIGHUP, SIG_IGN);
+	/* A summary now and then must not break a write to a slow pipe:
+	 * waits for input are polls, which a signal always ends. */
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	fk_args_parse(&rt.a, tool, argc, argv);
 	rt.outbuf = fk_xmalloc(OUTBUF_SIZE);
 	setvbuf(stdout, rt.outbuf, _IOFBF, OUTBUF_SIZE);
+	metrics_open(&rt);
 	if (tool->start != NULL)
 		tool->start(ctx, &rt);
 	open_sinks(&rt);
+	metrics_start(&rt);
 	clock_gettime(CLOCK_MONOTONIC, &rt.t0);
+	rt.usr1_ms = fk_time_mono_ms();
 
 	if (tool->flags & FK_TOOL_GENERATOR) {
 		tool->generate(ctx, &rt);
@@ -896,6 +1264,7 @@ fk_main(const struct fk_tool *tool, void *ctx, int argc, char **argv)
 		fk_info(FK_LOG_INFO, "stopped by a signal");
 	free(rt.join);
 	free(rt.wm);
+	fk_prom_free(rt.prom);
 	fk_args_release(&rt.a);
 	/* stdout's buffer is ours: leave it in place until exit. */
 	return rt.status;

@@ -14,6 +14,7 @@
 #include "watermark.h"
 
 struct fk_header; /* kafka.h */
+struct fk_prom;   /* prom.h */
 
 struct fk_rt;
 
@@ -115,6 +116,12 @@ int fk_rt_at_end(const struct fk_rt *rt, int32_t partition);
 /* The configuration the options made (-F, -X, -b, $FK_CONFIG), for a
  * tool that opens Kafka handles of its own; borrowed. */
 const struct fk_config *fk_rt_config(const struct fk_rt *rt);
+
+/* The metrics registry (prom.h), borrowed: a tool registers its own in
+ * start() and updates them through the pointers it gets; the runtime
+ * exports them with its own (--metrics-file, --metrics-port, fk(7)
+ * METRICS) and frees them when fk_main returns. */
+struct fk_prom *fk_rt_metrics(struct fk_rt *rt);
 
 /* Records that span lines: CSV with quoted newlines. */
 void fk_rt_set_csv_framing(struct fk_rt *rt, int on);

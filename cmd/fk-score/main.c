@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "exitcode.h"
+#include "prom.h"
 #include "run.h"
 #include "score.h"
 #include "xalloc.h"
@@ -14,7 +15,43 @@ struct fkscore {
 	struct fk_score_opts o;
 	struct fk_scorer *s;
 	int check;
+	/* fk_score_rule_fired_total{rule=...} of each rule of s, and its
+	 * value when s was loaded: the counts go on over reloads. */
+	uint64_t **fired, *base;
 };
+
+/* The counters of the rules of f->s, made or found again. */
+static void
+rule_metrics(struct fkscore *f, struct fk_rt *rt)
+{
+	size_t n = fk_scorer_rules(f->s);
+	char err[512];
+
+	f->fired = fk_xrealloc(f->fired, (n + 1) * sizeof(*f->fired));
+	f->base = fk_xrealloc(f->base, (n + 1) * sizeof(*f->base));
+	for (size_t i = 0; i < n; i++) {
+		const char *const labels[] = { "rule",
+			fk_scorer_rule_id(f->s, i), NULL };
+
+		f->fired[i] = fk_prom_counter(fk_rt_metrics(rt),
+		    "fk_score_rule_fired_total", "Records a rule fired on",
+		    labels, err, sizeof(err));
+		if (f->fired[i] == NULL)
+			fk_errx(FK_EX_SOFTWARE, "%s", err);
+		f->base[i] = *f->fired[i];
+	}
+}
+
+/* The scorer's counts into the counters: now and then, and at the end. */
+static void
+rule_counts(void *ctx, struct fk_rt *rt)
+{
+	struct fkscore *f = ctx;
+
+	(void)rt;
+	for (size_t i = 0; i < fk_scorer_rules(f->s); i++)
+		*f->fired[i] = f->base[i] + fk_scorer_rule_fired(f->s, i);
+}
 
 static int
 opt_model(void *value, const char *arg, char *err, size_t errlen)
@@ -87,7 +124,6 @@ start(void *ctx, struct fk_rt *rt)
 	struct fkscore *f = ctx;
 	char err[4096], what[1024];
 
-	(void)rt;
 	if (f->o.nrules == 0 && f->o.model == NULL)
 		fk_usage("nothing to score with: give rules (-r) or a model "
 		         "(-m)");
@@ -112,6 +148,7 @@ start(void *ctx, struct fk_rt *rt)
 		exit(fflush(stdout) == 0 ? FK_EX_OK : FK_EX_IOERR);
 	}
 	fk_info(FK_LOG_INFO, "%s", what);
+	rule_metrics(f, rt);
 }
 
 /* SIGHUP: the same files again, swapped in whole or not at all. */
@@ -122,14 +159,15 @@ reload(void *ctx, struct fk_rt *rt)
 	struct fk_scorer *s;
 	char err[4096], what[1024];
 
-	(void)rt;
 	if ((s = fk_scorer_load(&f->o, err, sizeof(err))) == NULL) {
 		fk_error(
 		    "reload failed, still scoring with the old set: %s", err);
 		return;
 	}
+	rule_counts(f, rt);
 	fk_scorer_free(f->s);
 	f->s = s;
+	rule_metrics(f, rt);
 	fk_scorer_describe(f->s, what, sizeof(what));
 	fk_info(FK_LOG_WARN, "reloaded: %s", what);
 }
@@ -167,7 +205,7 @@ finish(void *ctx, struct fk_rt *rt)
 {
 	struct fkscore *f = ctx;
 
-	(void)rt;
+	rule_counts(f, rt);
 	fk_scorer_summary(f->s, summary_line, NULL);
 }
 
@@ -215,6 +253,7 @@ main(int argc, char **argv)
 		.record = record,
 		.finish = finish,
 		.reload = reload,
+		.tick = rule_counts,
 	};
 	int rc;
 
@@ -226,5 +265,7 @@ main(int argc, char **argv)
 	rc = fk_main(&tool, &f, argc, argv);
 	fk_scorer_free(f.s);
 	free(f.o.rules);
+	free(f.fired);
+	free(f.base);
 	return rc;
 }

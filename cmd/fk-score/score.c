@@ -568,6 +568,27 @@ fk_scorer_carry(struct fk_scorer *to, const struct fk_scorer *from)
 	memcpy(to->decisions, from->decisions, sizeof(to->decisions));
 }
 
+size_t
+fk_scorer_rules(const struct fk_scorer *s)
+{
+	return s->rules != NULL ? fk_rules_count(s->rules) : 0;
+}
+
+const char *
+fk_scorer_rule_id(const struct fk_scorer *s, size_t i)
+{
+	return fk_rules_info(s->rules, i)->id;
+}
+
+unsigned long long
+fk_scorer_rule_fired(const struct fk_scorer *s, size_t i)
+{
+	struct fk_rule_counts c;
+
+	fk_rules_counts(s->rules, i, &c);
+	return c.fired;
+}
+
 void
 fk_scorer_summary(const struct fk_scorer *s,
     void (*fn)(void *arg, const char *line), void *arg)

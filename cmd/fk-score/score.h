@@ -54,6 +54,12 @@ int fk_scorer_record(struct fk_scorer *s, const char *data, size_t len,
 /* A reloaded scorer goes on counting decisions where the old one was. */
 void fk_scorer_carry(struct fk_scorer *to, const struct fk_scorer *from);
 
+/* The rules loaded; rule i's id (borrowed) and the records it fired on
+ * since the scorer was loaded. */
+size_t fk_scorer_rules(const struct fk_scorer *s);
+const char *fk_scorer_rule_id(const struct fk_scorer *s, size_t i);
+unsigned long long fk_scorer_rule_fired(const struct fk_scorer *s, size_t i);
+
 /* Per-decision counts, and a line per rule (fired, missing, mistyped),
  * for the -v summary: call fn for each line. */
 void fk_scorer_summary(const struct fk_scorer *s,

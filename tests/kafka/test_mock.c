@@ -131,13 +131,15 @@ slurp(const char *path)
 }
 
 /* Run argv (argv[0] a path) with stdin /dev/null, stdout to /dev/null and
- * stderr to errpath; returns its exit status.  A signal or a run longer
- * than TOOL_TIMEOUT_MS fails the test. */
+ * stderr to errpath, sending it SIGTERM after term_ms unless that is -1;
+ * returns its exit status.  A signal or a run longer than TOOL_TIMEOUT_MS
+ * fails the test. */
 static int
-run_tool(const char *const argv[], const char *errpath)
+run_tool_term(const char *const argv[], const char *errpath, int term_ms)
 {
 	posix_spawn_file_actions_t fa;
 	long long deadline = now_ms() + TOOL_TIMEOUT_MS;
+	long long term = term_ms >= 0 ? now_ms() + term_ms : -1;
 	pid_t pid, w;
 	int rc, status = 0;
 
@@ -151,6 +153,10 @@ run_tool(const char *const argv[], const char *errpath)
 	posix_spawn_file_actions_destroy(&fa);
 	cr_assert_eq(rc, 0, "posix_spawn %s: %s", argv[0], strerror(rc));
 	while ((w = waitpid(pid, &status, WNOHANG)) == 0) {
+		if (term >= 0 && now_ms() > term) {
+			kill(pid, SIGTERM);
+			term = -1;
+		}
 		if (now_ms() > deadline) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
@@ -163,6 +169,12 @@ run_tool(const char *const argv[], const char *errpath)
 	cr_assert(WIFEXITED(status), "%s: killed by signal %d", argv[0],
 	    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 	return WEXITSTATUS(status);
+}
+
+static int
+run_tool(const char *const argv[], const char *errpath)
+{
+	return run_tool_term(argv, errpath, -1);
 }
 
 /* ---------------------------------------------------------------- */
@@ -649,8 +661,9 @@ committed_sum(const struct mock *m, const char *group, const char *topic,
 	return sum;
 }
 
-/* fkcat-in --from in -G fk-mock-g -o beginning -e --to out; returns the
- * exit status, and stderr as a new string in *errs. */
+/* fkcat-in --from in -G fk-mock-g -o beginning -e --to out, with
+ * --metrics-file fk.prom in tmpdir; returns the exit status, and stderr
+ * as a new string in *errs. */
 static int
 run_group(const struct mock *m, char **errs)
 {
@@ -660,9 +673,12 @@ run_group(const struct mock *m, char **errs)
 	tool_path(tool, sizeof(tool), "fkcat-in");
 	snprintf(errpath, sizeof(errpath), "%s/stderr", tmpdir);
 	{
+		char prom[512];
 		const char *argv[] = { tool, "-b", m->bootstraps, "--from",
 			"in", "-G", "fk-mock-g", "-o", "beginning", "-e",
-			"--to", "out", "-v", NULL };
+			"--to", "out", "-v", "--metrics-file", prom, NULL };
+
+		snprintf(prom, sizeof(prom), "%s/fk.prom", tmpdir);
 
 		status = run_tool(argv, errpath);
 	}
@@ -677,7 +693,7 @@ Test(mock, consumer_group_commit_after_delivery)
 	struct tally t;
 	int ncommitted, status;
 	long long sum;
-	char *errs;
+	char *errs, *prom, path[512];
 
 	mock_init(&m, 3);
 	mock_topic(&m, "in", NPARTS);
@@ -686,6 +702,17 @@ Test(mock, consumer_group_commit_after_delivery)
 	status = run_group(&m, &errs);
 	cr_assert_eq(status, 0, "exit %d, stderr:\n%s", status, errs);
 	free(errs);
+	snprintf(path, sizeof(path), "%s/fk.prom", tmpdir);
+	prom = slurp(path);
+	cr_expect_not_null(
+	    strstr(prom,
+	        "fk_kafka_delivery_errors_total{tool=\"fkcat-in\"} "
+	        "0\n"),
+	    "%s", prom);
+	cr_expect_not_null(
+	    strstr(prom, "fk_records_out_total{tool=\"fkcat-in\"} 200\n"), "%s",
+	    prom);
+	free(prom);
 	tally_init(&t, N);
 	consume_all(&m, "out", NPARTS, &t);
 	tally_check(&t, "out");
@@ -703,7 +730,7 @@ Test(mock, consumer_group_no_commit_when_undelivered)
 	struct mock m;
 	int ncommitted, status;
 	long long sum;
-	char *errs;
+	char *errs, *prom, path[512];
 
 	cr_assert_not_null(errors);
 	mock_init(&m, 3);
@@ -723,10 +750,65 @@ Test(mock, consumer_group_no_commit_when_undelivered)
 	cr_expect_not_null(
 	    strstr(errs, " records undelivered: "), "stderr:\n%s", errs);
 	free(errs);
+	snprintf(path, sizeof(path), "%s/fk.prom", tmpdir);
+	prom = slurp(path);
+	cr_expect_not_null(
+	    strstr(prom, "fk_kafka_delivery_errors_total"), "%s", prom);
+	cr_expect_null(strstr(prom,
+	                   "fk_kafka_delivery_errors_total{tool=\"fkcat-in\"} "
+	                   "0\n"),
+	    "%s", prom);
+	free(prom);
 	sum = committed_sum(&m, "fk-mock-g", "in", NPARTS, &ncommitted);
 	cr_expect_eq(ncommitted, 0,
 	    "%d partitions of in committed (offsets add up to %lld) although "
 	    "nothing was delivered",
 	    ncommitted, sum);
+	mock_release(&m);
+}
+
+/* --metrics-file of fkcat-in -G: the consumer lag of each partition,
+ * from librdkafka's statistics, once the group committed there.  It
+ * reads on until SIGTERM. */
+Test(mock, metrics_consumer_lag)
+{
+	enum { N = 200, NPARTS = 4 };
+	char tool[512], errpath[512], prom[512], want[256], *got, *errs;
+	struct mock m;
+	int status;
+
+	mock_init(&m, 3);
+	mock_topic(&m, "in", NPARTS);
+	seed_topic(&m, "in", N);
+	tool_path(tool, sizeof(tool), "fkcat-in");
+	snprintf(errpath, sizeof(errpath), "%s/stderr", tmpdir);
+	snprintf(prom, sizeof(prom), "%s/fk.prom", tmpdir);
+	{
+		const char *argv[] = { tool, "-b", m.bootstraps, "--from", "in",
+			"-G", "fk-mock-m", "-o", "beginning", "--metrics-file",
+			prom, "--metrics-interval", "100ms", "-X",
+			"statistics.interval.ms=100", "-X",
+			"auto.commit.interval.ms=100", NULL };
+
+		status = run_tool_term(argv, errpath, 4000);
+	}
+	errs = slurp(errpath);
+	cr_assert_eq(status, 0, "exit %d, stderr:\n%s", status, errs);
+	free(errs);
+	got = slurp(prom);
+	cr_expect_not_null(
+	    strstr(got, "fk_records_in_total{tool=\"fkcat-in\"} 200\n"), "%s",
+	    got);
+	for (int p = 0; p < NPARTS; p++) {
+		snprintf(want, sizeof(want),
+		    "fk_kafka_consumer_lag_messages{tool=\"fkcat-in\","
+		    "topic=\"in\",partition=\"%d\"} 0\n",
+		    p);
+		cr_expect_not_null(
+		    strstr(got, want), "no %s in:\n%s", want, got);
+	}
+	/* No producer, no producer metrics. */
+	cr_expect_null(strstr(got, "fk_kafka_delivery"), "%s", got);
+	free(got);
 	mock_release(&m);
 }

@@ -383,3 +383,56 @@ Test(kafka, parts_format_cuts_short)
 	cr_expect_eq(strlen(buf), sizeof(buf) - 1, "\"%s\"", buf);
 	cr_expect_str_eq(buf + strlen(buf) - 3, "...", "\"%s\"", buf);
 }
+
+struct lags {
+	char got[512];
+	int calls;
+};
+
+static void
+collect_lags(void *arg, const struct fk_lag *l, size_t n)
+{
+	struct lags *x = arg;
+	size_t len = strlen(x->got);
+
+	x->calls++;
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(x->got + len, sizeof(x->got) - len,
+		    "%s[%d]=%lld ", l[i].topic, (int)l[i].partition,
+		    (long long)l[i].lag);
+}
+
+/* As librdkafka writes them: lag -1 where nothing is committed, and the
+ * internal partition -1. */
+Test(kafka, stats_lag_known_partitions_only)
+{
+	static const char json[] =
+	    "{\"name\":\"rdkafka#consumer-1\",\"type\":\"consumer\","
+	    "\"topics\":{\"tx\":{\"topic\":\"tx\",\"partitions\":{"
+	    "\"0\":{\"partition\":0,\"consumer_lag\":12},"
+	    "\"1\":{\"partition\":1,\"consumer_lag\":-1},"
+	    "\"2\":{\"partition\":2,\"consumer_lag\":0},"
+	    "\"-1\":{\"partition\":-1,\"consumer_lag\":-1}}},"
+	    "\"b\":{\"topic\":\"b\",\"partitions\":{"
+	    "\"3\":{\"partition\":3,\"consumer_lag\":7}}}}}";
+	struct lags x = { "", 0 };
+
+	cr_assert_eq(
+	    fk_kafka_stats_lag(json, strlen(json), collect_lags, &x), 0);
+	cr_assert_eq(x.calls, 1);
+	cr_assert_str_eq(x.got, "tx[0]=12 tx[2]=0 b[3]=7 ");
+}
+
+Test(kafka, stats_lag_none_and_bad)
+{
+	static const char none[] = "{\"type\":\"consumer\",\"topics\":{}}";
+	struct lags x = { "", 0 };
+
+	cr_assert_eq(
+	    fk_kafka_stats_lag(none, strlen(none), collect_lags, &x), 0);
+	cr_assert_eq(x.calls, 1);
+	cr_assert_str_eq(x.got, "");
+	cr_assert_eq(fk_kafka_stats_lag("{", 1, collect_lags, &x), -1);
+	cr_assert_eq(fk_kafka_stats_lag("[]", 2, collect_lags, &x), -1);
+	cr_assert_eq(x.calls, 1);
+}

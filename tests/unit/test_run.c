@@ -8,10 +8,12 @@
 #include <string.h>
 
 #include "exitcode.h"
+#include "prom.h"
 #include "testutil.h"
 
 static char tmpdir[256];
-static int csv;
+static int csv, own;
+static uint64_t *lines; /* -M: a metric of the tool's own */
 
 /* Lines starting "bad" are rejected, "#" skipped, others echoed. */
 static void
@@ -24,17 +26,26 @@ record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
 		fk_rt_skip(rt, rec);
 	else
 		fk_rt_emit(rt, rec->data, rec->len, NULL, 0, 0);
+	if (lines != NULL)
+		(*lines)++;
 }
 
 static void
 start(void *ctx, struct fk_rt *rt)
 {
+	char err[256];
+
 	(void)ctx;
 	fk_rt_set_csv_framing(rt, csv);
+	lines = NULL;
+	if (own)
+		lines = fk_prom_counter(fk_rt_metrics(rt), "fk_toy_lines_total",
+		    "Lines seen", NULL, err, sizeof(err));
 }
 
 static const struct fk_option options[] = {
 	FK_OPT_BOOL('C', NULL, &csv, "CSV framing"),
+	FK_OPT_BOOL('M', NULL, &own, "a metric of its own"),
 	FK_OPT_END(),
 };
 
@@ -186,4 +197,75 @@ Test(run, missing_file_is_66)
 	char *argv[] = { (char *)"fk-toy", (char *)"/nonexistent/x", NULL };
 
 	cr_assert_eq(fk_main(&tool, NULL, 2, argv), FK_EX_NOINPUT);
+}
+
+/* The file's text, into buf. */
+static void
+slurp(const char *path, char *buf, size_t len)
+{
+	FILE *fp = fopen(path, "r");
+	size_t n;
+
+	cr_assert_not_null(fp, "%s", path);
+	n = fread(buf, 1, len - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+}
+
+Test(run, metrics_file_has_the_counts)
+{
+	static const char *const want[] = {
+		"fk_records_in_total{tool=\"fk-toy\"} 4\n",
+		"fk_records_out_total{tool=\"fk-toy\"} 2\n",
+		"fk_records_rejected_total{tool=\"fk-toy\"} 1\n",
+		"fk_records_skipped_total{tool=\"fk-toy\"} 1\n",
+		"fk_input_bytes_total{tool=\"fk-toy\"} 12\n",
+		"fk_output_bytes_total{tool=\"fk-toy\"} 2\n",
+		"# TYPE fk_start_time_seconds gauge\n",
+		"# TYPE fk_record_processing_seconds histogram\n",
+		/* the first record is timed */
+		"fk_record_processing_seconds_count{tool=\"fk-toy\"} 1\n",
+		"fk_toy_lines_total{tool=\"fk-toy\"} 4\n",
+	};
+	char path[512], got[8192];
+	const char *args[] = { "-M", "--metrics-file", path, NULL };
+
+	snprintf(path, sizeof(path), "%s/fk.prom", tmpdir);
+	cr_assert_eq(run("a\nbad 1\n#skip\nc\n", args), FK_EX_DATAERR);
+	slurp(path, got, sizeof(got));
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		cr_assert_not_null(
+		    strstr(got, want[i]), "no %s in:\n%s", want[i], got);
+	/* Kafka's are there only with a producer. */
+	cr_assert_null(strstr(got, "fk_kafka"));
+}
+
+Test(run, no_metrics_no_file)
+{
+	static const char *const args[] = { "-M", NULL };
+
+	cr_assert_eq(run("a\n", args), 0);
+	cr_assert_not_null(lines);
+}
+
+Test(run, metrics_file_unwritable_is_74, .exit_code = FK_EX_IOERR)
+{
+	static const char *const args[] = { "--metrics-file",
+		"/nonexistent/fk.prom", NULL };
+
+	run("a\n", args);
+}
+
+Test(run, metrics_addr_needs_port, .exit_code = FK_EX_USAGE)
+{
+	static const char *const args[] = { "--metrics-addr", "::1", NULL };
+
+	run("a\n", args);
+}
+
+Test(run, metrics_interval_needs_file, .exit_code = FK_EX_USAGE)
+{
+	static const char *const args[] = { "--metrics-interval", "1s", NULL };
+
+	run("a\n", args);
 }
