@@ -222,6 +222,7 @@ test-kafka: $(TOOLS:%=$(BINDIR)/%)
 # and by a real Prometheus, SIGUSR1's summary while a tool runs.
 test-metrics: $(TOOLS:%=$(BINDIR)/%)
 	@tests/metrics/run $(BINDIR)
+	@tests/metrics/tools $(BINDIR)
 
 # fk-enrich --entities hops between 4-partition topics, two members each,
 # one killed -9: every feature as one fk-enrich gives.

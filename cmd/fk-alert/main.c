@@ -13,6 +13,7 @@
 #include "format.h"
 #include "jbuf.h"
 #include "jscan.h"
+#include "prom.h"
 #include "run.h"
 #include "xalloc.h"
 #include "banned.h"
@@ -22,6 +23,8 @@ struct target {
 	struct fk_dest *d;
 	enum fk_format f;
 	int64_t down_until; /* after a failure: not tried before then */
+	/* fk_alert_deliveries_total{destination,result} */
+	uint64_t *sent, *spooled, *undelivered;
 };
 
 /* A destination that failed is left alone this long, its alerts going
@@ -43,6 +46,10 @@ struct fkalert {
 	struct fk_spool *spool;
 	int flush_only, decision_set;
 	unsigned long long spooled, undelivered, resent, elsewhere;
+	size_t spool_start; /* alerts in the spool after the replay */
+	/* The alerter's counts, and the spool's depth, as metrics. */
+	uint64_t *alerts, *suppressed, *held, *unselected;
+	double *spool_depth;
 	struct fk_jbuf line;
 	struct fk_format_rec *rec; /* the alert record, scanned */
 };
@@ -147,6 +154,77 @@ resend(void *arg, const char *dest, const char *alert, size_t len)
 	return -1;
 }
 
+/* A counter of fk-alert's, or exit: a name clash is a bug. */
+static uint64_t *
+counter(struct fk_rt *rt, const char *name, const char *help,
+    const char *const *labels)
+{
+	char err[512];
+	uint64_t *c = fk_prom_counter(
+	    fk_rt_metrics(rt), name, help, labels, err, sizeof(err));
+
+	if (c == NULL)
+		fk_errx(FK_EX_SOFTWARE, "%s", err);
+	return c;
+}
+
+static void
+alert_metrics(struct fkalert *f, struct fk_rt *rt)
+{
+	char err[512];
+
+	f->alerts = counter(rt, "fk_alert_alerts_total", "Alerts made", NULL);
+	f->unselected = counter(rt, "fk_alert_not_selected_total",
+	    "Records whose decision or score made no alert", NULL);
+	f->suppressed = counter(rt, "fk_alert_suppressed_total",
+	    "Alerts folded into an earlier one by --suppress", NULL);
+	f->held = counter(rt, "fk_alert_rate_limited_total",
+	    "Alerts held back by --max-rate", NULL);
+	for (size_t i = 0; i < f->nt; i++) {
+		struct target *t = &f->t[i];
+		const char *name = fk_dest_name(t->d);
+		const char *const sent[] = { "destination", name, "result",
+			"sent", NULL };
+		const char *const spooled[] = { "destination", name, "result",
+			"spooled", NULL };
+		const char *const lost[] = { "destination", name, "result",
+			"undelivered", NULL };
+		const char *help = "Alerts offered to a destination, by result";
+
+		t->sent = counter(rt, "fk_alert_deliveries_total", help, sent);
+		t->spooled =
+		    counter(rt, "fk_alert_deliveries_total", help, spooled);
+		t->undelivered =
+		    counter(rt, "fk_alert_deliveries_total", help, lost);
+	}
+	if (f->spool != NULL &&
+	    (f->spool_depth =
+	            fk_prom_gauge(fk_rt_metrics(rt), "fk_alert_spool_messages",
+	                "Alerts in the --spool waiting for their destination",
+	                NULL, err, sizeof(err))) == NULL)
+		fk_errx(FK_EX_SOFTWARE, "%s", err);
+}
+
+/* The alerter's counts into the metrics: on the clock and at the end. */
+static void
+alert_counts(void *ctx, struct fk_rt *rt)
+{
+	struct fkalert *f = ctx;
+	struct fk_alert_counts c;
+
+	(void)rt;
+	if (f->a == NULL || f->alerts == NULL)
+		return;
+	fk_alerter_counts(f->a, &c);
+	*f->alerts = c.alerts;
+	*f->unselected = c.dropped;
+	*f->suppressed = c.suppressed;
+	*f->held = c.held;
+	/* Nothing leaves the spool while the run goes on. */
+	if (f->spool_depth != NULL)
+		*f->spool_depth = (double)(f->spool_start + f->spooled);
+}
+
 static void
 start(void *ctx, struct fk_rt *rt)
 {
@@ -201,6 +279,9 @@ start(void *ctx, struct fk_rt *rt)
 		}
 	}
 	f->a = fk_alerter_new(&f->o);
+	if (f->spool != NULL)
+		f->spool_start = fk_spool_count(f->spool);
+	alert_metrics(f, rt);
 }
 
 /* One alert to stdout or Kafka and to every destination. */
@@ -241,9 +322,10 @@ deliver(struct fkalert *f, struct fk_rt *rt, const char *text, size_t len)
 			    "%s: failed within the last %ds",
 			    fk_dest_name(t->d), DOWN_MS / 1000);
 		else if (fk_dest_send(t->d, f->line.p, f->line.len, err,
-		             sizeof(err)) == 0)
+		             sizeof(err)) == 0) {
+			(*t->sent)++;
 			continue;
-		else
+		} else
 			t->down_until = now + DOWN_MS;
 		if (f->spool != NULL &&
 		    fk_spool_add(f->spool, fk_dest_name(t->d), f->line.p,
@@ -253,11 +335,13 @@ deliver(struct fkalert *f, struct fk_rt *rt, const char *text, size_t len)
 				fk_warnx("%s: alerts spooled for %ds", err,
 				    DOWN_MS / 1000);
 			f->spooled++;
+			(*t->spooled)++;
 			continue;
 		}
 		if (tried)
 			fk_error("%s: alert undelivered", err);
 		f->undelivered++;
+		(*t->undelivered)++;
 	}
 }
 
@@ -331,6 +415,7 @@ finish(void *ctx, struct fk_rt *rt)
 	struct fk_alert_counts c;
 
 	drain(f, rt, 1);
+	alert_counts(f, rt);
 	fk_alerter_counts(f->a, &c);
 	fk_info(FK_LOG_INFO,
 	    "%llu alerts (%llu folding repeats); %llu not selected, %llu "
@@ -404,6 +489,7 @@ main(int argc, char **argv)
 		.start = start,
 		.record = record,
 		.finish = finish,
+		.tick = alert_counts,
 		.checkpoint = checkpoint,
 	};
 	size_t i;

@@ -13,6 +13,7 @@
 #include "labels.h"
 #include "lists.h"
 #include "numbers.h"
+#include "prom.h"
 #include "reorder.h"
 #include "run.h"
 #include "xalloc.h"
@@ -54,6 +55,10 @@ struct fkenrich {
 	struct fk_enrich_stats *gone;
 	unsigned char *has_gone;
 	size_t ngone;
+	/* Metrics: entities in the state by kind; records held for
+	 * watermarks; the hops' drops and late records. */
+	double *entities[5], *held;
+	uint64_t *m_dups, *m_behind, *m_dropped;
 };
 
 static int
@@ -155,6 +160,7 @@ engine(struct fkenrich *f, int32_t partition)
 
 /* An engine from the state file: files' one, or a partition's. */
 static void send_watermarks(struct fkenrich *f, struct fk_rt *rt, int always);
+static void enrich_metrics(struct fkenrich *f, struct fk_rt *rt);
 
 static struct hop *
 hop_of(struct fkenrich *f, int32_t partition)
@@ -301,6 +307,7 @@ start(void *ctx, struct fk_rt *rt)
 	        hop_topic, 1, err, sizeof(err)) == -1)
 		fk_errx(FK_EX_UNAVAILABLE, "--to: %s", err);
 	f->last_save_ms = f->last_check_ms = fk_time_mono_ms();
+	enrich_metrics(f, rt);
 }
 
 /* A kind computed from a topic spread over partitions by another key
@@ -765,10 +772,98 @@ watermark(void *ctx, struct fk_rt *rt, const struct fk_rec *msg,
 	flow(f, rt, partition, 0);
 }
 
+/* The counts of every state this process holds or last held. */
+static void
+sum_stats(struct fkenrich *f, struct fk_enrich_stats *st)
+{
+	fk_enrich_stats(f->e, st);
+	for (size_t i = 0; i < f->npe || i < f->ngone; i++) {
+		struct fk_enrich_stats p;
+
+		if (i < f->npe && f->pe[i] != NULL)
+			fk_enrich_stats(f->pe[i], &p);
+		else if (i < f->ngone && f->has_gone[i])
+			p = f->gone[i];
+		else
+			continue;
+		st->late += p.late;
+		st->evicted_idle += p.evicted_idle;
+		st->evicted_lru += p.evicted_lru;
+		st->users += p.users;
+		st->merchants += p.merchants;
+		st->terminals += p.terminals;
+		st->devices += p.devices;
+		st->ips += p.ips;
+	}
+}
+
+static void
+enrich_metrics(struct fkenrich *f, struct fk_rt *rt)
+{
+	static const char *const kind[] = { "user", "merchant", "terminal",
+		"device", "ip" };
+	struct fk_prom *m = fk_rt_metrics(rt);
+	char err[512];
+
+	for (int k = 0; k < 5; k++) {
+		const char *const labels[] = { "kind", kind[k], NULL };
+
+		f->entities[k] = fk_prom_gauge(m, "fk_enrich_entities",
+		    "Entities in the state, by kind", labels, err, sizeof(err));
+	}
+	f->held = fk_prom_gauge(m, "fk_enrich_held_records",
+	    "Records held until the watermarks pass them", NULL, err,
+	    sizeof(err));
+	f->m_dups = fk_prom_counter(m, "fk_enrich_duplicates_dropped_total",
+	    "Records an upstream member wrote again, dropped by number", NULL,
+	    err, sizeof(err));
+	f->m_behind = fk_prom_counter(m, "fk_enrich_late_applied_total",
+	    "Records that came behind the release frontier, applied at once",
+	    NULL, err, sizeof(err));
+	f->m_dropped = fk_prom_counter(m, "fk_enrich_reread_dropped_total",
+	    "Records read again after a restart, applied before it", NULL, err,
+	    sizeof(err));
+	for (int k = 0; k < 5; k++)
+		if (f->entities[k] == NULL)
+			fk_errx(FK_EX_SOFTWARE, "metrics: %s", err);
+	if (f->held == NULL || f->m_dups == NULL || f->m_behind == NULL ||
+	    f->m_dropped == NULL)
+		fk_errx(FK_EX_SOFTWARE, "metrics: %s", err);
+}
+
+static void
+enrich_counts(struct fkenrich *f)
+{
+	struct fk_enrich_stats st;
+	long long dups = f->dups, behind = f->behind, dropped = f->dropped;
+	size_t held = 0;
+
+	if (f->held == NULL)
+		return;
+	sum_stats(f, &st);
+	*f->entities[0] = (double)st.users;
+	*f->entities[1] = (double)st.merchants;
+	*f->entities[2] = (double)st.terminals;
+	*f->entities[3] = (double)st.devices;
+	*f->entities[4] = (double)st.ips;
+	for (size_t i = 0; i < f->nhop; i++)
+		if (f->hop[i].on) {
+			dups += f->hop[i].ro.dups;
+			behind += f->hop[i].ro.behind;
+			dropped += f->hop[i].ro.dropped;
+			held += fk_heap_count(&f->hop[i].ro.h);
+		}
+	*f->held = (double)held;
+	*f->m_dups = (uint64_t)dups;
+	*f->m_behind = (uint64_t)behind;
+	*f->m_dropped = (uint64_t)dropped;
+}
+
 static void
 tick(void *ctx, struct fk_rt *rt)
 {
 	send_watermarks(ctx, rt, 0);
+	enrich_counts(ctx);
 }
 
 /* The end of the input (-e, -c): what is held goes, and the partitions
@@ -805,25 +900,8 @@ finish(void *ctx, struct fk_rt *rt)
 	(void)rt;
 	if (f->state != NULL)
 		save(f);
-	fk_enrich_stats(f->e, &st);
-	for (size_t i = 0; i < f->npe || i < f->ngone; i++) {
-		struct fk_enrich_stats p;
-
-		if (i < f->npe && f->pe[i] != NULL)
-			fk_enrich_stats(f->pe[i], &p);
-		else if (i < f->ngone && f->has_gone[i])
-			p = f->gone[i];
-		else
-			continue;
-		st.late += p.late;
-		st.evicted_idle += p.evicted_idle;
-		st.evicted_lru += p.evicted_lru;
-		st.users += p.users;
-		st.merchants += p.merchants;
-		st.terminals += p.terminals;
-		st.devices += p.devices;
-		st.ips += p.ips;
-	}
+	enrich_counts(f);
+	sum_stats(f, &st);
 	fk_info(FK_LOG_INFO,
 	    "%zu users, %zu merchants, %zu terminals, %zu devices, %zu ips; "
 	    "%lld late; evicted %lld idle, %lld by --max-entities",

@@ -18,6 +18,7 @@ struct fkscore {
 	/* fk_score_rule_fired_total{rule=...} of each rule of s, and its
 	 * value when s was loaded: the counts go on over reloads. */
 	uint64_t **fired, *base;
+	uint64_t *decided[3]; /* fk_score_decisions_total{decision=...} */
 };
 
 /* The counters of the rules of f->s, made or found again. */
@@ -51,6 +52,27 @@ rule_counts(void *ctx, struct fk_rt *rt)
 	(void)rt;
 	for (size_t i = 0; i < fk_scorer_rules(f->s); i++)
 		*f->fired[i] = f->base[i] + fk_scorer_rule_fired(f->s, i);
+	for (int d = FK_ALLOW; d <= FK_BLOCK; d++)
+		*f->decided[d] = fk_scorer_decisions(f->s, (enum fk_decision)d);
+}
+
+/* fk_score_decisions_total{decision}: the scorer counts them on over
+ * reloads itself. */
+static void
+decision_metrics(struct fkscore *f, struct fk_rt *rt)
+{
+	static const char *const name[] = { "allow", "review", "block" };
+	char err[512];
+
+	for (int d = FK_ALLOW; d <= FK_BLOCK; d++) {
+		const char *const labels[] = { "decision", name[d], NULL };
+
+		f->decided[d] = fk_prom_counter(fk_rt_metrics(rt),
+		    "fk_score_decisions_total", "Records scored, by decision",
+		    labels, err, sizeof(err));
+		if (f->decided[d] == NULL)
+			fk_errx(FK_EX_SOFTWARE, "%s", err);
+	}
 }
 
 static int
@@ -149,6 +171,7 @@ start(void *ctx, struct fk_rt *rt)
 	}
 	fk_info(FK_LOG_INFO, "%s", what);
 	rule_metrics(f, rt);
+	decision_metrics(f, rt);
 }
 
 /* SIGHUP: the same files again, swapped in whole or not at all. */

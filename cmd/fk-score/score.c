@@ -561,6 +561,12 @@ fk_scorer_record(struct fk_scorer *s, const char *data, size_t len,
 	return 0;
 }
 
+unsigned long long
+fk_scorer_decisions(const struct fk_scorer *s, enum fk_decision d)
+{
+	return s->decisions[d];
+}
+
 void
 fk_scorer_carry(struct fk_scorer *to, const struct fk_scorer *from)
 {

@@ -51,6 +51,10 @@ int fk_scorer_record(struct fk_scorer *s, const char *data, size_t len,
     const char *keyfield, const char **out, size_t *outlen, const char **key,
     size_t *keylen, long long *ts, char *err, size_t errlen);
 
+/* How many records got decision d so far. */
+unsigned long long fk_scorer_decisions(
+    const struct fk_scorer *s, enum fk_decision d);
+
 /* A reloaded scorer goes on counting decisions where the old one was. */
 void fk_scorer_carry(struct fk_scorer *to, const struct fk_scorer *from);
 

@@ -8,6 +8,7 @@
 
 #include "exitcode.h"
 #include "fktime.h"
+#include "prom.h"
 #include "run.h"
 #include "sink.h"
 #include "banned.h"
@@ -18,7 +19,38 @@ struct fksink {
 	const char *verify;
 	/* The last option given that only files take, and --batch. */
 	const struct fk_option *lake_opt, *batch_opt;
+	/* fk_sink_files_total, fk_sink_rows_total, fk_sink_batches_total */
+	uint64_t *files, *rows, *batches;
 };
+
+static uint64_t *
+counter(struct fk_rt *rt, const char *name, const char *help)
+{
+	char err[512];
+	uint64_t *c = fk_prom_counter(
+	    fk_rt_metrics(rt), name, help, NULL, err, sizeof(err));
+
+	if (c == NULL)
+		fk_errx(FK_EX_SOFTWARE, "%s", err);
+	return c;
+}
+
+/* The sink's counts into the metrics: on the clock and at the end. */
+static void
+sink_counts(struct fksink *f)
+{
+	struct fk_sink_counts c;
+
+	if (f->s == NULL)
+		return;
+	fk_sink_counts(f->s, &c);
+	if (f->files != NULL)
+		*f->files = c.files;
+	if (f->rows != NULL) {
+		*f->rows = c.rows;
+		*f->batches = c.batches;
+	}
+}
 
 static int
 opt_compress(void *value, const char *arg, char *err, size_t errlen)
@@ -87,6 +119,15 @@ start(void *ctx, struct fk_rt *rt)
 		fk_warnx("--audit %s: cut off %zu bytes of a last line without "
 		         "its newline (a crash in mid-append)",
 		    f->o.audit, cut);
+	if (f->o.lake.root != NULL)
+		f->files = counter(rt, "fk_sink_files_total",
+		    "Files written to the lake and closed");
+	if (f->o.pg != NULL) {
+		f->rows = counter(
+		    rt, "fk_sink_rows_total", "Rows written to PostgreSQL");
+		f->batches = counter(rt, "fk_sink_batches_total",
+		    "PostgreSQL batches committed");
+	}
 }
 
 static void
@@ -127,6 +168,7 @@ tick(void *ctx, struct fk_rt *rt)
 	if (fk_sink_tick(f->s, fk_time_mono_ms(), &code, err, sizeof(err)) ==
 	    -1)
 		fk_errx(code, "%s", err);
+	sink_counts(f);
 }
 
 static void
@@ -192,6 +234,7 @@ finish(void *ctx, struct fk_rt *rt)
 	struct fk_sink_counts c;
 
 	drain(ctx, rt);
+	sink_counts(f);
 	fk_sink_counts(f->s, &c);
 	if (f->o.lake.root != NULL)
 		fk_info(FK_LOG_INFO, "%llu files", (unsigned long long)c.files);
