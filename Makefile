@@ -223,6 +223,7 @@ test-kafka: $(TOOLS:%=$(BINDIR)/%)
 test-metrics: $(TOOLS:%=$(BINDIR)/%)
 	@tests/metrics/run $(BINDIR)
 	@tests/metrics/tools $(BINDIR)
+	@tests/metrics/dashboard
 
 # fk-enrich --entities hops between 4-partition topics, two members each,
 # one killed -9: every feature as one fk-enrich gives.
