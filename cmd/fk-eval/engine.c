@@ -1304,6 +1304,78 @@ fk_eval_write_json(const struct fk_eval *e, FILE *fp)
 	return rc;
 }
 
+/* --- the figures as Prometheus gauges */
+
+/* name{label=value} set to v; an undefined v (NAN) is left out, as a
+ * NaN sample would only break the dashboards' arithmetic. */
+static int
+gauge(struct fk_prom *m, const char *name, const char *help, const char *label,
+    const char *value, double v, char *err, size_t errlen)
+{
+	const char *const labels[] = { label, value, NULL };
+	double *g;
+
+	if (isnan(v))
+		return 0;
+	g = fk_prom_gauge(
+	    m, name, help, label != NULL ? labels : NULL, err, errlen);
+	if (g == NULL)
+		return -1;
+	*g = v;
+	return 0;
+}
+
+int
+fk_eval_export(
+    const struct fk_eval *e, struct fk_prom *m, char *err, size_t errlen)
+{
+	const struct fk_confusion *c;
+	char v[32];
+	size_t i;
+	int rc = 0;
+
+	rc |= gauge(m, "fk_eval_records",
+	    "Records evaluated: scored, with a usable label", NULL, NULL,
+	    (double)e->n, err, errlen);
+	rc |= gauge(m, "fk_eval_positives", "Records evaluated labelled fraud",
+	    NULL, NULL, (double)e->pos, err, errlen);
+	rc |= gauge(m, "fk_eval_roc_auc", "Area under the ROC curve", NULL,
+	    NULL, e->auc, err, errlen);
+	rc |= gauge(m, "fk_eval_average_precision",
+	    "Average precision (area under the precision-recall steps)", NULL,
+	    NULL, e->ap, err, errlen);
+	for (i = 0; i < e->nthr && rc == 0; i++) {
+		c = &e->at_thr[i];
+		snprintf(v, sizeof(v), "%.10g", c->threshold);
+		rc |= gauge(m, "fk_eval_precision",
+		    "Share of fraud among the records scored at or above "
+		    "the threshold",
+		    "threshold", v, fk_confusion_precision(c), err, errlen);
+		rc |= gauge(m, "fk_eval_recall",
+		    "Share of the fraud scored at or above the threshold",
+		    "threshold", v, fk_confusion_recall(c), err, errlen);
+		rc |= gauge(m, "fk_eval_false_positives",
+		    "Legitimate records scored at or above the threshold",
+		    "threshold", v, (double)c->fp, err, errlen);
+		rc |= gauge(m, "fk_eval_false_negatives",
+		    "Fraudulent records scored below the threshold",
+		    "threshold", v, (double)c->fn, err, errlen);
+	}
+	for (i = 0; i < e->ntop && rc == 0; i++) {
+		snprintf(v, sizeof(v), "%zu", e->top[i]);
+		rc |= gauge(m, "fk_eval_precision_at_k",
+		    "Share of fraud among the k highest-scored records", "k", v,
+		    e->patk[i], err, errlen);
+		rc |= gauge(m, "fk_eval_daily_precision_at_k",
+		    "Mean over days of the day's precision at k", "k", v,
+		    e->day_patk[i], err, errlen);
+		rc |= gauge(m, "fk_eval_daily_card_precision_at_k",
+		    "Mean over days of the day's card precision at k", "k", v,
+		    e->day_card[i], err, errlen);
+	}
+	return rc == 0 ? 0 : -1;
+}
+
 /* --- the curves */
 
 int

@@ -14,6 +14,7 @@
 #include "jscan.h"
 #include "map.h"
 #include "metrics.h"
+#include "prom.h"
 
 /* Distinct --by values kept; the rest are counted as "(other)". */
 #define FK_EVAL_MAX_BY 1000
@@ -111,6 +112,13 @@ void fk_eval_compute(struct fk_eval *e);
  * writing failed. */
 int fk_eval_write_text(const struct fk_eval *e, FILE *fp);
 int fk_eval_write_json(const struct fk_eval *e, FILE *fp);
+/* Set the overall figures of the report (fk_eval_compute first) as
+ * gauges fk_eval_* of m (borrowed): counts, ROC AUC, average precision,
+ * per --threshold and per --top value; an undefined figure is left out,
+ * as are --sweep and --by.  0, or -1 with a message. */
+int fk_eval_export(
+    const struct fk_eval *e, struct fk_prom *m, char *err, size_t errlen);
+
 /* The ROC and precision-recall curves as an SVG document. */
 int fk_eval_write_plot(const struct fk_eval *e, FILE *fp);
 

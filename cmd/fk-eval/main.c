@@ -83,6 +83,7 @@ finish(void *ctx, struct fk_rt *rt)
 {
 	struct fkeval *f = ctx;
 	struct fk_eval *e = &f->e;
+	char err[512];
 
 	if (e->n == 0) {
 		if (f->plot_fp != NULL) {
@@ -103,6 +104,9 @@ finish(void *ctx, struct fk_rt *rt)
 		    e->pos == 0 ? "positives" : "negatives");
 	if (isnan(e->ap))
 		fk_warnx("average precision is undefined: no positives");
+	/* The runtime writes --metrics-file after finish(). */
+	if (fk_eval_export(e, fk_rt_metrics(rt), err, sizeof(err)) == -1)
+		fk_errx(FK_EX_SOFTWARE, "%s", err);
 	if (f->json)
 		fk_eval_write_json(e, stdout);
 	else

@@ -7,12 +7,19 @@ seed: the same files on every host and Python), runs
 "FK_EVAL --json --top ... --threshold ... --sweep ... FILE" and compares
 every number to 1e-9.  Prints one line per failure and
 "eval: N passed, M failed"; exits 1 on any failure.
+
+Then fk-eval --metrics-file on the pipeline's output (fk-gen | fkcat-in
+| fk-enrich | fk-score, the tools beside FK_EVAL): the gauges against
+the text report, to the digits it prints, and promtool check metrics.
 """
 
 import datetime
 import json
 import math
+import os
 import random
+import re
+import shutil
 import subprocess
 import sys
 
@@ -231,11 +238,132 @@ def check_case(fk_eval, work, case, c):
          [int((s >= t).sum()) for t in want])
 
 
+SAMPLE = re.compile(r'^([a-z_]+)\{tool="fk-eval"(?:,([a-z]+)="([^"]*)")?\} '
+                    r'(\S+)$')
+
+
+def gauges(path):
+    """{(name, label value or None): value} of the fk_eval_ samples."""
+    out = {}
+    with open(path) as f:
+        for line in f:
+            m = SAMPLE.match(line.rstrip("\n"))
+            if m and m.group(1).startswith("fk_eval_"):
+                out[(m.group(1), m.group(3))] = float(m.group(4))
+    return out
+
+
+def promtool(c, name, path):
+    if shutil.which("promtool") is None:
+        print("eval/%s: promtool not installed, not checked" % name)
+        return
+    with open(path) as f:
+        p = subprocess.run(["promtool", "check", "metrics"], stdin=f,
+                           capture_output=True, text=True)
+    c.count(p.returncode == 0, name, "promtool check metrics",
+            p.returncode, "0")
+
+
+def check_metrics_file(fk_eval, work, c):
+    name = "metrics-file"
+    bindir = os.path.dirname(fk_eval)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))))
+    scored = "%s/scored.ndjson" % work
+    prom = "%s/fk-eval.prom" % work
+    pipe = ("{b}/fk-gen --days 2 --seed 7 | {b}/fkcat-in | {b}/fk-enrich | "
+            "{b}/fk-score -r {r}/examples/rules.conf > {o}").format(
+                b=bindir, r=root, o=scored)
+    p = subprocess.run(["bash", "-o", "pipefail", "-c", pipe],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        c.count(False, name, "pipeline", p.stderr.strip(), "exit 0")
+        return
+    thr = ["0.3", "0.5", "0.95"]
+    tops = ["10", "100"]
+    p = subprocess.run([fk_eval, "--threshold", ",".join(thr), "--top",
+                        ",".join(tops), "--metrics-file", prom, scored],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        c.count(False, name, "exit status", p.returncode,
+                "0 (%s)" % p.stderr.strip())
+        return
+    head = dict(re.findall(r"^(\S.*?)  +(\S+)$", p.stdout, re.M))
+    rows = {}
+    for line in p.stdout.splitlines():
+        f = line.split()
+        if len(f) == 9 and f[0] in thr:
+            rows[f[0]] = f
+        elif len(f) == 4 and f[0] in tops:
+            rows["k" + f[0]] = f
+    g = gauges(prom)
+
+    def printed(key, dec=6):
+        v = g.get(key)
+        return None if v is None else "%.*f" % (dec, v)
+
+    c.eq(name, "records", g.get(("fk_eval_records", None)),
+         float(head["records"]))
+    c.eq(name, "positives", g.get(("fk_eval_positives", None)),
+         float(head["positives"]))
+    c.eq(name, "roc_auc", printed(("fk_eval_roc_auc", None)),
+         head["ROC AUC"])
+    c.eq(name, "average_precision",
+         printed(("fk_eval_average_precision", None)),
+         head["average precision"])
+    c.eq(name, "threshold rows", sorted(rows), sorted(thr + ["k10", "k100"]))
+    for t in thr:
+        if t not in rows:
+            continue
+        _, _, _, fp, fn, _, prec, rec, _ = rows[t]
+        c.eq(name, "false_positives at " + t,
+             g.get(("fk_eval_false_positives", t)), float(fp))
+        c.eq(name, "false_negatives at " + t,
+             g.get(("fk_eval_false_negatives", t)), float(fn))
+        c.eq(name, "precision at " + t,
+             printed(("fk_eval_precision", t)) or "-", prec)
+        c.eq(name, "recall at " + t, printed(("fk_eval_recall", t)), rec)
+    for k in tops:
+        if "k" + k in rows:
+            c.eq(name, "precision_at_k " + k,
+                 printed(("fk_eval_precision_at_k", k)), rows["k" + k][1])
+    promtool(c, name, prom)
+
+    # No positives: ROC AUC, average precision and recall undefined, and
+    # left out rather than written as NaN.
+    neg = "%s/negatives.ndjson" % work
+    with open(neg, "w") as f:
+        f.write('{"risk":{"score":0.2},"fraud":0}\n'
+                '{"risk":{"score":0.7},"fraud":0}\n')
+    p = subprocess.run([fk_eval, "--metrics-file", prom, neg],
+                       capture_output=True, text=True)
+    g = gauges(prom)
+    c.eq(name + "/no-positives", "exit status", p.returncode, 0)
+    c.eq(name + "/no-positives", "undefined gauges",
+         sorted(k[0] for k in g if k[0] in ("fk_eval_roc_auc",
+                                            "fk_eval_average_precision",
+                                            "fk_eval_recall")), [])
+    c.eq(name + "/no-positives", "records", g.get(("fk_eval_records", None)),
+         2.0)
+    with open(prom) as f:
+        c.eq(name + "/no-positives", "NaN in file", "NaN" in f.read(), False)
+    promtool(c, name + "/no-positives", prom)
+
+    # No usable label: fails as before, and exports no figures.
+    with open(neg, "w") as f:
+        f.write('{"risk":{"score":0.2}}\n')
+    p = subprocess.run([fk_eval, "--metrics-file", prom, neg],
+                       capture_output=True, text=True)
+    c.eq(name + "/no-labels", "exit status", p.returncode, 65)
+    c.eq(name + "/no-labels", "gauges", gauges(prom), {})
+
+
 def main():
     fk_eval, work = sys.argv[1], sys.argv[2]
     c = Checker()
     for case in CASES:
         check_case(fk_eval, work, case, c)
+    check_metrics_file(fk_eval, work, c)
     print("eval: %d passed, %d failed" % (c.passed, c.failed))
     sys.exit(1 if c.failed else 0)
 

@@ -11,6 +11,7 @@
 
 #include "exitcode.h"
 #include "testutil.h"
+#include "xalloc.h"
 #include "banned.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -379,4 +380,50 @@ Test(report, json_shape)
 	    "\"card_precision_at_k\":{\"100\":0.01}},\"sweep\":[],"
 	    "\"by\":null}\n");
 	free(buf);
+}
+
+/* The figures as gauges: labels as the report prints them, undefined
+ * ones (no negatives: ROC AUC) left out rather than NaN. */
+Test(report, export_gauges)
+{
+	struct fk_prom *m;
+	struct fk_jbuf b;
+	char err[256], *s;
+
+	cr_assert_eq(
+	    fk_eval_set_thresholds(&e, "0.25,0.95", err, sizeof(err)), 0);
+	cr_assert_eq(fk_eval_set_top(&e, "1", err, sizeof(err)), 0);
+	cr_assert_eq(
+	    add("{\"risk\":{\"score\":0.9},\"fraud\":1}", err, sizeof(err)), 0);
+	cr_assert_eq(
+	    add("{\"risk\":{\"score\":0.2},\"fraud\":1}", err, sizeof(err)), 0);
+	fk_eval_compute(&e);
+	m = fk_prom_new(NULL, err, sizeof(err));
+	cr_assert_not_null(m);
+	cr_assert_eq(fk_eval_export(&e, m, err, sizeof(err)), 0, "%s", err);
+	fk_jbuf_init(&b);
+	fk_prom_render(m, &b);
+	s = fk_xstrndup(b.p, b.len);
+	cr_expect_not_null(strstr(s, "\nfk_eval_records 2\n"), "%s", s);
+	cr_expect_not_null(strstr(s, "\nfk_eval_positives 2\n"), "%s", s);
+	cr_expect_not_null(strstr(s, "\nfk_eval_average_precision 1\n"));
+	cr_expect_null(strstr(s, "fk_eval_roc_auc"), "%s", s);
+	cr_expect_null(strstr(s, "NaN"), "%s", s);
+	cr_expect_not_null(
+	    strstr(s, "\nfk_eval_recall{threshold=\"0.25\"} 0.5\n"), "%s", s);
+	/* No alerts at 0.95: precision undefined, the counts are there. */
+	cr_expect_null(strstr(s, "fk_eval_precision{threshold=\"0.95\"}"));
+	cr_expect_not_null(
+	    strstr(s, "\nfk_eval_precision{threshold=\"0.25\"} 1\n"), "%s", s);
+	cr_expect_not_null(
+	    strstr(s, "\nfk_eval_false_negatives{threshold=\"0.95\"} 2\n"));
+	cr_expect_not_null(
+	    strstr(s, "\nfk_eval_false_positives{threshold=\"0.95\"} 0\n"));
+	cr_expect_not_null(
+	    strstr(s, "\nfk_eval_precision_at_k{k=\"1\"} 1\n"), "%s", s);
+	/* No day nor user: the daily means are undefined. */
+	cr_expect_null(strstr(s, "fk_eval_daily"), "%s", s);
+	free(s);
+	fk_jbuf_release(&b);
+	fk_prom_free(m);
 }
