@@ -16,6 +16,7 @@
 #include "digest.h"
 #include "exitcode.h"
 #include "fktime.h"
+#include "jscan.h"
 #include "kafka.h"
 #include "keep.h"
 #include "prom.h"
@@ -81,7 +82,8 @@ struct fk_rt {
 struct fk_rt_mx {
 	uint64_t *in, *out, *rej, *skip, *bytes_in, *bytes_out, *dr_err;
 	double *queue;
-	struct fk_prom_hist *proc, *age;
+	struct fk_prom_hist *proc, *age, *ingest;
+	struct fk_jobj obj; /* a sampled record's ingest_ms */
 	struct fk_promhttp *http;
 	long long next_file_ms, next_render_ms;
 	int file_failed; /* said once until a write works again */
@@ -601,6 +603,10 @@ metrics_open(struct fk_rt *rt)
 	mx->age = rt_histogram(rt, "fk_event_age_seconds",
 	    "Wall-clock time minus the event time of a record, sampled", age_s,
 	    sizeof(age_s) / sizeof(age_s[0]));
+	mx->ingest = rt_histogram(rt, "fk_ingest_age_seconds",
+	    "Wall-clock time minus the ingest_ms of a record, sampled", age_s,
+	    sizeof(age_s) / sizeof(age_s[0]));
+	fk_jobj_init(&mx->obj);
 }
 
 /* Kafka's metrics, once open_sinks() has made the producer. */
@@ -749,6 +755,7 @@ metrics_close(struct fk_rt *rt)
 	if (rt->a.metrics_file != NULL)
 		metrics_write(rt);
 	fk_promhttp_stop(rt->mx->http);
+	fk_jobj_release(&rt->mx->obj);
 	free(rt->mx);
 	rt->mx = NULL;
 }
@@ -822,9 +829,44 @@ tick(struct fk_rt *rt)
 		metrics_tick(rt, now);
 }
 
-/* One record timed, for the metrics: how long the tool took, and how
- * old its event is (the Kafka timestamp, else the event time the tool
- * wrote it with). */
+/* Whether s[0..len) holds pat[0..n). */
+static int
+contains(const char *s, size_t len, const char *pat, size_t n)
+{
+	const char *p = s, *end = s + len;
+
+	while ((size_t)(end - p) >= n &&
+	    (p = memchr(p, pat[0], (size_t)(end - p) - n + 1)) != NULL) {
+		if (memcmp(p, pat, n) == 0)
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
+/* A sampled record's top-level ingest_ms (fkcat-in --ingest-time), or
+ * 0.  Only a record that has the bytes is scanned: the others, most of
+ * a stream without the member, cost a search. */
+static int64_t
+ingest_ms(struct fk_rt *rt, const struct fk_rec *rec)
+{
+	static const char key[] = "\"ingest_ms\"";
+	const struct fk_jmember *m;
+	char err[256];
+	int64_t v;
+
+	if (!contains(rec->data, rec->len, key, sizeof(key) - 1) ||
+	    fk_jscan(&rt->mx->obj, rec->data, rec->len, err, sizeof(err)) ==
+	        -1 ||
+	    (m = fk_jobj_get(&rt->mx->obj, "ingest_ms")) == NULL ||
+	    !fk_jmember_int(m, &v))
+		return 0;
+	return v;
+}
+
+/* One record timed, for the metrics: how long the tool took, how old
+ * its event is (the Kafka timestamp, else the event time the tool wrote
+ * it with), and how long ago it was ingested. */
 static void
 timed_record(struct fk_rt *rt, const struct fk_rec *rec)
 {
@@ -842,6 +884,10 @@ timed_record(struct fk_rt *rt, const struct fk_rec *rec)
 	if (ts > 0) {
 		age = (double)(fk_time_wall_ms() - ts) / 1000.0;
 		fk_prom_observe(rt->mx->age, age > 0 ? age : 0);
+	}
+	if ((ts = ingest_ms(rt, rec)) > 0) {
+		age = (double)(fk_time_wall_ms() - ts) / 1000.0;
+		fk_prom_observe(rt->mx->ingest, age > 0 ? age : 0);
 	}
 }
 
