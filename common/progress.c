@@ -31,8 +31,8 @@ fk_progress_width(void)
 	char err[128];
 	long long w;
 
-	if (s == NULL || fk_num_int(s, 20, LINE_MAX_WIDTH, &w, err,
-	                     sizeof(err)) == -1)
+	if (s == NULL ||
+	    fk_num_int(s, 20, LINE_MAX_WIDTH, &w, err, sizeof(err)) == -1)
 		return 80;
 	return (int)w;
 }
@@ -63,8 +63,8 @@ fk_progress_format(char *buf, size_t len, int width, const char *name,
 	    rate > 0 ? rate : 0.0);
 	n = k > 0 ? (size_t)k : 0;
 	if (rejected >= 0 && n < sizeof(line))
-		n += (size_t)snprintf(line + n, sizeof(line) - n,
-		    ", %lld rejected", rejected);
+		n += (size_t)snprintf(
+		    line + n, sizeof(line) - n, ", %lld rejected", rejected);
 	if (pct >= 0 && n < sizeof(line))
 		n += (size_t)snprintf(line + n, sizeof(line) - n, ", %.1f%%",
 		    pct > 100 ? 100.0 : pct);
@@ -118,8 +118,8 @@ draw(struct fk_progress *p, const struct fk_progress_counts *c, double rate,
 		pct = 100;
 	n = fk_progress_format(line, sizeof(line), p->width, p->name, c->in,
 	    rate, c->rejected, pct, left_s);
-	fprintf(stderr, "\r%s%*s", line,
-	    p->shown > n ? (int)(p->shown - n) : 0, "");
+	fprintf(stderr, "\r%s%*s", line, p->shown > n ? (int)(p->shown - n) : 0,
+	    "");
 	fflush(stderr);
 	p->shown = n; /* past it, blanks */
 	p->drawn = 1;

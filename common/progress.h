@@ -30,17 +30,17 @@ struct fk_progress_counts {
 /* Set p up at now_ms (monotonic) for total bytes of input (-1: end not
  * known); always: end with a line even if none was drawn (--progress
  * given).  Installs the log hook that erases the line. */
-void fk_progress_start(struct fk_progress *p, const char *name,
-    long long total, int always, long long now_ms);
+void fk_progress_start(struct fk_progress *p, const char *name, long long total,
+    int always, long long now_ms);
 
 /* Draw the line when FK_PROGRESS_MS have passed since the last. */
-void fk_progress_tick(
-    struct fk_progress *p, long long now_ms, const struct fk_progress_counts *c);
+void fk_progress_tick(struct fk_progress *p, long long now_ms,
+    const struct fk_progress_counts *c);
 
 /* The last line, with the rate of the whole run, and a newline: before
  * the summary.  Removes the log hook. */
-void fk_progress_end(
-    struct fk_progress *p, long long now_ms, const struct fk_progress_counts *c);
+void fk_progress_end(struct fk_progress *p, long long now_ms,
+    const struct fk_progress_counts *c);
 
 /* Format the line into buf (len bytes), at most width - 1 characters
  * so that the terminal never wraps it: "fk-score: 1200 in, 5000/s,

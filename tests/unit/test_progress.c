@@ -14,8 +14,8 @@
 Test(progress, says_in_rate_rejects_percent_and_time_left)
 {
 	char buf[256];
-	size_t n = fk_progress_format(buf, sizeof(buf), 80, "fk-score",
-	    1200, 5000.4, 1, 45.04, 65);
+	size_t n = fk_progress_format(
+	    buf, sizeof(buf), 80, "fk-score", 1200, 5000.4, 1, 45.04, 65);
 
 	cr_assert_str_eq(
 	    buf, "fk-score: 1200 in, 5000/s, 1 rejected, 45.0%, 1m05s left");
@@ -30,8 +30,9 @@ Test(progress, leaves_out_what_is_not_known)
 	cr_assert_str_eq(buf, "fk-gen: 7 in, 0/s");
 	fk_progress_format(
 	    buf, sizeof(buf), 80, "fk-score", 7, 3, 0, 150, 3 * 3600 + 420);
-	cr_assert_str_eq(buf, "fk-score: 7 in, 3/s, 0 rejected, 100.0%, "
-	                      "3h07m left");
+	cr_assert_str_eq(buf,
+	    "fk-score: 7 in, 3/s, 0 rejected, 100.0%, "
+	    "3h07m left");
 	fk_progress_format(buf, sizeof(buf), 80, "x", 1, 1, 0, 99, 4.4);
 	cr_assert_str_eq(buf, "x: 1 in, 1/s, 0 rejected, 99.0%, 4s left");
 }
@@ -39,8 +40,8 @@ Test(progress, leaves_out_what_is_not_known)
 Test(progress, fits_the_terminal_without_its_last_column)
 {
 	char buf[256];
-	size_t n = fk_progress_format(buf, sizeof(buf), 20, "fk-score",
-	    123456789, 1e6, 12, 50, 10);
+	size_t n = fk_progress_format(
+	    buf, sizeof(buf), 20, "fk-score", 123456789, 1e6, 12, 50, 10);
 
 	cr_assert_eq(n, 19);
 	cr_assert_str_eq(buf, "fk-score: 123456789");
