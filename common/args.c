@@ -66,6 +66,8 @@ print_usage(FILE *fp)
 		{ FK_OPT_INPUT | FK_OPT_GENERATOR,
 		    "[--metrics-interval time]" },
 		{ FK_OPT_INPUT | FK_OPT_GENERATOR, "[--metrics-port port]" },
+		{ FK_OPT_INPUT | FK_OPT_GENERATOR, "[--no-progress]" },
+		{ FK_OPT_INPUT | FK_OPT_GENERATOR, "[--progress]" },
 		{ FK_OPT_INPUT, "[--reject dest]" },
 		{ FK_OPT_INPUT, "[--strict]" },
 		{ FK_OPT_RECORDS, "[--to topic]" } };
@@ -193,6 +195,22 @@ opt_property(void *value, const char *arg, char *err, size_t errlen)
 	else if (fk_config_parse_arg(&a->cfg_args, arg, "-X", err, errlen) ==
 	    -1)
 		fk_errx(FK_EX_CONFIG, "-X: %s", err);
+	return 0;
+}
+
+static int
+opt_progress(void *value, const char *arg, char *err, size_t errlen)
+{
+	(void)arg, (void)err, (void)errlen;
+	*(int *)value = 1;
+	return 0;
+}
+
+static int
+opt_no_progress(void *value, const char *arg, char *err, size_t errlen)
+{
+	(void)arg, (void)err, (void)errlen;
+	*(int *)value = 0;
 	return 0;
 }
 
@@ -641,6 +659,18 @@ fk_args_parse(
 		    .min = 0,
 		    .max = 65535,
 		    .only = FK_OPT_INPUT | FK_OPT_GENERATOR },
+		{ .kind = FK_OPTION_CALL,
+		    .name = "no-progress",
+		    .help = "no progress line, even on a terminal",
+		    .value = &a->progress,
+		    .call = opt_no_progress,
+		    .only = FK_OPT_INPUT | FK_OPT_GENERATOR },
+		{ .kind = FK_OPTION_CALL,
+		    .name = "progress",
+		    .help = "show progress on stderr, even if not a terminal",
+		    .value = &a->progress,
+		    .call = opt_progress,
+		    .only = FK_OPT_INPUT | FK_OPT_GENERATOR },
 		{ .kind = FK_OPTION_STRING,
 		    .name = "reject",
 		    .arg = "DEST",
@@ -665,6 +695,7 @@ fk_args_parse(
 	memset(a, 0, sizeof(*a));
 	a->commit_interval_ms = 1000;
 	a->metrics_port = -1;
+	a->progress = -1;
 	fk_config_init(&a->cfg_files);
 	fk_config_init(&a->cfg_args);
 	build(common, tool->options);

@@ -147,6 +147,7 @@ struct fk_args {
 	const char *metrics_file, *metrics_addr;
 	long long metrics_interval_ms;
 	int metrics_port;
+	int progress; /* --progress 1, --no-progress 0, neither -1 */
 	/* defaults < $FK_CONFIG < each -F < -b < each -X */
 	struct fk_config cfg, cfg_files, cfg_args;
 	char **files; /* the operands; borrowed from argv */

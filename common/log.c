@@ -9,6 +9,7 @@
 
 static const char *progname = "fk";
 static int level = FK_LOG_WARN;
+static void (*before)(void);
 
 void
 fk_log_init(const char *name)
@@ -36,6 +37,12 @@ fk_log_level(void)
 	return level;
 }
 
+void
+fk_log_set_before(void (*fn)(void))
+{
+	before = fn;
+}
+
 /* One fprintf per line, so lines from librdkafka's threads do not mix. */
 FK_PRINTF(2, 0)
 static void
@@ -44,6 +51,8 @@ vlog(const char *pos, const char *fmt, va_list ap, const char *suffix)
 	char msg[2048];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (before != NULL)
+		before();
 	fprintf(stderr, "%s: %s%s%s%s%s\n", progname, pos ? pos : "",
 	    pos ? ": " : "", msg, suffix ? ": " : "", suffix ? suffix : "");
 }

@@ -22,6 +22,10 @@ const char *fk_log_progname(void);
 void fk_log_set_level(int level);
 int fk_log_level(void);
 
+/* Call fn before printing any message (NULL: none): --progress erases
+ * its line so that the message starts a line of its own. */
+void fk_log_set_before(void (*fn)(void));
+
 /* Print "prog: message" and exit with code; fk_err adds strerror(errno). */
 FK_NORETURN FK_PRINTF(2, 3) void fk_errx(int code, const char *fmt, ...);
 FK_NORETURN FK_PRINTF(2, 3) void fk_err(int code, const char *fmt, ...);

@@ -72,6 +72,7 @@ fill(struct fk_reader *r)
 		return 0;
 	}
 	r->end += (size_t)n;
+	r->nread += n;
 	return 1;
 }
 

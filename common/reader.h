@@ -12,6 +12,7 @@ struct fk_reader {
 	size_t cap, beg, end;
 	size_t max_line;
 	long long lineno; /* of the line last returned */
+	long long nread;  /* bytes read from fd, some still in buf */
 	int eof;
 	int skipping; /* discarding the rest of an over-long line */
 	/* Called when no input is ready, before blocking: flush outputs,

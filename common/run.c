@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,8 +17,10 @@
 #include "digest.h"
 #include "exitcode.h"
 #include "fktime.h"
+#include "jscan.h"
 #include "kafka.h"
 #include "keep.h"
+#include "progress.h"
 #include "prom.h"
 #include "promhttp.h"
 #include "reader.h"
@@ -47,6 +50,9 @@ struct fk_rt {
 
 	/* source */
 	struct fk_consumer *consumer;
+	/* Bytes of the files read before this one, and of all up to the
+	 * record being handled (--progress's percent). */
+	long long files_read, file_pos;
 	char *join;
 	size_t joinlen, joincap;
 
@@ -75,13 +81,16 @@ struct fk_rt {
 	int64_t emit_ts; /* the event time the last record was written with */
 	/* SIGUSR1: the summary's rate since the last one */
 	long long usr1_ms, usr1_in;
+	int progress; /* --progress's line is on */
+	struct fk_progress prog;
 };
 
 /* The runtime's metrics (fk(7) METRICS) and where they go. */
 struct fk_rt_mx {
 	uint64_t *in, *out, *rej, *skip, *bytes_in, *bytes_out, *dr_err;
 	double *queue;
-	struct fk_prom_hist *proc, *age;
+	struct fk_prom_hist *proc, *age, *ingest;
+	struct fk_jobj obj; /* a sampled record's ingest_ms */
 	struct fk_promhttp *http;
 	long long next_file_ms, next_render_ms;
 	int file_failed; /* said once until a write works again */
@@ -601,6 +610,10 @@ metrics_open(struct fk_rt *rt)
 	mx->age = rt_histogram(rt, "fk_event_age_seconds",
 	    "Wall-clock time minus the event time of a record, sampled", age_s,
 	    sizeof(age_s) / sizeof(age_s[0]));
+	mx->ingest = rt_histogram(rt, "fk_ingest_age_seconds",
+	    "Wall-clock time minus the ingest_ms of a record, sampled", age_s,
+	    sizeof(age_s) / sizeof(age_s[0]));
+	fk_jobj_init(&mx->obj);
 }
 
 /* Kafka's metrics, once open_sinks() has made the producer. */
@@ -749,6 +762,7 @@ metrics_close(struct fk_rt *rt)
 	if (rt->a.metrics_file != NULL)
 		metrics_write(rt);
 	fk_promhttp_stop(rt->mx->http);
+	fk_jobj_release(&rt->mx->obj);
 	free(rt->mx);
 	rt->mx = NULL;
 }
@@ -801,12 +815,57 @@ usr1_summary(struct fk_rt *rt)
 	rt->usr1_in = rt->n_in;
 }
 
+/* What --progress shows: bytes are those of the files read so far. */
+static void
+progress_counts(const struct fk_rt *rt, struct fk_progress_counts *c)
+{
+	c->in = rt->n_in;
+	c->rejected = the_tool->flags & FK_TOOL_GENERATOR ? -1 : rt->n_rej;
+	c->bytes = rt->a.from != NULL ? rt->bytes_in : rt->file_pos;
+}
+
+/* --progress; without it or --no-progress, on for a terminal when the
+ * input will end (files, a bounded replay: -e, -o e@), -q aside.  The
+ * end is known when every input is a regular file. */
+static void
+progress_open(struct fk_rt *rt)
+{
+	const struct fk_args *a = &rt->a;
+	long long total = 0;
+	struct stat st;
+	int on = a->progress, i;
+
+	if (on == -1) {
+		on = a->from != NULL ? a->exit_eof || a->end.kind != FK_OFF_NONE
+		                     : a->nfiles > 0;
+		for (i = 0; i < a->nfiles; i++)
+			if (strcmp(a->files[i], "-") == 0)
+				on = 0;
+		on = on && fk_log_level() >= FK_LOG_WARN &&
+		    isatty(STDERR_FILENO);
+	}
+	if (!on)
+		return;
+	if (a->from != NULL || a->nfiles == 0)
+		total = -1;
+	for (i = 0; i < a->nfiles && total >= 0; i++)
+		if (strcmp(a->files[i], "-") == 0 ||
+		    stat(a->files[i], &st) == -1 || !S_ISREG(st.st_mode))
+			total = -1;
+		else
+			total += (long long)st.st_size;
+	rt->progress = 1;
+	fk_progress_start(&rt->prog, the_tool->name, total, a->progress == 1,
+	    fk_time_mono_ms());
+}
+
 /* The runtime's clock work, at most every 100 ms: between records (one
  * in 64) and while input is idle. */
 static void
 tick(struct fk_rt *rt)
 {
 	long long now = fk_time_mono_ms();
+	struct fk_progress_counts c;
 
 	if (now - rt->last_tick_ms < 100)
 		return;
@@ -820,11 +879,50 @@ tick(struct fk_rt *rt)
 		the_tool->tick(rt->ctx, rt);
 	if (rt->mx != NULL)
 		metrics_tick(rt, now);
+	if (rt->progress) {
+		progress_counts(rt, &c);
+		fk_progress_tick(&rt->prog, now, &c);
+	}
 }
 
-/* One record timed, for the metrics: how long the tool took, and how
- * old its event is (the Kafka timestamp, else the event time the tool
- * wrote it with). */
+/* Whether s[0..len) holds pat[0..n). */
+static int
+contains(const char *s, size_t len, const char *pat, size_t n)
+{
+	const char *p = s, *end = s + len;
+
+	while ((size_t)(end - p) >= n &&
+	    (p = memchr(p, pat[0], (size_t)(end - p) - n + 1)) != NULL) {
+		if (memcmp(p, pat, n) == 0)
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
+/* A sampled record's top-level ingest_ms (fkcat-in --ingest-time), or
+ * 0.  Only a record that has the bytes is scanned: the others, most of
+ * a stream without the member, cost a search. */
+static int64_t
+ingest_ms(struct fk_rt *rt, const struct fk_rec *rec)
+{
+	static const char key[] = "\"ingest_ms\"";
+	const struct fk_jmember *m;
+	char err[256];
+	int64_t v;
+
+	if (!contains(rec->data, rec->len, key, sizeof(key) - 1) ||
+	    fk_jscan(&rt->mx->obj, rec->data, rec->len, err, sizeof(err)) ==
+	        -1 ||
+	    (m = fk_jobj_get(&rt->mx->obj, "ingest_ms")) == NULL ||
+	    !fk_jmember_int(m, &v))
+		return 0;
+	return v;
+}
+
+/* One record timed, for the metrics: how long the tool took, how old
+ * its event is (the Kafka timestamp, else the event time the tool wrote
+ * it with), and how long ago it was ingested. */
 static void
 timed_record(struct fk_rt *rt, const struct fk_rec *rec)
 {
@@ -842,6 +940,10 @@ timed_record(struct fk_rt *rt, const struct fk_rec *rec)
 	if (ts > 0) {
 		age = (double)(fk_time_wall_ms() - ts) / 1000.0;
 		fk_prom_observe(rt->mx->age, age > 0 ? age : 0);
+	}
+	if ((ts = ingest_ms(rt, rec)) > 0) {
+		age = (double)(fk_time_wall_ms() - ts) / 1000.0;
+		fk_prom_observe(rt->mx->ingest, age > 0 ? age : 0);
 	}
 }
 
@@ -981,12 +1083,16 @@ run_file(struct fk_rt *rt, const char *path)
 		rec.data = line;
 		rec.len = len;
 		rec.truncated = trunc;
+		rt->file_pos =
+		    rt->files_read + r.nread - (long long)(r.end - r.beg);
 		handle_record(rt, &rec);
 	}
 	if (rc == -1) {
 		fk_error("%s: %s", rec.pos.source, strerror(errno));
 		rt->status = fk_exit_worse(rt->status, FK_EX_NOINPUT);
 	}
+	rt->files_read += r.nread;
+	rt->file_pos = rt->files_read;
 	fk_reader_close(&r);
 	return rc == -2 ? -1 : 0;
 }
@@ -1168,6 +1274,7 @@ finish(struct fk_rt *rt)
 	struct timespec t1;
 	long long undelivered = 0;
 	char counts[1024];
+	struct fk_progress_counts pc;
 
 	if (the_tool->finish != NULL)
 		the_tool->finish(rt->ctx, rt);
@@ -1194,6 +1301,11 @@ finish(struct fk_rt *rt)
 	if (rt->mx != NULL)
 		metrics_collect(rt, undelivered);
 	metrics_close(rt);
+	if (rt->progress) {
+		progress_counts(rt, &pc);
+		fk_progress_end(&rt->prog, fk_time_mono_ms(), &pc);
+		rt->progress = 0;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = elapsed_s(&rt->t0, &t1);
 	summary_counts(rt, undelivered, counts, sizeof(counts));
@@ -1247,6 +1359,7 @@ fk_main(const struct fk_tool *tool, void *ctx, int argc, char **argv)
 	metrics_start(&rt);
 	clock_gettime(CLOCK_MONOTONIC, &rt.t0);
 	rt.usr1_ms = fk_time_mono_ms();
+	progress_open(&rt);
 
 	if (tool->flags & FK_TOOL_GENERATOR) {
 		tool->generate(ctx, &rt);
