@@ -943,8 +943,7 @@ main(int argc, char **argv)
 		    "compute these kinds' features only (default all)"),
 		FK_OPT_CALL(0, "label-delay", &f.o.label_delay, opt_label_delay,
 		    "TIME",
-		    "labels are known TIME after their transaction (default "
-		    "7d)"),
+		    "labels are known TIME after a transaction (default 7d)"),
 		FK_OPT_STRING(0, "label-field", &f.o.label_field, "FIELD",
 		    "the record's fraud label (default: no label features)"),
 		FK_OPT_CALL(0, "labels", &f, opt_labels, "SRC",

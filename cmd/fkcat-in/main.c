@@ -509,7 +509,8 @@ main(int argc, char **argv)
 		    "                [--idle-after time] [--ingest-time] "
 		    "[--map spec]\n"
 		    "                [--max-field size] [--merge] "
-		    "[--topic-config name=value]... [file ...]",
+		    "[--topic-config name=value]...\n"
+		    "                [file ...]",
 		.options = options,
 		.start = start,
 		.source = source,
