@@ -773,6 +773,32 @@ fk_rt_metrics(struct fk_rt *rt)
 	return rt->prom;
 }
 
+uint64_t *
+fk_rt_counter(struct fk_rt *rt, const char *name, const char *help,
+    const char *const *labels)
+{
+	char err[512];
+	uint64_t *c =
+	    fk_prom_counter(rt->prom, name, help, labels, err, sizeof(err));
+
+	if (c == NULL)
+		fk_errx(FK_EX_SOFTWARE, "metrics: %s", err);
+	return c;
+}
+
+double *
+fk_rt_gauge(struct fk_rt *rt, const char *name, const char *help,
+    const char *const *labels)
+{
+	char err[512];
+	double *g =
+	    fk_prom_gauge(rt->prom, name, help, labels, err, sizeof(err));
+
+	if (g == NULL)
+		fk_errx(FK_EX_SOFTWARE, "metrics: %s", err);
+	return g;
+}
+
 static double
 elapsed_s(const struct timespec *a, const struct timespec *b)
 {

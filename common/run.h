@@ -123,6 +123,13 @@ const struct fk_config *fk_rt_config(const struct fk_rt *rt);
  * METRICS) and frees them when fk_main returns. */
 struct fk_prom *fk_rt_metrics(struct fk_rt *rt);
 
+/* A counter or gauge of the tool's in that registry (fk_prom_counter,
+ * fk_prom_gauge); a bad name exits (a bug, not the user's). */
+uint64_t *fk_rt_counter(struct fk_rt *rt, const char *name, const char *help,
+    const char *const *labels);
+double *fk_rt_gauge(struct fk_rt *rt, const char *name, const char *help,
+    const char *const *labels);
+
 /* Records that span lines: CSV with quoted newlines. */
 void fk_rt_set_csv_framing(struct fk_rt *rt, int on);
 

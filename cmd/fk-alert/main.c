@@ -13,7 +13,6 @@
 #include "format.h"
 #include "jbuf.h"
 #include "jscan.h"
-#include "prom.h"
 #include "run.h"
 #include "xalloc.h"
 #include "banned.h"
@@ -154,31 +153,16 @@ resend(void *arg, const char *dest, const char *alert, size_t len)
 	return -1;
 }
 
-/* A counter of fk-alert's, or exit: a name clash is a bug. */
-static uint64_t *
-counter(struct fk_rt *rt, const char *name, const char *help,
-    const char *const *labels)
-{
-	char err[512];
-	uint64_t *c = fk_prom_counter(
-	    fk_rt_metrics(rt), name, help, labels, err, sizeof(err));
-
-	if (c == NULL)
-		fk_errx(FK_EX_SOFTWARE, "%s", err);
-	return c;
-}
-
 static void
 alert_metrics(struct fkalert *f, struct fk_rt *rt)
 {
-	char err[512];
-
-	f->alerts = counter(rt, "fk_alert_alerts_total", "Alerts made", NULL);
-	f->unselected = counter(rt, "fk_alert_not_selected_total",
+	f->alerts =
+	    fk_rt_counter(rt, "fk_alert_alerts_total", "Alerts made", NULL);
+	f->unselected = fk_rt_counter(rt, "fk_alert_not_selected_total",
 	    "Records whose decision or score made no alert", NULL);
-	f->suppressed = counter(rt, "fk_alert_suppressed_total",
+	f->suppressed = fk_rt_counter(rt, "fk_alert_suppressed_total",
 	    "Alerts folded into an earlier one by --suppress", NULL);
-	f->held = counter(rt, "fk_alert_rate_limited_total",
+	f->held = fk_rt_counter(rt, "fk_alert_rate_limited_total",
 	    "Alerts held back by --max-rate", NULL);
 	for (size_t i = 0; i < f->nt; i++) {
 		struct target *t = &f->t[i];
@@ -191,18 +175,17 @@ alert_metrics(struct fkalert *f, struct fk_rt *rt)
 			"undelivered", NULL };
 		const char *help = "Alerts offered to a destination, by result";
 
-		t->sent = counter(rt, "fk_alert_deliveries_total", help, sent);
-		t->spooled =
-		    counter(rt, "fk_alert_deliveries_total", help, spooled);
+		t->sent =
+		    fk_rt_counter(rt, "fk_alert_deliveries_total", help, sent);
+		t->spooled = fk_rt_counter(
+		    rt, "fk_alert_deliveries_total", help, spooled);
 		t->undelivered =
-		    counter(rt, "fk_alert_deliveries_total", help, lost);
+		    fk_rt_counter(rt, "fk_alert_deliveries_total", help, lost);
 	}
-	if (f->spool != NULL &&
-	    (f->spool_depth =
-	            fk_prom_gauge(fk_rt_metrics(rt), "fk_alert_spool_messages",
-	                "Alerts in the --spool waiting for their destination",
-	                NULL, err, sizeof(err))) == NULL)
-		fk_errx(FK_EX_SOFTWARE, "%s", err);
+	if (f->spool != NULL)
+		f->spool_depth = fk_rt_gauge(rt, "fk_alert_spool_messages",
+		    "Alerts in the --spool waiting for their destination",
+		    NULL);
 }
 
 /* The alerter's counts into the metrics: on the clock and at the end. */

@@ -13,7 +13,6 @@
 #include "labels.h"
 #include "lists.h"
 #include "numbers.h"
-#include "prom.h"
 #include "reorder.h"
 #include "run.h"
 #include "xalloc.h"
@@ -802,33 +801,22 @@ enrich_metrics(struct fkenrich *f, struct fk_rt *rt)
 {
 	static const char *const kind[] = { "user", "merchant", "terminal",
 		"device", "ip" };
-	struct fk_prom *m = fk_rt_metrics(rt);
-	char err[512];
 
 	for (int k = 0; k < 5; k++) {
 		const char *const labels[] = { "kind", kind[k], NULL };
 
-		f->entities[k] = fk_prom_gauge(m, "fk_enrich_entities",
-		    "Entities in the state, by kind", labels, err, sizeof(err));
+		f->entities[k] = fk_rt_gauge(rt, "fk_enrich_entities",
+		    "Entities in the state, by kind", labels);
 	}
-	f->held = fk_prom_gauge(m, "fk_enrich_held_records",
-	    "Records held until the watermarks pass them", NULL, err,
-	    sizeof(err));
-	f->m_dups = fk_prom_counter(m, "fk_enrich_duplicates_dropped_total",
-	    "Records an upstream member wrote again, dropped by number", NULL,
-	    err, sizeof(err));
-	f->m_behind = fk_prom_counter(m, "fk_enrich_late_applied_total",
+	f->held = fk_rt_gauge(rt, "fk_enrich_held_records",
+	    "Records held until the watermarks pass them", NULL);
+	f->m_dups = fk_rt_counter(rt, "fk_enrich_duplicates_dropped_total",
+	    "Records an upstream member wrote again, dropped by number", NULL);
+	f->m_behind = fk_rt_counter(rt, "fk_enrich_late_applied_total",
 	    "Records that came behind the release frontier, applied at once",
-	    NULL, err, sizeof(err));
-	f->m_dropped = fk_prom_counter(m, "fk_enrich_reread_dropped_total",
-	    "Records read again after a restart, applied before it", NULL, err,
-	    sizeof(err));
-	for (int k = 0; k < 5; k++)
-		if (f->entities[k] == NULL)
-			fk_errx(FK_EX_SOFTWARE, "metrics: %s", err);
-	if (f->held == NULL || f->m_dups == NULL || f->m_behind == NULL ||
-	    f->m_dropped == NULL)
-		fk_errx(FK_EX_SOFTWARE, "metrics: %s", err);
+	    NULL);
+	f->m_dropped = fk_rt_counter(rt, "fk_enrich_reread_dropped_total",
+	    "Records read again after a restart, applied before it", NULL);
 }
 
 static void

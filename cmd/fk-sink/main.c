@@ -8,7 +8,6 @@
 
 #include "exitcode.h"
 #include "fktime.h"
-#include "prom.h"
 #include "run.h"
 #include "sink.h"
 #include "banned.h"
@@ -22,18 +21,6 @@ struct fksink {
 	/* fk_sink_files_total, fk_sink_rows_total, fk_sink_batches_total */
 	uint64_t *files, *rows, *batches;
 };
-
-static uint64_t *
-counter(struct fk_rt *rt, const char *name, const char *help)
-{
-	char err[512];
-	uint64_t *c = fk_prom_counter(
-	    fk_rt_metrics(rt), name, help, NULL, err, sizeof(err));
-
-	if (c == NULL)
-		fk_errx(FK_EX_SOFTWARE, "%s", err);
-	return c;
-}
 
 /* The sink's counts into the metrics: on the clock and at the end. */
 static void
@@ -120,13 +107,13 @@ start(void *ctx, struct fk_rt *rt)
 		         "its newline (a crash in mid-append)",
 		    f->o.audit, cut);
 	if (f->o.lake.root != NULL)
-		f->files = counter(rt, "fk_sink_files_total",
-		    "Files written to the lake and closed");
+		f->files = fk_rt_counter(rt, "fk_sink_files_total",
+		    "Files written to the lake and closed", NULL);
 	if (f->o.pg != NULL) {
-		f->rows = counter(
-		    rt, "fk_sink_rows_total", "Rows written to PostgreSQL");
-		f->batches = counter(rt, "fk_sink_batches_total",
-		    "PostgreSQL batches committed");
+		f->rows = fk_rt_counter(rt, "fk_sink_rows_total",
+		    "Rows written to PostgreSQL", NULL);
+		f->batches = fk_rt_counter(rt, "fk_sink_batches_total",
+		    "PostgreSQL batches committed", NULL);
 	}
 }
 
