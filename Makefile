@@ -32,6 +32,7 @@ DEPS_STEPS = $(if $(filter-out clean format lint,$(GOALS)),build) \
 	$(if $(filter test test-% deps,$(GOALS))$(findstring /tests/,$(GOALS)),test) \
 	$(if $(filter lint format deps,$(GOALS)),lint) \
 	$(if $(filter bench deps,$(GOALS)),bench) \
+	$(if $(filter fuzz deps,$(GOALS)),fuzz) \
 	$(if $(filter demo demo-kafka deps,$(GOALS)),demo) \
 	$(if $(filter demo-kafka deps,$(GOALS)),kafka)
 DEPS_TODO := $(strip $(filter-out $(FK_DEPS_DONE),$(DEPS_STEPS)))
@@ -87,7 +88,7 @@ MANS = $(wildcard man/*.1 man/*.5 man/*.7)
 	test-history test-lag \
 	test-replay \
 	test-mock test-hops test-metrics \
-	test-san lint \
+	test-san fuzz lint \
 	format bench demo install clean FORCE
 
 all: $(TOOLS:%=$(BINDIR)/%)
@@ -224,6 +225,31 @@ test-metrics: $(TOOLS:%=$(BINDIR)/%)
 	@tests/metrics/run $(BINDIR)
 	@tests/metrics/tools $(BINDIR)
 	@tests/metrics/dashboard
+
+# libFuzzer (clang) over what takes bytes from outside: the record scanner
+# and the metrics server's request handling; FUZZ_SECONDS each, the corpus
+# kept in obj/fuzz between runs.  Not part of make test.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = jscan promhttp
+FUZZ_DIR = obj/fuzz
+FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -Icommon $(PKG_CFLAGS) \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined
+$(FUZZ_DIR)/%.o: common/%.c $(wildcard common/*.h)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+$(FUZZ_DIR)/libfk.a: $(LIB_SRC:common/%.c=$(FUZZ_DIR)/%.o)
+	ar rcs $@ $^
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libfk.a
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@ $(PKG_LIBS) -pthread -lm
+fuzz: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_DIR)/corpus-$$t; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		$(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+		    -print_final_stats=1 $(FUZZ_DIR)/corpus-$$t tests/fuzz/seed-$$t \
+		    2>$(FUZZ_DIR)/$$t.log || { tail -40 $(FUZZ_DIR)/$$t.log; exit 1; }; \
+		grep -E '^stat::number_of_executed_units|^stat::peak_rss' $(FUZZ_DIR)/$$t.log; \
+	done
 
 # fk-enrich --entities hops between 4-partition topics, two members each,
 # one killed -9: every feature as one fk-enrich gives.

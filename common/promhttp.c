@@ -104,43 +104,56 @@ respond(struct fk_promhttp *s, struct conn *c, int code, const char *reason)
 	c->deadline = fk_time_mono_ms() + WRITE_MS;
 }
 
-/* The request line: GET or HEAD of / or /metrics (any query aside). */
+int
+fk_promhttp_route(const char *req)
+{
+	size_t line = strcspn(req, "\r\n"), mlen, plen;
+	const char *sp1 = memchr(req, ' ', line), *sp2, *path;
+	int get;
+
+	if (sp1 == NULL)
+		return 400;
+	mlen = (size_t)(sp1 - req);
+	path = sp1 + 1;
+	sp2 = memchr(path, ' ', line - mlen - 1);
+	if (sp2 == NULL || path[0] != '/' ||
+	    line - (size_t)(sp2 + 1 - req) < 5 ||
+	    strncmp(sp2 + 1, "HTTP/", 5) != 0)
+		return 400;
+	get = (mlen == 3 && strncmp(req, "GET", 3) == 0) ||
+	    (mlen == 4 && strncmp(req, "HEAD", 4) == 0);
+	/* The path up to a query or the space before the version. */
+	plen = strcspn(path, "? ");
+	if (plen > (size_t)(sp2 - path))
+		plen = (size_t)(sp2 - path);
+	if (!(plen == 1 || (plen == 8 && strncmp(path, "/metrics", 8) == 0)))
+		return 404;
+	return get ? 200 : 405;
+}
+
 static void
 answer(struct fk_promhttp *s, struct conn *c)
 {
-	char *sp1, *sp2, *eol = strpbrk(c->req, "\r\n");
-	size_t plen;
-	int get;
+	static const struct {
+		int code;
+		const char *reason;
+	} reasons[] = { { 200, "OK" }, { 400, "Bad Request" },
+		{ 404, "Not Found" }, { 405, "Method Not Allowed" } };
+	int code = fk_promhttp_route(c->req);
 
-	if (eol != NULL)
-		*eol = '\0';
-	sp1 = strchr(c->req, ' ');
-	sp2 = sp1 != NULL ? strchr(sp1 + 1, ' ') : NULL;
-	if (sp1 == NULL || sp2 == NULL || sp1[1] != '/' ||
-	    strncmp(sp2 + 1, "HTTP/", 5) != 0) {
-		respond(s, c, 400, "Bad Request");
-		return;
-	}
-	get = (sp1 - c->req == 3 && strncmp(c->req, "GET", 3) == 0) ||
-	    (sp1 - c->req == 4 && strncmp(c->req, "HEAD", 4) == 0);
-	plen = strcspn(sp1 + 1, "? ");
-	if (!(plen == 1 || (plen == 8 && strncmp(sp1 + 1, "/metrics", 8) == 0)))
-		respond(s, c, 404, "Not Found");
-	else if (!get)
-		respond(s, c, 405, "Method Not Allowed");
-	else
-		respond(s, c, 200, "OK");
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (reasons[i].code == code)
+			respond(s, c, code, reasons[i].reason);
 }
 
-/* Whether the request line and headers are all in. */
-static int
-complete(const struct conn *c)
+int
+fk_promhttp_complete(const char *req, size_t len)
 {
-	for (size_t i = 0; i + 1 < c->reqlen; i++)
-		if (c->req[i] == '\n' &&
-		    (c->req[i + 1] == '\n' ||
-		        (c->req[i + 1] == '\r' && i + 2 < c->reqlen &&
-		            c->req[i + 2] == '\n')))
+	for (size_t i = 0; i + 1 < len; i++)
+		if (req[i] == '\n' &&
+		    (req[i + 1] == '\n' ||
+		        (req[i + 1] == '\r' && i + 2 < len &&
+		            req[i + 2] == '\n')))
 			return 1;
 	return 0;
 }
@@ -167,7 +180,7 @@ do_read(struct fk_promhttp *s, struct conn *c)
 	}
 	c->reqlen += (size_t)n;
 	c->req[c->reqlen] = '\0';
-	if (complete(c))
+	if (fk_promhttp_complete(c->req, c->reqlen))
 		answer(s, c);
 	else if (c->reqlen == sizeof(c->req) - 1)
 		respond(s, c, 431, "Request Header Fields Too Large");

@@ -25,6 +25,15 @@ int fk_promhttp_port(const struct fk_promhttp *s);
 /* What /metrics answers from now on: a copy of body[0..len). */
 void fk_promhttp_publish(struct fk_promhttp *s, const char *body, size_t len);
 
+/* Whether req[0..len) holds a whole request line and headers (up to an
+ * empty line). */
+int fk_promhttp_complete(const char *req, size_t len);
+
+/* The status of the answer to req (NUL-terminated; its first line is
+ * the request line): 200 for GET or HEAD of / or /metrics (a query
+ * aside), 404 another path, 405 another method, 400 no request line. */
+int fk_promhttp_route(const char *req);
+
 /* Stop serving, close every connection and free s (NULL: nothing). */
 void fk_promhttp_stop(struct fk_promhttp *s);
 

@@ -250,3 +250,32 @@ Test(promhttp, port_in_use_refused)
 	cr_assert_str_eq(err, want);
 	fk_promhttp_stop(s);
 }
+
+Test(promhttp, route_of_request_lines)
+{
+	static const struct {
+		const char *req;
+		int code;
+	} cases[] = {
+		{ "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", 200 },
+		{ "GET / HTTP/1.0\r\n\r\n", 200 },
+		{ "HEAD /metrics?x=1 HTTP/1.1\r\n\r\n", 200 },
+		{ "GET /metricsx HTTP/1.1\r\n\r\n", 404 },
+		{ "GET /other HTTP/1.1\r\n\r\n", 404 },
+		{ "POST /metrics HTTP/1.1\r\n\r\n", 405 },
+		{ "GET /metrics\r\nHTTP/1.1 x\r\n\r\n", 400 },
+		{ "GET metrics HTTP/1.1\r\n\r\n", 400 },
+		{ "GET /metrics HTTP\r\n\r\n", 400 },
+		{ "GET", 400 },
+		{ "", 400 },
+		{ "GET  HTTP/1.1", 400 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		cr_assert_eq(fk_promhttp_route(cases[i].req), cases[i].code,
+		    "\"%s\"", cases[i].req);
+	cr_assert(fk_promhttp_complete("GET / HTTP/1.1\r\n\r\n", 18));
+	cr_assert(fk_promhttp_complete("GET / HTTP/1.1\n\n", 16));
+	cr_assert_not(
+	    fk_promhttp_complete("GET / HTTP/1.1\r\nHost: x\r\n", 25));
+}
