@@ -806,18 +806,52 @@ repeats_key(
 	return 0;
 }
 
-/* Keys are compared as JSON compares them: "a" and "\u0061" are the same
- * key, and a full parser would merge them. */
-static int
-escaped_duplicates(const struct fk_jobj *o)
+/* A key's hash over its code points, so that "a" and "\u0061", the same
+ * key to JSON, hash alike (FNV-1a). */
+static uint64_t
+key_hash(const struct fk_jmember *m)
 {
-	size_t i, j;
+	const unsigned char *p = (const unsigned char *)m->key;
+	const unsigned char *pe = p + m->keylen;
+	uint64_t h = 0xcbf29ce484222325ULL;
 
-	for (i = 0; i < o->n; i++)
-		for (j = 0; o->m[i].key_escaped && j < o->n; j++)
-			if (j != i && same_key(&o->m[i], &o->m[j]))
-				return 1;
-	return 0;
+	while (p < pe) {
+		h ^= next_cp(&p);
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* Whether two members have the same key, as JSON compares keys (a full
+ * parser would merge them): one pass with a hash table, so that a record
+ * of many keys costs in proportion to them, not to their square. */
+static int
+any_duplicate(const struct fk_jobj *o)
+{
+	size_t cap = 16, i, j;
+	uint32_t *slot;
+	uint64_t *hs;
+	int dup = 0;
+
+	while (cap < 2 * o->n)
+		cap <<= 1;
+	slot = fk_xcalloc(cap, sizeof(*slot)); /* member index + 1 */
+	hs = fk_xmalloc(cap * sizeof(*hs));
+	for (i = 0; i < o->n && !dup; i++) {
+		uint64_t h = key_hash(&o->m[i]);
+
+		for (j = h & (cap - 1); slot[j] != 0; j = (j + 1) & (cap - 1))
+			if (hs[j] == h &&
+			    same_key(&o->m[slot[j] - 1], &o->m[i])) {
+				dup = 1;
+				break;
+			}
+		slot[j] = (uint32_t)i + 1;
+		hs[j] = h;
+	}
+	free(slot);
+	free(hs);
+	return dup;
 }
 
 void
@@ -880,7 +914,7 @@ scan_top(struct fk_jobj *o, const char *s, size_t len, struct paths *ps,
 	const unsigned char *end = len > 0 ? p + len : p, *k, *v;
 	size_t n = 0, klen, longest = 0;
 	enum fk_jtype type;
-	bool esc, kesc, integer, escapes = false, dup = false;
+	bool esc, kesc, integer, escapes = false, dup = false, recheck = false;
 	uint64_t seen = 0, bit;
 	uint32_t node = FK_JPATH_NONE;
 
@@ -920,8 +954,14 @@ scan_top(struct fk_jobj *o, const char *s, size_t len, struct paths *ps,
 		if (klen > longest)
 			longest = klen;
 		bit = key_bit(k, p - 1);
-		if ((seen & bit) != 0 && !dup)
-			dup = repeats_key(o->m, n, k, klen);
+		/* Past a few dozen keys the filter is full: one pass over
+		 * the keys at the end instead of a search for each. */
+		if ((seen & bit) != 0 && !dup) {
+			if (n < 64)
+				dup = repeats_key(o->m, n, k, klen);
+			else
+				recheck = true;
+		}
 		seen |= bit;
 		if (ps != NULL) {
 			node = kid(ps->t, 0, (const char *)k, klen, kesc,
@@ -996,7 +1036,7 @@ close:
 	}
 	o->n = n;
 	o->longest = longest > c.longest ? longest : c.longest;
-	o->duplicates = dup || (escapes && escaped_duplicates(o));
+	o->duplicates = dup || ((recheck || escapes) && any_duplicate(o));
 	o->bigexp = c.bigexp;
 	return 0;
 err:

@@ -1316,3 +1316,33 @@ Test(jscan, generated_arrays_agree_with_jansson)
 	}
 	fk_jobj_release(&o);
 }
+
+/* 20,000 keys, some escaped: the duplicate check is one pass, and it
+ * finds a repeat however it is written. */
+Test(jscan, many_escaped_keys_and_their_repeats)
+{
+	size_t cap = 20000 * 16 + 64, len = 0, i;
+	char *buf = malloc(cap);
+	struct fk_jobj o;
+
+	cr_assert_not_null(buf);
+	fk_jobj_init(&o);
+	buf[len++] = '{';
+	for (i = 0; i < 20000; i++)
+		len += (size_t)snprintf(buf + len, cap - len,
+		    i % 2 ? "%s\"k\\u00%02x%zu\":1" : "%s\"k%c%zu\":1",
+		    i ? "," : "",
+		    i % 2 ? 0x61 + (int)(i % 20) : 'a' + (int)(i % 20), i);
+	buf[len++] = '}';
+	scan_ok(&o, buf, len);
+	cr_assert_eq(o.n, 20000);
+	cr_assert_eq(o.duplicates, 0);
+	/* "k\u00621" (member 1) again as "kb1": the same key to JSON */
+	len--;
+	len += (size_t)snprintf(buf + len, cap - len, ",\"kb1\":2}");
+	scan_ok(&o, buf, len);
+	cr_assert_eq(o.n, 20001);
+	cr_assert_eq(o.duplicates, 1);
+	fk_jobj_release(&o);
+	free(buf);
+}
