@@ -87,6 +87,43 @@ mapped_name(const struct fk_ingest *ig, const char *name)
 	return name;
 }
 
+/* Two columns that would give the same field: refused, as a record
+ * could say only one of them, unless --map names one of them as the
+ * source of the field, which then replaces the other (left out). */
+static int
+header_repeats(struct fk_ingest *ig, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < ig->ncols; i++)
+		for (size_t j = i + 1; j < ig->ncols; j++) {
+			const char *a = ig->row.fields[i].s;
+			const char *b = ig->row.fields[j].s;
+			int ma, mb;
+
+			if (ig->cols[i] == NULL || ig->cols[j] == NULL ||
+			    strcmp(ig->cols[i], ig->cols[j]) != 0)
+				continue;
+			ma = strcmp(mapped_name(ig, a), a) != 0;
+			mb = strcmp(mapped_name(ig, b), b) != 0;
+			if (ma != mb) {
+				size_t drop = ma ? j : i;
+
+				free(ig->cols[drop]);
+				ig->cols[drop] = NULL;
+				continue;
+			}
+			snprintf(err, errlen,
+			    "header: columns %zu (\"%s\") and %zu (\"%s\") both "
+			    "give the field \"%s\"; %s",
+			    i + 1, a, j + 1, b, ig->cols[i],
+			    strcmp(a, b) == 0
+			        ? "rename one of them"
+			        : "say with --map which one gives it");
+			fk_ingest_csv_reset(ig);
+			return -1;
+		}
+	return 0;
+}
+
 int
 fk_ingest_csv_header(struct fk_ingest *ig, const char *line, size_t len,
     char *err, size_t errlen)
@@ -109,17 +146,20 @@ fk_ingest_csv_header(struct fk_ingest *ig, const char *line, size_t len,
 		const char *name = ig->row.fields[i].s;
 		json_t *probe = json_string(name);
 
-		if (*name == '\0' || probe == NULL) {
+		if (*name == '\0' || probe == NULL ||
+		    strlen(name) != ig->row.fields[i].len) {
 			json_decref(probe);
 			snprintf(err, errlen, "header: column %zu %s", i + 1,
-			    *name ? "is not valid UTF-8" : "has no name");
+			    *name == '\0'       ? "has no name"
+			        : probe == NULL ? "is not valid UTF-8"
+			                        : "has a NUL byte in its name");
 			fk_ingest_csv_reset(ig);
 			return -1;
 		}
 		json_decref(probe);
 		ig->cols[i] = fk_xstrdup(mapped_name(ig, name));
 	}
-	return 0;
+	return header_repeats(ig, err, errlen);
 }
 
 static int
@@ -149,8 +189,18 @@ fk_ingest_from_csv(struct fk_ingest *ig, const char *line, size_t len,
 	for (size_t i = 0; i < ig->ncols; i++) {
 		const struct fk_csv_field *f = &ig->row.fields[i];
 
+		/* A column --map replaced with another. */
+		if (ig->cols[i] == NULL)
+			continue;
 		if (f->len == 0 && is_optional(ig->cols[i]))
 			continue;
+		/* As NDJSON refuses \u0000: no stage after takes it. */
+		if (memchr(f->s, '\0', f->len) != NULL) {
+			snprintf(err, errlen, "%s: a NUL byte in the value",
+			    ig->cols[i]);
+			json_decref(obj);
+			return NULL;
+		}
 		v = json_stringn(f->s, f->len);
 		if (v == NULL) {
 			snprintf(

@@ -16,6 +16,7 @@ struct fkcat {
 	struct fk_ingest ig;
 	int csv;
 	int need_header;
+	int bad_header;           /* this file's header was refused */
 	int create;               /* --create-topic N, or 0 */
 	struct fk_strv topic_cfg; /* --topic-config NAME=VALUE */
 	long nparts; /* --from's partitions: 0 not asked yet, -1 unknown */
@@ -362,6 +363,7 @@ source(void *ctx, struct fk_rt *rt, const char *name)
 	(void)rt;
 	(void)name;
 	f->need_header = f->csv;
+	f->bad_header = 0;
 }
 
 /* Not sent: still due, at a later record or tick. */
@@ -412,13 +414,20 @@ record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
 		fk_rt_reject(rt, rec, "line longer than --max-line");
 		return;
 	}
+	/* Without its header a file's rows mean nothing: each is
+	 * rejected, rather than the next line taken for a header. */
+	if (f->bad_header) {
+		fk_rt_reject(rt, rec, "the file's CSV header was refused");
+		return;
+	}
 	if (f->need_header) {
+		f->need_header = 0;
 		if (fk_ingest_csv_header(
 		        &f->ig, rec->data, rec->len, err, sizeof(err)) == -1) {
+			f->bad_header = 1;
 			fk_rt_reject(rt, rec, "%s", err);
 			return;
 		}
-		f->need_header = 0;
 		fk_rt_skip(rt, rec);
 		return;
 	}

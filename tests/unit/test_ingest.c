@@ -1092,7 +1092,7 @@ Test(ingest, csv_header_bom_quoted)
 
 struct header_err_case {
 	char line[48];
-	char msg[80];
+	char msg[160];
 };
 
 ParameterizedTestParameters(ingest, csv_header_errors)
@@ -1109,6 +1109,9 @@ ParameterizedTestParameters(ingest, csv_header_errors)
 		{ "a,b\"c",
 		    "header: column 2: unexpected quote in unquoted "
 		    "field" },
+		{ "user_id,amount,timestamp,amount",
+		    "header: columns 2 (\"amount\") and 4 (\"amount\") both "
+		    "give the field \"amount\"; rename one of them" },
 	};
 
 	return cr_make_param_array(struct header_err_case, cases, NELEM(cases));
@@ -1576,5 +1579,47 @@ Test(ingest, release_twice_and_reuse)
 	cr_assert_eq(ig.ncols, 0);
 	cr_assert_eq(ig.envelope, 0);
 	cr_assert_eq(ig.max_field, FK_INGEST_MAX_FIELD);
+	fk_ingest_release(&ig);
+}
+
+/* A column --map takes a field from replaces the column of that name; a
+ * NUL byte in a value is refused, as NDJSON refuses \u0000. */
+Test(ingest, csv_map_replaces_a_column_and_nul_refused)
+{
+	struct fk_ingest ig;
+	char err[256] = "";
+	json_t *o;
+
+	fk_ingest_init(&ig);
+	cr_assert_eq(fk_ingest_map_parse(&ig, "amount=amt", err, sizeof(err)),
+	    0, "%s", err);
+	cr_assert_eq(
+	    csv_header(&ig, "user_id,amount,timestamp,amt", err, sizeof(err)),
+	    0, "%s", err);
+	o = from_csv(&ig, "U1,3,2026-12-01T00:00:00Z,4", err, sizeof(err));
+	cr_assert_not_null(o, "%s", err);
+	cr_assert_str_eq(json_string_value(json_object_get(o, "amount")), "4");
+	json_decref(o);
+	fk_ingest_release(&ig);
+
+	fk_ingest_init(&ig);
+	cr_assert_eq(fk_ingest_map_parse(
+	                 &ig, "amount=amt,amount=x", err, sizeof(err)) == -1 ||
+	        csv_header(&ig, "user_id,amt,x,timestamp", err, sizeof(err)) ==
+	            -1,
+	    1, "two sources of one field accepted");
+	fk_ingest_release(&ig);
+
+	fk_ingest_init(&ig);
+	cr_assert_eq(
+	    csv_header(&ig, "user_id,amount,timestamp", err, sizeof(err)), 0,
+	    "%s", err);
+	{
+		static const char row[] = "U\0001,3,2026-12-01T00:00:00Z";
+		o = fk_ingest_from_csv(
+		    &ig, row, sizeof(row) - 1, err, sizeof(err));
+	}
+	cr_assert_null(o);
+	cr_assert_str_eq(err, "user_id: a NUL byte in the value");
 	fk_ingest_release(&ig);
 }
