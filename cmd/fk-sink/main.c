@@ -92,6 +92,19 @@ start(void *ctx, struct fk_rt *rt)
 		fk_usage("store somewhere: --dir PATH, --pg CONNINFO, or both");
 	if ((f->o.pg != NULL) != (f->o.table != NULL))
 		fk_usage("--pg and --table go together");
+	/* PostgreSQL would cut a longer name short (NAMEDATALEN), and the
+	 * audit log would name a table that is not there. */
+	if (f->o.table != NULL) {
+		const char *dot = strchr(f->o.table, '.');
+		size_t schema = dot != NULL ? (size_t)(dot - f->o.table) : 0;
+		size_t name = strlen(dot != NULL ? dot + 1 : f->o.table);
+
+		if (schema > 63 || name > 63)
+			fk_usage(
+			    "--table %s: PostgreSQL takes names of at most "
+			    "63 bytes",
+			    f->o.table);
+	}
 	if (f->o.lake.root == NULL && f->lake_opt != NULL)
 		fk_usage("--%s: files need --dir", f->lake_opt->name);
 	if (f->o.pg == NULL && f->batch_opt != NULL)
