@@ -55,6 +55,7 @@
 
 #include "digest.h"
 #include "numbers.h"
+#include "map.h"
 #include "xalloc.h"
 
 #include "banned.h"
@@ -270,22 +271,34 @@ array(struct ld *l, const json_t *obj, const char *path, const char *key,
 static int
 names(struct ld *l, struct fk_model *m, const json_t *a, const char *path)
 {
+	struct fk_map seen; /* name -> its index + 1 */
+	struct fk_map_entry *e;
 	const char *s;
-	size_t i, j;
+	size_t i;
+	int added, rc = 0;
 
 	m->input = fk_xcalloc(m->ninputs, sizeof(*m->input));
-	for (i = 0; i < m->ninputs; i++) {
+	fk_map_init(&seen);
+	for (i = 0; i < m->ninputs && rc == 0; i++) {
 		s = json_string_value(json_array_get(a, i));
-		if (s == NULL || *s == '\0')
-			return bad(
+		if (s == NULL || *s == '\0') {
+			rc = bad(
 			    l, "%s[%zu]: expected a non-empty string", path, i);
-		for (j = 0; j < i; j++)
-			if (strcmp(s, m->input[j]) == 0)
-				return bad(l, "%s[%zu]: \"%s\" repeats %s[%zu]",
-				    path, i, s, path, j);
+			break;
+		}
+		/* A table, not a search of those before: a million inputs
+		 * load in linear time. */
+		e = fk_map_put(&seen, s, strlen(s), &added);
+		if (!added) {
+			rc = bad(l, "%s[%zu]: \"%s\" repeats %s[%zu]", path, i,
+			    s, path, (size_t)(uintptr_t)e->val - 1);
+			break;
+		}
+		e->val = (void *)(uintptr_t)(i + 1);
 		m->input[i] = fk_xstrdup(s);
 	}
-	return 0;
+	fk_map_release(&seen);
+	return rc;
 }
 
 static int
