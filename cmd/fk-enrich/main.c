@@ -651,7 +651,7 @@ flow(struct fkenrich *f, struct fk_rt *rt, int32_t p, int all)
 /* A record of a partition that carries watermarks: held in order. */
 static void
 hold(struct fkenrich *f, struct fk_rt *rt, const struct fk_rec *rec,
-    struct hop *h)
+    struct hop *h, int seen)
 {
 	const char *tx;
 	size_t txlen;
@@ -671,8 +671,16 @@ hold(struct fkenrich *f, struct fk_rt *rt, const struct fk_rec *rec,
 		fk_rt_skip(rt, rec);
 		return;
 	}
-	/* Behind what was released: a record that came late (its upstream
-	 * task was idle, then brought older records), applied now. */
+	/* Behind what was released: a copy an upstream member wrote again
+	 * (its number seen), dropped; or a record that came late (its
+	 * upstream task was idle, then brought older records), applied
+	 * now.  A copy not behind is held: next to its first, still held,
+	 * it is dropped when they come out. */
+	if (fk_reorder_behind(&h->ro, t, tx, txlen) && seen) {
+		h->ro.dups++;
+		fk_rt_skip(rt, rec);
+		return;
+	}
 	if (fk_reorder_behind(&h->ro, t, tx, txlen)) {
 		if (h->ro.behind < 5)
 			fk_info(FK_LOG_DEBUG,
@@ -694,8 +702,9 @@ hold(struct fkenrich *f, struct fk_rt *rt, const struct fk_rec *rec,
 	flow(f, rt, rec->pos.partition, 0);
 }
 
-/* A record an upstream member sent again (fk_reorder_dup), unless read
- * again after a restart: then the checkpoint had seen it. */
+/* Whether an upstream member sent a record of this number already
+ * (fk_reorder_dup), unless read again after a restart: then the
+ * checkpoint had seen it. */
 static int
 duplicate(struct fkenrich *f, const struct fk_rec *rec)
 {
@@ -704,17 +713,15 @@ duplicate(struct fkenrich *f, const struct fk_rec *rec)
 	if (rec->seq == NULL || rec->pos.partition < 0)
 		return 0;
 	h = hop_of(f, rec->pos.partition);
-	if (rec->pos.offset < h->ro.end ||
-	    !fk_reorder_dup(&h->ro, rec->seq, rec->seqlen))
-		return 0;
-	h->ro.dups++;
-	return 1;
+	return rec->pos.offset >= h->ro.end &&
+	    fk_reorder_dup(&h->ro, rec->seq, rec->seqlen);
 }
 
 static void
 record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
 {
 	struct fkenrich *f = ctx;
+	int seen;
 
 	/* Once a second at most, before the record: changed list files,
 	 * labels, checkpoints. */
@@ -746,14 +753,17 @@ record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
 		if (h->ro.out_epoch == 0)
 			h->ro.out_epoch = rec->pos.offset + 1;
 	}
-	if (duplicate(f, rec)) {
-		fk_rt_skip(rt, rec);
-		return;
-	}
+	seen = duplicate(f, rec);
 	if (rec->pos.partition >= 0 && (size_t)rec->pos.partition < f->nhop &&
 	    f->hop[rec->pos.partition].on &&
 	    f->hop[rec->pos.partition].ro.active) {
-		hold(f, rt, rec, &f->hop[rec->pos.partition]);
+		hold(f, rt, rec, &f->hop[rec->pos.partition], seen);
+		return;
+	}
+	/* No watermarks here, so nothing to hold it by: a copy goes. */
+	if (seen) {
+		f->hop[rec->pos.partition].ro.dups++;
+		fk_rt_skip(rt, rec);
 		return;
 	}
 	apply(f, rt, rec, 1);
