@@ -656,6 +656,7 @@ hold(struct fkenrich *f, struct fk_rt *rt, const struct fk_rec *rec,
 	const char *tx;
 	size_t txlen;
 	int64_t t;
+	int behind;
 
 	if (rec->truncated ||
 	    fk_enrich_peek(engine(f, rec->pos.partition), rec->data, rec->len,
@@ -676,12 +677,13 @@ hold(struct fkenrich *f, struct fk_rt *rt, const struct fk_rec *rec,
 	 * upstream task was idle, then brought older records), applied
 	 * now.  A copy not behind is held: next to its first, still held,
 	 * it is dropped when they come out. */
-	if (fk_reorder_behind(&h->ro, t, tx, txlen) && seen) {
+	behind = fk_reorder_behind(&h->ro, t, tx, txlen);
+	if (behind && seen) {
 		h->ro.dups++;
 		fk_rt_skip(rt, rec);
 		return;
 	}
-	if (fk_reorder_behind(&h->ro, t, tx, txlen)) {
+	if (behind) {
 		if (h->ro.behind < 5)
 			fk_info(FK_LOG_DEBUG,
 			    "%s[%d]@%lld: %.*s (%lld, seq %.*s) came behind "
