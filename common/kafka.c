@@ -255,6 +255,12 @@ struct fk_producer {
 	unsigned long sent;
 	long long delivered, failed;
 	char lasterr[256];
+	/* --eos: the messages sent before the transaction began, and why
+	 * the last send was refused */
+	int txn;
+	unsigned long txn_base;
+	rd_kafka_resp_err_t send_err;
+	char txn_id[256];
 };
 
 static void
@@ -345,6 +351,7 @@ produce(struct fk_producer *p, const char *topic, int32_t partition,
 		/* Back-pressure: wait for deliveries to make room. */
 		rd_kafka_poll(p->rk, 50);
 	}
+	p->send_err = e;
 	if (hs != NULL)
 		rd_kafka_headers_destroy(hs);
 	if (e == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
@@ -658,6 +665,10 @@ struct fk_consumer {
 	unsigned char *at_end; /* per partition: caught up */
 	int nat_end;
 	int reset_end; /* a partition without a commit starts at its end */
+	/* --eos, per partition: where an aborted transaction reads again
+	 * from (the offset committed, else the first read), or -1 */
+	int64_t *rewind;
+	int nrewind;
 };
 
 static struct part *
@@ -733,6 +744,8 @@ set_start_offsets(struct fk_consumer *c, rd_kafka_topic_partition_list_t *parts,
 	return 0;
 }
 
+static void rewind_set(struct fk_consumer *c, int32_t partition, int64_t off);
+
 static void
 track_assign(
     struct fk_consumer *c, const rd_kafka_topic_partition_list_t *parts, int on)
@@ -740,6 +753,7 @@ track_assign(
 	for (int i = 0; i < parts->cnt; i++) {
 		struct part *pt = part_get(c, parts->elems[i].partition);
 
+		rewind_set(c, parts->elems[i].partition, -1);
 		if (on && !pt->assigned) {
 			*pt = (struct part){ 1, 0, -1, -1, -1 };
 			c->nassigned++;
@@ -1016,6 +1030,10 @@ fk_consumer_new(const struct fk_config *cfg,
 		"false",
 		"enable.partition.eof",
 		"true",
+		/* librdkafka's default: what --eos stages abort is never
+		 * read, and what they commit is read at their commit. */
+		"isolation.level",
+		"read_committed",
 		stats ? "statistics.interval.ms" : NULL,
 		stats_ms,
 		NULL,
@@ -1208,6 +1226,8 @@ fk_consumer_next(struct fk_consumer *c, struct fk_rec *rec, int timeout_ms,
 			logger(4, "CONSUME", err);
 		return 0;
 	}
+	if (c->nrewind > m->partition && c->rewind[m->partition] < 0)
+		c->rewind[m->partition] = m->offset;
 	/* A watermark does not make a partition less caught up: only a
 	 * record does (else idle would flap with every watermark). */
 	if (is_control(m))
@@ -1308,6 +1328,7 @@ fk_consumer_close(struct fk_consumer *c)
 	rd_kafka_destroy(c->rk);
 	free(c->parts);
 	free(c->at_end);
+	free(c->rewind);
 	free(c->topic);
 	free(c);
 }
@@ -1466,6 +1487,10 @@ fk_kafka_topic_config(const struct fk_config *cfg, const char *topic,
 	return rc;
 }
 
+/* How long a restore waits for a transaction left open to end (its
+ * producer's transaction.timeout.ms, 60 s by default, and some). */
+#define READ_HELD_MS 120000
+
 int
 fk_kafka_read_partition(const struct fk_config *cfg, const char *topic,
     int32_t partition, int64_t *end,
@@ -1475,13 +1500,13 @@ fk_kafka_read_partition(const struct fk_config *cfg, const char *topic,
 {
 	static const char *const defaults[] = { "enable.auto.commit", "false",
 		"enable.partition.eof", "true", "group.id", "fk-restore",
-		NULL };
+		"isolation.level", "read_committed", NULL };
 	const struct handle_spec hs = { .type = RD_KAFKA_CONSUMER,
 		.defaults = defaults };
 	rd_kafka_topic_partition_list_t *l;
 	rd_kafka_message_t *m;
 	rd_kafka_t *rk;
-	int64_t lo = 0, hi = 0;
+	int64_t lo = 0, hi = 0, held = -1, t0 = fk_time_mono_ms();
 	int rc = -1;
 
 	if ((rk = handle_new(cfg, &hs, err, errlen)) == NULL)
@@ -1503,10 +1528,30 @@ fk_kafka_read_partition(const struct fk_config *cfg, const char *topic,
 	rd_kafka_topic_partition_list_destroy(l);
 	for (;;) {
 		m = rd_kafka_consumer_poll(rk, 30000);
+		if (m == NULL && held >= 0 &&
+		    fk_time_mono_ms() - t0 < READ_HELD_MS)
+			continue;
+		if (m == NULL && held >= 0) {
+			snprintf(err, errlen,
+			    "%s[%d]: a transaction left open holds back what "
+			    "follows offset %lld",
+			    topic, (int)partition, (long long)held);
+			break;
+		}
 		if (m == NULL) {
 			snprintf(err, errlen, "%s[%d]: reading timed out",
 			    topic, (int)partition);
 			break;
+		}
+		/* Reading committed messages, the end is the last stable
+		 * offset: short of the end seen at first, a transaction in
+		 * progress holds back what follows, which may be committed
+		 * (another writer's, after the open one).  Wait for it. */
+		if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF &&
+		    m->offset < hi && fk_time_mono_ms() - t0 < READ_HELD_MS) {
+			held = m->offset;
+			rd_kafka_message_destroy(m);
+			continue;
 		}
 		if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
 			rd_kafka_message_destroy(m);
@@ -1986,5 +2031,422 @@ fk_kafka_peek(const struct fk_config *cfg, struct fk_peek *pk, size_t n,
 	free(done);
 	rd_kafka_consumer_close(rk);
 	rd_kafka_destroy(rk);
+	return rc;
+}
+
+/* --- transactions (--eos) */
+
+static void
+rewind_set(struct fk_consumer *c, int32_t partition, int64_t off)
+{
+	if (partition < 0)
+		return;
+	if (partition >= c->nrewind) {
+		int n = partition + 16;
+
+		c->rewind =
+		    fk_xrealloc(c->rewind, (size_t)n * sizeof(*c->rewind));
+		for (int i = c->nrewind; i < n; i++)
+			c->rewind[i] = -1;
+		c->nrewind = n;
+	}
+	c->rewind[partition] = off;
+}
+
+void
+fk_kafka_txn_id(const struct fk_config *cfg, const char *group,
+    const char *tool, const char *host, char *buf, size_t len)
+{
+	const char *inst = fk_config_get(cfg, "group.instance.id");
+
+	snprintf(buf, len, "%s.%s.%s", group, tool,
+	    inst != NULL && *inst != '\0' ? inst : host);
+}
+
+/* Whether e says another producer took the transactional.id. */
+static int
+txn_fenced(rd_kafka_resp_err_t e)
+{
+	return e == RD_KAFKA_RESP_ERR__FENCED ||
+	    e == RD_KAFKA_RESP_ERR_PRODUCER_FENCED ||
+	    e == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH ||
+	    e == RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID;
+}
+
+/* A fatal error: its message after what, and the status it ends with:
+ * a fenced producer's transaction was not committed (75), anything else
+ * is the cluster refusing (69). */
+static int
+txn_fatal(struct fk_producer *p, const char *what, rd_kafka_resp_err_t code,
+    const char *msg, int *exitcode, char *err, size_t errlen)
+{
+	char fe[256] = "";
+	rd_kafka_resp_err_t fatal = rd_kafka_fatal_error(p->rk, fe, sizeof(fe));
+
+	if (fatal) {
+		code = fatal;
+		msg = fe;
+	}
+	if (txn_fenced(code)) {
+		snprintf(err, errlen,
+		    "fenced: another producer took transactional.id %s (a "
+		    "restart of this stage, or a second one with the same "
+		    "id): this one's transaction is not committed (%s: %s)",
+		    p->txn_id, what, msg);
+		*exitcode = FK_EX_TEMPFAIL;
+	} else {
+		snprintf(err, errlen, "%s: %s", what, msg);
+		*exitcode = FK_EX_UNAVAILABLE;
+	}
+	return FK_TXN_FATAL;
+}
+
+static int
+txn_begin(struct fk_producer *p, int *exitcode, char *err, size_t errlen)
+{
+	rd_kafka_error_t *e = rd_kafka_begin_transaction(p->rk);
+	int rc = FK_TXN_OK;
+
+	if (e != NULL) {
+		rc = txn_fatal(p, "beginning a transaction",
+		    rd_kafka_error_code(e), rd_kafka_error_string(e), exitcode,
+		    err, errlen);
+		rd_kafka_error_destroy(e);
+	}
+	p->txn_base = p->sent;
+	p->send_err = RD_KAFKA_RESP_ERR_NO_ERROR;
+	return rc;
+}
+
+struct fk_producer *
+fk_producer_new_txn(const struct fk_config *cfg, const char *compression,
+    const char *id, int timeout_ms, int *exitcode, char *err, size_t errlen)
+{
+	static const char *const defaults[] = {
+		"acks",
+		"all",
+		"partitioner",
+		"murmur2_random",
+		"linger.ms",
+		"5",
+		NULL,
+	};
+	const char *const forced[] = { "transactional.id", id,
+		"enable.idempotence", "true",
+		compression != NULL ? "compression.codec" : NULL, compression,
+		NULL };
+	struct fk_producer *p = fk_xcalloc(1, sizeof(*p));
+	struct handle_spec hs = {
+		.type = RD_KAFKA_PRODUCER,
+		.defaults = defaults,
+		.forced = forced,
+		.forced_origin = "--eos",
+		.dr_msg_cb = dr_cb,
+		.opaque = p,
+	};
+	int64_t t0 = fk_time_mono_ms(), left;
+	rd_kafka_error_t *e;
+
+	*exitcode = FK_EX_CONFIG;
+	if ((p->rk = handle_new(cfg, &hs, err, errlen)) == NULL) {
+		free(p);
+		return NULL;
+	}
+	p->txn = 1;
+	snprintf(p->txn_id, sizeof(p->txn_id), "%s", id);
+	/* A previous transaction still completing answers "retriable". */
+	for (;;) {
+		left = timeout_ms - (fk_time_mono_ms() - t0);
+		e = rd_kafka_init_transactions(
+		    p->rk, left > 1000 ? (int)left : 1000);
+		if (e == NULL || !rd_kafka_error_is_retriable(e) ||
+		    fk_time_mono_ms() - t0 >= timeout_ms)
+			break;
+		rd_kafka_error_destroy(e);
+	}
+	if (e != NULL) {
+		txn_fatal(p, "initializing transactions",
+		    rd_kafka_error_code(e), rd_kafka_error_string(e), exitcode,
+		    err, errlen);
+		rd_kafka_error_destroy(e);
+		fk_producer_free(p);
+		return NULL;
+	}
+	if (txn_begin(p, exitcode, err, errlen) != FK_TXN_OK) {
+		fk_producer_free(p);
+		return NULL;
+	}
+	*exitcode = FK_EX_OK;
+	return p;
+}
+
+/* The offsets c would commit now: what was marked, no further than its
+ * cap, past what was committed.  NULL: nothing. */
+static rd_kafka_topic_partition_list_t *
+txn_offsets(const struct fk_consumer *c)
+{
+	rd_kafka_topic_partition_list_t *l;
+
+	if (c == NULL || c->o.group == NULL)
+		return NULL;
+	l = rd_kafka_topic_partition_list_new(4);
+	for (int i = 0; i < c->nparts; i++) {
+		const struct part *pt = &c->parts[i];
+		int64_t off = pt->marked;
+
+		if (pt->cap >= 0 && pt->cap < off)
+			off = pt->cap;
+		if (pt->assigned && off > pt->committed)
+			rd_kafka_topic_partition_list_add(l, c->topic, i)
+			    ->offset = off;
+	}
+	if (l->cnt == 0) {
+		rd_kafka_topic_partition_list_destroy(l);
+		return NULL;
+	}
+	return l;
+}
+
+/* After an abortable error e in what: abort, say why in err, begin the
+ * next transaction. */
+static int
+txn_aborted(struct fk_producer *p, const char *what, const rd_kafka_error_t *e,
+    int *exitcode, char *err, size_t errlen)
+{
+	char why[512];
+
+	snprintf(why, sizeof(why), "%s: %s", what, rd_kafka_error_string(e));
+	if (fk_txn_abort(p, exitcode, err, errlen) == FK_TXN_FATAL)
+		return FK_TXN_FATAL;
+	snprintf(err, errlen, "%s", why);
+	return FK_TXN_ABORTED;
+}
+
+/* What error e of what comes to: FK_TXN_OK to try again (retriable,
+ * within the time left), else aborted or fatal, with a message. */
+static int
+txn_handle(struct fk_producer *p, const char *what, rd_kafka_error_t *e,
+    int64_t deadline, int *exitcode, char *err, size_t errlen)
+{
+	int rc;
+
+	if (rd_kafka_error_txn_requires_abort(e)) {
+		rc = txn_aborted(p, what, e, exitcode, err, errlen);
+	} else if (rd_kafka_error_is_retriable(e) &&
+	    (deadline < 0 || fk_time_mono_ms() < deadline)) {
+		rc = FK_TXN_OK;
+	} else if (rd_kafka_error_is_retriable(e)) {
+		/* Left open: the next producer with the id aborts it. */
+		snprintf(err, errlen, "%s: not done in time: %s", what,
+		    rd_kafka_error_string(e));
+		*exitcode = FK_EX_TEMPFAIL;
+		rc = FK_TXN_FATAL;
+	} else {
+		rc = txn_fatal(p, what, rd_kafka_error_code(e),
+		    rd_kafka_error_string(e), exitcode, err, errlen);
+	}
+	rd_kafka_error_destroy(e);
+	return rc;
+}
+
+/* What is left of the time to deadline (-1: none) for one call. */
+static int
+txn_left(int64_t deadline)
+{
+	int64_t left;
+
+	if (deadline < 0)
+		return -1;
+	left = deadline - fk_time_mono_ms();
+	return left > 100 ? (int)left : 100;
+}
+
+int
+fk_txn_commit(struct fk_producer *p, struct fk_consumer *c, int timeout_ms,
+    int *exitcode, char *err, size_t errlen)
+{
+	rd_kafka_topic_partition_list_t *l = txn_offsets(c);
+	rd_kafka_consumer_group_metadata_t *md;
+	int64_t deadline = timeout_ms < 0 ? -1 : fk_time_mono_ms() + timeout_ms;
+	rd_kafka_error_t *e;
+	int rc = FK_TXN_OK;
+
+	/* An empty transaction stays open: nothing to commit. */
+	if (l == NULL && p->sent == p->txn_base && p->send_err == 0)
+		return FK_TXN_OK;
+	if (l != NULL) {
+		md = rd_kafka_consumer_group_metadata(c->rk);
+		/* Retried with the same offsets and metadata, as asked. */
+		do {
+			e = rd_kafka_send_offsets_to_transaction(
+			    p->rk, l, md, txn_left(deadline));
+			if (e == NULL)
+				break;
+			rc = txn_handle(p, "sending offsets to the transaction",
+			    e, deadline, exitcode, err, errlen);
+		} while (rc == FK_TXN_OK);
+		rd_kafka_consumer_group_metadata_destroy(md);
+		if (rc != FK_TXN_OK) {
+			rd_kafka_topic_partition_list_destroy(l);
+			return rc;
+		}
+	}
+	/* A timeout goes on in the background: calling again resumes. */
+	do {
+		e = rd_kafka_commit_transaction(p->rk, txn_left(deadline));
+		if (e == NULL)
+			break;
+		rc = txn_handle(p, "committing the transaction", e, deadline,
+		    exitcode, err, errlen);
+	} while (rc == FK_TXN_OK);
+	if (rc == FK_TXN_OK) {
+		for (int i = 0; l != NULL && i < l->cnt; i++) {
+			part_get(c, l->elems[i].partition)->committed =
+			    l->elems[i].offset;
+			rewind_set(
+			    c, l->elems[i].partition, l->elems[i].offset);
+		}
+		rc = txn_begin(p, exitcode, err, errlen);
+	}
+	if (l != NULL)
+		rd_kafka_topic_partition_list_destroy(l);
+	return rc;
+}
+
+int
+fk_txn_abort(struct fk_producer *p, int *exitcode, char *err, size_t errlen)
+{
+	rd_kafka_error_t *e;
+
+	while ((e = rd_kafka_abort_transaction(p->rk, -1)) != NULL) {
+		if (!rd_kafka_error_is_retriable(e)) {
+			txn_fatal(p, "aborting the transaction",
+			    rd_kafka_error_code(e), rd_kafka_error_string(e),
+			    exitcode, err, errlen);
+			rd_kafka_error_destroy(e);
+			return FK_TXN_FATAL;
+		}
+		rd_kafka_error_destroy(e);
+	}
+	/* What was purged is sent again after the rewind: not lost. */
+	p->failed = 0;
+	p->lasterr[0] = '\0';
+	return txn_begin(p, exitcode, err, errlen);
+}
+
+int
+fk_txn_failed(struct fk_producer *p, int *exitcode, char *err, size_t errlen)
+{
+	char fe[256];
+
+	if (!p->txn || p->send_err == RD_KAFKA_RESP_ERR_NO_ERROR)
+		return FK_TXN_OK;
+	if (p->send_err == RD_KAFKA_RESP_ERR__STATE &&
+	    !rd_kafka_fatal_error(p->rk, fe, sizeof(fe)))
+		return FK_TXN_ABORTED;
+	if (p->send_err == RD_KAFKA_RESP_ERR__STATE ||
+	    p->send_err == RD_KAFKA_RESP_ERR__FATAL)
+		return txn_fatal(p, "writing", p->send_err,
+		    rd_kafka_err2str(p->send_err), exitcode, err, errlen);
+	return FK_TXN_OK;
+}
+
+unsigned long
+fk_txn_sent(const struct fk_producer *p)
+{
+	return p->sent - p->txn_base;
+}
+
+size_t
+fk_consumer_assigned(const struct fk_consumer *c, int32_t *parts, size_t max)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < c->nparts && n < max; i++)
+		if (c->parts[i].assigned)
+			parts[n++] = i;
+	return n;
+}
+
+int
+fk_consumer_stable(struct fk_consumer *c, const int32_t *parts, size_t n,
+    int timeout_ms, char *err, size_t errlen)
+{
+	rd_kafka_topic_partition_list_t *l =
+	    rd_kafka_topic_partition_list_new(n > 0 ? (int)n : 1);
+	rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR_NO_ERROR;
+
+	for (size_t i = 0; i < n; i++)
+		rd_kafka_topic_partition_list_add(l, c->topic, parts[i]);
+	/* Reading committed, librdkafka asks for stable offsets and asks
+	 * again while a transaction holds them (UNSTABLE_OFFSET_COMMIT). */
+	if (n > 0)
+		e = rd_kafka_committed(c->rk, l, timeout_ms);
+	for (int i = 0; e == RD_KAFKA_RESP_ERR_NO_ERROR && i < l->cnt; i++)
+		e = l->elems[i].err;
+	rd_kafka_topic_partition_list_destroy(l);
+	if (e) {
+		snprintf(err, errlen,
+		    "%s: waiting for offsets in transactions "
+		    "to be committed or aborted: %s",
+		    c->topic, rd_kafka_err2str(e));
+		return -1;
+	}
+	return 0;
+}
+
+int
+fk_consumer_lost(const struct fk_consumer *c)
+{
+	return rd_kafka_assignment_lost(c->rk);
+}
+
+int
+fk_consumer_rewind(struct fk_consumer *c, const int32_t *parts,
+    const int64_t *start, size_t n, char *err, size_t errlen)
+{
+	rd_kafka_topic_partition_list_t *l =
+	    rd_kafka_topic_partition_list_new(n > 0 ? (int)n : 1);
+	rd_kafka_error_t *e = NULL;
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct part *pt = part_get(c, parts[i]);
+		int64_t off = start[i] >= 0 ? start[i]
+		    : parts[i] < c->nrewind ? c->rewind[parts[i]]
+		                            : -1;
+
+		if (!pt->assigned || off < 0)
+			continue;
+		rd_kafka_topic_partition_list_add(l, c->topic, parts[i])
+		    ->offset = off;
+		rewind_set(c, parts[i], off);
+		pt->marked = pt->cap = -1;
+		note_end(c, parts[i], 0);
+		if (pt->done) {
+			pt->done = 0;
+			c->ndone--;
+		}
+	}
+	if (l->cnt > 0) {
+		unpause(c->rk, l);
+		e = rd_kafka_seek_partitions(c->rk, l, 30000);
+	}
+	if (e != NULL) {
+		snprintf(err, errlen, "%s: seeking back: %s", c->topic,
+		    rd_kafka_error_string(e));
+		rd_kafka_error_destroy(e);
+		rc = -1;
+	}
+	for (int i = 0; rc == 0 && i < l->cnt; i++)
+		if (l->elems[i].err) {
+			snprintf(err, errlen,
+			    "%s[%d]: seeking back to %lld: %s", c->topic,
+			    (int)l->elems[i].partition,
+			    (long long)l->elems[i].offset,
+			    rd_kafka_err2str(l->elems[i].err));
+			rc = -1;
+		}
+	rd_kafka_topic_partition_list_destroy(l);
 	return rc;
 }

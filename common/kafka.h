@@ -305,4 +305,74 @@ struct fk_peek {
 int fk_kafka_peek(const struct fk_config *cfg, struct fk_peek *pk, size_t n,
     int timeout_ms, char *err, size_t errlen);
 
+/* --- transactions (--eos): a stage's output, its changelog and the
+ * consumer's offsets committed together or not at all.  The offsets go
+ * with the consumer's group metadata (KIP-447), so that a member the
+ * group has moved on from cannot commit them. */
+
+/* The transactional.id of a stage, into buf: "GROUP.TOOL.INSTANCE", the
+ * instance being cfg's group.instance.id if set, else host.  The same
+ * at every start, so that a restarted stage fences the one before it and
+ * aborts what that one left open; two live stages must not share it. */
+void fk_kafka_txn_id(const struct fk_config *cfg, const char *group,
+    const char *tool, const char *host, char *buf, size_t len);
+
+/* A transactional producer, transactional.id id: its transactions
+ * initialized (those of an earlier producer with the id fenced and
+ * aborted), waiting at most timeout_ms, and the first one begun.  NULL
+ * with a message and *exitcode. */
+struct fk_producer *fk_producer_new_txn(const struct fk_config *cfg,
+    const char *compression, const char *id, int timeout_ms, int *exitcode,
+    char *err, size_t errlen);
+
+/* What a transaction came to. */
+#define FK_TXN_OK 0      /* committed, or nothing to commit */
+#define FK_TXN_ABORTED 1 /* aborted: read again from the last commit */
+#define FK_TXN_FATAL -1  /* fenced or failed for good: stop */
+
+/* Commit p's transaction with the offsets c would commit (fk_consumer_mark,
+ * fk_consumer_cap; c NULL: none), waiting at most timeout_ms (-1: the
+ * transaction's timeout), and begin the next.  FK_TXN_OK; FK_TXN_ABORTED
+ * with why in err, the next transaction begun; FK_TXN_FATAL with a message
+ * and *exitcode. */
+int fk_txn_commit(struct fk_producer *p, struct fk_consumer *c, int timeout_ms,
+    int *exitcode, char *err, size_t errlen);
+
+/* Abort p's transaction and begin the next: FK_TXN_OK, or FK_TXN_FATAL
+ * with a message and *exitcode. */
+int fk_txn_abort(
+    struct fk_producer *p, int *exitcode, char *err, size_t errlen);
+
+/* The messages sent in p's transaction so far. */
+unsigned long fk_txn_sent(const struct fk_producer *p);
+
+/* After a send failed: FK_TXN_ABORTED when the transaction must be
+ * aborted, FK_TXN_FATAL when the producer is fenced or failed for good
+ * (message in err, *exitcode), FK_TXN_OK for neither. */
+int fk_txn_failed(
+    struct fk_producer *p, int *exitcode, char *err, size_t errlen);
+
+/* The partitions assigned to c, up to max into parts; how many. */
+size_t fk_consumer_assigned(
+    const struct fk_consumer *c, int32_t *parts, size_t max);
+
+/* Wait, at most timeout_ms, until no transaction in progress holds
+ * offsets for parts[0..n) (a stage that had them and died, or was cut
+ * off, before its commit or abort came through): what is restored for
+ * them then matches the offsets the group has.  0, or -1 with a
+ * message. */
+int fk_consumer_stable(struct fk_consumer *c, const int32_t *parts, size_t n,
+    int timeout_ms, char *err, size_t errlen);
+
+/* Whether the partitions being revoked were lost (the group moved on
+ * without this member) rather than handed over. */
+int fk_consumer_lost(const struct fk_consumer *c);
+
+/* Read parts[0..n) again: each from start[i] if it is >= 0, else from
+ * its offset last committed, else from the first offset read since it
+ * was assigned (nothing read: left as it is); marks and caps are
+ * dropped.  0, or -1 with a message. */
+int fk_consumer_rewind(struct fk_consumer *c, const int32_t *parts,
+    const int64_t *start, size_t n, char *err, size_t errlen);
+
 #endif

@@ -436,3 +436,66 @@ Test(kafka, stats_lag_none_and_bad)
 	cr_assert_eq(fk_kafka_stats_lag("[]", 2, collect_lags, &x), -1);
 	cr_assert_eq(x.calls, 1);
 }
+
+/* --eos's transactional.id: the group, the tool and the instance, the
+ * same at every start of a stage. */
+Test(kafka, txn_id_from_host)
+{
+	struct fk_config cfg;
+	char id[256];
+
+	fk_config_init(&cfg);
+	fk_kafka_txn_id(&cfg, "fk.score", "fk-score", "host1", id, sizeof(id));
+	cr_assert_str_eq(id, "fk.score.fk-score.host1");
+	fk_config_release(&cfg);
+}
+
+Test(kafka, txn_id_from_group_instance_id)
+{
+	struct fk_config cfg;
+	char id[256];
+
+	fk_config_init(&cfg);
+	add(&cfg, "group.instance.id", "score-2", "-X");
+	fk_kafka_txn_id(&cfg, "fk.score", "fk-score", "host1", id, sizeof(id));
+	cr_assert_str_eq(id, "fk.score.fk-score.score-2");
+	fk_config_release(&cfg);
+}
+
+/* An empty group.instance.id is none: the host. */
+Test(kafka, txn_id_empty_instance_is_host)
+{
+	struct fk_config cfg;
+	char id[256];
+
+	fk_config_init(&cfg);
+	add(&cfg, "group.instance.id", "", "-X");
+	fk_kafka_txn_id(&cfg, "g", "fk-enrich", "h", id, sizeof(id));
+	cr_assert_str_eq(id, "g.fk-enrich.h");
+	fk_config_release(&cfg);
+}
+
+/* The last of several values wins, as it does in librdkafka. */
+Test(kafka, txn_id_last_instance_wins)
+{
+	struct fk_config cfg;
+	char id[256];
+
+	fk_config_init(&cfg);
+	add(&cfg, "group.instance.id", "a", "f.conf:1");
+	add(&cfg, "group.instance.id", "b", "-X");
+	fk_kafka_txn_id(&cfg, "g", "fkcat-in", "h", id, sizeof(id));
+	cr_assert_str_eq(id, "g.fkcat-in.b");
+	fk_config_release(&cfg);
+}
+
+Test(kafka, txn_id_truncated)
+{
+	struct fk_config cfg;
+	char id[8];
+
+	fk_config_init(&cfg);
+	fk_kafka_txn_id(&cfg, "group", "fk-score", "host", id, sizeof(id));
+	cr_assert_str_eq(id, "group.f");
+	fk_config_release(&cfg);
+}
