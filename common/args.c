@@ -40,6 +40,8 @@ applies(const struct fk_option *o)
 		return o->only == 0 || (o->only & FK_OPT_ADMIN);
 	return o->only == 0 ||
 	    ((o->only & FK_OPT_INPUT) && !(f & FK_TOOL_GENERATOR)) ||
+	    ((o->only & FK_OPT_FILTER) &&
+	        !(f & (FK_TOOL_GENERATOR | FK_TOOL_REPORT))) ||
 	    ((o->only & FK_OPT_RECORDS) && !(f & FK_TOOL_REPORT)) ||
 	    ((o->only & FK_OPT_GENERATOR) && (f & FK_TOOL_GENERATOR));
 }
@@ -58,7 +60,7 @@ print_usage(FILE *fp)
 		{ 0, "[-F file]" }, { FK_OPT_INPUT, "[-G group]" },
 		{ FK_OPT_RECORDS, "[-k field]" },
 		{ FK_OPT_INPUT, "[-o offset]" }, { 0, "[-X key=value]" },
-		{ FK_OPT_RECORDS, "[-z codec]" },
+		{ FK_OPT_RECORDS, "[-z codec]" }, { FK_OPT_FILTER, "[--eos]" },
 		{ FK_OPT_INPUT, "[--from topic]" },
 		{ FK_OPT_INPUT, "[--max-line size]" },
 		{ FK_OPT_INPUT | FK_OPT_GENERATOR, "[--metrics-addr addr]" },
@@ -70,7 +72,8 @@ print_usage(FILE *fp)
 		{ FK_OPT_INPUT | FK_OPT_GENERATOR, "[--progress]" },
 		{ FK_OPT_INPUT, "[--reject dest]" },
 		{ FK_OPT_INPUT, "[--strict]" },
-		{ FK_OPT_RECORDS, "[--to topic]" } };
+		{ FK_OPT_RECORDS, "[--to topic]" },
+		{ FK_OPT_FILTER, "[--transactional-id id]" } };
 	size_t indent = strlen(the_tool->name) + 7, col = indent, w;
 
 	fprintf(fp, "usage: %s", the_tool->name);
@@ -424,6 +427,28 @@ parse(int argc, char **argv)
 	}
 }
 
+/* The producer is transactional with --eos only, and then its consumer
+ * reads what is committed. */
+static void
+check_eos_config(const struct fk_args *a)
+{
+	for (size_t i = 0; i < a->cfg.n; i++) {
+		const struct fk_kv *kv = &a->cfg.kv[i];
+
+		if (strcmp(kv->key, "transactional.id") == 0)
+			fk_errx(FK_EX_CONFIG,
+			    "%s: transactional.id: set by --eos, from -G, the "
+			    "tool and the instance, or by --transactional-id",
+			    kv->origin);
+		if (a->eos && strcmp(kv->key, "isolation.level") == 0 &&
+		    strcmp(kv->value, "read_committed") != 0)
+			fk_errx(FK_EX_CONFIG,
+			    "%s: isolation.level: --eos reads committed "
+			    "messages only",
+			    kv->origin);
+	}
+}
+
 /* defaults < $FK_CONFIG < each -F < -b < each -X */
 static void
 load_config(struct fk_args *a)
@@ -452,6 +477,7 @@ load_config(struct fk_args *a)
 			    "%s: %s: offsets are committed after delivery; "
 			    "it cannot be turned on",
 			    a->cfg.kv[i].origin, a->cfg.kv[i].key);
+	check_eos_config(a);
 	if (a->brokers == NULL)
 		a->brokers = fk_config_get(&a->cfg, "bootstrap.servers");
 	if (a->brokers == NULL)
@@ -477,6 +503,7 @@ check_kind(const struct fk_args *a)
 		    : a->max_line_set        ? "--max-line"
 		    : a->reject_dest != NULL ? "--reject"
 		    : a->strict              ? "--strict"
+		    : a->eos                 ? "--eos"
 		                             : NULL;
 		if (bad != NULL)
 			fk_usage("%s: this tool reads no input", bad);
@@ -485,6 +512,7 @@ check_kind(const struct fk_args *a)
 		bad = a->to != NULL   ? "--to"
 		    : a->keyfield_set ? "-k"
 		    : a->compression  ? "-z"
+		    : a->eos          ? "--eos"
 		                      : NULL;
 		if (bad != NULL)
 			fk_usage(
@@ -504,6 +532,7 @@ check_kind(const struct fk_args *a)
 		    : a->max_line_set        ? "--max-line"
 		    : a->reject_dest != NULL ? "--reject"
 		    : a->strict              ? "--strict"
+		    : a->eos                 ? "--eos"
 		                             : NULL;
 		if (bad != NULL)
 			fk_usage(
@@ -543,6 +572,17 @@ check(const struct fk_args *a)
 		fk_usage("--metrics-addr needs --metrics-port");
 	if (a->metrics_interval_ms != 0 && a->metrics_file == NULL)
 		fk_usage("--metrics-interval needs --metrics-file");
+	if (a->txn_id != NULL && !a->eos)
+		fk_usage("--transactional-id needs --eos");
+	if (a->txn_id != NULL && *a->txn_id == '\0')
+		fk_usage("--transactional-id: an empty id");
+	if (a->eos && (a->from == NULL || a->to == NULL))
+		fk_usage("--eos needs --from and --to: it commits what a stage "
+		         "read with what it wrote");
+	if (a->eos && a->group == NULL)
+		fk_usage(
+		    "--eos needs -G: the offsets committed with the output "
+		    "are the group's");
 }
 
 void
@@ -613,6 +653,12 @@ fk_args_parse(
 		    .help = "compress output: none, gzip, snappy, lz4, zstd",
 		    .value = &a->compression,
 		    .only = FK_OPT_RECORDS },
+		{ .kind = FK_OPTION_BOOL,
+		    .name = "eos",
+		    .help = "exactly once: output and offsets committed in "
+		            "one\nKafka transaction (with --from, -G, --to)",
+		    .value = &a->eos,
+		    .only = FK_OPT_FILTER },
 		{ .kind = FK_OPTION_STRING,
 		    .name = "from",
 		    .arg = "TOPIC",
@@ -688,6 +734,12 @@ fk_args_parse(
 		    .help = "write records to a Kafka topic",
 		    .value = &a->to,
 		    .only = FK_OPT_RECORDS },
+		{ .kind = FK_OPTION_STRING,
+		    .name = "transactional-id",
+		    .arg = "ID",
+		    .help = "--eos's transactional.id (default: see fk(7))",
+		    .value = &a->txn_id,
+		    .only = FK_OPT_FILTER },
 		FK_OPT_END(),
 	};
 

@@ -55,6 +55,7 @@ enum fk_opt_ctype {
 #define FK_OPT_RECORDS 0x2   /* tools that write records, not a report */
 #define FK_OPT_GENERATOR 0x4 /* generators */
 #define FK_OPT_ADMIN 0x8     /* tools that read and write no records */
+#define FK_OPT_FILTER 0x10   /* tools that read input and write records */
 
 struct fk_option {
 	enum fk_opt_kind kind;
@@ -148,6 +149,10 @@ struct fk_args {
 	long long metrics_interval_ms;
 	int metrics_port;
 	int progress; /* --progress 1, --no-progress 0, neither -1 */
+	/* --eos, and its --transactional-id (NULL: made from -G, the tool
+	 * and the instance) */
+	int eos;
+	const char *txn_id;
 	/* defaults < $FK_CONFIG < each -F < -b < each -X */
 	struct fk_config cfg, cfg_files, cfg_args;
 	char **files; /* the operands; borrowed from argv */

@@ -32,6 +32,8 @@
 #define RENDER_MS 250        /* --metrics-port: how fresh a scrape is */
 #define HTTP_REQUEST_MS 5000 /* for a client to send its request */
 #define STATS_MS 5000        /* librdkafka's statistics: consumer lag */
+#define EOS_INIT_MS 60000    /* --eos: for an earlier transaction to end */
+#define EOS_MAX_ABORTS 5     /* --eos: aborted in a row, the run ends */
 #define LAG_METRIC "fk_kafka_consumer_lag_messages"
 
 struct fk_rt {
@@ -83,6 +85,7 @@ struct fk_rt {
 	long long usr1_ms, usr1_in;
 	int progress; /* --progress's line is on */
 	struct fk_progress prog;
+	struct fk_rt_eos *eos; /* --eos, else NULL */
 };
 
 /* The runtime's metrics (fk(7) METRICS) and where they go. */
@@ -97,6 +100,12 @@ struct fk_rt_mx {
 };
 
 static void tick(struct fk_rt *rt);
+static int eos_refused(struct fk_rt *rt);
+static void eos_abort(struct fk_rt *rt);
+static void eos_open(struct fk_rt *rt);
+static int eos_last(struct fk_rt *rt);
+static int eos_checkpoint(struct fk_rt *rt);
+static void eos_revoke(struct fk_rt *rt);
 static const char *unkept_summary(
     const struct fk_rt *rt, char *buf, size_t len);
 
@@ -104,6 +113,16 @@ static const char *unkept_summary(
 struct fk_rt_wm {
 	int to_parts; /* --to's partition count, once known */
 	long long in, out, bad, bad_to;
+};
+
+/* --eos: the transaction that holds what was written since the last
+ * commit, and the offsets it goes with (kafka.h's fk_txn_*). */
+struct fk_rt_eos {
+	char id[512];          /* the producer's transactional.id */
+	const char *no_rewind; /* why the tool cannot read again, or NULL */
+	int abort;             /* a send was refused: abort, read again */
+	long long aborted;
+	int streak; /* aborted since the last commit */
 };
 
 static const struct fk_tool *the_tool;
@@ -205,6 +224,8 @@ checkpoint(struct fk_rt *rt)
 {
 	char err[512];
 
+	if (rt->eos != NULL)
+		return eos_checkpoint(rt);
 	flush_outputs(rt);
 	if (deliver(rt) == -1)
 		return -1;
@@ -225,14 +246,26 @@ checkpoint(struct fk_rt *rt)
 static void
 on_revoke(void *arg)
 {
-	checkpoint(arg);
+	struct fk_rt *rt = arg;
+
+	if (rt->eos != NULL)
+		eos_revoke(rt);
+	else
+		checkpoint(rt);
 }
 
 static void
 on_assign(void *arg, const int32_t *parts, int64_t *start, size_t n)
 {
 	struct fk_rt *rt = arg;
+	char err[1024];
 
+	/* The state a tool restores (fk-enrich's changelog) must be the
+	 * one committed with the offsets: none may be pending. */
+	if (rt->eos != NULL && rt->consumer != NULL &&
+	    fk_consumer_stable(
+	        rt->consumer, parts, n, EOS_INIT_MS, err, sizeof(err)) == -1)
+		fk_errx(FK_EX_UNAVAILABLE, "%s", err);
 	the_tool->assigned(rt->ctx, rt, parts, start, n);
 }
 
@@ -287,7 +320,8 @@ fk_rt_send_to(struct fk_rt *rt, const char *topic, int32_t partition,
 
 	if (fk_producer_send_to(rt->producer, topic, partition, value, len, key,
 	        keylen, err, sizeof(err)) != 0) {
-		fk_error("%s", err);
+		if (!eos_refused(rt))
+			fk_error("%s", err);
 		return -1;
 	}
 	return 0;
@@ -392,6 +426,10 @@ sink_write(struct fk_rt *rt, const char *topic, const char *data, size_t len,
 	if (topic != NULL) {
 		rc = fk_producer_send(rt->producer, topic, data, len, key,
 		    keylen, h, ts_ms, err, errlen);
+		/* Refused with the transaction: written again after it is
+		 * aborted and the input read again. */
+		if (rc == -1 && eos_refused(rt))
+			return 0;
 		if (rc == -1)
 			fk_errx(FK_EX_UNAVAILABLE, "%s", err);
 		return rc;
@@ -1172,7 +1210,8 @@ fk_rt_send_watermark(struct fk_rt *rt, const struct fk_watermark *w)
 		if (fk_producer_send_control(rt->producer, rt->a.to, p,
 		        FK_WATERMARK_HEADER, "1", 1, buf, (size_t)len,
 		        w->wm > 0 ? w->wm : 0, err, sizeof(err)) != 0) {
-			fk_error("%s", err);
+			if (!eos_refused(rt))
+				fk_error("%s", err);
 			return -1;
 		}
 		m->out++;
@@ -1185,6 +1224,231 @@ fk_rt_at_end(const struct fk_rt *rt, int32_t partition)
 {
 	return rt->consumer != NULL &&
 	    fk_consumer_at_end(rt->consumer, partition);
+}
+
+/* --- --eos: one transaction from commit to commit */
+
+void
+fk_rt_no_rewind(struct fk_rt *rt, const char *why)
+{
+	if (rt->eos != NULL)
+		rt->eos->no_rewind = why;
+}
+
+static void
+eos_open(struct fk_rt *rt)
+{
+	struct fk_rt_eos *x = rt->eos;
+	char host[256], err[1024];
+	int code;
+
+	if (rt->a.txn_id != NULL) {
+		snprintf(x->id, sizeof(x->id), "%s", rt->a.txn_id);
+	} else {
+		if (gethostname(host, sizeof(host)) == -1)
+			fk_err(FK_EX_OSERR, "gethostname");
+		host[sizeof(host) - 1] = '\0';
+		fk_kafka_txn_id(&rt->a.cfg, rt->a.group, the_tool->name, host,
+		    x->id, sizeof(x->id));
+	}
+	rt->producer = fk_producer_new_txn(&rt->a.cfg, rt->a.compression, x->id,
+	    EOS_INIT_MS, &code, err, sizeof(err));
+	if (rt->producer == NULL)
+		fk_errx(code, "--eos: %s", err);
+	fk_info(FK_LOG_DEBUG, "--eos: transactional.id %s", x->id);
+}
+
+/* A send failed: whether for the transaction, which is then aborted
+ * before the next record (1); a fenced producer ends the run. */
+static int
+eos_refused(struct fk_rt *rt)
+{
+	char err[1024];
+	int code;
+
+	if (rt->eos == NULL)
+		return 0;
+	switch (fk_txn_failed(rt->producer, &code, err, sizeof(err))) {
+	case FK_TXN_ABORTED:
+		rt->eos->abort = 1;
+		return 1;
+	case FK_TXN_FATAL:
+		fk_errx(code, "%s", err);
+	default:
+		return 0;
+	}
+}
+
+/* The transaction was aborted, for why: the tool forgets what it did
+ * since the last commit, as if its partitions were taken away and given
+ * back, and they are read again from there. */
+static void
+eos_rewind(struct fk_rt *rt, const char *why)
+{
+	int32_t parts[1024];
+	int64_t start[1024];
+	char list[512], err[1024];
+	size_t n, i;
+
+	rt->eos->aborted++;
+	rt->eos->abort = 0;
+	/* What fails every time (a message the topic refuses) would be
+	 * read and aborted for ever. */
+	if (++rt->eos->streak >= EOS_MAX_ABORTS)
+		fk_errx(FK_EX_TEMPFAIL,
+		    "transaction aborted %d times in a row: %s; the next run "
+		    "reads on from the last commit",
+		    rt->eos->streak, why);
+	if (rt->consumer == NULL) {
+		fk_error("transaction aborted: %s", why);
+		rt->status = fk_exit_worse(rt->status, FK_EX_TEMPFAIL);
+		return;
+	}
+	if (rt->eos->no_rewind != NULL)
+		fk_errx(FK_EX_TEMPFAIL,
+		    "transaction aborted: %s; %s cannot read its input again "
+		    "in this run (%s): the next run reads on from the last "
+		    "commit",
+		    why, the_tool->name, rt->eos->no_rewind);
+	n = fk_consumer_assigned(rt->consumer, parts, 1024);
+	fk_kafka_parts_format(parts, n, list, sizeof(list));
+	fk_warnx("transaction aborted: %s; reading %s[%s] again from the "
+	         "last commit",
+	    why, rt->a.from, list);
+	for (i = 0; i < n; i++)
+		start[i] = -1;
+	if (n > 0 && the_tool->revoked != NULL)
+		the_tool->revoked(rt->ctx, rt, parts, n);
+	if (n > 0 && the_tool->assigned != NULL)
+		the_tool->assigned(rt->ctx, rt, parts, start, n);
+	if (fk_consumer_rewind(
+	        rt->consumer, parts, start, n, err, sizeof(err)) == -1)
+		fk_errx(FK_EX_UNAVAILABLE, "%s", err);
+}
+
+/* Why a send was refused: the delivery that failed the transaction. */
+static const char *
+eos_why(const struct fk_rt *rt)
+{
+	const char *e = fk_producer_last_error(rt->producer);
+
+	return *e != '\0' ? e : "a message was refused";
+}
+
+static void
+eos_abort(struct fk_rt *rt)
+{
+	char why[512], err[1024];
+	int code;
+
+	snprintf(why, sizeof(why), "%s", eos_why(rt));
+	if (fk_txn_abort(rt->producer, &code, err, sizeof(err)) == FK_TXN_FATAL)
+		fk_errx(code, "%s", err);
+	eos_rewind(rt, why);
+}
+
+/* A commit point: the tool's checkpoint (its changelog, watermarks, the
+ * offsets it lowers) goes into the transaction, then the offsets, and
+ * the transaction is committed. */
+static int
+eos_checkpoint(struct fk_rt *rt)
+{
+	int32_t parts[1024];
+	int64_t offs[1024];
+	char err[1024];
+	unsigned long sent;
+	size_t n, i;
+	int code, rc;
+
+	flush_outputs(rt);
+	if (rt->consumer == NULL) {
+		/* Written after the input stopped (a tool's finish()): its
+		 * input was not committed, so neither is it; the next run
+		 * reads that input again and writes it then. */
+		if (fk_txn_sent(rt->producer) > 0)
+			fk_info(FK_LOG_INFO,
+			    "--eos: %lu messages written after the input "
+			    "stopped are not committed: their input is read "
+			    "again by the next run",
+			    fk_txn_sent(rt->producer));
+		if (fk_txn_abort(rt->producer, &code, err, sizeof(err)) ==
+		    FK_TXN_FATAL)
+			fk_errx(code, "%s", err);
+		return 0;
+	}
+	if (!rt->eos->abort && the_tool->checkpoint != NULL) {
+		n = fk_consumer_marked(rt->consumer, parts, offs, 1024);
+		if (the_tool->checkpoint(rt->ctx, rt, parts, offs, n) == -1 &&
+		    !rt->eos->abort) {
+			/* Without the state that goes with it, the output
+			 * is not committed either. */
+			if (fk_txn_abort(rt->producer, &code, err,
+			        sizeof(err)) == FK_TXN_FATAL)
+				fk_errx(code, "%s", err);
+			rt->status = fk_exit_worse(rt->status, FK_EX_TEMPFAIL);
+			return -1;
+		}
+		for (i = 0; i < n; i++)
+			fk_consumer_cap(rt->consumer, parts[i], offs[i]);
+	}
+	if (rt->eos->abort) {
+		eos_abort(rt);
+	} else {
+		/* Only messages committed end a streak of aborts. */
+		sent = fk_txn_sent(rt->producer);
+		rc = fk_txn_commit(rt->producer, rt->consumer,
+		    got_signal ? DRAIN_MS : -1, &code, err, sizeof(err));
+		if (rc == FK_TXN_FATAL)
+			fk_errx(code, "%s", err);
+		if (rc == FK_TXN_ABORTED)
+			eos_rewind(rt, err);
+		else if (sent > 0)
+			rt->eos->streak = 0;
+	}
+	rt->last_commit_ms = fk_time_mono_ms();
+	return 0;
+}
+
+/* The input stopped (-e, -c, a signal): the last commit.  1 when its
+ * transaction was aborted and the input is to be read again; after a
+ * signal or -c it is left to the next run. */
+static int
+eos_last(struct fk_rt *rt)
+{
+	long long aborted = rt->eos->aborted;
+
+	eos_checkpoint(rt);
+	if (rt->eos->aborted == aborted)
+		return 0;
+	if (!got_signal && !rt->stopping)
+		return 1;
+	fk_error("the last transaction was aborted: its input is read again "
+	         "by the next run");
+	rt->status = fk_exit_worse(rt->status, FK_EX_TEMPFAIL);
+	return 0;
+}
+
+/* Partitions are being taken away: what was done with them is committed
+ * first.  Lost ones (the group went on without this member) cannot be
+ * committed: the transaction is aborted, and their next reader does it
+ * again. */
+static void
+eos_revoke(struct fk_rt *rt)
+{
+	char err[1024];
+	int code;
+
+	if (!fk_consumer_lost(rt->consumer)) {
+		eos_checkpoint(rt);
+		return;
+	}
+	if (fk_txn_abort(rt->producer, &code, err, sizeof(err)) == FK_TXN_FATAL)
+		fk_errx(code, "%s", err);
+	rt->eos->abort = 0;
+	rt->eos->aborted++;
+	fk_warnx("%s: partitions lost to the group: the transaction is "
+	         "aborted, their next reader reads them again",
+	    rt->a.from);
 }
 
 static void
@@ -1216,6 +1480,7 @@ run_kafka(struct fk_rt *rt)
 	if (rt->consumer == NULL)
 		fk_errx(code, "%s", err);
 	rt->last_commit_ms = fk_time_mono_ms();
+again:
 	while (!rt->stopping && !got_signal) {
 		memset(&rec, 0, sizeof(rec));
 		rc = fk_consumer_next(
@@ -1243,6 +1508,8 @@ run_kafka(struct fk_rt *rt)
 			    fk_exit_worse(rt->status, FK_EX_UNAVAILABLE);
 			break;
 		}
+		if (rt->eos != NULL && rt->eos->abort)
+			eos_abort(rt);
 		if (rt->a.group != NULL &&
 		    fk_time_mono_ms() - rt->last_commit_ms >=
 		        rt->a.commit_interval_ms &&
@@ -1251,7 +1518,10 @@ run_kafka(struct fk_rt *rt)
 	}
 	if (the_tool->drain != NULL)
 		the_tool->drain(rt->ctx, rt);
-	checkpoint(rt);
+	if (rt->eos == NULL)
+		checkpoint(rt);
+	else if (eos_last(rt))
+		goto again;
 	fk_consumer_close(rt->consumer);
 	rt->consumer = NULL;
 }
@@ -1273,7 +1543,10 @@ open_sinks(struct fk_rt *rt)
 			fk_err(FK_EX_IOERR, "%s", rt->a.reject_dest);
 		}
 	}
-	if (rt->a.to != NULL || rt->reject_topic != NULL || rt->want_producer) {
+	if (rt->eos != NULL) {
+		eos_open(rt);
+	} else if (rt->a.to != NULL || rt->reject_topic != NULL ||
+	    rt->want_producer) {
 		rt->producer = fk_producer_new(
 		    &rt->a.cfg, rt->a.compression, err, sizeof(err));
 		if (rt->producer == NULL)
@@ -1341,6 +1614,11 @@ finish(struct fk_rt *rt)
 		fk_info(FK_LOG_DEBUG,
 		    "watermark messages: %lld in (%lld bad), %lld out",
 		    rt->wm->in, rt->wm->bad, rt->wm->out);
+	if (rt->eos != NULL && rt->eos->aborted > 0)
+		fk_info(FK_LOG_INFO,
+		    "--eos: %lld transactions aborted, their input read again "
+		    "(counted again above)",
+		    rt->eos->aborted);
 }
 
 int
@@ -1376,6 +1654,8 @@ fk_main(const struct fk_tool *tool, void *ctx, int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	fk_args_parse(&rt.a, tool, argc, argv);
+	if (rt.a.eos)
+		rt.eos = fk_xcalloc(1, sizeof(*rt.eos));
 	rt.outbuf = fk_xmalloc(OUTBUF_SIZE);
 	setvbuf(stdout, rt.outbuf, _IOFBF, OUTBUF_SIZE);
 	metrics_open(&rt);
@@ -1403,6 +1683,7 @@ fk_main(const struct fk_tool *tool, void *ctx, int argc, char **argv)
 		fk_info(FK_LOG_INFO, "stopped by a signal");
 	free(rt.join);
 	free(rt.wm);
+	free(rt.eos);
 	fk_prom_free(rt.prom);
 	fk_args_release(&rt.a);
 	/* stdout's buffer is ours: leave it in place until exit. */

@@ -110,6 +110,12 @@ int fk_rt_send_to(struct fk_rt *rt, const char *topic, int32_t partition,
  * -1 after saying why. */
 int fk_rt_send_watermark(struct fk_rt *rt, const struct fk_watermark *w);
 
+/* --eos: the tool cannot forget what it did since the last commit (its
+ * state has no checkpoint to go back to), so an aborted transaction ends
+ * the run (75) rather than reading the input again; why says what is
+ * missing.  Call in start(). */
+void fk_rt_no_rewind(struct fk_rt *rt, const char *why);
+
 /* --from: whether partition is caught up (at its end, nothing since). */
 int fk_rt_at_end(const struct fk_rt *rt, int32_t partition);
 

@@ -215,7 +215,8 @@ start(void *ctx, struct fk_rt *rt)
 	char err[1024];
 	size_t i;
 
-	(void)rt;
+	/* Its windows and rate limit are in memory only. */
+	fk_rt_no_rewind(rt, "its open windows have no checkpoint");
 	if (f->hostname[0] == '\0' &&
 	    gethostname(f->hostname, sizeof(f->hostname) - 1) == -1)
 		snprintf(f->hostname, sizeof(f->hostname), "-");

@@ -271,6 +271,10 @@ start(void *ctx, struct fk_rt *rt)
 			fk_errx(FK_EX_UNAVAILABLE, "--changelog: %s", err);
 		fk_rt_want_producer(rt);
 	}
+	if (f->changelog == NULL)
+		fk_rt_no_rewind(rt,
+		    "without --changelog its state has no "
+		    "checkpoint to go back to");
 	f->o.lists = &f->lists;
 	f->e = fk_enrich_new(&f->o);
 	if (f->state != NULL && !f->state_reset &&

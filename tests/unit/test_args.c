@@ -167,6 +167,8 @@ Test(args, help_is_made_from_the_table)
 	    "                    stop before e@MS (repeatable)\n"));
 	cr_assert_not_null(strstr(out,
 	    "  --to TOPIC        write records to a Kafka topic\n"
+	    "  --transactional-id ID  --eos's transactional.id (default: see "
+	    "fk(7))\n"
 	    "  -f, --flag        a flag\n"
 	    "  -i N              an int from 1 to 10\n"
 	    "  --long N          a long\n"));
