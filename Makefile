@@ -87,7 +87,7 @@ MANS = $(wildcard man/*.1 man/*.5 man/*.7)
 	test-sink test-pipeline demo-kafka \
 	test-history test-lag \
 	test-replay \
-	test-mock test-hops test-metrics \
+	test-mock test-hops test-eos test-metrics \
 	test-san fuzz lint \
 	format bench demo install clean FORCE
 
@@ -156,7 +156,7 @@ test:
 	$(MAKE) --no-print-directory test-unit test-cli test-demo test-eval \
 	    test-score test-alert test-state test-sink test-kafka \
 	    test-history test-lag test-mock test-replay test-pipeline \
-	    test-hops test-metrics
+	    test-hops test-eos test-metrics
 	$(MAKE) --no-print-directory test-san
 
 test-san:
@@ -255,6 +255,13 @@ fuzz: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 # one killed -9: every feature as one fk-enrich gives.
 test-hops: $(TOOLS:%=$(BINDIR)/%)
 	@tests/kafka/hops $(BINDIR)
+
+# --eos on a real broker: fk-score and fk-enrich --changelog killed -9 at
+# random moments while records flow, each record once read committed and
+# as the pipe run has it; without --eos, the duplicates counted; one
+# transactional.id for two stages fences the first.
+test-eos: $(TOOLS:%=$(BINDIR)/%)
+	@tests/kafka/eos $(BINDIR)
 
 # fk-pipeline over pipes against the hand-written chain, and on a real
 # broker: topics, offsets, restarts, kill -9, SIGTERM, --pipe.

@@ -1,5 +1,6 @@
 /* Fault injection with librdkafka's mock cluster: brokers down, retriable
- * Produce errors, permanent Produce errors under a consumer group.  The
+ * Produce errors, permanent Produce errors under a consumer group, and
+ * with --eos, transactions they fail.  The
  * mock brokers live in this process (on 127.0.0.1); bin/fkcat-in runs as a
  * child against them.  FK_ROOT is the repository (default: the first of
  * ., .., ../.. holding tests/data/sample.ndjson), FK_BIN the tools' folder
@@ -810,5 +811,88 @@ Test(mock, metrics_consumer_lag)
 	/* No producer, no producer metrics. */
 	cr_expect_null(strstr(got, "fk_kafka_delivery"), "%s", got);
 	free(got);
+	mock_release(&m);
+}
+
+/* --eos: the first Produce requests refused for good fail the
+ * transaction, which is aborted and its input read again from the last
+ * commit: every record once in out (the mock broker keeps nothing of a
+ * refused request).  It keeps no transactional offsets either: those are
+ * tests/kafka/eos's, on a real broker. */
+Test(mock, eos_abort_reads_again)
+{
+	enum { N = 200, NPARTS = 4, NERR = 3 };
+	rd_kafka_resp_err_t errors[NERR];
+	struct mock m;
+	struct tally t;
+	int status;
+	char tool[512], errpath[512], *errs;
+
+	mock_init(&m, 1);
+	mock_topic(&m, "in", NPARTS);
+	mock_topic(&m, "out", NPARTS);
+	seed_topic(&m, "in", N);
+	for (int i = 0; i < NERR; i++)
+		errors[i] = RD_KAFKA_RESP_ERR_INVALID_RECORD;
+	rd_kafka_mock_push_request_errors_array(
+	    m.mc, APIKEY_PRODUCE, NERR, errors);
+	tool_path(tool, sizeof(tool), "fkcat-in");
+	snprintf(errpath, sizeof(errpath), "%s/stderr", tmpdir);
+	{
+		const char *argv[] = { tool, "-b", m.bootstraps, "--from", "in",
+			"-G", "fk-mock-eos", "-o", "beginning", "-e", "--eos",
+			"--to", "out", "-v", NULL };
+
+		status = run_tool(argv, errpath);
+	}
+	errs = slurp(errpath);
+	cr_expect_eq(status, 0, "exit %d, stderr:\n%s", status, errs);
+	cr_expect_not_null(strstr(errs, "transaction aborted: "),
+	    "no abort said, stderr:\n%s", errs);
+	cr_expect_not_null(strstr(errs,
+	                       "transactions aborted, their input "
+	                       "read again"),
+	    "stderr:\n%s", errs);
+	free(errs);
+	tally_init(&t, N);
+	consume_all(&m, "out", NPARTS, &t);
+	tally_check(&t, "out");
+	tally_release(&t);
+	mock_release(&m);
+}
+
+/* --eos: a Produce refused every time ends the run after a few aborts
+ * in a row, status 75, rather than reading the input for ever. */
+Test(mock, eos_aborts_in_a_row_exit_75)
+{
+	enum { N = 50, NPARTS = 2, NERR = 1000 };
+	rd_kafka_resp_err_t *errors = calloc(NERR, sizeof(*errors));
+	struct mock m;
+	int status;
+	char tool[512], errpath[512], *errs;
+
+	cr_assert_not_null(errors);
+	mock_init(&m, 1);
+	mock_topic(&m, "in", NPARTS);
+	mock_topic(&m, "out", NPARTS);
+	seed_topic(&m, "in", N);
+	for (int i = 0; i < NERR; i++)
+		errors[i] = RD_KAFKA_RESP_ERR_INVALID_RECORD;
+	rd_kafka_mock_push_request_errors_array(
+	    m.mc, APIKEY_PRODUCE, NERR, errors);
+	free(errors);
+	tool_path(tool, sizeof(tool), "fkcat-in");
+	snprintf(errpath, sizeof(errpath), "%s/stderr", tmpdir);
+	{
+		const char *argv[] = { tool, "-b", m.bootstraps, "--from", "in",
+			"-G", "fk-mock-eos", "-o", "beginning", "-e", "--eos",
+			"--to", "out", NULL };
+
+		status = run_tool(argv, errpath);
+	}
+	errs = slurp(errpath);
+	cr_expect_eq(status, 75, "exit %d, stderr:\n%s", status, errs);
+	cr_expect_not_null(strstr(errs, "times in a row"), "stderr:\n%s", errs);
+	free(errs);
 	mock_release(&m);
 }
