@@ -303,6 +303,7 @@ bench: all
 	bench/run $(BINDIR)
 	bench/tools $(BINDIR)
 	bench/sink $(BINDIR)
+	bench/eos $(BINDIR)
 
 # The sample through fkcat-in, then the pipeline on two weeks of
 # generated traffic with its blocklists and labels, fk-eval's report by
