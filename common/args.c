@@ -449,6 +449,27 @@ check_eos_config(const struct fk_args *a)
 	}
 }
 
+/* A transaction open longer than transaction.timeout.ms is aborted by
+ * the broker, and the producer fenced: --eos commits well before. */
+static void
+check_eos_interval(const struct fk_args *a)
+{
+	const char *v = fk_config_get(&a->cfg, "transaction.timeout.ms");
+	long long t = 60000; /* librdkafka's default */
+	char err[256];
+
+	if (!a->eos ||
+	    (v != NULL &&
+	        fk_num_int(v, 1, INT32_MAX, &t, err, sizeof(err)) == -1))
+		return;
+	if (a->commit_interval_ms * 2 > t)
+		fk_errx(FK_EX_CONFIG,
+		    "auto.commit.interval.ms=%lld: --eos commits a transaction "
+		    "that often, which must be well within "
+		    "transaction.timeout.ms=%lld (half of it at most)",
+		    a->commit_interval_ms, t);
+}
+
 /* defaults < $FK_CONFIG < each -F < -b < each -X */
 static void
 load_config(struct fk_args *a)
@@ -485,6 +506,7 @@ load_config(struct fk_args *a)
 	if ((v = fk_config_get(&a->cfg, "auto.commit.interval.ms")) != NULL &&
 	    fk_num_int(v, 0, 86400000, &ms, err, sizeof(err)) == 0)
 		a->commit_interval_ms = ms;
+	check_eos_interval(a);
 }
 
 /* Options that do not apply to a generator or a report tool. */
