@@ -392,6 +392,17 @@ checkpoint(void *ctx, struct fk_rt *rt, const int32_t *parts, int64_t *offsets,
 	return 0;
 }
 
+/* --from: the input ended (-e, e@): the windows close now, before the
+ * last commit, so that it covers their alerts and the records they held
+ * (with --eos, alerts written after it would not be committed).  Stopped
+ * by a signal or -c, finish() closes them. */
+static void
+input_end(void *ctx, struct fk_rt *rt)
+{
+	if (fk_rt_running(rt))
+		drain(ctx, rt, 1);
+}
+
 static void
 finish(void *ctx, struct fk_rt *rt)
 {
@@ -475,6 +486,7 @@ main(int argc, char **argv)
 		.finish = finish,
 		.tick = alert_counts,
 		.checkpoint = checkpoint,
+		.drain = input_end,
 	};
 	size_t i;
 	int rc;
