@@ -1365,6 +1365,38 @@ admin_result(rd_kafka_queue_t *q, const char *topic, char *err, size_t errlen)
 	return ev;
 }
 
+/* Whether the metadata of rk's cluster shows topic with every partition
+ * led: a topic just made is not there at once, and a tool writing or
+ * reading it straight after would be told it does not exist. */
+static int
+topic_ready(rd_kafka_t *rk, const char *topic, int timeout_ms)
+{
+	long long until = fk_time_mono_ms() + timeout_ms;
+	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+	int ready = 0;
+
+	while (!ready) {
+		const struct rd_kafka_metadata *md = NULL;
+
+		if (rd_kafka_metadata(rk, 0, rkt, &md, 5000) == 0 &&
+		    md->topic_cnt == 1 && md->topics[0].err == 0 &&
+		    md->topics[0].partition_cnt > 0) {
+			ready = 1;
+			for (int i = 0; i < md->topics[0].partition_cnt; i++)
+				if (md->topics[0].partitions[i].err != 0 ||
+				    md->topics[0].partitions[i].leader < 0)
+					ready = 0;
+		}
+		if (md != NULL)
+			rd_kafka_metadata_destroy(md);
+		if (ready || fk_time_mono_ms() >= until)
+			break;
+		rd_kafka_poll(rk, 100);
+	}
+	rd_kafka_topic_destroy(rkt);
+	return ready;
+}
+
 int
 fk_kafka_topic_make(const struct fk_config *cfg, const char *topic,
     int partitions, const char *const *configs, size_t nconfigs, char *err,
@@ -1421,6 +1453,12 @@ fk_kafka_topic_make(const struct fk_config *cfg, const char *topic,
 			        ? rd_kafka_topic_result_error_string(res[0])
 			        : rd_kafka_err2str(e));
 		rd_kafka_event_destroy(ev);
+	}
+	if (rc >= 0 && !topic_ready(rk, topic, 30000)) {
+		snprintf(err, errlen,
+		    "%s: made, but its partitions have no leader after 30 s",
+		    topic);
+		rc = -1;
 	}
 	rd_kafka_queue_destroy(q);
 	rd_kafka_NewTopic_destroy(nt);
