@@ -107,11 +107,19 @@ struct fk_rt_wm {
 };
 
 static const struct fk_tool *the_tool;
-static volatile sig_atomic_t got_signal, got_hup, got_usr1;
+static volatile sig_atomic_t got_signal, got_hup, got_usr1, starting;
 
 static void
 on_signal(int sig)
 {
+	/* While the tool loads its rules, model or state nothing is
+	 * written yet: SIGINT and SIGTERM end it at once, as they would
+	 * any program, rather than after the load. */
+	if (starting && (sig == SIGINT || sig == SIGTERM)) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
 	if (sig == SIGHUP)
 		got_hup = 1;
 	else if (sig == SIGUSR1)
@@ -1379,8 +1387,11 @@ fk_main(const struct fk_tool *tool, void *ctx, int argc, char **argv)
 	rt.outbuf = fk_xmalloc(OUTBUF_SIZE);
 	setvbuf(stdout, rt.outbuf, _IOFBF, OUTBUF_SIZE);
 	metrics_open(&rt);
-	if (tool->start != NULL)
+	if (tool->start != NULL) {
+		starting = 1;
 		tool->start(ctx, &rt);
+		starting = 0;
+	}
 	open_sinks(&rt);
 	metrics_start(&rt);
 	clock_gettime(CLOCK_MONOTONIC, &rt.t0);
