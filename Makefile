@@ -230,7 +230,7 @@ test-metrics: $(TOOLS:%=$(BINDIR)/%)
 # and the metrics server's request handling; FUZZ_SECONDS each, the corpus
 # and what a target found kept in obj/fuzz.  Not part of make test.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = jscan promhttp numbers csv
+FUZZ_TARGETS = jscan promhttp numbers csv config
 FUZZ_DIR = obj/fuzz
 FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -Icommon $(PKG_CFLAGS) \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined
