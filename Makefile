@@ -230,7 +230,7 @@ test-metrics: $(TOOLS:%=$(BINDIR)/%)
 # and the metrics server's request handling; FUZZ_SECONDS each, the corpus
 # and what a target found kept in obj/fuzz.  Not part of make test.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = jscan promhttp numbers csv config rules
+FUZZ_TARGETS = jscan promhttp numbers csv config rules models
 FUZZ_DIR = obj/fuzz
 FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -Icommon $(PKG_CFLAGS) \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined
@@ -238,6 +238,7 @@ FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -Icommon $(PKG_CFLAGS) \
 fuzz_csv_MODS = cmd/fkcat-in/ingest.c
 fuzz_rules_MODS = $(filter cmd/fk-score/rules_% cmd/fk-score/fields.c, \
 	$(fk-score_MODS))
+fuzz_models_MODS = cmd/fk-score/model.c
 $(FUZZ_DIR)/%.o: common/%.c $(wildcard common/*.h)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
@@ -263,6 +264,7 @@ fuzz: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
 		$(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
 		    -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/$$t- \
+		    $$(test -f tests/fuzz/$$t.dict && echo -dict=tests/fuzz/$$t.dict) \
 		    $(FUZZ_DIR)/corpus-$$t tests/fuzz/seed-$$t \
 		    2>$(FUZZ_DIR)/$$t.log || { tail -40 $(FUZZ_DIR)/$$t.log; exit 1; }; \
 		grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss)' $(FUZZ_DIR)/$$t.log; \
