@@ -230,7 +230,7 @@ test-metrics: $(TOOLS:%=$(BINDIR)/%)
 # and the metrics server's request handling; FUZZ_SECONDS each, the corpus
 # and what a target found kept in obj/fuzz.  Not part of make test.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = jscan promhttp numbers csv config rules models
+FUZZ_TARGETS = jscan promhttp numbers csv config rules models state
 FUZZ_DIR = obj/fuzz
 FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -Icommon $(PKG_CFLAGS) \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined
@@ -238,6 +238,8 @@ FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -Icommon $(PKG_CFLAGS) \
 fuzz_csv_MODS = cmd/fkcat-in/ingest.c
 fuzz_rules_MODS = $(filter cmd/fk-score/rules_% cmd/fk-score/fields.c, \
 	$(fk-score_MODS))
+fuzz_state_MODS = cmd/fk-enrich/enrich.c cmd/fk-enrich/lists.c \
+	cmd/fk-enrich/state.c cmd/fk-enrich/table.c cmd/fk-enrich/window.c
 fuzz_models_MODS = cmd/fk-score/model.c
 $(FUZZ_DIR)/%.o: common/%.c $(wildcard common/*.h)
 	@mkdir -p $(@D)
