@@ -8,6 +8,7 @@
 
 #include "fktime.h"
 #include "hash.h"
+#include "numbers.h"
 #include "xalloc.h"
 #include "banned.h"
 
@@ -753,8 +754,12 @@ fk_ingest_fast(struct fk_ingest *ig, const struct fk_rec *rec,
 		if (fk_time_parse(ts->val + 1, ts->vallen - 2, &ms, NULL, 0) ==
 		    -1)
 			return 0;
-	} else if (span_number(ts, &x) == -1 ||
-	    fk_time_from_epoch(x, &ms, NULL, 0) == -1) {
+	} else if (ts->type != FK_J_NUMBER ||
+	    fk_time_from_epoch(
+	        fk_num_json(ts->val, ts->vallen), &ms, NULL, 0) == -1) {
+		/* Read exactly, as the full parse reads it: span_number()
+		 * is near enough for range checks, but an ulp can move a
+		 * time to the next millisecond. */
 		return 0;
 	}
 	if (cur != NULL) {

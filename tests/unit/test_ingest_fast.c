@@ -184,3 +184,32 @@ Test(ingest_fast, ingest_time_stamp)
 	}
 	fk_ingest_release(&ig);
 }
+
+/* make fuzz (fuzz_ingest, seed-ingest/epoch-fraction): the fast path
+ * read a fractional epoch time an ulp low and wrote ts_ms ...001 where
+ * the full parse (and the same time as a string) gives ...002. */
+Test(ingest_fast, epoch_fraction_as_the_full_parse_reads_it)
+{
+	struct fk_ingest ig;
+	struct fk_rec r = file_rec("{\"user_id\":42,\"amount\":19.99,"
+	                           "\"timestamp\":1731765720.0019995,"
+	                           "\"lat\":51.5,\"lon\":-0.12}",
+	    1);
+	const char *key;
+	size_t keylen;
+	json_t *want, *got;
+	json_error_t je;
+
+	fk_ingest_init(&ig);
+	cr_assert(slow(&ig, &r, &want));
+	cr_assert_eq(
+	    json_integer_value(json_object_get(want, "ts_ms")), 1731765720002);
+	cr_assert(fk_ingest_fast(&ig, &r, "user_id", &key, &keylen));
+	cr_assert_eq(ig.ts_ms, 1731765720002);
+	got = json_loadb(ig.out, ig.outlen, 0, &je);
+	cr_assert_not_null(got);
+	cr_assert(json_equal(got, want), "fast %.*s", (int)ig.outlen, ig.out);
+	json_decref(got);
+	json_decref(want);
+	fk_ingest_release(&ig);
+}
