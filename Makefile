@@ -230,12 +230,13 @@ test-metrics: $(TOOLS:%=$(BINDIR)/%)
 # and the metrics server's request handling; FUZZ_SECONDS each, the corpus
 # and what a target found kept in obj/fuzz.  Not part of make test.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = jscan promhttp numbers csv config rules models state
+FUZZ_TARGETS = jscan promhttp numbers csv config rules models state ingest
 FUZZ_DIR = obj/fuzz
 FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -Icommon $(PKG_CFLAGS) \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined
 # The tool modules a target links besides libfk.a (fuzz_NAME_MODS).
 fuzz_csv_MODS = cmd/fkcat-in/ingest.c
+fuzz_ingest_MODS = cmd/fkcat-in/ingest.c
 fuzz_rules_MODS = $(filter cmd/fk-score/rules_% cmd/fk-score/fields.c, \
 	$(fk-score_MODS))
 fuzz_state_MODS = cmd/fk-enrich/enrich.c cmd/fk-enrich/lists.c \
