@@ -226,9 +226,11 @@ test-metrics: $(TOOLS:%=$(BINDIR)/%)
 	@tests/metrics/tools $(BINDIR)
 	@tests/metrics/dashboard
 
-# libFuzzer (clang) over what takes bytes from outside: the record scanner
-# and the metrics server's request handling; FUZZ_SECONDS each, the corpus
-# and what a target found kept in obj/fuzz.  Not part of make test.
+# libFuzzer (clang) over what takes bytes from outside: records (jscan,
+# ingest), the metrics server's requests, fkcat-in's CSV, config files, the
+# rules, the models, fk-enrich's state, numbers and times; one target
+# tests/fuzz/fuzz_NAME.c each, FUZZ_SECONDS each, the corpus and what a
+# target found kept in obj/fuzz.  Not part of make test (HACKING.md).
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS = jscan promhttp numbers csv config rules models state ingest
 FUZZ_DIR = obj/fuzz
