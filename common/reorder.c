@@ -385,8 +385,11 @@ fk_reorder_save(struct fk_reorder *r, int64_t end, size_t *len)
 			keep++;
 	else
 		keep = r->nundo;
-	memmove(r->undo, r->undo + keep, (r->nundo - keep) * sizeof(*r->undo));
-	r->nundo -= keep;
+	if (keep > 0) {
+		memmove(r->undo, r->undo + keep,
+		    (r->nundo - keep) * sizeof(*r->undo));
+		r->nundo -= keep;
+	}
 
 	put64(&p, REORDER_MAGIC2);
 	put64(&p, (uint64_t)r->has_done);
