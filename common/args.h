@@ -148,8 +148,10 @@ struct fk_args {
 	long long metrics_interval_ms;
 	int metrics_port;
 	int progress; /* --progress 1, --no-progress 0, neither -1 */
-	/* defaults < $FK_CONFIG < each -F < -b < each -X */
-	struct fk_config cfg, cfg_files, cfg_args;
+	/* defaults < $FK_CONFIG < each -F (cfg_files, loaded after the
+	 * command line is read) < -b < each -X */
+	struct fk_config cfg, cfg_args;
+	struct fk_strv cfg_files;
 	char **files; /* the operands; borrowed from argv */
 	int nfiles;
 };
