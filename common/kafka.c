@@ -16,12 +16,26 @@
 
 static void (*logger)(int, const char *, const char *);
 
+/* The first time a broker refused our SASL credentials: librdkafka would
+ * try again until message.timeout.ms, but the answer will be the same.
+ * Set by error_cb, which runs in the thread that polls. */
+static _Atomic int auth_failed;
+static char auth_reason[512];
+
 void
 fk_kafka_set_logger(void (*fn)(int, const char *, const char *))
 {
 	logger = fn;
 }
 
+const char *
+fk_kafka_auth_error(void)
+{
+	return auth_failed ? auth_reason : NULL;
+}
+
+/* librdkafka's configuration dump (debug=conf) shows its sensitive
+ * properties as [redacted] itself (test_kafka holds it to that). */
 static void
 log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
@@ -35,6 +49,10 @@ error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
 	(void)rk;
 	(void)opaque;
+	if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION && !auth_failed) {
+		snprintf(auth_reason, sizeof(auth_reason), "%s", reason);
+		auth_failed = 1;
+	}
 	if (logger != NULL)
 		logger(err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN ? 3 : 4,
 		    rd_kafka_err2name(err), reason);
@@ -344,6 +362,12 @@ produce(struct fk_producer *p, const char *topic, int32_t partition,
 			break;
 		/* Back-pressure: wait for deliveries to make room. */
 		rd_kafka_poll(p->rk, 50);
+		if (auth_failed) {
+			if (hs != NULL)
+				rd_kafka_headers_destroy(hs);
+			snprintf(err, errlen, "%s", auth_reason);
+			return -1;
+		}
 	}
 	if (hs != NULL)
 		rd_kafka_headers_destroy(hs);
@@ -881,8 +905,14 @@ assign_all(struct fk_consumer *c, int *exitcode, char *err, size_t errlen)
 	e = rd_kafka_metadata(c->rk, 0, rkt, &md, 30000);
 	rd_kafka_topic_destroy(rkt);
 	if (e) {
+		/* Nothing is assigned: the poll serves errors alone, such as
+		 * a refused password. */
+		rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 0);
+
+		if (m != NULL)
+			rd_kafka_message_destroy(m);
 		snprintf(err, errlen, "%s: metadata: %s", c->topic,
-		    rd_kafka_err2str(e));
+		    auth_failed ? auth_reason : rd_kafka_err2str(e));
 		*exitcode = FK_EX_UNAVAILABLE;
 		return -1;
 	}
@@ -1178,10 +1208,10 @@ fk_consumer_next(struct fk_consumer *c, struct fk_rec *rec, int timeout_ms,
 	if (all_done(c))
 		return -1;
 	m = rd_kafka_consumer_poll(c->rk, timeout_ms);
-	if (c->fatal) {
+	if (c->fatal || auth_failed) {
 		if (m != NULL)
 			rd_kafka_message_destroy(m);
-		snprintf(err, errlen, "%s", c->err);
+		snprintf(err, errlen, "%s", c->fatal ? c->err : auth_reason);
 		return -2;
 	}
 	if (m == NULL)

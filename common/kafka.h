@@ -44,6 +44,11 @@ void fk_kafka_parts_format(
 void fk_kafka_set_logger(
     void (*fn)(int level, const char *fac, const char *msg));
 
+/* NULL, or librdkafka's words for the first time a broker refused our
+ * SASL credentials, since when consumers and producers give up
+ * (fk_consumer_next -2, fk_producer_send -1); borrowed. */
+const char *fk_kafka_auth_error(void);
+
 /* Check every pair of cfg against librdkafka's properties. */
 int fk_kafka_config_check(
     const struct fk_config *cfg, char *err, size_t errlen);

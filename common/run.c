@@ -165,6 +165,16 @@ flush_outputs(struct fk_rt *rt)
 		fk_err(FK_EX_IOERR, "%s", rt->a.reject_dest);
 }
 
+/* A broker refused our credentials: nothing will be delivered. */
+static void
+check_refused(void)
+{
+	const char *why = fk_kafka_auth_error();
+
+	if (why != NULL)
+		fk_errx(FK_EX_UNAVAILABLE, "%s", why);
+}
+
 /* Wait for every message in flight; -1 when some failed (counted). */
 static int
 deliver(struct fk_rt *rt)
@@ -174,10 +184,12 @@ deliver(struct fk_rt *rt)
 	if (rt->producer == NULL)
 		return 0;
 	/* After a signal, wait a bounded time; a second one ends it. */
-	while (fk_producer_flush(rt->producer, 100) > 0)
+	while (fk_producer_flush(rt->producer, 100) > 0) {
+		check_refused();
 		if (got_signal >= 2 ||
 		    (got_signal && fk_time_mono_ms() - t0 > DRAIN_MS))
 			return -1;
+	}
 	failed = fk_producer_failed(rt->producer);
 	if (failed > rt->failed_seen) {
 		rt->failed_seen = failed;
@@ -1011,8 +1023,10 @@ static void
 flush_idle(struct fk_rt *rt)
 {
 	flush_outputs(rt);
-	if (rt->producer != NULL)
+	if (rt->producer != NULL) {
 		fk_producer_flush(rt->producer, 1);
+		check_refused();
+	}
 }
 
 int

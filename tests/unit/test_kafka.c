@@ -436,3 +436,49 @@ Test(kafka, stats_lag_none_and_bad)
 	cr_assert_eq(fk_kafka_stats_lag("[]", 2, collect_lags, &x), -1);
 	cr_assert_eq(x.calls, 1);
 }
+
+static char *conf_log;
+static size_t conf_log_len;
+static FILE *conf_log_fp;
+
+static void
+keep_log(int level, const char *fac, const char *msg)
+{
+	fprintf(conf_log_fp, "%d %s %s\n", level, fac, msg);
+}
+
+/* debug=conf dumps the configuration into the log we forward: librdkafka
+ * redacts its sensitive properties itself, and must go on doing so. */
+Test(kafka, conf_dump_redacts_secrets)
+{
+	struct fk_config cfg;
+	struct fk_producer *p;
+	char err[512] = "";
+
+	conf_log_fp = open_memstream(&conf_log, &conf_log_len);
+	cr_assert_not_null(conf_log_fp);
+	fk_kafka_set_logger(keep_log);
+	fk_config_init(&cfg);
+	add(&cfg, "bootstrap.servers", "127.0.0.1:1", "-X");
+	add(&cfg, "debug", "conf", "-X");
+	add(&cfg, "security.protocol", "SASL_SSL", "-X");
+	add(&cfg, "sasl.mechanisms", "PLAIN", "-X");
+	add(&cfg, "sasl.username", "fk", "-X");
+	add(&cfg, "sasl.password", "hunter2", "-X");
+	add(&cfg, "ssl.key.password", "swordfish", "-X");
+	add(&cfg, "ssl.keystore.password", "opensesame", "-X");
+	p = fk_producer_new(&cfg, NULL, err, sizeof(err));
+	cr_assert_not_null(p, "%s", err);
+	fk_producer_free(p);
+	fk_kafka_set_logger(NULL);
+	cr_assert_eq(fclose(conf_log_fp), 0);
+	cr_assert_not_null(
+	    strstr(conf_log, "sasl.password = [redacted]"), "%s", conf_log);
+	cr_assert_not_null(
+	    strstr(conf_log, "ssl.key.password = [redacted]"), "%s", conf_log);
+	cr_assert_null(strstr(conf_log, "hunter2"), "%s", conf_log);
+	cr_assert_null(strstr(conf_log, "swordfish"), "%s", conf_log);
+	cr_assert_null(strstr(conf_log, "opensesame"), "%s", conf_log);
+	free(conf_log);
+	fk_config_release(&cfg);
+}
