@@ -58,6 +58,50 @@ error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 		    rd_kafka_err2name(err), reason);
 }
 
+/* rd_kafka_metadata, in slices of 1, 2, 4 ... seconds (a slow broker
+ * still has the time to answer one) with rk's errors served between them
+ * (by the consumer poll where rd_kafka_poll_set_consumer was called:
+ * nothing is assigned yet), so that refused credentials end the wait
+ * with _AUTHENTICATION rather than a timeout. */
+static rd_kafka_resp_err_t
+metadata(rd_kafka_t *rk, int consumer, rd_kafka_topic_t *rkt,
+    const struct rd_kafka_metadata **md, int timeout_ms)
+{
+	int64_t end = fk_time_mono_ms() + timeout_ms, left, slice = 1000;
+	rd_kafka_message_t *m;
+	rd_kafka_resp_err_t e;
+
+	for (;; slice *= 2) {
+		left = end - fk_time_mono_ms();
+		if (left < 0)
+			left = 0;
+		e = rd_kafka_metadata(
+		    rk, 0, rkt, md, (int)(left < slice ? left : slice));
+		if (e != RD_KAFKA_RESP_ERR__TIMED_OUT &&
+		    e != RD_KAFKA_RESP_ERR__TRANSPORT)
+			return e;
+		if (consumer) {
+			if ((m = rd_kafka_consumer_poll(rk, 0)) != NULL)
+				rd_kafka_message_destroy(m);
+		} else {
+			rd_kafka_poll(rk, 0);
+		}
+		if (auth_failed)
+			return RD_KAFKA_RESP_ERR__AUTHENTICATION;
+		if (fk_time_mono_ms() >= end)
+			return e;
+	}
+}
+
+/* A metadata error in words: librdkafka's for refused credentials. */
+static const char *
+metadata_str(rd_kafka_resp_err_t e)
+{
+	return e == RD_KAFKA_RESP_ERR__AUTHENTICATION && auth_failed
+	    ? auth_reason
+	    : rd_kafka_err2str(e);
+}
+
 const char *
 fk_kafka_version(void)
 {
@@ -596,10 +640,10 @@ keep_broker(struct fk_producer *p, const char *topic, int timeout_ms,
 	char id[16];
 	int auto_create = 0;
 
-	e = rd_kafka_metadata(p->rk, 0, NULL, &md, timeout_ms);
+	e = metadata(p->rk, 0, NULL, &md, timeout_ms);
 	if (e || md->broker_cnt == 0) {
 		snprintf(err, errlen, "%s: metadata: %s", topic,
-		    e ? rd_kafka_err2str(e) : "no brokers");
+		    e ? metadata_str(e) : "no brokers");
 		if (md != NULL)
 			rd_kafka_metadata_destroy(md);
 		return -1;
@@ -902,17 +946,11 @@ assign_all(struct fk_consumer *c, int *exitcode, char *err, size_t errlen)
 	rd_kafka_resp_err_t e;
 	int rc = -1;
 
-	e = rd_kafka_metadata(c->rk, 0, rkt, &md, 30000);
+	e = metadata(c->rk, 1, rkt, &md, 30000);
 	rd_kafka_topic_destroy(rkt);
 	if (e) {
-		/* Nothing is assigned: the poll serves errors alone, such as
-		 * a refused password. */
-		rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 0);
-
-		if (m != NULL)
-			rd_kafka_message_destroy(m);
-		snprintf(err, errlen, "%s: metadata: %s", c->topic,
-		    auth_failed ? auth_reason : rd_kafka_err2str(e));
+		snprintf(
+		    err, errlen, "%s: metadata: %s", c->topic, metadata_str(e));
 		*exitcode = FK_EX_UNAVAILABLE;
 		return -1;
 	}
@@ -1358,10 +1396,10 @@ fk_kafka_partitions(
 	if ((rk = handle_new(cfg, &hs, err, errlen)) == NULL)
 		return -1;
 	rkt = rd_kafka_topic_new(rk, topic, NULL);
-	e = rd_kafka_metadata(rk, 0, rkt, &md, 30000);
+	e = metadata(rk, 0, rkt, &md, 30000);
 	if (e)
-		snprintf(err, errlen, "%s: metadata: %s", topic,
-		    rd_kafka_err2str(e));
+		snprintf(
+		    err, errlen, "%s: metadata: %s", topic, metadata_str(e));
 	else if (md->topic_cnt != 1 || md->topics[0].err ||
 	    md->topics[0].partition_cnt == 0)
 		snprintf(err, errlen, "%s: %s", topic,
@@ -1635,10 +1673,13 @@ fk_admin_new(const struct fk_config *cfg, int timeout_ms, int *exitcode,
 		return NULL;
 	}
 	/* The brokers only: an answer says the cluster is there. */
-	e = rd_kafka_metadata(ad->rk, 0, NULL, &md, timeout_ms);
+	e = metadata(ad->rk, 0, NULL, &md, timeout_ms);
 	if (e) {
-		snprintf(err, errlen, "no answer in %d s: %s",
-		    (timeout_ms + 999) / 1000, rd_kafka_err2str(e));
+		if (e == RD_KAFKA_RESP_ERR__AUTHENTICATION)
+			snprintf(err, errlen, "%s", metadata_str(e));
+		else
+			snprintf(err, errlen, "no answer in %d s: %s",
+			    (timeout_ms + 999) / 1000, metadata_str(e));
 		*exitcode = FK_EX_UNAVAILABLE;
 		rd_kafka_destroy(ad->rk);
 		free(ad);
@@ -1823,10 +1864,10 @@ fk_admin_partitions(
 	rd_kafka_resp_err_t e;
 	int n = -1;
 
-	e = rd_kafka_metadata(ad->rk, 0, rkt, &md, ad->timeout_ms);
+	e = metadata(ad->rk, 0, rkt, &md, ad->timeout_ms);
 	if (e)
-		snprintf(err, errlen, "%s: metadata: %s", topic,
-		    rd_kafka_err2str(e));
+		snprintf(
+		    err, errlen, "%s: metadata: %s", topic, metadata_str(e));
 	else if (md->topic_cnt == 1 &&
 	    md->topics[0].err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
 		snprintf(err, errlen, "%s: no such topic", topic);
