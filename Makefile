@@ -216,8 +216,11 @@ test-state: $(OBJDIR)/tests/crashwriter $(BINDIR)/fk-enrich $(BINDIR)/fk-gen
 test-sink: $(TOOLS:%=$(BINDIR)/%) $(OBJDIR)/tests/test_pg
 	@tests/sink/run $(BINDIR) $(OBJDIR)/tests/test_pg
 
+# The real broker, then TLS and SASL on one of the test's own with SSL
+# and SASL_SSL listeners and certificates openssl makes (about 40 s).
 test-kafka: $(TOOLS:%=$(BINDIR)/%)
 	@tests/kafka/run $(BINDIR)
+	@tests/kafka/tls $(BINDIR)
 
 # --metrics-file against the -v summary, --metrics-port scraped with curl
 # and by a real Prometheus, SIGUSR1's summary while a tool runs.
