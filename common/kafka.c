@@ -897,10 +897,16 @@ rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
 	struct fk_consumer *c = opaque;
-	int coop = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+	/* NULL once the group is gone: a rebalance not yet served when the
+	 * consumer closes (a member joined meanwhile) has librdkafka leave
+	 * the group, and maybe end it, before this callback comes. */
+	const char *proto = rd_kafka_rebalance_protocol(rk);
+	int coop = proto != NULL && strcmp(proto, "COOPERATIVE") == 0;
 	rd_kafka_error_t *error = NULL;
 
 	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+		if (proto == NULL)
+			return; /* nothing can be assigned any more */
 		if (set_start_offsets(c, parts, c->err, sizeof(c->err)) == -1)
 			c->fatal = 1;
 		tell_assign(c, parts);

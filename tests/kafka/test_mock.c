@@ -812,3 +812,119 @@ Test(mock, metrics_consumer_lag)
 	free(got);
 	mock_release(&m);
 }
+
+/* ---------------------------------------------------------------- */
+
+/* What the consumer's callbacks were told. */
+struct seen {
+	int assigned, revokes, dropped;
+};
+
+static void
+seen_revoke(void *arg)
+{
+	((struct seen *)arg)->revokes++;
+}
+
+static void
+seen_assign(void *arg, const int32_t *parts, int64_t *start, size_t n)
+{
+	(void)parts, (void)start;
+	((struct seen *)arg)->assigned += (int)n;
+}
+
+static void
+seen_drop(void *arg, const int32_t *parts, size_t n)
+{
+	(void)parts;
+	((struct seen *)arg)->dropped += (int)n;
+}
+
+/* librdkafka's messages (debug=consumer): the closing thread is held
+ * just before it serves what is left, as a busy machine held fk-enrich's
+ * once; the rest are not wanted here. */
+static void
+hold_close(int level, const char *fac, const char *msg)
+{
+	(void)level;
+	if (strcmp(fac, "CLOSE") == 0 &&
+	    strstr(msg, "Waiting for close events") != NULL)
+		sleep_ms(1000);
+}
+
+/* A member joins while the other is between its last poll and its close
+ * (fk-enrich -e draining): the revocation the rebalance asks for waits in
+ * the closing member's queue; librdkafka leaves the group at once, and the
+ * group may be gone before the revocation is served, when
+ * rd_kafka_rebalance_protocol() is NULL.  The closing member segfaulted. */
+Test(mock, close_with_a_rebalance_pending)
+{
+	static const char *const kv[][2] = {
+		{ "group.id", "fk-mock-close" },
+		{ "session.timeout.ms", "6000" },
+		{ "heartbeat.interval.ms", "100" },
+		{ NULL, NULL },
+	};
+	struct fk_consumer_opts o = {
+		.topic = "in",
+		.group = "fk-mock-close",
+		.start = { .kind = FK_OFF_BEGINNING },
+		.on_revoke = seen_revoke,
+		.on_assign = seen_assign,
+		.on_drop = seen_drop,
+	};
+	struct seen s = { 0, 0, 0 };
+	struct fk_consumer *c;
+	struct fk_config cfg;
+	struct fk_rec rec;
+	struct mock m;
+	rd_kafka_topic_partition_list_t *sub;
+	rd_kafka_message_t *msg;
+	rd_kafka_t *other;
+	long long deadline;
+	char err[512];
+	int code;
+
+	mock_init(&m, 1);
+	mock_topic(&m, "in", 2);
+	fk_config_init(&cfg);
+	fk_config_set(&cfg, "bootstrap.servers", m.bootstraps, "test");
+	fk_config_set(&cfg, "session.timeout.ms", "6000", "test");
+	fk_config_set(&cfg, "heartbeat.interval.ms", "100", "test");
+	fk_config_set(&cfg, "debug", "consumer", "test");
+	o.arg = &s;
+	c = fk_consumer_new(&cfg, &o, &code, err, sizeof(err));
+	cr_assert_not_null(c, "fk_consumer_new: %s (%d)", err, code);
+	for (deadline = now_ms() + 15000; s.assigned < 2;) {
+		cr_assert(now_ms() < deadline, "no assignment after 15 s");
+		cr_assert_geq(fk_consumer_next(c, &rec, 100, err, sizeof(err)),
+		    0, "%s", err);
+	}
+
+	/* The other member joins; the first, not polled, hears of it by
+	 * its heartbeats. */
+	other = rd_kafka_new(
+	    RD_KAFKA_CONSUMER, client_conf(&m, kv), err, sizeof(err));
+	cr_assert_not_null(other, "rd_kafka_new: %s", err);
+	rd_kafka_poll_set_consumer(other);
+	sub = rd_kafka_topic_partition_list_new(1);
+	rd_kafka_topic_partition_list_add(sub, "in", RD_KAFKA_PARTITION_UA);
+	cr_assert_eq(
+	    rd_kafka_subscribe(other, sub), RD_KAFKA_RESP_ERR_NO_ERROR);
+	rd_kafka_topic_partition_list_destroy(sub);
+	for (deadline = now_ms() + 1500; now_ms() < deadline;)
+		if ((msg = rd_kafka_consumer_poll(other, 100)) != NULL)
+			rd_kafka_message_destroy(msg);
+
+	fk_kafka_set_logger(hold_close);
+	fk_consumer_close(c);
+	fk_kafka_set_logger(NULL);
+	/* Its partitions are given up all the same. */
+	cr_expect_eq(s.revokes, 1, "%d revocations", s.revokes);
+	cr_expect_eq(s.dropped, 2, "%d partitions dropped", s.dropped);
+
+	rd_kafka_consumer_close(other);
+	rd_kafka_destroy(other);
+	fk_config_release(&cfg);
+	mock_release(&m);
+}
