@@ -825,6 +825,36 @@ Test(mock, consumer_group_evicted_rejoins)
 	mock_release(&m);
 }
 
+/* A commit the group refuses for good (no authorization) stops the run
+ * with status 69 after delivering what it read; nothing is committed. */
+Test(mock, consumer_group_commit_refused_exit_69)
+{
+	enum { N = 200, NPARTS = 4, NERR = 20 };
+	rd_kafka_resp_err_t errors[NERR];
+	struct mock m;
+	int ncommitted, status;
+	char *errs;
+
+	for (int i = 0; i < NERR; i++)
+		errors[i] = RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED;
+	mock_init(&m, 3);
+	mock_topic(&m, "in", NPARTS);
+	mock_topic(&m, "out", NPARTS);
+	seed_topic(&m, "in", N);
+	rd_kafka_mock_push_request_errors_array(
+	    m.mc, APIKEY_OFFSET_COMMIT, NERR, errors);
+	status = run_group(&m, &errs);
+	cr_expect_eq(status, 69, "exit %d, stderr:\n%s", status, errs);
+	cr_expect_not_null(
+	    strstr(errs, "in: commit: Broker: Group authorization failed\n"),
+	    "stderr:\n%s", errs);
+	cr_expect_null(strstr(errs, "going on"), "stderr:\n%s", errs);
+	free(errs);
+	committed_sum(&m, "fk-mock-g", "in", NPARTS, &ncommitted);
+	cr_expect_eq(ncommitted, 0, "%d partitions committed", ncommitted);
+	mock_release(&m);
+}
+
 /* --metrics-file of fkcat-in -G: the consumer lag of each partition,
  * from librdkafka's statistics, once the group committed there.  It
  * reads on until SIGTERM. */
