@@ -87,7 +87,7 @@ MANS = $(wildcard man/*.1 man/*.5 man/*.7)
 	test-sink test-pipeline demo-kafka \
 	test-history test-lag \
 	test-replay \
-	test-mock test-hops test-metrics \
+	test-mock test-hops test-metrics test-outage \
 	test-san fuzz lint \
 	format bench demo install clean FORCE
 
@@ -156,7 +156,7 @@ test:
 	$(MAKE) --no-print-directory test-unit test-cli test-demo test-eval \
 	    test-score test-alert test-state test-sink test-kafka \
 	    test-history test-lag test-mock test-replay test-pipeline \
-	    test-hops test-metrics
+	    test-hops test-metrics test-outage
 	$(MAKE) --no-print-directory test-san
 
 test-san:
@@ -282,6 +282,12 @@ fuzz: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 # one killed -9: every feature as one fk-enrich gives.
 test-hops: $(TOOLS:%=$(BINDIR)/%)
 	@tests/kafka/hops $(BINDIR)
+
+# Broker restarts mid-stream (10 s and 15 s, on a broker of its own that
+# it stops): every stage waits and goes on, nothing lost; one that never
+# comes back: 75 and the undelivered count.
+test-outage: $(TOOLS:%=$(BINDIR)/%)
+	@tests/kafka/outage $(BINDIR)
 
 # fk-pipeline over pipes against the hand-written chain, and on a real
 # broker: topics, offsets, restarts, kill -9, SIGTERM, --pipe.

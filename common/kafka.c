@@ -710,7 +710,15 @@ struct part {
 	int64_t marked; /* next offset to commit, or -1 */
 	int64_t committed;
 	int64_t cap; /* commit no further than this, or -1 */
+	/* A commit of this offset failed: the output of the records before
+	 * it was delivered.  -1: none. */
+	int64_t failed;
+	/* Taken away after that: where it starts if given back (kept while
+	 * not assigned), or -1. */
+	int64_t resume;
 };
+
+static const struct part part_none = { 0, 0, -1, -1, -1, -1, -1 };
 
 struct fk_consumer {
 	rd_kafka_t *rk;
@@ -736,7 +744,7 @@ part_get(struct fk_consumer *c, int32_t partition)
 
 		c->parts = fk_xrealloc(c->parts, (size_t)n * sizeof(*c->parts));
 		for (int i = c->nparts; i < n; i++)
-			c->parts[i] = (struct part){ 0, 0, -1, -1, -1 };
+			c->parts[i] = part_none;
 		c->nparts = n;
 	}
 	return &c->parts[partition];
@@ -807,14 +815,19 @@ track_assign(
 {
 	for (int i = 0; i < parts->cnt; i++) {
 		struct part *pt = part_get(c, parts->elems[i].partition);
+		int64_t resume = pt->resume;
 
 		if (on && !pt->assigned) {
-			*pt = (struct part){ 1, 0, -1, -1, -1 };
+			*pt = part_none;
+			pt->assigned = 1;
+			pt->resume = resume;
 			c->nassigned++;
 		} else if (!on && pt->assigned) {
 			if (pt->done)
 				c->ndone--;
-			*pt = (struct part){ 0, 0, -1, -1, -1 };
+			resume = pt->failed > pt->committed ? pt->failed : -1;
+			*pt = part_none;
+			pt->resume = resume;
 			c->nassigned--;
 		}
 	}
@@ -892,6 +905,46 @@ tell_fresh(struct fk_consumer *c, const rd_kafka_topic_partition_list_t *parts)
 	rd_kafka_topic_partition_list_destroy(l);
 }
 
+/* Partitions given back after they were taken away with a commit
+ * failed start where it would have put them, at the first record whose
+ * output was not delivered: the group's committed offset is older, and
+ * reading from there again would count those records twice in a state
+ * kept in memory.  Where the group's offset is further (another member
+ * read them since), there; where it cannot be asked for, the consumer
+ * starts at it as for any partition. */
+static void
+resume_at(struct fk_consumer *c, rd_kafka_topic_partition_list_t *parts)
+{
+	rd_kafka_topic_partition_list_t *l;
+
+	l = rd_kafka_topic_partition_list_new(parts->cnt > 0 ? parts->cnt : 1);
+	/* Those the tool or -o placed start there. */
+	for (int i = 0; i < parts->cnt; i++)
+		if (parts->elems[i].offset == RD_KAFKA_OFFSET_INVALID &&
+		    part_get(c, parts->elems[i].partition)->resume >= 0)
+			rd_kafka_topic_partition_list_add(l,
+			    parts->elems[i].topic, parts->elems[i].partition);
+	if (l->cnt > 0 && rd_kafka_committed(c->rk, l, 10000) == 0)
+		for (int i = 0; i < l->cnt; i++) {
+			struct part *pt = part_get(c, l->elems[i].partition);
+			int64_t at = pt->resume;
+
+			if (l->elems[i].err)
+				continue;
+			if (l->elems[i].offset > at)
+				at = l->elems[i].offset;
+			rd_kafka_topic_partition_list_find(
+			    parts, c->topic, l->elems[i].partition)
+			    ->offset = at;
+			/* Committed at the next checkpoint, record or not. */
+			pt->committed = l->elems[i].offset;
+			pt->marked = at;
+		}
+	for (int i = 0; i < parts->cnt; i++)
+		part_get(c, parts->elems[i].partition)->resume = -1;
+	rd_kafka_topic_partition_list_destroy(l);
+}
+
 static void
 rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     rd_kafka_topic_partition_list_t *parts, void *opaque)
@@ -910,8 +963,9 @@ rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 		if (set_start_offsets(c, parts, c->err, sizeof(c->err)) == -1)
 			c->fatal = 1;
 		tell_assign(c, parts);
-		tell_fresh(c, parts);
 		track_assign(c, parts, 1);
+		resume_at(c, parts);
+		tell_fresh(c, parts);
 		if (coop)
 			error = rd_kafka_incremental_assign(rk, parts);
 		else
@@ -919,7 +973,7 @@ rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 		unpause(rk, parts);
 	} else {
 		if (c->o.on_revoke != NULL)
-			c->o.on_revoke(c->o.arg);
+			c->o.on_revoke(c->o.arg, rd_kafka_assignment_lost(rk));
 		if (c->o.on_drop != NULL && parts->cnt > 0) {
 			int32_t *p = fk_xcalloc((size_t)parts->cnt, sizeof(*p));
 
@@ -1357,18 +1411,80 @@ fk_consumer_commit(struct fk_consumer *c, char *err, size_t errlen)
 	}
 	if (l->cnt > 0)
 		e = rd_kafka_commit(c->rk, l, 0);
-	if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
-		for (int i = 0; i < l->cnt; i++)
-			part_get(c, l->elems[i].partition)->committed =
-			    l->elems[i].offset;
+	/* The errors of single partitions do not come back: all failed. */
+	for (int i = 0; i < l->cnt; i++) {
+		struct part *pt = part_get(c, l->elems[i].partition);
+
+		if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
+			pt->committed = l->elems[i].offset;
+		else
+			pt->failed = l->elems[i].offset;
 	}
 	rd_kafka_topic_partition_list_destroy(l);
 	if (e) {
 		snprintf(err, errlen, "%s: commit: %s", c->topic,
 		    rd_kafka_err2str(e));
-		return -1;
+		return (int)fk_kafka_commit_failure(e);
 	}
 	return 0;
+}
+
+int
+fk_consumer_uncommitted(const struct fk_consumer *c)
+{
+	int n = 0;
+
+	for (int i = 0; i < c->nparts; i++) {
+		const struct part *pt = &c->parts[i];
+
+		if (pt->assigned ? pt->failed > pt->committed : pt->resume >= 0)
+			n++;
+	}
+	return n;
+}
+
+enum fk_commit_fail
+fk_kafka_commit_failure(int err)
+{
+	switch (err) {
+	/* The broker or the coordinator away or moving: librdkafka waits
+	 * up to session.timeout.ms for one, or retried. */
+	case RD_KAFKA_RESP_ERR__TRANSPORT:
+	case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
+	case RD_KAFKA_RESP_ERR__RESOLVE:
+	case RD_KAFKA_RESP_ERR__TIMED_OUT:
+	case RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE:
+	case RD_KAFKA_RESP_ERR__WAIT_COORD:
+	case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
+	case RD_KAFKA_RESP_ERR_NETWORK_EXCEPTION:
+	case RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS:
+	case RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE:
+	case RD_KAFKA_RESP_ERR_NOT_COORDINATOR:
+	case RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS:
+	case RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+	/* The group went on without this member or is rebalancing:
+	 * librdkafka rejoins, the partitions come back through the
+	 * rebalance callback. */
+	case RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID:
+	case RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION:
+	case RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS:
+	case RD_KAFKA_RESP_ERR__MAX_POLL_EXCEEDED:
+	case RD_KAFKA_RESP_ERR__ASSIGNMENT_LOST:
+		return FK_COMMIT_AGAIN;
+	case RD_KAFKA_RESP_ERR__FATAL:
+	case RD_KAFKA_RESP_ERR__AUTHENTICATION:
+	case RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED:
+	case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
+	case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+	case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
+	case RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID:
+	case RD_KAFKA_RESP_ERR_INVALID_GROUP_ID:
+	case RD_KAFKA_RESP_ERR__UNKNOWN_GROUP:
+	case RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION:
+		return FK_COMMIT_FATAL;
+	default:
+		return FK_COMMIT_FAILED;
+	}
 }
 
 void

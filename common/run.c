@@ -64,6 +64,10 @@ struct fk_rt {
 	const struct fk_rec *cur; /* the record being handled */
 	struct timespec t0;
 	long long last_commit_ms, last_tick_ms;
+	/* The group's trouble: a commit failed for a reason that passes, or
+	 * partitions were lost, and no commit worked since (said once); a
+	 * commit refused for good (no more are tried). */
+	int group_trouble, commit_refused;
 
 	/* --to: what its topic keeps; event times outside [keep_lo,
 	 * keep_hi] are not kept (counted in n_unkept, said once). */
@@ -218,13 +222,63 @@ tool_checkpoint(struct fk_rt *rt)
 	return deliver(rt);
 }
 
+/* A broker restart or a group rebalance in its way: said once until a
+ * commit works again, at -v -v after that. */
+static void
+group_trouble(struct fk_rt *rt, const char *what)
+{
+	if (rt->group_trouble) {
+		fk_info(FK_LOG_DEBUG, "%s", what);
+		return;
+	}
+	rt->group_trouble = 1;
+	fk_warnx("%s", what);
+}
+
+/* Commit the offsets of what was delivered.  -1 when the group refused
+ * for good. */
+static int
+commit(struct fk_rt *rt)
+{
+	char err[512], what[640];
+
+	if (rt->commit_refused)
+		return -1;
+	switch (fk_consumer_commit(rt->consumer, err, sizeof(err))) {
+	case 0:
+		/* Not while partitions lost wait to come back. */
+		if (rt->group_trouble &&
+		    fk_consumer_uncommitted(rt->consumer) == 0) {
+			fk_info(FK_LOG_INFO, "%s: offsets committed again",
+			    rt->a.from);
+			rt->group_trouble = 0;
+		}
+		return 0;
+	case FK_COMMIT_AGAIN:
+		snprintf(what, sizeof(what),
+		    "%s (going on: offsets are committed when the group is "
+		    "back)",
+		    err);
+		group_trouble(rt, what);
+		return 0;
+	case FK_COMMIT_FATAL:
+		fk_error("%s", err);
+		rt->status = fk_exit_worse(rt->status, FK_EX_UNAVAILABLE);
+		rt->commit_refused = 1;
+		return -1;
+	default:
+		fk_error("%s", err);
+		rt->status = fk_exit_worse(rt->status, FK_EX_TEMPFAIL);
+		return 0;
+	}
+}
+
 /* Deliver everything written so far, then commit what it came from.
- * Returns -1 when messages failed (nothing more is committed). */
+ * Returns -1 when messages failed (nothing more is committed) or the
+ * group refused the commit for good. */
 static int
 checkpoint(struct fk_rt *rt)
 {
-	char err[512];
-
 	flush_outputs(rt);
 	if (deliver(rt) == -1)
 		return -1;
@@ -233,19 +287,34 @@ checkpoint(struct fk_rt *rt)
 	if (rt->consumer != NULL && the_tool->checkpoint != NULL &&
 	    tool_checkpoint(rt) == -1)
 		return -1;
-	if (rt->consumer != NULL &&
-	    fk_consumer_commit(rt->consumer, err, sizeof(err)) == -1) {
-		fk_error("%s", err);
-		rt->status = fk_exit_worse(rt->status, FK_EX_TEMPFAIL);
-	}
+	if (rt->consumer != NULL && commit(rt) == -1)
+		return -1;
 	rt->last_commit_ms = fk_time_mono_ms();
 	return 0;
 }
 
+/* Partitions lost (the session timed out, the group evicted this
+ * member) may be another member's already: their output is delivered,
+ * but the tool saves nothing for them and nothing is committed; the
+ * consumer starts them after what was delivered if they come back. */
 static void
-on_revoke(void *arg)
+on_revoke(void *arg, int lost)
 {
-	checkpoint(arg);
+	struct fk_rt *rt = arg;
+	char what[512];
+
+	if (!lost) {
+		checkpoint(rt);
+		return;
+	}
+	snprintf(what, sizeof(what),
+	    "%s: partitions lost by this member of group %s (its session "
+	    "timed out or the group evicted it): rejoining, going on after "
+	    "what was delivered",
+	    rt->a.from, rt->a.group);
+	group_trouble(rt, what);
+	flush_outputs(rt);
+	deliver(rt);
 }
 
 static void
@@ -1276,6 +1345,12 @@ run_kafka(struct fk_rt *rt)
 	checkpoint(rt);
 	fk_consumer_close(rt->consumer);
 	rt->consumer = NULL;
+	if (rt->group_trouble) {
+		fk_error("%s: the last offsets were not committed: the group "
+		         "reads again what came after the last commit",
+		    rt->a.from);
+		rt->status = fk_exit_worse(rt->status, FK_EX_TEMPFAIL);
+	}
 }
 
 static void

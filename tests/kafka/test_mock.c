@@ -33,6 +33,7 @@
 /* Kafka's ApiKey for Produce: librdkafka's RD_KAFKAP_Produce is not in
  * the installed headers. */
 #define APIKEY_PRODUCE 0
+#define APIKEY_OFFSET_COMMIT 8
 
 extern char **environ;
 
@@ -764,6 +765,93 @@ Test(mock, consumer_group_no_commit_when_undelivered)
 	    "%d partitions of in committed (offsets add up to %lld) although "
 	    "nothing was delivered",
 	    ncommitted, sum);
+	mock_release(&m);
+}
+
+/* Commits refused because the group went on without this member, as
+ * after a broker restart longer than session.timeout.ms: the member
+ * rejoins, starts its partitions after what it had delivered, and
+ * commits there.  Every record once, one warning, exit 0. */
+Test(mock, consumer_group_evicted_rejoins)
+{
+	enum { N = 200, NPARTS = 4 };
+	rd_kafka_resp_err_t errors[] = { RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID };
+	char tool[512], errpath[512], *errs;
+	const char *at;
+	struct mock m;
+	struct tally t;
+	int ncommitted, status, warnings = 0;
+	long long sum;
+
+	mock_init(&m, 3);
+	mock_topic(&m, "in", NPARTS);
+	mock_topic(&m, "out", NPARTS);
+	seed_topic(&m, "in", N);
+	rd_kafka_mock_push_request_errors_array(
+	    m.mc, APIKEY_OFFSET_COMMIT, NELEM(errors), errors);
+	tool_path(tool, sizeof(tool), "fkcat-in");
+	snprintf(errpath, sizeof(errpath), "%s/stderr", tmpdir);
+	{
+		const char *argv[] = { tool, "-b", m.bootstraps, "--from", "in",
+			"-G", "fk-mock-e", "-o", "beginning", "--to", "out",
+			"-v", "-X", "session.timeout.ms=3000", "-X",
+			"heartbeat.interval.ms=300", NULL };
+
+		/* The mock group waits out the session of the member id
+		 * left behind before it takes the new one in: the member
+		 * reads again after some 10 s (5 of them a retention check
+		 * the mock does not answer). */
+		status = run_tool_term(argv, errpath, 15000);
+	}
+	errs = slurp(errpath);
+	cr_expect_eq(status, 0, "exit %d, stderr:\n%s", status, errs);
+	for (at = errs; (at = strstr(at, "fkcat-in: in: ")) != NULL; at++)
+		warnings++;
+	cr_expect_eq(
+	    warnings, 2, "want one warning and one recovery:\n%s", errs);
+	cr_expect_not_null(
+	    strstr(errs, "commit: Broker: Unknown member (going on"),
+	    "stderr:\n%s", errs);
+	cr_expect_not_null(
+	    strstr(errs, "in: offsets committed again"), "stderr:\n%s", errs);
+	free(errs);
+	tally_init(&t, N);
+	consume_all(&m, "out", NPARTS, &t);
+	tally_check(&t, "out");
+	tally_release(&t);
+	sum = committed_sum(&m, "fk-mock-e", "in", NPARTS, &ncommitted);
+	cr_expect_eq(sum, N, "committed offsets of in add up to %lld, want %d",
+	    sum, (int)N);
+	mock_release(&m);
+}
+
+/* A commit the group refuses for good (no authorization) stops the run
+ * with status 69 after delivering what it read; nothing is committed. */
+Test(mock, consumer_group_commit_refused_exit_69)
+{
+	enum { N = 200, NPARTS = 4, NERR = 20 };
+	rd_kafka_resp_err_t errors[NERR];
+	struct mock m;
+	int ncommitted, status;
+	char *errs;
+
+	for (int i = 0; i < NERR; i++)
+		errors[i] = RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED;
+	mock_init(&m, 3);
+	mock_topic(&m, "in", NPARTS);
+	mock_topic(&m, "out", NPARTS);
+	seed_topic(&m, "in", N);
+	rd_kafka_mock_push_request_errors_array(
+	    m.mc, APIKEY_OFFSET_COMMIT, NERR, errors);
+	status = run_group(&m, &errs);
+	cr_expect_eq(status, 69, "exit %d, stderr:\n%s", status, errs);
+	cr_expect_not_null(
+	    strstr(errs, "in: commit: Broker: Group authorization failed\n"),
+	    "stderr:\n%s", errs);
+	cr_expect_null(strstr(errs, "going on"), "stderr:\n%s", errs);
+	free(errs);
+	committed_sum(&m, "fk-mock-g", "in", NPARTS, &ncommitted);
+	cr_expect_eq(ncommitted, 0, "%d partitions committed", ncommitted);
 	mock_release(&m);
 }
 

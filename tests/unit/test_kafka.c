@@ -1,5 +1,6 @@
 /* Unit tests for the parts of kafka.c that need no broker: -o offsets,
- * configuration checks, the version. */
+ * configuration checks, the version, what a failed commit means.  The
+ * error codes are librdkafka's, named by its header. */
 #include "kafka.h"
 
 #include <stdint.h>
@@ -9,6 +10,7 @@
 
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <librdkafka/rdkafka.h>
 
 #include "banned.h"
 
@@ -481,4 +483,56 @@ Test(kafka, conf_dump_redacts_secrets)
 	cr_assert_null(strstr(conf_log, "opensesame"), "%s", conf_log);
 	free(conf_log);
 	fk_config_release(&cfg);
+}
+
+struct commit_case {
+	int err;
+	enum fk_commit_fail want;
+};
+
+ParameterizedTestParameters(kafka, commit_failure)
+{
+	static struct commit_case cases[] = {
+		/* a broker restart: the broker, then its coordinator away */
+		{ RD_KAFKA_RESP_ERR__TRANSPORT, FK_COMMIT_AGAIN },
+		{ RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN, FK_COMMIT_AGAIN },
+		{ RD_KAFKA_RESP_ERR__WAIT_COORD, FK_COMMIT_AGAIN },
+		{ RD_KAFKA_RESP_ERR__TIMED_OUT, FK_COMMIT_AGAIN },
+		{ RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, FK_COMMIT_AGAIN },
+		{ RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE,
+		    FK_COMMIT_AGAIN },
+		{ RD_KAFKA_RESP_ERR_NOT_COORDINATOR, FK_COMMIT_AGAIN },
+		{ RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS,
+		    FK_COMMIT_AGAIN },
+		/* the group went on without this member: it rejoins */
+		{ RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID, FK_COMMIT_AGAIN },
+		{ RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION, FK_COMMIT_AGAIN },
+		{ RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS, FK_COMMIT_AGAIN },
+		{ RD_KAFKA_RESP_ERR__MAX_POLL_EXCEEDED, FK_COMMIT_AGAIN },
+		{ RD_KAFKA_RESP_ERR__ASSIGNMENT_LOST, FK_COMMIT_AGAIN },
+		/* no commit will ever work */
+		{ RD_KAFKA_RESP_ERR__FATAL, FK_COMMIT_FATAL },
+		{ RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED,
+		    FK_COMMIT_FATAL },
+		{ RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
+		    FK_COMMIT_FATAL },
+		{ RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED,
+		    FK_COMMIT_FATAL },
+		{ RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID, FK_COMMIT_FATAL },
+		/* anything else: this one failed */
+		{ RD_KAFKA_RESP_ERR_OFFSET_METADATA_TOO_LARGE,
+		    FK_COMMIT_FAILED },
+		{ RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, FK_COMMIT_FAILED },
+		{ RD_KAFKA_RESP_ERR__STATE, FK_COMMIT_FAILED },
+		{ 12345, FK_COMMIT_FAILED },
+	};
+
+	return cr_make_param_array(struct commit_case, cases, NELEM(cases));
+}
+
+ParameterizedTest(struct commit_case *c, kafka, commit_failure)
+{
+	cr_assert_eq(fk_kafka_commit_failure(c->err), c->want, "%s: %d, not %d",
+	    rd_kafka_err2name(c->err), fk_kafka_commit_failure(c->err),
+	    c->want);
 }
