@@ -909,8 +909,9 @@ struct seen {
 };
 
 static void
-seen_revoke(void *arg)
+seen_revoke(void *arg, int lost)
 {
+	(void)lost;
 	((struct seen *)arg)->revokes++;
 }
 
