@@ -87,7 +87,7 @@ MANS = $(wildcard man/*.1 man/*.5 man/*.7)
 	test-sink test-pipeline demo-kafka \
 	test-history test-lag \
 	test-replay \
-	test-mock test-hops test-eos test-metrics \
+	test-mock test-hops test-eos test-metrics test-outage \
 	test-san fuzz lint \
 	format bench demo install clean FORCE
 
@@ -156,7 +156,7 @@ test:
 	$(MAKE) --no-print-directory test-unit test-cli test-demo test-eval \
 	    test-score test-alert test-state test-sink test-kafka \
 	    test-history test-lag test-mock test-replay test-pipeline \
-	    test-hops test-eos test-metrics
+	    test-hops test-eos test-metrics test-outage
 	$(MAKE) --no-print-directory test-san
 
 test-san:
@@ -216,8 +216,11 @@ test-state: $(OBJDIR)/tests/crashwriter $(BINDIR)/fk-enrich $(BINDIR)/fk-gen
 test-sink: $(TOOLS:%=$(BINDIR)/%) $(OBJDIR)/tests/test_pg
 	@tests/sink/run $(BINDIR) $(OBJDIR)/tests/test_pg
 
+# The real broker, then TLS and SASL on one of the test's own with SSL
+# and SASL_SSL listeners and certificates openssl makes (about 40 s).
 test-kafka: $(TOOLS:%=$(BINDIR)/%)
 	@tests/kafka/run $(BINDIR)
+	@tests/kafka/tls $(BINDIR)
 
 # --metrics-file against the -v summary, --metrics-port scraped with curl
 # and by a real Prometheus, SIGUSR1's summary while a tool runs.
@@ -226,29 +229,53 @@ test-metrics: $(TOOLS:%=$(BINDIR)/%)
 	@tests/metrics/tools $(BINDIR)
 	@tests/metrics/dashboard
 
-# libFuzzer (clang) over what takes bytes from outside: the record scanner
-# and the metrics server's request handling; FUZZ_SECONDS each, the corpus
-# kept in obj/fuzz between runs.  Not part of make test.
+# libFuzzer (clang) over what takes bytes from outside: records (jscan,
+# ingest), the metrics server's requests, fkcat-in's CSV, config files, the
+# rules, the models, fk-enrich's state, numbers and times; one target
+# tests/fuzz/fuzz_NAME.c each, FUZZ_SECONDS each, the corpus and what a
+# target found kept in obj/fuzz.  Not part of make test (HACKING.md).
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = jscan promhttp
+FUZZ_TARGETS = jscan promhttp numbers csv config rules models state ingest
 FUZZ_DIR = obj/fuzz
 FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -Icommon $(PKG_CFLAGS) \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined
+# The tool modules a target links besides libfk.a (fuzz_NAME_MODS).
+fuzz_csv_MODS = cmd/fkcat-in/ingest.c
+fuzz_ingest_MODS = cmd/fkcat-in/ingest.c
+fuzz_rules_MODS = $(filter cmd/fk-score/rules_% cmd/fk-score/fields.c, \
+	$(fk-score_MODS))
+fuzz_state_MODS = cmd/fk-enrich/enrich.c cmd/fk-enrich/lists.c \
+	cmd/fk-enrich/state.c cmd/fk-enrich/table.c cmd/fk-enrich/window.c
+fuzz_models_MODS = cmd/fk-score/model.c
 $(FUZZ_DIR)/%.o: common/%.c $(wildcard common/*.h)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
-$(FUZZ_DIR)/libfk.a: $(LIB_SRC:common/%.c=$(FUZZ_DIR)/%.o)
+$(FUZZ_DIR)/cmd/%.o: cmd/%.c $(wildcard common/*.h cmd/*/*.h)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+$(FUZZ_DIR)/gen/places_data.o: $(OBJDIR)/gen/places_data.c common/places.h
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -c $< -o $@
+$(FUZZ_DIR)/libfk.a: $(LIB_SRC:common/%.c=$(FUZZ_DIR)/%.o) \
+	    $(FUZZ_DIR)/gen/places_data.o
+	@rm -f $@
 	ar rcs $@ $^
+$(foreach t,$(FUZZ_TARGETS),$(eval \
+	$(FUZZ_DIR)/fuzz_$(t): $(fuzz_$(t)_MODS:%.c=$(FUZZ_DIR)/%.o)))
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libfk.a
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@ $(PKG_LIBS) -pthread -lm
+	clang $(FUZZ_CFLAGS) $(WARN) $(TOOLS:%=-Icmd/%) -fsanitize=fuzzer \
+	    $(filter %.c %.o,$^) $(FUZZ_DIR)/libfk.a -o $@ $(PKG_LIBS) \
+	    -pthread -lm
 fuzz: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 	@for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZ_DIR)/corpus-$$t; \
 		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
 		$(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
-		    -print_final_stats=1 $(FUZZ_DIR)/corpus-$$t tests/fuzz/seed-$$t \
+		    -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/$$t- \
+		    $$(test -f tests/fuzz/$$t.dict && echo -dict=tests/fuzz/$$t.dict) \
+		    $(FUZZ_DIR)/corpus-$$t tests/fuzz/seed-$$t \
 		    2>$(FUZZ_DIR)/$$t.log || { tail -40 $(FUZZ_DIR)/$$t.log; exit 1; }; \
-		grep -E '^stat::number_of_executed_units|^stat::peak_rss' $(FUZZ_DIR)/$$t.log; \
+		grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss)' $(FUZZ_DIR)/$$t.log; \
 	done
 
 # fk-enrich --entities hops between 4-partition topics, two members each,
@@ -262,6 +289,12 @@ test-hops: $(TOOLS:%=$(BINDIR)/%)
 # transactional.id for two stages fences the first.
 test-eos: $(TOOLS:%=$(BINDIR)/%)
 	@tests/kafka/eos $(BINDIR)
+
+# Broker restarts mid-stream (10 s and 15 s, on a broker of its own that
+# it stops): every stage waits and goes on, nothing lost; one that never
+# comes back: 75 and the undelivered count.
+test-outage: $(TOOLS:%=$(BINDIR)/%)
+	@tests/kafka/outage $(BINDIR)
 
 # fk-pipeline over pipes against the hand-written chain, and on a real
 # broker: topics, offsets, restarts, kill -9, SIGTERM, --pipe.

@@ -183,8 +183,8 @@ opt_config_file(void *value, const char *arg, char *err, size_t errlen)
 {
 	struct fk_args *a = value;
 
-	if (fk_config_load(&a->cfg_files, arg, err, errlen) == -1)
-		fk_errx(FK_EX_CONFIG, "%s", err);
+	(void)err, (void)errlen;
+	fk_strv_push(&a->cfg_files, arg);
 	return 0;
 }
 
@@ -470,7 +470,23 @@ check_eos_interval(const struct fk_args *a)
 		    a->commit_interval_ms, t);
 }
 
-/* defaults < $FK_CONFIG < each -F < -b < each -X */
+/* A config file's pairs into cfg; where says where it was named. */
+static void
+load_file(struct fk_config *cfg, const char *path, const char *where)
+{
+	char err[1024];
+
+	switch (fk_config_load(cfg, path, err, sizeof(err))) {
+	case -1:
+		fk_errx(FK_EX_CONFIG, "%s%s", where, err);
+	case 1: /* a secret others may read: said, not refused */
+		fk_warnx("%s", err);
+		break;
+	}
+}
+
+/* defaults < $FK_CONFIG < each -F < -b < each -X; after the command line,
+ * so that -q and -v are known for what loading says. */
 static void
 load_config(struct fk_args *a)
 {
@@ -479,10 +495,10 @@ load_config(struct fk_args *a)
 	long long ms;
 
 	fk_config_init(&a->cfg);
-	if (env != NULL && *env != '\0' &&
-	    fk_config_load(&a->cfg, env, err, sizeof(err)) == -1)
-		fk_errx(FK_EX_CONFIG, "FK_CONFIG: %s", err);
-	fk_config_append(&a->cfg, &a->cfg_files);
+	if (env != NULL && *env != '\0')
+		load_file(&a->cfg, env, "FK_CONFIG: ");
+	for (size_t i = 0; i < a->cfg_files.n; i++)
+		load_file(&a->cfg, a->cfg_files.v[i], "");
 	if (a->brokers != NULL)
 		fk_config_set(&a->cfg, "bootstrap.servers", a->brokers, "-b");
 	fk_config_append(&a->cfg, &a->cfg_args);
@@ -506,6 +522,11 @@ load_config(struct fk_args *a)
 	if ((v = fk_config_get(&a->cfg, "auto.commit.interval.ms")) != NULL &&
 	    fk_num_int(v, 0, 86400000, &ms, err, sizeof(err)) == 0)
 		a->commit_interval_ms = ms;
+	/* -vv: every pair and where it came from, secrets left out. */
+	for (size_t i = 0; i < a->cfg.n; i++)
+		fk_info(FK_LOG_DEBUG, "%s: %s=%s", a->cfg.kv[i].origin,
+		    a->cfg.kv[i].key,
+		    fk_config_shown(a->cfg.kv[i].key, a->cfg.kv[i].value));
 	check_eos_interval(a);
 }
 
@@ -770,7 +791,6 @@ fk_args_parse(
 	a->commit_interval_ms = 1000;
 	a->metrics_port = -1;
 	a->progress = -1;
-	fk_config_init(&a->cfg_files);
 	fk_config_init(&a->cfg_args);
 	build(common, tool->options);
 	parse(argc, argv);
@@ -803,6 +823,6 @@ void
 fk_args_release(struct fk_args *a)
 {
 	fk_config_release(&a->cfg);
-	fk_config_release(&a->cfg_files);
+	fk_strv_release(&a->cfg_files);
 	fk_config_release(&a->cfg_args);
 }

@@ -153,8 +153,10 @@ struct fk_args {
 	 * and the instance) */
 	int eos;
 	const char *txn_id;
-	/* defaults < $FK_CONFIG < each -F < -b < each -X */
-	struct fk_config cfg, cfg_files, cfg_args;
+	/* defaults < $FK_CONFIG < each -F (cfg_files, loaded after the
+	 * command line is read) < -b < each -X */
+	struct fk_config cfg, cfg_args;
+	struct fk_strv cfg_files;
 	char **files; /* the operands; borrowed from argv */
 	int nfiles;
 };

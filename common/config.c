@@ -1,9 +1,11 @@
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "xalloc.h"
 #include "banned.h"
@@ -80,7 +82,12 @@ fk_config_parse_arg(struct fk_config *cfg, const char *arg, const char *origin,
 	char *copy = fk_xstrdup(arg), *key, *value;
 
 	if (split_kv(copy, &key, &value, 0) == -1) {
-		snprintf(err, errlen, "expected key=value, got \"%s\"", arg);
+		/* Without a key, what follows '=' may be a secret. */
+		if (strchr(arg, '=') != NULL)
+			snprintf(err, errlen, "expected key=value, got no key");
+		else
+			snprintf(
+			    err, errlen, "expected key=value, got \"%s\"", arg);
 		free(copy);
 		return -1;
 	}
@@ -89,12 +96,66 @@ fk_config_parse_arg(struct fk_config *cfg, const char *arg, const char *origin,
 	return 0;
 }
 
+/* Does s hold word, in any case? */
+static int
+has_word(const char *s, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (; *s != '\0'; s++) {
+		size_t i = 0;
+
+		while (i < n && s[i] != '\0' &&
+		    tolower((unsigned char)s[i]) == word[i])
+			i++;
+		if (i == n)
+			return 1;
+	}
+	return 0;
+}
+
+int
+fk_config_is_secret(const char *key)
+{
+	/* librdkafka's sensitive properties, and whatever another client's
+	 * file calls a password or a secret (sasl.jaas.config holds one). */
+	return has_word(key, "password") || has_word(key, "secret") ||
+	    has_word(key, "jaas") || strcmp(key, "ssl.key.pem") == 0 ||
+	    strcmp(key, "sasl.oauthbearer.config") == 0;
+}
+
+const char *
+fk_config_shown(const char *key, const char *value)
+{
+	return fk_config_is_secret(key) ? FK_CONFIG_REDACTED : value;
+}
+
+/* 1 with a warning in err when the secret file fp is not the owner's
+ * alone; else 0.  A pipe (-F <(pass show kafka)) is nobody else's. */
+static int
+exposed(
+    FILE *fp, const char *path, const char *secret, char *err, size_t errlen)
+{
+	struct stat st;
+	mode_t mode;
+
+	if (fstat(fileno(fp), &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (st.st_mode & (S_IRGRP | S_IROTH)) == 0)
+		return 0;
+	mode = st.st_mode & 07777;
+	snprintf(err, errlen,
+	    "%s: %s can read the %s it holds (mode %04o); chmod 600 %s", path,
+	    (mode & S_IROTH) ? "anyone" : "its group", secret, (unsigned)mode,
+	    path);
+	return 1;
+}
+
 int
 fk_config_load(
     struct fk_config *cfg, const char *path, char *err, size_t errlen)
 {
 	FILE *fp = fopen(path, "r");
-	char *line = NULL, *p, *key, *value, origin[1024];
+	char *line = NULL, *p, *key, *value, origin[1024], *secret = NULL;
 	size_t cap = 0;
 	long long lineno = 0;
 	int rc = 0;
@@ -118,11 +179,16 @@ fk_config_load(
 		}
 		snprintf(origin, sizeof(origin), "%s:%lld", path, lineno);
 		fk_config_set(cfg, key, value, origin);
+		if (secret == NULL && fk_config_is_secret(key))
+			secret = fk_xstrdup(key);
 	}
 	if (rc == 0 && ferror(fp)) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		rc = -1;
 	}
+	if (rc == 0 && secret != NULL)
+		rc = exposed(fp, path, secret, err, errlen);
+	free(secret);
 	free(line);
 	fclose(fp);
 	return rc;

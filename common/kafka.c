@@ -16,12 +16,26 @@
 
 static void (*logger)(int, const char *, const char *);
 
+/* The first time a broker refused our SASL credentials: librdkafka would
+ * try again until message.timeout.ms, but the answer will be the same.
+ * Set by error_cb, which runs in the thread that polls. */
+static _Atomic int auth_failed;
+static char auth_reason[512];
+
 void
 fk_kafka_set_logger(void (*fn)(int, const char *, const char *))
 {
 	logger = fn;
 }
 
+const char *
+fk_kafka_auth_error(void)
+{
+	return auth_failed ? auth_reason : NULL;
+}
+
+/* librdkafka's configuration dump (debug=conf) shows its sensitive
+ * properties as [redacted] itself (test_kafka holds it to that). */
 static void
 log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
@@ -35,9 +49,57 @@ error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
 	(void)rk;
 	(void)opaque;
+	if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION && !auth_failed) {
+		snprintf(auth_reason, sizeof(auth_reason), "%s", reason);
+		auth_failed = 1;
+	}
 	if (logger != NULL)
 		logger(err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN ? 3 : 4,
 		    rd_kafka_err2name(err), reason);
+}
+
+/* rd_kafka_metadata, in slices of 1, 2, 4 ... seconds (a slow broker
+ * still has the time to answer one) with rk's errors served between them
+ * (by the consumer poll where rd_kafka_poll_set_consumer was called:
+ * nothing is assigned yet), so that refused credentials end the wait
+ * with _AUTHENTICATION rather than a timeout. */
+static rd_kafka_resp_err_t
+metadata(rd_kafka_t *rk, int consumer, rd_kafka_topic_t *rkt,
+    const struct rd_kafka_metadata **md, int timeout_ms)
+{
+	int64_t end = fk_time_mono_ms() + timeout_ms, left, slice = 1000;
+	rd_kafka_message_t *m;
+	rd_kafka_resp_err_t e;
+
+	for (;; slice *= 2) {
+		left = end - fk_time_mono_ms();
+		if (left < 0)
+			left = 0;
+		e = rd_kafka_metadata(
+		    rk, 0, rkt, md, (int)(left < slice ? left : slice));
+		if (e != RD_KAFKA_RESP_ERR__TIMED_OUT &&
+		    e != RD_KAFKA_RESP_ERR__TRANSPORT)
+			return e;
+		if (consumer) {
+			if ((m = rd_kafka_consumer_poll(rk, 0)) != NULL)
+				rd_kafka_message_destroy(m);
+		} else {
+			rd_kafka_poll(rk, 0);
+		}
+		if (auth_failed)
+			return RD_KAFKA_RESP_ERR__AUTHENTICATION;
+		if (fk_time_mono_ms() >= end)
+			return e;
+	}
+}
+
+/* A metadata error in words: librdkafka's for refused credentials. */
+static const char *
+metadata_str(rd_kafka_resp_err_t e)
+{
+	return e == RD_KAFKA_RESP_ERR__AUTHENTICATION && auth_failed
+	    ? auth_reason
+	    : rd_kafka_err2str(e);
 }
 
 const char *
@@ -350,6 +412,12 @@ produce(struct fk_producer *p, const char *topic, int32_t partition,
 			break;
 		/* Back-pressure: wait for deliveries to make room. */
 		rd_kafka_poll(p->rk, 50);
+		if (auth_failed) {
+			if (hs != NULL)
+				rd_kafka_headers_destroy(hs);
+			snprintf(err, errlen, "%s", auth_reason);
+			return -1;
+		}
 	}
 	p->send_err = e;
 	if (hs != NULL)
@@ -579,10 +647,10 @@ keep_broker(struct fk_producer *p, const char *topic, int timeout_ms,
 	char id[16];
 	int auto_create = 0;
 
-	e = rd_kafka_metadata(p->rk, 0, NULL, &md, timeout_ms);
+	e = metadata(p->rk, 0, NULL, &md, timeout_ms);
 	if (e || md->broker_cnt == 0) {
 		snprintf(err, errlen, "%s: metadata: %s", topic,
-		    e ? rd_kafka_err2str(e) : "no brokers");
+		    e ? metadata_str(e) : "no brokers");
 		if (md != NULL)
 			rd_kafka_metadata_destroy(md);
 		return -1;
@@ -649,7 +717,15 @@ struct part {
 	int64_t marked; /* next offset to commit, or -1 */
 	int64_t committed;
 	int64_t cap; /* commit no further than this, or -1 */
+	/* A commit of this offset failed: the output of the records before
+	 * it was delivered.  -1: none. */
+	int64_t failed;
+	/* Taken away after that: where it starts if given back (kept while
+	 * not assigned), or -1. */
+	int64_t resume;
 };
+
+static const struct part part_none = { 0, 0, -1, -1, -1, -1, -1 };
 
 struct fk_consumer {
 	rd_kafka_t *rk;
@@ -679,7 +755,7 @@ part_get(struct fk_consumer *c, int32_t partition)
 
 		c->parts = fk_xrealloc(c->parts, (size_t)n * sizeof(*c->parts));
 		for (int i = c->nparts; i < n; i++)
-			c->parts[i] = (struct part){ 0, 0, -1, -1, -1 };
+			c->parts[i] = part_none;
 		c->nparts = n;
 	}
 	return &c->parts[partition];
@@ -752,15 +828,20 @@ track_assign(
 {
 	for (int i = 0; i < parts->cnt; i++) {
 		struct part *pt = part_get(c, parts->elems[i].partition);
+		int64_t resume = pt->resume;
 
 		rewind_set(c, parts->elems[i].partition, -1);
 		if (on && !pt->assigned) {
-			*pt = (struct part){ 1, 0, -1, -1, -1 };
+			*pt = part_none;
+			pt->assigned = 1;
+			pt->resume = resume;
 			c->nassigned++;
 		} else if (!on && pt->assigned) {
 			if (pt->done)
 				c->ndone--;
-			*pt = (struct part){ 0, 0, -1, -1, -1 };
+			resume = pt->failed > pt->committed ? pt->failed : -1;
+			*pt = part_none;
+			pt->resume = resume;
 			c->nassigned--;
 		}
 	}
@@ -838,20 +919,67 @@ tell_fresh(struct fk_consumer *c, const rd_kafka_topic_partition_list_t *parts)
 	rd_kafka_topic_partition_list_destroy(l);
 }
 
+/* Partitions given back after they were taken away with a commit
+ * failed start where it would have put them, at the first record whose
+ * output was not delivered: the group's committed offset is older, and
+ * reading from there again would count those records twice in a state
+ * kept in memory.  Where the group's offset is further (another member
+ * read them since), there; where it cannot be asked for, the consumer
+ * starts at it as for any partition. */
+static void
+resume_at(struct fk_consumer *c, rd_kafka_topic_partition_list_t *parts)
+{
+	rd_kafka_topic_partition_list_t *l;
+
+	l = rd_kafka_topic_partition_list_new(parts->cnt > 0 ? parts->cnt : 1);
+	/* Those the tool or -o placed start there. */
+	for (int i = 0; i < parts->cnt; i++)
+		if (parts->elems[i].offset == RD_KAFKA_OFFSET_INVALID &&
+		    part_get(c, parts->elems[i].partition)->resume >= 0)
+			rd_kafka_topic_partition_list_add(l,
+			    parts->elems[i].topic, parts->elems[i].partition);
+	if (l->cnt > 0 && rd_kafka_committed(c->rk, l, 10000) == 0)
+		for (int i = 0; i < l->cnt; i++) {
+			struct part *pt = part_get(c, l->elems[i].partition);
+			int64_t at = pt->resume;
+
+			if (l->elems[i].err)
+				continue;
+			if (l->elems[i].offset > at)
+				at = l->elems[i].offset;
+			rd_kafka_topic_partition_list_find(
+			    parts, c->topic, l->elems[i].partition)
+			    ->offset = at;
+			/* Committed at the next checkpoint, record or not. */
+			pt->committed = l->elems[i].offset;
+			pt->marked = at;
+		}
+	for (int i = 0; i < parts->cnt; i++)
+		part_get(c, parts->elems[i].partition)->resume = -1;
+	rd_kafka_topic_partition_list_destroy(l);
+}
+
 static void
 rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
 	struct fk_consumer *c = opaque;
-	int coop = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+	/* NULL once the group is gone: a rebalance not yet served when the
+	 * consumer closes (a member joined meanwhile) has librdkafka leave
+	 * the group, and maybe end it, before this callback comes. */
+	const char *proto = rd_kafka_rebalance_protocol(rk);
+	int coop = proto != NULL && strcmp(proto, "COOPERATIVE") == 0;
 	rd_kafka_error_t *error = NULL;
 
 	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+		if (proto == NULL)
+			return; /* nothing can be assigned any more */
 		if (set_start_offsets(c, parts, c->err, sizeof(c->err)) == -1)
 			c->fatal = 1;
 		tell_assign(c, parts);
-		tell_fresh(c, parts);
 		track_assign(c, parts, 1);
+		resume_at(c, parts);
+		tell_fresh(c, parts);
 		if (coop)
 			error = rd_kafka_incremental_assign(rk, parts);
 		else
@@ -859,7 +987,7 @@ rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 		unpause(rk, parts);
 	} else {
 		if (c->o.on_revoke != NULL)
-			c->o.on_revoke(c->o.arg);
+			c->o.on_revoke(c->o.arg, rd_kafka_assignment_lost(rk));
 		if (c->o.on_drop != NULL && parts->cnt > 0) {
 			int32_t *p = fk_xcalloc((size_t)parts->cnt, sizeof(*p));
 
@@ -892,11 +1020,11 @@ assign_all(struct fk_consumer *c, int *exitcode, char *err, size_t errlen)
 	rd_kafka_resp_err_t e;
 	int rc = -1;
 
-	e = rd_kafka_metadata(c->rk, 0, rkt, &md, 30000);
+	e = metadata(c->rk, 1, rkt, &md, 30000);
 	rd_kafka_topic_destroy(rkt);
 	if (e) {
-		snprintf(err, errlen, "%s: metadata: %s", c->topic,
-		    rd_kafka_err2str(e));
+		snprintf(
+		    err, errlen, "%s: metadata: %s", c->topic, metadata_str(e));
 		*exitcode = FK_EX_UNAVAILABLE;
 		return -1;
 	}
@@ -1196,10 +1324,10 @@ fk_consumer_next(struct fk_consumer *c, struct fk_rec *rec, int timeout_ms,
 	if (all_done(c))
 		return -1;
 	m = rd_kafka_consumer_poll(c->rk, timeout_ms);
-	if (c->fatal) {
+	if (c->fatal || auth_failed) {
 		if (m != NULL)
 			rd_kafka_message_destroy(m);
-		snprintf(err, errlen, "%s", c->err);
+		snprintf(err, errlen, "%s", c->fatal ? c->err : auth_reason);
 		return -2;
 	}
 	if (m == NULL)
@@ -1303,18 +1431,80 @@ fk_consumer_commit(struct fk_consumer *c, char *err, size_t errlen)
 	}
 	if (l->cnt > 0)
 		e = rd_kafka_commit(c->rk, l, 0);
-	if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
-		for (int i = 0; i < l->cnt; i++)
-			part_get(c, l->elems[i].partition)->committed =
-			    l->elems[i].offset;
+	/* The errors of single partitions do not come back: all failed. */
+	for (int i = 0; i < l->cnt; i++) {
+		struct part *pt = part_get(c, l->elems[i].partition);
+
+		if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
+			pt->committed = l->elems[i].offset;
+		else
+			pt->failed = l->elems[i].offset;
 	}
 	rd_kafka_topic_partition_list_destroy(l);
 	if (e) {
 		snprintf(err, errlen, "%s: commit: %s", c->topic,
 		    rd_kafka_err2str(e));
-		return -1;
+		return (int)fk_kafka_commit_failure(e);
 	}
 	return 0;
+}
+
+int
+fk_consumer_uncommitted(const struct fk_consumer *c)
+{
+	int n = 0;
+
+	for (int i = 0; i < c->nparts; i++) {
+		const struct part *pt = &c->parts[i];
+
+		if (pt->assigned ? pt->failed > pt->committed : pt->resume >= 0)
+			n++;
+	}
+	return n;
+}
+
+enum fk_commit_fail
+fk_kafka_commit_failure(int err)
+{
+	switch (err) {
+	/* The broker or the coordinator away or moving: librdkafka waits
+	 * up to session.timeout.ms for one, or retried. */
+	case RD_KAFKA_RESP_ERR__TRANSPORT:
+	case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
+	case RD_KAFKA_RESP_ERR__RESOLVE:
+	case RD_KAFKA_RESP_ERR__TIMED_OUT:
+	case RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE:
+	case RD_KAFKA_RESP_ERR__WAIT_COORD:
+	case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
+	case RD_KAFKA_RESP_ERR_NETWORK_EXCEPTION:
+	case RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS:
+	case RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE:
+	case RD_KAFKA_RESP_ERR_NOT_COORDINATOR:
+	case RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS:
+	case RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+	/* The group went on without this member or is rebalancing:
+	 * librdkafka rejoins, the partitions come back through the
+	 * rebalance callback. */
+	case RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID:
+	case RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION:
+	case RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS:
+	case RD_KAFKA_RESP_ERR__MAX_POLL_EXCEEDED:
+	case RD_KAFKA_RESP_ERR__ASSIGNMENT_LOST:
+		return FK_COMMIT_AGAIN;
+	case RD_KAFKA_RESP_ERR__FATAL:
+	case RD_KAFKA_RESP_ERR__AUTHENTICATION:
+	case RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED:
+	case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
+	case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+	case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
+	case RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID:
+	case RD_KAFKA_RESP_ERR_INVALID_GROUP_ID:
+	case RD_KAFKA_RESP_ERR__UNKNOWN_GROUP:
+	case RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION:
+		return FK_COMMIT_FATAL;
+	default:
+		return FK_COMMIT_FAILED;
+	}
 }
 
 void
@@ -1349,10 +1539,10 @@ fk_kafka_partitions(
 	if ((rk = handle_new(cfg, &hs, err, errlen)) == NULL)
 		return -1;
 	rkt = rd_kafka_topic_new(rk, topic, NULL);
-	e = rd_kafka_metadata(rk, 0, rkt, &md, 30000);
+	e = metadata(rk, 0, rkt, &md, 30000);
 	if (e)
-		snprintf(err, errlen, "%s: metadata: %s", topic,
-		    rd_kafka_err2str(e));
+		snprintf(
+		    err, errlen, "%s: metadata: %s", topic, metadata_str(e));
 	else if (md->topic_cnt != 1 || md->topics[0].err ||
 	    md->topics[0].partition_cnt == 0)
 		snprintf(err, errlen, "%s: %s", topic,
@@ -1384,6 +1574,38 @@ admin_result(rd_kafka_queue_t *q, const char *topic, char *err, size_t errlen)
 		ev = NULL;
 	}
 	return ev;
+}
+
+/* Whether the metadata of rk's cluster shows topic with every partition
+ * led: a topic just made is not there at once, and a tool writing or
+ * reading it straight after would be told it does not exist. */
+static int
+topic_ready(rd_kafka_t *rk, const char *topic, int timeout_ms)
+{
+	long long until = fk_time_mono_ms() + timeout_ms;
+	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+	int ready = 0;
+
+	while (!ready) {
+		const struct rd_kafka_metadata *md = NULL;
+
+		if (rd_kafka_metadata(rk, 0, rkt, &md, 5000) == 0 &&
+		    md->topic_cnt == 1 && md->topics[0].err == 0 &&
+		    md->topics[0].partition_cnt > 0) {
+			ready = 1;
+			for (int i = 0; i < md->topics[0].partition_cnt; i++)
+				if (md->topics[0].partitions[i].err != 0 ||
+				    md->topics[0].partitions[i].leader < 0)
+					ready = 0;
+		}
+		if (md != NULL)
+			rd_kafka_metadata_destroy(md);
+		if (ready || fk_time_mono_ms() >= until)
+			break;
+		rd_kafka_poll(rk, 100);
+	}
+	rd_kafka_topic_destroy(rkt);
+	return ready;
 }
 
 int
@@ -1442,6 +1664,12 @@ fk_kafka_topic_make(const struct fk_config *cfg, const char *topic,
 			        ? rd_kafka_topic_result_error_string(res[0])
 			        : rd_kafka_err2str(e));
 		rd_kafka_event_destroy(ev);
+	}
+	if (rc >= 0 && !topic_ready(rk, topic, 30000)) {
+		snprintf(err, errlen,
+		    "%s: made, but its partitions have no leader after 30 s",
+		    topic);
+		rc = -1;
 	}
 	rd_kafka_queue_destroy(q);
 	rd_kafka_NewTopic_destroy(nt);
@@ -1612,10 +1840,13 @@ fk_admin_new(const struct fk_config *cfg, int timeout_ms, int *exitcode,
 		return NULL;
 	}
 	/* The brokers only: an answer says the cluster is there. */
-	e = rd_kafka_metadata(ad->rk, 0, NULL, &md, timeout_ms);
+	e = metadata(ad->rk, 0, NULL, &md, timeout_ms);
 	if (e) {
-		snprintf(err, errlen, "no answer in %d s: %s",
-		    (timeout_ms + 999) / 1000, rd_kafka_err2str(e));
+		if (e == RD_KAFKA_RESP_ERR__AUTHENTICATION)
+			snprintf(err, errlen, "%s", metadata_str(e));
+		else
+			snprintf(err, errlen, "no answer in %d s: %s",
+			    (timeout_ms + 999) / 1000, metadata_str(e));
 		*exitcode = FK_EX_UNAVAILABLE;
 		rd_kafka_destroy(ad->rk);
 		free(ad);
@@ -1800,10 +2031,10 @@ fk_admin_partitions(
 	rd_kafka_resp_err_t e;
 	int n = -1;
 
-	e = rd_kafka_metadata(ad->rk, 0, rkt, &md, ad->timeout_ms);
+	e = metadata(ad->rk, 0, rkt, &md, ad->timeout_ms);
 	if (e)
-		snprintf(err, errlen, "%s: metadata: %s", topic,
-		    rd_kafka_err2str(e));
+		snprintf(
+		    err, errlen, "%s: metadata: %s", topic, metadata_str(e));
 	else if (md->topic_cnt == 1 &&
 	    md->topics[0].err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
 		snprintf(err, errlen, "%s: no such topic", topic);
@@ -2393,12 +2624,6 @@ fk_consumer_stable(struct fk_consumer *c, const int32_t *parts, size_t n,
 		return -1;
 	}
 	return 0;
-}
-
-int
-fk_consumer_lost(const struct fk_consumer *c)
-{
-	return rd_kafka_assignment_lost(c->rk);
 }
 
 int

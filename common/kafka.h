@@ -44,6 +44,11 @@ void fk_kafka_parts_format(
 void fk_kafka_set_logger(
     void (*fn)(int level, const char *fac, const char *msg));
 
+/* NULL, or librdkafka's words for the first time a broker refused our
+ * SASL credentials, since when consumers and producers give up
+ * (fk_consumer_next -2, fk_producer_send -1); borrowed. */
+const char *fk_kafka_auth_error(void);
+
 /* Check every pair of cfg against librdkafka's properties. */
 int fk_kafka_config_check(
     const struct fk_config *cfg, char *err, size_t errlen);
@@ -144,8 +149,14 @@ struct fk_consumer_opts {
 	struct fk_offspec start, end;
 	int exit_eof; /* -e: done when every partition is at its end */
 	/* Called before partitions are taken away (rebalance, close), so the
-	 * caller can deliver its output and commit. */
-	void (*on_revoke)(void *arg);
+	 * caller can deliver its output and commit.  lost: the group took
+	 * them already (this member's session timed out, or it was evicted),
+	 * and may have given them to another member: the caller saves and
+	 * commits nothing for them.  Given back, a partition lost or revoked
+	 * with a failed commit starts where that commit would have put it
+	 * (or where the group's committed offset is, if further), not
+	 * before what was delivered. */
+	void (*on_revoke)(void *arg, int lost);
 	/* Partitions given to this consumer, before any of their messages:
 	 * start[i] (initially -1) may be set to the offset to read parts[i]
 	 * from instead of the committed one. */
@@ -195,9 +206,30 @@ size_t fk_consumer_marked(
  * called again (-1: no cap): the tool still holds records from there. */
 void fk_consumer_cap(struct fk_consumer *c, int32_t partition, int64_t offset);
 
-/* Commit what was marked (group mode only); synchronous.  Returns 0 or
- * -1 with a message. */
+/* What a failed offset commit means for the run. */
+enum fk_commit_fail {
+	/* It passes by itself: the broker or the group's coordinator is
+	 * away or moving, the group is rebalancing, or it evicted this
+	 * member (which rejoins).  The next commit covers these offsets. */
+	FK_COMMIT_AGAIN = 1,
+	/* This commit failed; another may not. */
+	FK_COMMIT_FAILED,
+	/* None will succeed: no permission, a fatal error of the client. */
+	FK_COMMIT_FATAL,
+};
+
+/* What a commit that failed with librdkafka's error code err means. */
+enum fk_commit_fail fk_kafka_commit_failure(int err);
+
+/* Commit what was marked (group mode only); synchronous: without a
+ * coordinator it waits up to session.timeout.ms for one.  Returns 0, or
+ * with a message the enum fk_commit_fail of the failure. */
 int fk_consumer_commit(struct fk_consumer *c, char *err, size_t errlen);
+
+/* How many partitions have offsets of delivered records that a commit
+ * failed to commit and none has since: assigned ones, and those taken
+ * away before (which start after them if given back). */
+int fk_consumer_uncommitted(const struct fk_consumer *c);
 
 /* Leave the group cleanly (on_revoke runs) and free everything. */
 void fk_consumer_close(struct fk_consumer *c);
@@ -363,10 +395,6 @@ size_t fk_consumer_assigned(
  * message. */
 int fk_consumer_stable(struct fk_consumer *c, const int32_t *parts, size_t n,
     int timeout_ms, char *err, size_t errlen);
-
-/* Whether the partitions being revoked were lost (the group moved on
- * without this member) rather than handed over. */
-int fk_consumer_lost(const struct fk_consumer *c);
 
 /* Read parts[0..n) again: each from start[i] if it is >= 0, else from
  * its offset last committed, else from the first offset read since it

@@ -151,6 +151,13 @@ fk_reorder_dup(struct fk_reorder *r, const char *seq, size_t len)
 	return 0;
 }
 
+int
+fk_reorder_seen(
+    struct fk_reorder *r, int64_t offset, const char *seq, size_t len)
+{
+	return offset >= r->end && fk_reorder_dup(r, seq, len);
+}
+
 size_t
 fk_reorder_number(struct fk_reorder *r, int32_t task, char *buf, size_t len)
 {
@@ -378,8 +385,11 @@ fk_reorder_save(struct fk_reorder *r, int64_t end, size_t *len)
 			keep++;
 	else
 		keep = r->nundo;
-	memmove(r->undo, r->undo + keep, (r->nundo - keep) * sizeof(*r->undo));
-	r->nundo -= keep;
+	if (keep > 0) {
+		memmove(r->undo, r->undo + keep,
+		    (r->nundo - keep) * sizeof(*r->undo));
+		r->nundo -= keep;
+	}
 
 	put64(&p, REORDER_MAGIC2);
 	put64(&p, (uint64_t)r->has_done);
@@ -388,7 +398,10 @@ fk_reorder_save(struct fk_reorder *r, int64_t end, size_t *len)
 	if (r->done_txlen > 0)
 		memcpy(p, r->done_tx, r->done_txlen);
 	p += r->done_txlen;
-	put64(&p, (uint64_t)end);
+	/* The numbers seen go as far as was ever read: a member that
+	 * restored a checkpoint and has not read back to its end yet has
+	 * them up to that end, not up to where it is. */
+	put64(&p, (uint64_t)(end > r->end ? end : r->end));
 	put64(&p, (uint64_t)r->out_epoch);
 	put64(&p, (uint64_t)r->out_seq);
 	put64(&p, (uint64_t)r->tasks);

@@ -93,6 +93,12 @@ void fk_reorder_watermark(
  * otherwise.  A value that does not parse is no duplicate. */
 int fk_reorder_dup(struct fk_reorder *r, const char *seq, size_t len);
 
+/* fk_reorder_dup for a record read at offset, unless it is read again
+ * after a restart (below the restored checkpoint's end): the numbers
+ * seen by then are the checkpoint's, which saw it. */
+int fk_reorder_seen(
+    struct fk_reorder *r, int64_t offset, const char *seq, size_t len);
+
 /* This partition's next record's FK_SEQ_HEADER value, as task (the input
  * partition), into buf: its length. */
 size_t fk_reorder_number(
@@ -138,7 +144,8 @@ int fk_reorder_out(const struct fk_reorder *r, int64_t *wm);
 int64_t fk_reorder_first_offset(const struct fk_reorder *r, int32_t part);
 
 /* What goes with a checkpoint that has read the input up to offset end
- * (exclusive; INT64_MAX: unknown), resuming at the first record held: a
+ * (exclusive; INT64_MAX: unknown; the restored checkpoint's end when that
+ * is further), resuming at the first record held: a
  * new buffer (*len bytes), to free.  Forgets the undo log before that
  * record. */
 void *fk_reorder_save(struct fk_reorder *r, int64_t end, size_t *len);

@@ -66,6 +66,10 @@ struct fk_rt {
 	const struct fk_rec *cur; /* the record being handled */
 	struct timespec t0;
 	long long last_commit_ms, last_tick_ms;
+	/* The group's trouble: a commit failed for a reason that passes, or
+	 * partitions were lost, and no commit worked since (said once); a
+	 * commit refused for good (no more are tried). */
+	int group_trouble, commit_refused;
 
 	/* --to: what its topic keeps; event times outside [keep_lo,
 	 * keep_hi] are not kept (counted in n_unkept, said once). */
@@ -105,7 +109,7 @@ static void eos_abort(struct fk_rt *rt);
 static void eos_open(struct fk_rt *rt);
 static int eos_last(struct fk_rt *rt);
 static int eos_checkpoint(struct fk_rt *rt);
-static void eos_revoke(struct fk_rt *rt);
+static void eos_revoke(struct fk_rt *rt, int lost);
 static const char *unkept_summary(
     const struct fk_rt *rt, char *buf, size_t len);
 
@@ -126,11 +130,19 @@ struct fk_rt_eos {
 };
 
 static const struct fk_tool *the_tool;
-static volatile sig_atomic_t got_signal, got_hup, got_usr1;
+static volatile sig_atomic_t got_signal, got_hup, got_usr1, starting;
 
 static void
 on_signal(int sig)
 {
+	/* While the tool loads its rules, model or state nothing is
+	 * written yet: SIGINT and SIGTERM end it at once, as they would
+	 * any program, rather than after the load. */
+	if (starting && (sig == SIGINT || sig == SIGTERM)) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
 	if (sig == SIGHUP)
 		got_hup = 1;
 	else if (sig == SIGUSR1)
@@ -176,6 +188,16 @@ flush_outputs(struct fk_rt *rt)
 		fk_err(FK_EX_IOERR, "%s", rt->a.reject_dest);
 }
 
+/* A broker refused our credentials: nothing will be delivered. */
+static void
+check_refused(void)
+{
+	const char *why = fk_kafka_auth_error();
+
+	if (why != NULL)
+		fk_errx(FK_EX_UNAVAILABLE, "%s", why);
+}
+
 /* Wait for every message in flight; -1 when some failed (counted). */
 static int
 deliver(struct fk_rt *rt)
@@ -185,10 +207,12 @@ deliver(struct fk_rt *rt)
 	if (rt->producer == NULL)
 		return 0;
 	/* After a signal, wait a bounded time; a second one ends it. */
-	while (fk_producer_flush(rt->producer, 100) > 0)
+	while (fk_producer_flush(rt->producer, 100) > 0) {
+		check_refused();
 		if (got_signal >= 2 ||
 		    (got_signal && fk_time_mono_ms() - t0 > DRAIN_MS))
 			return -1;
+	}
 	failed = fk_producer_failed(rt->producer);
 	if (failed > rt->failed_seen) {
 		rt->failed_seen = failed;
@@ -217,13 +241,63 @@ tool_checkpoint(struct fk_rt *rt)
 	return deliver(rt);
 }
 
+/* A broker restart or a group rebalance in its way: said once until a
+ * commit works again, at -v -v after that. */
+static void
+group_trouble(struct fk_rt *rt, const char *what)
+{
+	if (rt->group_trouble) {
+		fk_info(FK_LOG_DEBUG, "%s", what);
+		return;
+	}
+	rt->group_trouble = 1;
+	fk_warnx("%s", what);
+}
+
+/* Commit the offsets of what was delivered.  -1 when the group refused
+ * for good. */
+static int
+commit(struct fk_rt *rt)
+{
+	char err[512], what[640];
+
+	if (rt->commit_refused)
+		return -1;
+	switch (fk_consumer_commit(rt->consumer, err, sizeof(err))) {
+	case 0:
+		/* Not while partitions lost wait to come back. */
+		if (rt->group_trouble &&
+		    fk_consumer_uncommitted(rt->consumer) == 0) {
+			fk_info(FK_LOG_INFO, "%s: offsets committed again",
+			    rt->a.from);
+			rt->group_trouble = 0;
+		}
+		return 0;
+	case FK_COMMIT_AGAIN:
+		snprintf(what, sizeof(what),
+		    "%s (going on: offsets are committed when the group is "
+		    "back)",
+		    err);
+		group_trouble(rt, what);
+		return 0;
+	case FK_COMMIT_FATAL:
+		fk_error("%s", err);
+		rt->status = fk_exit_worse(rt->status, FK_EX_UNAVAILABLE);
+		rt->commit_refused = 1;
+		return -1;
+	default:
+		fk_error("%s", err);
+		rt->status = fk_exit_worse(rt->status, FK_EX_TEMPFAIL);
+		return 0;
+	}
+}
+
 /* Deliver everything written so far, then commit what it came from.
- * Returns -1 when messages failed (nothing more is committed). */
+ * Returns -1 when messages failed (nothing more is committed) or the
+ * group refused the commit for good. */
 static int
 checkpoint(struct fk_rt *rt)
 {
-	char err[512];
-
 	if (rt->eos != NULL)
 		return eos_checkpoint(rt);
 	flush_outputs(rt);
@@ -234,24 +308,38 @@ checkpoint(struct fk_rt *rt)
 	if (rt->consumer != NULL && the_tool->checkpoint != NULL &&
 	    tool_checkpoint(rt) == -1)
 		return -1;
-	if (rt->consumer != NULL &&
-	    fk_consumer_commit(rt->consumer, err, sizeof(err)) == -1) {
-		fk_error("%s", err);
-		rt->status = fk_exit_worse(rt->status, FK_EX_TEMPFAIL);
-	}
+	if (rt->consumer != NULL && commit(rt) == -1)
+		return -1;
 	rt->last_commit_ms = fk_time_mono_ms();
 	return 0;
 }
 
+/* Partitions lost (the session timed out, the group evicted this
+ * member) may be another member's already: their output is delivered,
+ * but the tool saves nothing for them and nothing is committed; the
+ * consumer starts them after what was delivered if they come back. */
 static void
-on_revoke(void *arg)
+on_revoke(void *arg, int lost)
 {
 	struct fk_rt *rt = arg;
+	char what[512];
 
-	if (rt->eos != NULL)
-		eos_revoke(rt);
-	else
+	if (rt->eos != NULL) {
+		eos_revoke(rt, lost);
+		return;
+	}
+	if (!lost) {
 		checkpoint(rt);
+		return;
+	}
+	snprintf(what, sizeof(what),
+	    "%s: partitions lost by this member of group %s (its session "
+	    "timed out or the group evicted it): rejoining, going on after "
+	    "what was delivered",
+	    rt->a.from, rt->a.group);
+	group_trouble(rt, what);
+	flush_outputs(rt);
+	deliver(rt);
 }
 
 static void
@@ -1041,8 +1129,10 @@ static void
 flush_idle(struct fk_rt *rt)
 {
 	flush_outputs(rt);
-	if (rt->producer != NULL)
+	if (rt->producer != NULL) {
 		fk_producer_flush(rt->producer, 1);
+		check_refused();
+	}
 }
 
 int
@@ -1433,12 +1523,12 @@ eos_last(struct fk_rt *rt)
  * committed: the transaction is aborted, and their next reader does it
  * again. */
 static void
-eos_revoke(struct fk_rt *rt)
+eos_revoke(struct fk_rt *rt, int lost)
 {
 	char err[1024];
 	int code;
 
-	if (!fk_consumer_lost(rt->consumer)) {
+	if (!lost) {
 		eos_checkpoint(rt);
 		return;
 	}
@@ -1524,6 +1614,12 @@ again:
 		goto again;
 	fk_consumer_close(rt->consumer);
 	rt->consumer = NULL;
+	if (rt->group_trouble) {
+		fk_error("%s: the last offsets were not committed: the group "
+		         "reads again what came after the last commit",
+		    rt->a.from);
+		rt->status = fk_exit_worse(rt->status, FK_EX_TEMPFAIL);
+	}
 }
 
 static void
@@ -1659,8 +1755,11 @@ fk_main(const struct fk_tool *tool, void *ctx, int argc, char **argv)
 	rt.outbuf = fk_xmalloc(OUTBUF_SIZE);
 	setvbuf(stdout, rt.outbuf, _IOFBF, OUTBUF_SIZE);
 	metrics_open(&rt);
-	if (tool->start != NULL)
+	if (tool->start != NULL) {
+		starting = 1;
 		tool->start(ctx, &rt);
+		starting = 0;
+	}
 	open_sinks(&rt);
 	metrics_start(&rt);
 	clock_gettime(CLOCK_MONOTONIC, &rt.t0);

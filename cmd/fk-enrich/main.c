@@ -719,8 +719,7 @@ duplicate(struct fkenrich *f, const struct fk_rec *rec)
 	if (rec->seq == NULL || rec->pos.partition < 0)
 		return 0;
 	h = hop_of(f, rec->pos.partition);
-	return rec->pos.offset >= h->ro.end &&
-	    fk_reorder_dup(&h->ro, rec->seq, rec->seqlen);
+	return fk_reorder_seen(&h->ro, rec->pos.offset, rec->seq, rec->seqlen);
 }
 
 static void

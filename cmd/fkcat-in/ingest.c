@@ -2,12 +2,14 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fktime.h"
 #include "hash.h"
+#include "numbers.h"
 #include "xalloc.h"
 #include "banned.h"
 
@@ -685,6 +687,15 @@ key_is(const struct fk_jmember *m, const char *key, size_t len)
 
 #define KEY_IS(m, lit) key_is((m), (lit), sizeof(lit) - 1)
 
+/* An integer whose digits, quoted, are the string the full parse makes of
+ * it: any but -0, which it writes "0". */
+static int
+int_as_written(const struct fk_jmember *m, size_t max)
+{
+	return m->type == FK_J_NUMBER && m->integer && m->vallen < max &&
+	    !(m->vallen == 2 && memcmp(m->val, "-0", 2) == 0);
+}
+
 /* A value to write over a member's value span. */
 struct splice {
 	const struct fk_jmember *m;
@@ -741,8 +752,7 @@ fk_ingest_fast(struct fk_ingest *ig, const struct fk_rec *rec,
 	/* user_id: a non-empty string, or an integer made one. */
 	if (uid == NULL ||
 	    !((uid->type == FK_J_STRING && uid->vallen > 2) ||
-	        (uid->type == FK_J_NUMBER && uid->integer &&
-	            uid->vallen < sizeof(uidbuf) - 2)))
+	        int_as_written(uid, sizeof(uidbuf) - 2)))
 		return 0;
 	if (amt == NULL || span_number(amt, &x) == -1 || !(x >= 0) ||
 	    amt->val[0] == '-')
@@ -753,8 +763,12 @@ fk_ingest_fast(struct fk_ingest *ig, const struct fk_rec *rec,
 		if (fk_time_parse(ts->val + 1, ts->vallen - 2, &ms, NULL, 0) ==
 		    -1)
 			return 0;
-	} else if (span_number(ts, &x) == -1 ||
-	    fk_time_from_epoch(x, &ms, NULL, 0) == -1) {
+	} else if (ts->type != FK_J_NUMBER ||
+	    fk_time_from_epoch(
+	        fk_num_json(ts->val, ts->vallen), &ms, NULL, 0) == -1) {
+		/* Read exactly, as the full parse reads it: span_number()
+		 * is near enough for range checks, but an ulp can move a
+		 * time to the next millisecond. */
 		return 0;
 	}
 	if (cur != NULL) {
@@ -773,8 +787,7 @@ fk_ingest_fast(struct fk_ingest *ig, const struct fk_rec *rec,
 	}
 	if (txid != NULL &&
 	    !(txid->type == FK_J_NULL || txid->type == FK_J_STRING ||
-	        (txid->type == FK_J_NUMBER && txid->integer &&
-	            txid->vallen < sizeof(txbuf) - 2)))
+	        int_as_written(txid, sizeof(txbuf) - 2)))
 		return 0;
 
 	/* The new values, in the order of the members they replace. */
@@ -857,6 +870,8 @@ fk_ingest_fast(struct fk_ingest *ig, const struct fk_rec *rec,
 			*key = m->val + 1;
 			*keylen = m->vallen - 2;
 		} else if (m->type == FK_J_NUMBER && m->integer) {
+			if (!int_as_written(m, SIZE_MAX))
+				return 0;
 			*key = m->val;
 			*keylen = m->vallen;
 		} else if (m->type == FK_J_STRING) {

@@ -34,6 +34,7 @@
 /* Kafka's ApiKey for Produce: librdkafka's RD_KAFKAP_Produce is not in
  * the installed headers. */
 #define APIKEY_PRODUCE 0
+#define APIKEY_OFFSET_COMMIT 8
 
 extern char **environ;
 
@@ -768,6 +769,93 @@ Test(mock, consumer_group_no_commit_when_undelivered)
 	mock_release(&m);
 }
 
+/* Commits refused because the group went on without this member, as
+ * after a broker restart longer than session.timeout.ms: the member
+ * rejoins, starts its partitions after what it had delivered, and
+ * commits there.  Every record once, one warning, exit 0. */
+Test(mock, consumer_group_evicted_rejoins)
+{
+	enum { N = 200, NPARTS = 4 };
+	rd_kafka_resp_err_t errors[] = { RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID };
+	char tool[512], errpath[512], *errs;
+	const char *at;
+	struct mock m;
+	struct tally t;
+	int ncommitted, status, warnings = 0;
+	long long sum;
+
+	mock_init(&m, 3);
+	mock_topic(&m, "in", NPARTS);
+	mock_topic(&m, "out", NPARTS);
+	seed_topic(&m, "in", N);
+	rd_kafka_mock_push_request_errors_array(
+	    m.mc, APIKEY_OFFSET_COMMIT, NELEM(errors), errors);
+	tool_path(tool, sizeof(tool), "fkcat-in");
+	snprintf(errpath, sizeof(errpath), "%s/stderr", tmpdir);
+	{
+		const char *argv[] = { tool, "-b", m.bootstraps, "--from", "in",
+			"-G", "fk-mock-e", "-o", "beginning", "--to", "out",
+			"-v", "-X", "session.timeout.ms=3000", "-X",
+			"heartbeat.interval.ms=300", NULL };
+
+		/* The mock group waits out the session of the member id
+		 * left behind before it takes the new one in: the member
+		 * reads again after some 10 s (5 of them a retention check
+		 * the mock does not answer). */
+		status = run_tool_term(argv, errpath, 15000);
+	}
+	errs = slurp(errpath);
+	cr_expect_eq(status, 0, "exit %d, stderr:\n%s", status, errs);
+	for (at = errs; (at = strstr(at, "fkcat-in: in: ")) != NULL; at++)
+		warnings++;
+	cr_expect_eq(
+	    warnings, 2, "want one warning and one recovery:\n%s", errs);
+	cr_expect_not_null(
+	    strstr(errs, "commit: Broker: Unknown member (going on"),
+	    "stderr:\n%s", errs);
+	cr_expect_not_null(
+	    strstr(errs, "in: offsets committed again"), "stderr:\n%s", errs);
+	free(errs);
+	tally_init(&t, N);
+	consume_all(&m, "out", NPARTS, &t);
+	tally_check(&t, "out");
+	tally_release(&t);
+	sum = committed_sum(&m, "fk-mock-e", "in", NPARTS, &ncommitted);
+	cr_expect_eq(sum, N, "committed offsets of in add up to %lld, want %d",
+	    sum, (int)N);
+	mock_release(&m);
+}
+
+/* A commit the group refuses for good (no authorization) stops the run
+ * with status 69 after delivering what it read; nothing is committed. */
+Test(mock, consumer_group_commit_refused_exit_69)
+{
+	enum { N = 200, NPARTS = 4, NERR = 20 };
+	rd_kafka_resp_err_t errors[NERR];
+	struct mock m;
+	int ncommitted, status;
+	char *errs;
+
+	for (int i = 0; i < NERR; i++)
+		errors[i] = RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED;
+	mock_init(&m, 3);
+	mock_topic(&m, "in", NPARTS);
+	mock_topic(&m, "out", NPARTS);
+	seed_topic(&m, "in", N);
+	rd_kafka_mock_push_request_errors_array(
+	    m.mc, APIKEY_OFFSET_COMMIT, NERR, errors);
+	status = run_group(&m, &errs);
+	cr_expect_eq(status, 69, "exit %d, stderr:\n%s", status, errs);
+	cr_expect_not_null(
+	    strstr(errs, "in: commit: Broker: Group authorization failed\n"),
+	    "stderr:\n%s", errs);
+	cr_expect_null(strstr(errs, "going on"), "stderr:\n%s", errs);
+	free(errs);
+	committed_sum(&m, "fk-mock-g", "in", NPARTS, &ncommitted);
+	cr_expect_eq(ncommitted, 0, "%d partitions committed", ncommitted);
+	mock_release(&m);
+}
+
 /* --metrics-file of fkcat-in -G: the consumer lag of each partition,
  * from librdkafka's statistics, once the group committed there.  It
  * reads on until SIGTERM. */
@@ -812,6 +900,122 @@ Test(mock, metrics_consumer_lag)
 	cr_expect_null(strstr(got, "fk_kafka_delivery"), "%s", got);
 	free(got);
 	mock_release(&m);
+}
+
+/* ---------------------------------------------------------------- */
+
+/* What the consumer's callbacks were told. */
+struct seen {
+	int assigned, revokes, dropped;
+};
+
+static void
+seen_revoke(void *arg, int lost)
+{
+	(void)lost;
+	((struct seen *)arg)->revokes++;
+}
+
+static void
+seen_assign(void *arg, const int32_t *parts, int64_t *start, size_t n)
+{
+	(void)parts, (void)start;
+	((struct seen *)arg)->assigned += (int)n;
+}
+
+static void
+seen_drop(void *arg, const int32_t *parts, size_t n)
+{
+	(void)parts;
+	((struct seen *)arg)->dropped += (int)n;
+}
+
+/* librdkafka's messages (debug=consumer): the closing thread is held
+ * just before it serves what is left, as a busy machine held fk-enrich's
+ * once; the rest are not wanted here. */
+static void
+hold_close(int level, const char *fac, const char *msg)
+{
+	(void)level;
+	if (strcmp(fac, "CLOSE") == 0 &&
+	    strstr(msg, "Waiting for close events") != NULL)
+		sleep_ms(1000);
+}
+
+/* A member joins while the other is between its last poll and its close
+ * (fk-enrich -e draining): the revocation the rebalance asks for waits in
+ * the closing member's queue; librdkafka leaves the group at once, and the
+ * group may be gone before the revocation is served, when
+ * rd_kafka_rebalance_protocol() is NULL.  The closing member segfaulted. */
+Test(mock, close_with_a_rebalance_pending)
+{
+	static const char *const kv[][2] = {
+		{ "group.id", "fk-mock-close" },
+		{ "session.timeout.ms", "6000" },
+		{ "heartbeat.interval.ms", "100" },
+		{ NULL, NULL },
+	};
+	struct fk_consumer_opts o = {
+		.topic = "in",
+		.group = "fk-mock-close",
+		.start = { .kind = FK_OFF_BEGINNING },
+		.on_revoke = seen_revoke,
+		.on_assign = seen_assign,
+		.on_drop = seen_drop,
+	};
+	struct seen s = { 0, 0, 0 };
+	struct fk_consumer *c;
+	struct fk_config cfg;
+	struct fk_rec rec;
+	struct mock m;
+	rd_kafka_topic_partition_list_t *sub;
+	rd_kafka_message_t *msg;
+	rd_kafka_t *other;
+	long long deadline;
+	char err[512];
+	int code;
+
+	mock_init(&m, 1);
+	mock_topic(&m, "in", 2);
+	fk_config_init(&cfg);
+	fk_config_set(&cfg, "bootstrap.servers", m.bootstraps, "test");
+	fk_config_set(&cfg, "session.timeout.ms", "6000", "test");
+	fk_config_set(&cfg, "heartbeat.interval.ms", "100", "test");
+	fk_config_set(&cfg, "debug", "consumer", "test");
+	o.arg = &s;
+	c = fk_consumer_new(&cfg, &o, &code, err, sizeof(err));
+	cr_assert_not_null(c, "fk_consumer_new: %s (%d)", err, code);
+	for (deadline = now_ms() + 15000; s.assigned < 2;) {
+		cr_assert(now_ms() < deadline, "no assignment after 15 s");
+		cr_assert_geq(fk_consumer_next(c, &rec, 100, err, sizeof(err)),
+		    0, "%s", err);
+	}
+
+	/* The other member joins; the first, not polled, hears of it by
+	 * its heartbeats. */
+	other = rd_kafka_new(
+	    RD_KAFKA_CONSUMER, client_conf(&m, kv), err, sizeof(err));
+	cr_assert_not_null(other, "rd_kafka_new: %s", err);
+	rd_kafka_poll_set_consumer(other);
+	sub = rd_kafka_topic_partition_list_new(1);
+	rd_kafka_topic_partition_list_add(sub, "in", RD_KAFKA_PARTITION_UA);
+	cr_assert_eq(
+	    rd_kafka_subscribe(other, sub), RD_KAFKA_RESP_ERR_NO_ERROR);
+	rd_kafka_topic_partition_list_destroy(sub);
+	for (deadline = now_ms() + 1500; now_ms() < deadline;)
+		if ((msg = rd_kafka_consumer_poll(other, 100)) != NULL)
+			rd_kafka_message_destroy(msg);
+
+	fk_kafka_set_logger(hold_close);
+	fk_consumer_close(c);
+	fk_kafka_set_logger(NULL);
+	/* Its partitions are given up all the same. */
+	cr_expect_eq(s.revokes, 1, "%d revocations", s.revokes);
+	cr_expect_eq(s.dropped, 2, "%d partitions dropped", s.dropped);
+
+	rd_kafka_consumer_close(other);
+	rd_kafka_destroy(other);
+	fk_config_release(&cfg);
 }
 
 /* --eos: the first Produce requests refused for good fail the

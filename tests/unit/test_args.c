@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -438,4 +439,84 @@ ParameterizedTest(
 	    FK_EX_USAGE, "%s", err);
 	cr_assert_not_null(strstr(err, m->msg), "got: %s", err);
 	cr_assert_not_null(strstr(err, "usage: fk-toy"));
+}
+
+/* A config file with a secret, of mode mode, in the temp dir: its path. */
+static void
+secret_file(char *path, size_t len, mode_t mode)
+{
+	static const char text[] = "sasl.username=fk\nsasl.password=hunter2\n";
+
+	fk_test_write(path, len, tmpdir, "s.conf", text, strlen(text));
+	cr_assert_eq(chmod(path, mode), 0);
+}
+
+/* -F's files load after the command line: a later -q is known.  (Under
+ * LeakSanitizer a child may say more on stderr: what is looked for is
+ * looked for within it.) */
+Test(args, a_secret_others_can_read_is_warned_of)
+{
+	char path[512], want[1200], out[1024], err[2048];
+	const char *args[] = { "-F", path, NULL };
+	const char *quiet[] = { "-F", path, "-q", NULL };
+
+	secret_file(path, sizeof(path), 0644);
+	cr_assert_eq(
+	    child(args, out, sizeof(out), err, sizeof(err)), 0, "%s", err);
+	snprintf(want, sizeof(want),
+	    "fk-toy: %s: anyone can read the sasl.password it holds "
+	    "(mode 0644); chmod 600 %s\n",
+	    path, path);
+	cr_assert_not_null(strstr(err, want), "%s", err);
+	cr_assert_eq(
+	    child(quiet, out, sizeof(out), err, sizeof(err)), 0, "%s", err);
+	cr_assert_null(strstr(err, "can read"), "%s", err);
+}
+
+Test(args, a_secret_in_FK_CONFIG_is_warned_of)
+{
+	char path[512], out[1024], err[2048];
+	const char *args[] = { NULL };
+
+	secret_file(path, sizeof(path), 0640);
+	setenv("FK_CONFIG", path, 1);
+	cr_assert_eq(
+	    child(args, out, sizeof(out), err, sizeof(err)), 0, "%s", err);
+	unsetenv("FK_CONFIG");
+	cr_assert_not_null(strstr(err,
+	                       ": its group can read the sasl.password "
+	                       "it holds (mode 0640)"),
+	    "%s", err);
+}
+
+Test(args, a_secret_of_the_owners_alone_is_not_warned_of)
+{
+	char path[512], out[1024], err[2048];
+	const char *args[] = { "-F", path, NULL };
+
+	secret_file(path, sizeof(path), 0600);
+	cr_assert_eq(
+	    child(args, out, sizeof(out), err, sizeof(err)), 0, "%s", err);
+	cr_assert_null(strstr(err, "can read"), "%s", err);
+}
+
+/* -vv shows each pair and where it came from, never a secret's value. */
+Test(args, vv_shows_the_configuration_with_secrets_redacted)
+{
+	char path[512], want[1200], out[1024], err[4096];
+	const char *args[] = { "-vv", "-F", path, "-X",
+		"ssl.key.password=swordfish", "-X", "client.id=toy", NULL };
+
+	secret_file(path, sizeof(path), 0600);
+	cr_assert_eq(
+	    child(args, out, sizeof(out), err, sizeof(err)), 0, "%s", err);
+	snprintf(want, sizeof(want),
+	    "fk-toy: %s:1: sasl.username=fk\n"
+	    "fk-toy: %s:2: sasl.password=[redacted]\n"
+	    "fk-toy: -X: ssl.key.password=[redacted]\n"
+	    "fk-toy: -X: client.id=toy\n",
+	    path, path);
+	cr_assert_not_null(strstr(err, want), "%s", err);
+	cr_assert_null(strstr(err, "hunter2"), "%s", err);
+	cr_assert_null(strstr(err, "swordfish"), "%s", err);
 }

@@ -184,3 +184,71 @@ Test(ingest_fast, ingest_time_stamp)
 	}
 	fk_ingest_release(&ig);
 }
+
+/* make fuzz (fuzz_ingest, seed-ingest/epoch-fraction): the fast path
+ * read a fractional epoch time an ulp low and wrote ts_ms ...001 where
+ * the full parse (and the same time as a string) gives ...002. */
+Test(ingest_fast, epoch_fraction_as_the_full_parse_reads_it)
+{
+	struct fk_ingest ig;
+	struct fk_rec r = file_rec("{\"user_id\":42,\"amount\":19.99,"
+	                           "\"timestamp\":1731765720.0019995,"
+	                           "\"lat\":51.5,\"lon\":-0.12}",
+	    1);
+	const char *key;
+	size_t keylen;
+	json_t *want, *got;
+	json_error_t je;
+
+	fk_ingest_init(&ig);
+	cr_assert(slow(&ig, &r, &want));
+	cr_assert_eq(
+	    json_integer_value(json_object_get(want, "ts_ms")), 1731765720002);
+	cr_assert(fk_ingest_fast(&ig, &r, "user_id", &key, &keylen));
+	cr_assert_eq(ig.ts_ms, 1731765720002);
+	got = json_loadb(ig.out, ig.outlen, 0, &je);
+	cr_assert_not_null(got);
+	cr_assert(json_equal(got, want), "fast %.*s", (int)ig.outlen, ig.out);
+	json_decref(got);
+	json_decref(want);
+	fk_ingest_release(&ig);
+}
+
+/* make fuzz (fuzz_ingest, seed-ingest/minus-zero): an integer user_id,
+ * tx_id or -k field written -0 went out quoted as "-0" where the full
+ * parse writes "0" (and keys by 0); the fast path leaves it to that. */
+Test(ingest_fast, minus_zero_as_the_full_parse_writes_it)
+{
+	static const char *const cases[] = {
+		"{\"user_id\":-0,\"amount\":1,\"timestamp\":1}",
+		"{\"user_id\":\"U\",\"tx_id\":-0,\"amount\":1,\"timestamp\":1}",
+	};
+	struct fk_ingest ig;
+	const char *key;
+	size_t keylen;
+	json_t *want;
+
+	fk_ingest_init(&ig);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fk_rec r = file_rec(cases[i], 1);
+
+		cr_assert(slow(&ig, &r, &want));
+		cr_assert_str_eq(json_string_value(json_object_get(
+		                     want, i == 0 ? "user_id" : "tx_id")),
+		    "0");
+		cr_assert_not(fk_ingest_fast(&ig, &r, "user_id", &key, &keylen),
+		    "%s", cases[i]);
+		json_decref(want);
+	}
+	{
+		struct fk_rec r =
+		    file_rec("{\"user_id\":\"U\",\"merchant_id\":-0,"
+		             "\"amount\":1,\"timestamp\":1}",
+		        1);
+
+		cr_assert_not(
+		    fk_ingest_fast(&ig, &r, "merchant_id", &key, &keylen));
+		cr_assert(fk_ingest_fast(&ig, &r, "user_id", &key, &keylen));
+	}
+	fk_ingest_release(&ig);
+}

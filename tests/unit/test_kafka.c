@@ -1,5 +1,6 @@
 /* Unit tests for the parts of kafka.c that need no broker: -o offsets,
- * configuration checks, the version. */
+ * configuration checks, the version, what a failed commit means.  The
+ * error codes are librdkafka's, named by its header. */
 #include "kafka.h"
 
 #include <stdint.h>
@@ -9,6 +10,7 @@
 
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <librdkafka/rdkafka.h>
 
 #include "banned.h"
 
@@ -435,6 +437,104 @@ Test(kafka, stats_lag_none_and_bad)
 	cr_assert_eq(fk_kafka_stats_lag("{", 1, collect_lags, &x), -1);
 	cr_assert_eq(fk_kafka_stats_lag("[]", 2, collect_lags, &x), -1);
 	cr_assert_eq(x.calls, 1);
+}
+
+static char *conf_log;
+static size_t conf_log_len;
+static FILE *conf_log_fp;
+
+static void
+keep_log(int level, const char *fac, const char *msg)
+{
+	fprintf(conf_log_fp, "%d %s %s\n", level, fac, msg);
+}
+
+/* debug=conf dumps the configuration into the log we forward: librdkafka
+ * redacts its sensitive properties itself, and must go on doing so. */
+Test(kafka, conf_dump_redacts_secrets)
+{
+	struct fk_config cfg;
+	struct fk_producer *p;
+	char err[512] = "";
+
+	conf_log_fp = open_memstream(&conf_log, &conf_log_len);
+	cr_assert_not_null(conf_log_fp);
+	fk_kafka_set_logger(keep_log);
+	fk_config_init(&cfg);
+	add(&cfg, "bootstrap.servers", "127.0.0.1:1", "-X");
+	add(&cfg, "debug", "conf", "-X");
+	add(&cfg, "security.protocol", "SASL_SSL", "-X");
+	add(&cfg, "sasl.mechanisms", "PLAIN", "-X");
+	add(&cfg, "sasl.username", "fk", "-X");
+	add(&cfg, "sasl.password", "hunter2", "-X");
+	add(&cfg, "ssl.key.password", "swordfish", "-X");
+	add(&cfg, "ssl.keystore.password", "opensesame", "-X");
+	p = fk_producer_new(&cfg, NULL, err, sizeof(err));
+	cr_assert_not_null(p, "%s", err);
+	fk_producer_free(p);
+	fk_kafka_set_logger(NULL);
+	cr_assert_eq(fclose(conf_log_fp), 0);
+	cr_assert_not_null(
+	    strstr(conf_log, "sasl.password = [redacted]"), "%s", conf_log);
+	cr_assert_not_null(
+	    strstr(conf_log, "ssl.key.password = [redacted]"), "%s", conf_log);
+	cr_assert_null(strstr(conf_log, "hunter2"), "%s", conf_log);
+	cr_assert_null(strstr(conf_log, "swordfish"), "%s", conf_log);
+	cr_assert_null(strstr(conf_log, "opensesame"), "%s", conf_log);
+	free(conf_log);
+	fk_config_release(&cfg);
+}
+
+struct commit_case {
+	int err;
+	enum fk_commit_fail want;
+};
+
+ParameterizedTestParameters(kafka, commit_failure)
+{
+	static struct commit_case cases[] = {
+		/* a broker restart: the broker, then its coordinator away */
+		{ RD_KAFKA_RESP_ERR__TRANSPORT, FK_COMMIT_AGAIN },
+		{ RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN, FK_COMMIT_AGAIN },
+		{ RD_KAFKA_RESP_ERR__WAIT_COORD, FK_COMMIT_AGAIN },
+		{ RD_KAFKA_RESP_ERR__TIMED_OUT, FK_COMMIT_AGAIN },
+		{ RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, FK_COMMIT_AGAIN },
+		{ RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE,
+		    FK_COMMIT_AGAIN },
+		{ RD_KAFKA_RESP_ERR_NOT_COORDINATOR, FK_COMMIT_AGAIN },
+		{ RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS,
+		    FK_COMMIT_AGAIN },
+		/* the group went on without this member: it rejoins */
+		{ RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID, FK_COMMIT_AGAIN },
+		{ RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION, FK_COMMIT_AGAIN },
+		{ RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS, FK_COMMIT_AGAIN },
+		{ RD_KAFKA_RESP_ERR__MAX_POLL_EXCEEDED, FK_COMMIT_AGAIN },
+		{ RD_KAFKA_RESP_ERR__ASSIGNMENT_LOST, FK_COMMIT_AGAIN },
+		/* no commit will ever work */
+		{ RD_KAFKA_RESP_ERR__FATAL, FK_COMMIT_FATAL },
+		{ RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED,
+		    FK_COMMIT_FATAL },
+		{ RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
+		    FK_COMMIT_FATAL },
+		{ RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED,
+		    FK_COMMIT_FATAL },
+		{ RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID, FK_COMMIT_FATAL },
+		/* anything else: this one failed */
+		{ RD_KAFKA_RESP_ERR_OFFSET_METADATA_TOO_LARGE,
+		    FK_COMMIT_FAILED },
+		{ RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, FK_COMMIT_FAILED },
+		{ RD_KAFKA_RESP_ERR__STATE, FK_COMMIT_FAILED },
+		{ 12345, FK_COMMIT_FAILED },
+	};
+
+	return cr_make_param_array(struct commit_case, cases, NELEM(cases));
+}
+
+ParameterizedTest(struct commit_case *c, kafka, commit_failure)
+{
+	cr_assert_eq(fk_kafka_commit_failure(c->err), c->want, "%s: %d, not %d",
+	    rd_kafka_err2name(c->err), fk_kafka_commit_failure(c->err),
+	    c->want);
 }
 
 /* --eos's transactional.id: the group, the tool and the instance, the

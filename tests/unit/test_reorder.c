@@ -204,6 +204,58 @@ Test(reorder, record_numbers_find_what_was_sent_twice)
 	fk_reorder_release(&r);
 }
 
+/* A checkpoint, restored into a new member. */
+static void
+restart(struct fk_reorder *from, struct fk_reorder *to, int64_t end)
+{
+	size_t len;
+	void *saved = fk_reorder_save(from, end, &len);
+
+	fk_reorder_release(from);
+	fk_reorder_init(to, 0);
+	cr_assert_eq(fk_reorder_load(to, saved, len), 0);
+	free(saved);
+}
+
+/* Offsets 0-9 hold task 1's records 1-10, none released (task 0 never
+ * passes them).  Member b reads them all and hands the partition over;
+ * a reads offsets 0-4 again and hands it back before reading the rest;
+ * b reads from 0 again: 5-9 are not copies.  The second checkpoint's
+ * numbers were the first's, up to offset 10, not a's 5. */
+Test(reorder, a_handover_before_reading_back_keeps_the_numbers_end)
+{
+	struct fk_reorder b, a, b2;
+	char seq[32];
+
+	fk_reorder_init(&b, 0);
+	wm_at(&b, 0, 0, 0, -1);
+	wm_at(&b, 1, 1000, 0, -1);
+	for (int i = 0; i < 10; i++) {
+		snprintf(seq, sizeof(seq), "1 3 %d", i + 1);
+		cr_assert_eq(fk_reorder_seen(&b, i, seq, strlen(seq)), 0);
+		push(&b, 100 + i, "t", i);
+	}
+	restart(&b, &a, 10);
+	cr_assert_eq(a.end, 10);
+	for (int i = 0; i < 5; i++) {
+		snprintf(seq, sizeof(seq), "1 3 %d", i + 1);
+		cr_assert_eq(fk_reorder_seen(&a, i, seq, strlen(seq)), 0,
+		    "offset %d: read before the checkpoint", i);
+		push(&a, 100 + i, "t", i);
+	}
+	restart(&a, &b2, 5);
+	cr_assert_eq(b2.end, 10, "as far as the numbers go");
+	for (int i = 0; i < 12; i++) {
+		snprintf(seq, sizeof(seq), "1 3 %d", i + 1);
+		cr_assert_eq(fk_reorder_seen(&b2, i, seq, strlen(seq)), 0,
+		    "offset %d, record %d is no copy", i, i + 1);
+	}
+	snprintf(seq, sizeof(seq), "1 3 %d", 12);
+	cr_assert_eq(fk_reorder_seen(&b2, 12, seq, strlen(seq)), 1,
+	    "a real copy still is one");
+	fk_reorder_release(&b2);
+}
+
 Test(reorder, a_duplicate_is_dropped_a_late_one_is_not)
 {
 	struct fk_reorder r;
@@ -244,5 +296,38 @@ Test(reorder, partitions_of_one_merge)
 	cr_assert_eq(fk_reorder_first_offset(&r, 1), -1);
 	released(&r, 1, got, sizeof(got));
 	cr_assert_str_eq(got, "a d", "partition 1's records dropped");
+	fk_reorder_release(&r);
+}
+
+/* make fuzz (fuzz_state, seed-state/frontier): a frontier restored and
+ * saved again before any watermark came, with no undo log yet, saved the
+ * same bytes but moved a null pointer's entries (UBSan). */
+Test(reorder, a_frontier_restored_is_saved_again_as_it_was)
+{
+	static const unsigned char saved[] = { 0x32, 0x4f, 0x45, 0x52, 0x00,
+		0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0xa0, 0x85, 0x47, 0x35, 0x93, 0x01, 0x00, 0x00, 0x06,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x74, 0x2d, 0x31,
+		0x30, 0x30, 0x31, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0xc0, 0xd3, 0x47, 0x35, 0x93,
+		0x01, 0x00, 0x00, 0x01, 0xe0, 0x92, 0x4a, 0x35, 0x93, 0x01,
+		0x00, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00 };
+	struct fk_reorder r;
+	unsigned char *again;
+	size_t len;
+
+	fk_reorder_init(&r, 0);
+	cr_assert_eq(fk_reorder_load(&r, saved, sizeof(saved)), 0);
+	cr_assert_eq(r.nundo, 0);
+	again = fk_reorder_save(&r, r.end, &len);
+	cr_assert_eq(len, sizeof(saved));
+	cr_assert_eq(memcmp(again, saved, len), 0);
+	free(again);
 	fk_reorder_release(&r);
 }
