@@ -2267,6 +2267,9 @@ fk_kafka_peek(const struct fk_config *cfg, struct fk_peek *pk, size_t n,
 
 /* --- transactions (--eos) */
 
+/* Tries of an abort that times out, each up to transaction.timeout.ms. */
+#define TXN_TRIES 3
+
 static void
 rewind_set(struct fk_consumer *c, int32_t partition, int64_t off)
 {
@@ -2548,12 +2551,27 @@ int
 fk_txn_abort(struct fk_producer *p, int *exitcode, char *err, size_t errlen)
 {
 	rd_kafka_error_t *e;
+	int tries = 0;
 
+	/* Each try waits at most transaction.timeout.ms, which is also how
+	 * long a message may wait: one stuck (after an epoch bump, in
+	 * librdkafka 2.0) has failed by the second. */
 	while ((e = rd_kafka_abort_transaction(p->rk, -1)) != NULL) {
-		if (!rd_kafka_error_is_retriable(e)) {
-			txn_fatal(p, "aborting the transaction",
-			    rd_kafka_error_code(e), rd_kafka_error_string(e),
-			    exitcode, err, errlen);
+		if (!rd_kafka_error_is_retriable(e) || ++tries == TXN_TRIES) {
+			if (rd_kafka_error_is_retriable(e)) {
+				/* Left open: the next producer with the id
+				 * aborts it. */
+				snprintf(err, errlen,
+				    "aborting the transaction: not done in "
+				    "time: %s",
+				    rd_kafka_error_string(e));
+				*exitcode = FK_EX_TEMPFAIL;
+			} else {
+				txn_fatal(p, "aborting the transaction",
+				    rd_kafka_error_code(e),
+				    rd_kafka_error_string(e), exitcode, err,
+				    errlen);
+			}
 			rd_kafka_error_destroy(e);
 			return FK_TXN_FATAL;
 		}
