@@ -723,9 +723,12 @@ struct part {
 	/* Taken away after that: where it starts if given back (kept while
 	 * not assigned), or -1. */
 	int64_t resume;
+	/* --eos: where an aborted transaction reads again from (its last
+	 * commit, or the first offset read since the assignment), or -1. */
+	int64_t rewind;
 };
 
-static const struct part part_none = { 0, 0, -1, -1, -1, -1, -1 };
+static const struct part part_none = { 0, 0, -1, -1, -1, -1, -1, -1 };
 
 struct fk_consumer {
 	rd_kafka_t *rk;
@@ -743,8 +746,6 @@ struct fk_consumer {
 	int reset_end; /* a partition without a commit starts at its end */
 	/* --eos, per partition: where an aborted transaction reads again
 	 * from (the offset committed, else the first read), or -1 */
-	int64_t *rewind;
-	int nrewind;
 };
 
 static struct part *
@@ -820,8 +821,6 @@ set_start_offsets(struct fk_consumer *c, rd_kafka_topic_partition_list_t *parts,
 	return 0;
 }
 
-static void rewind_set(struct fk_consumer *c, int32_t partition, int64_t off);
-
 static void
 track_assign(
     struct fk_consumer *c, const rd_kafka_topic_partition_list_t *parts, int on)
@@ -830,7 +829,7 @@ track_assign(
 		struct part *pt = part_get(c, parts->elems[i].partition);
 		int64_t resume = pt->resume;
 
-		rewind_set(c, parts->elems[i].partition, -1);
+		pt->rewind = -1;
 		if (on && !pt->assigned) {
 			*pt = part_none;
 			pt->assigned = 1;
@@ -1354,8 +1353,12 @@ fk_consumer_next(struct fk_consumer *c, struct fk_rec *rec, int timeout_ms,
 			logger(4, "CONSUME", err);
 		return 0;
 	}
-	if (c->nrewind > m->partition && c->rewind[m->partition] < 0)
-		c->rewind[m->partition] = m->offset;
+	if (m->partition >= 0) {
+		struct part *pt = part_get(c, m->partition);
+
+		if (pt->rewind < 0)
+			pt->rewind = m->offset;
+	}
 	/* A watermark does not make a partition less caught up: only a
 	 * record does (else idle would flap with every watermark). */
 	if (is_control(m))
@@ -1518,7 +1521,6 @@ fk_consumer_close(struct fk_consumer *c)
 	rd_kafka_destroy(c->rk);
 	free(c->parts);
 	free(c->at_end);
-	free(c->rewind);
 	free(c->topic);
 	free(c);
 }
@@ -2270,23 +2272,6 @@ fk_kafka_peek(const struct fk_config *cfg, struct fk_peek *pk, size_t n,
 /* Tries of an abort that times out, each up to transaction.timeout.ms. */
 #define TXN_TRIES 3
 
-static void
-rewind_set(struct fk_consumer *c, int32_t partition, int64_t off)
-{
-	if (partition < 0)
-		return;
-	if (partition >= c->nrewind) {
-		int n = partition + 16;
-
-		c->rewind =
-		    fk_xrealloc(c->rewind, (size_t)n * sizeof(*c->rewind));
-		for (int i = c->nrewind; i < n; i++)
-			c->rewind[i] = -1;
-		c->nrewind = n;
-	}
-	c->rewind[partition] = off;
-}
-
 void
 fk_kafka_txn_id(const struct fk_config *cfg, const char *group,
     const char *tool, const char *host, char *buf, size_t len)
@@ -2537,8 +2522,8 @@ fk_txn_commit(struct fk_producer *p, struct fk_consumer *c, int timeout_ms,
 		for (int i = 0; l != NULL && i < l->cnt; i++) {
 			part_get(c, l->elems[i].partition)->committed =
 			    l->elems[i].offset;
-			rewind_set(
-			    c, l->elems[i].partition, l->elems[i].offset);
+			part_get(c, l->elems[i].partition)->rewind =
+			    l->elems[i].offset;
 		}
 		rc = txn_begin(p, exitcode, err, errlen);
 	}
@@ -2655,15 +2640,13 @@ fk_consumer_rewind(struct fk_consumer *c, const int32_t *parts,
 
 	for (size_t i = 0; i < n; i++) {
 		struct part *pt = part_get(c, parts[i]);
-		int64_t off = start[i] >= 0 ? start[i]
-		    : parts[i] < c->nrewind ? c->rewind[parts[i]]
-		                            : -1;
+		int64_t off = start[i] >= 0 ? start[i] : pt->rewind;
 
 		if (!pt->assigned || off < 0)
 			continue;
 		rd_kafka_topic_partition_list_add(l, c->topic, parts[i])
 		    ->offset = off;
-		rewind_set(c, parts[i], off);
+		pt->rewind = off;
 		pt->marked = pt->cap = -1;
 		note_end(c, parts[i], 0);
 		if (pt->done) {
