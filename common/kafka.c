@@ -323,6 +323,11 @@ struct fk_producer {
 	unsigned long txn_base;
 	rd_kafka_resp_err_t send_err;
 	char txn_id[256];
+	/* fk_producer_idle: linger.ms, and when it last sent at once and
+	 * how many messages had been queued by then */
+	int linger_ms;
+	int64_t nudged_ms;
+	unsigned long nudged_sent;
 };
 
 static void
@@ -338,6 +343,22 @@ dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 	} else {
 		p->delivered++;
 	}
+}
+
+/* The producer's linger.ms, as configured (librdkafka's own default when
+ * unset). */
+static void
+producer_linger(struct fk_producer *p)
+{
+	char v[64], e[128];
+	size_t n = sizeof(v);
+	double ms;
+
+	p->linger_ms = 5;
+	if (rd_kafka_conf_get(rd_kafka_conf(p->rk), "linger.ms", v, &n) ==
+	        RD_KAFKA_CONF_OK &&
+	    fk_num_double(v, 0, 900000, &ms, e, sizeof(e)) == 0)
+		p->linger_ms = (int)ms;
 }
 
 struct fk_producer *
@@ -371,6 +392,7 @@ fk_producer_new(const struct fk_config *cfg, const char *compression, char *err,
 		free(p);
 		return NULL;
 	}
+	producer_linger(p);
 	return p;
 }
 
@@ -460,6 +482,35 @@ void
 fk_producer_poll(struct fk_producer *p, int timeout_ms)
 {
 	rd_kafka_poll(p->rk, timeout_ms);
+}
+
+/* Nagle's rule with linger.ms for the ack: a message that waits alone
+ * goes at once, and after that the producer's own linger.ms batches what
+ * follows, so a stream costs a request per linger.ms, not per pause. */
+int
+fk_producer_idle(struct fk_producer *p)
+{
+	int64_t now, left;
+
+	if (p->sent == p->nudged_sent)
+		return 0;
+	now = fk_time_mono_ms();
+	left = p->nudged_ms + p->linger_ms - now;
+	if (left > 0)
+		return (int)left;
+	p->nudged_ms = now;
+	p->nudged_sent = p->sent;
+	/* A flush sends what is queued without waiting for linger.ms, for
+	 * as long as it lasts: 1 ms is enough for the broker threads to see
+	 * it. */
+	rd_kafka_flush(p->rk, 1);
+	return 0;
+}
+
+int
+fk_producer_linger_ms(const struct fk_producer *p)
+{
+	return p->linger_ms;
 }
 
 int

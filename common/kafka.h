@@ -91,6 +91,16 @@ int fk_producer_send(struct fk_producer *p, const char *topic,
 /* Serve delivery reports, waiting at most timeout_ms. */
 void fk_producer_poll(struct fk_producer *p, int timeout_ms);
 
+/* Input would block: send what is queued now unless that was done less
+ * than linger.ms ago (linger.ms sends it by then).  A record alone goes
+ * at once; a stream goes in batches of linger.ms.  Returns 0 when nothing
+ * waits (or it was sent at once, waiting up to 1 ms), else the ms at
+ * least before the batch that a record queued now joins leaves. */
+int fk_producer_idle(struct fk_producer *p);
+
+/* The producer's linger.ms. */
+int fk_producer_linger_ms(const struct fk_producer *p);
+
 /* Wait until every queued message is delivered or failed, at most
  * timeout_ms (-1: no limit).  Returns the number still in flight. */
 int fk_producer_flush(struct fk_producer *p, int timeout_ms);

@@ -66,6 +66,7 @@ struct fk_rt {
 	const struct fk_rec *cur; /* the record being handled */
 	struct timespec t0;
 	long long last_commit_ms, last_tick_ms;
+	long long last_idle_ms; /* the tool's idle callback */
 	/* The group's trouble: a commit failed for a reason that passes, or
 	 * partitions were lost, and no commit worked since (said once); a
 	 * commit refused for good (no more are tried). */
@@ -1122,17 +1123,30 @@ handle_record(struct fk_rt *rt, const struct fk_rec *rec)
 }
 
 /* Input would block: write out what is buffered, and have the producer
- * send what it holds now rather than after linger.ms (a flush ignores
- * linger.ms while it lasts): a trickle reaches the topic at once, a flood
- * still travels in batches. */
-static void
+ * send a record that waits alone at once rather than after linger.ms;
+ * a stream still travels in batches of linger.ms (fk_producer_idle). */
+static int
 flush_idle(struct fk_rt *rt)
 {
+	int lingers = 0;
+
+	/* What readers downstream wait on goes out with the records, as
+	 * often as the producer sends a batch. */
+	if (the_tool->idle != NULL && rt->producer != NULL) {
+		long long now = fk_time_mono_ms();
+
+		if (now - rt->last_idle_ms >=
+		    fk_producer_linger_ms(rt->producer)) {
+			rt->last_idle_ms = now;
+			the_tool->idle(rt->ctx, rt);
+		}
+	}
 	flush_outputs(rt);
 	if (rt->producer != NULL) {
-		fk_producer_flush(rt->producer, 1);
+		lingers = fk_producer_idle(rt->producer);
 		check_refused();
 	}
+	return lingers;
 }
 
 int
@@ -1156,7 +1170,11 @@ idle(void *arg, int fd)
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	int rc;
 
-	flush_idle(rt);
+	/* A batch lingers in the producer for a while yet: what arrives in
+	 * the next ms joins it all the same, so read it in one go rather
+	 * than waking for each line of a stream. */
+	if (flush_idle(rt) > 1)
+		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
 	for (;;) {
 		if (got_signal)
 			return -1;

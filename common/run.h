@@ -70,6 +70,10 @@ struct fk_tool {
 	 * what the tool does on the clock (closing idle files).  NULL:
 	 * none. */
 	void (*tick)(void *ctx, struct fk_rt *rt);
+	/* Input would block (at most once per the producer's linger.ms),
+	 * before what is queued goes out: for what a reader downstream
+	 * waits on (watermarks).  NULL: none. */
+	void (*idle)(void *ctx, struct fk_rt *rt);
 	/* --from: input stops (end, signal, -c); before the last
 	 * checkpoint, so that what the tool writes out now is committed. */
 	void (*drain)(void *ctx, struct fk_rt *rt);

@@ -869,6 +869,14 @@ tick(void *ctx, struct fk_rt *rt)
 	enrich_counts(ctx);
 }
 
+/* Input would block: the next hop holds what we wrote until our
+ * watermarks pass it, so they go with the records. */
+static void
+idle(void *ctx, struct fk_rt *rt)
+{
+	send_watermarks(ctx, rt, 0);
+}
+
 /* The end of the input (-e, -c): what is held goes, and the partitions
  * are idle.  After a signal, what is held stays unapplied: it is read
  * again, from the offset committed, by whoever reads on. */
@@ -1001,6 +1009,7 @@ main(int argc, char **argv)
 		.checkpoint = checkpoint,
 		.watermark = watermark,
 		.tick = tick,
+		.idle = idle,
 		.drain = drain,
 	};
 	int rc;

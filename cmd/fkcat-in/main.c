@@ -451,18 +451,33 @@ record(void *ctx, struct fk_rt *rt, const struct fk_rec *rec)
 	json_decref(obj);
 }
 
-/* Also while stdin is blocked: a reader learns wm moved, or that nothing
- * comes for now. */
+/* A reader learns wm moved, or that nothing comes for now. */
 static void
-tick(void *ctx, struct fk_rt *rt)
+watermarks(struct fkcat *f, struct fk_rt *rt)
 {
-	struct fkcat *f = ctx;
 	struct fk_watermark w;
 
 	if (f->watermarks && fk_wmark_tick(&f->wm, fk_time_mono_ms(), &w))
 		send_wm(f, rt, &w);
+}
+
+/* Also while stdin is blocked. */
+static void
+tick(void *ctx, struct fk_rt *rt)
+{
+	struct fkcat *f = ctx;
+
+	watermarks(f, rt);
 	if (f->merge)
 		merge_tick(f, rt);
+}
+
+/* Input would block: the readers holding records by our watermark get it
+ * with the records, not up to 100 ms later. */
+static void
+idle(void *ctx, struct fk_rt *rt)
+{
+	watermarks(ctx, rt);
 }
 
 /* The producer is still open: the last watermark is delivered with the
@@ -526,6 +541,7 @@ main(int argc, char **argv)
 		.record = record,
 		.finish = finish,
 		.tick = tick,
+		.idle = idle,
 		.assigned = assigned,
 		.revoked = revoked,
 		.checkpoint = checkpoint,
