@@ -337,6 +337,7 @@ bench: all
 	bench/tools $(BINDIR)
 	bench/sink $(BINDIR)
 	bench/eos $(BINDIR)
+	bench/kafka-path $(BINDIR)
 	bench/e2e $(BINDIR)
 
 # The sample through fkcat-in, then the pipeline on two weeks of
