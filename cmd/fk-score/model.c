@@ -116,6 +116,7 @@ struct fk_model {
 			* fraction; 1 at a root */
 	double *nmean; /* cover-weighted mean of the leaves below a node */
 	unsigned maxdepth;
+	unsigned char *used; /* per input: a split reads it (all: logistic) */
 };
 
 /* Where load errors go. */
@@ -875,6 +876,30 @@ is_ubjson(const char *s, size_t len)
 	    strchr("iUIlL$#", s[1]) != NULL;
 }
 
+/* The input a node splits on. */
+static inline uint32_t
+split_input(const struct fk_model *m, const struct node *n)
+{
+	return n->in < m->ninputs ? n->in : n->in - (uint32_t)m->ninputs;
+}
+
+/* The inputs that can move a margin or a contribution: a logistic
+ * model's all, a forest's those its splits read. */
+static void
+mark_used(struct fk_model *m)
+{
+	size_t i;
+
+	m->used = fk_xcalloc(m->ninputs + 1, 1);
+	if (m->kind == FK_MODEL_LOGISTIC) {
+		memset(m->used, 1, m->ninputs);
+		return;
+	}
+	for (i = 0; i < m->nnodes; i++)
+		if (m->node[i].left != i)
+			m->used[split_input(m, &m->node[i])] = 1;
+}
+
 struct fk_model *
 fk_model_parse(
     const char *name, const char *text, size_t len, char *err, size_t errlen)
@@ -916,6 +941,7 @@ fk_model_parse(
 		fk_model_free(m);
 		return NULL;
 	}
+	mark_used(m);
 	return m;
 }
 
@@ -969,6 +995,7 @@ fk_model_free(struct fk_model *m)
 	free(m->leaf);
 	free(m->frac);
 	free(m->nmean);
+	free(m->used);
 	free(m);
 }
 
@@ -988,6 +1015,12 @@ const char *
 fk_model_input(const struct fk_model *m, size_t i)
 {
 	return i < m->ninputs ? m->input[i] : NULL;
+}
+
+int
+fk_model_input_used(const struct fk_model *m, size_t i)
+{
+	return i < m->ninputs && m->used[i];
 }
 
 int
@@ -1044,13 +1077,6 @@ static inline uint32_t
 step(const struct node *n, const float *xs)
 {
 	return xs[n->in] >= n->thr;
-}
-
-/* The input a node splits on. */
-static inline uint32_t
-split_input(const struct fk_model *m, const struct node *n)
-{
-	return n->in < m->ninputs ? n->in : n->in - (uint32_t)m->ninputs;
 }
 
 /* Trees are walked LANES at a time (see LANES), each group as deep as

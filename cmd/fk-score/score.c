@@ -32,6 +32,8 @@ struct fk_scorer {
 	struct fk_model *model;
 	size_t *inslot; /* per model input: its field */
 	size_t nin;
+	size_t *used; /* the inputs the model reads, the others NaN in x */
+	size_t nused;
 	double *x, *c;
 	uint32_t *fired;
 	struct piece *rule_json; /* {"rule":...,"tags":[...] without "}" */
@@ -223,6 +225,12 @@ load_model(struct fk_scorer *s, char *err, size_t errlen)
 	fk_jbuf_release(&b);
 	s->x = fk_xcalloc(s->nin + 1, sizeof(*s->x));
 	s->c = fk_xcalloc(s->nin + 1, sizeof(*s->c));
+	s->used = fk_xcalloc(s->nin + 1, sizeof(*s->used));
+	for (i = 0; i < s->nin; i++) {
+		s->x[i] = NAN;
+		if (fk_model_input_used(s->model, i))
+			s->used[s->nused++] = i;
+	}
 	rc = 0;
 out:
 	for (i = 0; i < s->nin; i++)
@@ -310,6 +318,7 @@ fk_scorer_free(struct fk_scorer *s)
 	fk_fields_release(&s->f);
 	fk_jbuf_release(&s->out);
 	free(s->inslot);
+	free(s->used);
 	free(s->x);
 	free(s->c);
 	free(s->fired);
@@ -520,8 +529,9 @@ fk_scorer_record(struct fk_scorer *s, const char *data, size_t len,
 		v.rules = clamp01(round9(v.rules));
 	}
 	if (s->model != NULL) {
-		for (i = 0; i < s->nin; i++)
-			s->x[i] = fk_fields_num(&s->f, s->inslot[i]);
+		for (i = 0; i < s->nused; i++)
+			s->x[s->used[i]] =
+			    fk_fields_num(&s->f, s->inslot[s->used[i]]);
 		v.margin = fk_model_margin(s->model, s->x);
 		v.model = fk_model_prob(v.margin);
 	}

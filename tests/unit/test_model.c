@@ -332,6 +332,21 @@ Test(model, tiny_tree)
 	fk_model_free(m);
 }
 
+/* Only the inputs a split reads need looking up; a logistic model reads
+ * them all. */
+Test(model, inputs_used)
+{
+	struct fk_model *m = parse(TINY);
+	struct fk_model *l = parse(LOGIT);
+
+	cr_assert(!fk_model_input_used(m, 0), "a is never split on");
+	cr_assert(fk_model_input_used(m, 1), "b is");
+	cr_assert(!fk_model_input_used(m, 2), "past the inputs");
+	cr_assert(fk_model_input_used(l, 0) && fk_model_input_used(l, 1));
+	fk_model_free(m);
+	fk_model_free(l);
+}
+
 Test(model, base_score_sets_the_bias)
 {
 	char *s = replace(TINY, "\"5E-1\"", "\"2E-1\"");
