@@ -31,8 +31,10 @@ fk_jpath_free(struct fk_jpath *t)
 
 	if (t == NULL)
 		return;
-	for (i = 0; i < t->n; i++)
+	for (i = 0; i < t->n; i++) {
 		fk_map_release(&t->nodes[i].kids);
+		free(t->nodes[i].memo);
+	}
 	for (i = 0; i < t->nslots; i++)
 		free(t->names[i]);
 	free(t->nodes);
@@ -54,6 +56,10 @@ child(struct fk_jpath *t, uint32_t parent, const char *name, size_t len)
 	if (!added)
 		return (uint32_t)(uintptr_t)e->val;
 	e->val = (void *)(uintptr_t)k;
+	/* What the memo says no path goes through may now have one. */
+	free(t->nodes[parent].memo);
+	t->nodes[parent].memo = NULL;
+	t->nodes[parent].nmemo = 0;
 	if (t->n == t->cap) {
 		t->cap *= 2;
 		t->nodes = fk_xrealloc(t->nodes, t->cap * sizeof(*t->nodes));
@@ -118,6 +124,22 @@ fk_jpath_add(struct fk_jpath *t, const char *path, char *err, size_t errlen)
 			break;
 	}
 	return (long)fk_jpath_addv(t, path, seg, lens, n);
+}
+
+void
+fk_jpath_memo_grow(struct fk_jpath *t, uint32_t node, size_t pos)
+{
+	struct fk_jpath_node *nd = &t->nodes[node];
+	size_t n = nd->nmemo > 0 ? 2 * nd->nmemo : 16, i;
+
+	while (n <= pos)
+		n *= 2;
+	if (n > FK_JPATH_MEMO_MAX)
+		n = FK_JPATH_MEMO_MAX;
+	nd->memo = fk_xrealloc(nd->memo, n * sizeof(*nd->memo));
+	for (i = nd->nmemo; i < n; i++)
+		nd->memo[i].len = FK_JPATH_NOMEMO;
+	nd->nmemo = n;
 }
 
 size_t

@@ -17,12 +17,29 @@
  * everyone else uses the functions. */
 #define FK_JPATH_NONE UINT32_MAX
 
+/* What a lookup in a node's kids found for the key at one position of
+ * its object: a stream's records mostly write their keys in one order,
+ * so the key there is most often the one there in the record before,
+ * and a comparison of its words stands in for the hash and the probe.
+ * Keys of up to 16 bytes: their words are all of them. */
+struct fk_jpath_memo {
+	uint64_t w0, w1;
+	uint32_t len; /* FK_JPATH_NOMEMO: nothing remembered */
+	uint32_t kid; /* or FK_JPATH_NONE */
+};
+
+#define FK_JPATH_NOMEMO UINT32_MAX
+#define FK_JPATH_MEMO_MAX 256 /* positions remembered per node */
+
 struct fk_jpath_node {
 	long slot; /* the path that ends here, or -1 */
 	/* The kids by member name, hashed by fk_jpath_hash; each val is the
 	 * kid's node index. */
 	struct fk_map kids;
-	unsigned gen; /* the last scan that found this node */
+	unsigned gen;               /* the last scan that found this node */
+	struct fk_jpath_memo *memo; /* by position; forgotten when a kid
+				     * is added */
+	size_t nmemo;
 };
 
 struct fk_jpath {
@@ -114,6 +131,42 @@ fk_jpath_hash(struct fk_jpath_words w, size_t len)
 	    (w.w0 * 0x9e3779b97f4a7c15u ^ w.w1 ^ len) * 0xff51afd7ed558ccdu;
 
 	return h ^ h >> 29;
+}
+
+/* Room in node's memo for position pos < FK_JPATH_MEMO_MAX. */
+void fk_jpath_memo_grow(struct fk_jpath *t, uint32_t node, size_t pos);
+
+/* The kid of node named key[0..len) (plain bytes: no escapes), the key
+ * at position pos of its object, or FK_JPATH_NONE.  end: where the text
+ * ends, as for fk_jpath_words. */
+static FK_JPATH_INLINE uint32_t
+fk_jpath_kid(struct fk_jpath *t, uint32_t node, size_t pos, const char *key,
+    size_t len, const char *end)
+{
+	struct fk_jpath_node *nd = &t->nodes[node];
+	const struct fk_map_entry *e;
+	struct fk_jpath_memo *mm;
+	struct fk_jpath_words w;
+	uint32_t k;
+
+	if (fk_map_count(&nd->kids) == 0)
+		return FK_JPATH_NONE;
+	w = fk_jpath_words(key, len, end);
+	if (pos < nd->nmemo) {
+		mm = &nd->memo[pos];
+		if (mm->len == len && mm->w0 == w.w0 && mm->w1 == w.w1)
+			return mm->kid;
+	}
+	e = fk_map_get_hashed(&nd->kids, key, len, fk_jpath_hash(w, len));
+	k = e != NULL ? (uint32_t)(uintptr_t)e->val : FK_JPATH_NONE;
+	if (len > 16 || pos >= FK_JPATH_MEMO_MAX)
+		return k;
+	if (pos >= nd->nmemo) {
+		fk_jpath_memo_grow(t, node, pos);
+		nd = &t->nodes[node];
+	}
+	nd->memo[pos] = (struct fk_jpath_memo){ w.w0, w.w1, (uint32_t)len, k };
+	return k;
 }
 
 #endif

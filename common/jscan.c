@@ -618,22 +618,18 @@ kid_escaped(
 	return FK_JPATH_NONE;
 }
 
-/* The kid of node named key[0..len) (escapes decoded when escaped), or
- * FK_JPATH_NONE.  end: where the text ends. */
+/* The kid of node named key[0..len) (escapes decoded when escaped), the
+ * key at position pos of its object, or FK_JPATH_NONE.  end: where the
+ * text ends. */
 static ALWAYS_INLINE uint32_t
-kid(const struct fk_jpath *t, uint32_t node, const char *key, size_t len,
+kid(struct fk_jpath *t, uint32_t node, size_t pos, const char *key, size_t len,
     bool escaped, const char *end)
 {
-	const struct fk_map *kids = &t->nodes[node].kids;
-	const struct fk_map_entry *e;
-
-	if (fk_map_count(kids) == 0)
-		return FK_JPATH_NONE;
 	if (escaped)
-		return kid_escaped(t, node, key, len);
-	e = fk_map_get_hashed(
-	    kids, key, len, fk_jpath_hash(fk_jpath_words(key, len, end), len));
-	return e != NULL ? (uint32_t)(uintptr_t)e->val : FK_JPATH_NONE;
+		return fk_map_count(&t->nodes[node].kids) == 0
+		    ? FK_JPATH_NONE
+		    : kid_escaped(t, node, key, len);
+	return fk_jpath_kid(t, node, pos, key, len, end);
 }
 
 /* Forget what was found at node and below it. */
@@ -663,8 +659,9 @@ enter(struct fk_jpath *t, uint32_t node, struct fk_jmember *out)
 struct paths {
 	struct fk_jpath *t;
 	struct fk_jmember *out;
-	uint32_t pending;          /* the node of the key just read */
-	uint32_t at[MAXDEPTH + 1]; /* the node of each open container */
+	uint32_t pending;           /* the node of the key just read */
+	uint32_t at[MAXDEPTH + 1];  /* the node of each open container */
+	uint32_t pos[MAXDEPTH + 1]; /* the keys read in each so far */
 	const unsigned char *open[MAXDEPTH + 1];
 };
 
@@ -698,6 +695,7 @@ open: /* p is at '{' or '[' */
 	depth++;
 	if (ps != NULL) {
 		ps->at[depth] = ps->pending;
+		ps->pos[depth] = 0;
 		ps->open[depth] = p;
 		ps->pending = FK_JPATH_NONE;
 	}
@@ -720,8 +718,9 @@ key:
 	if ((size_t)(p - v - 2) > c->longest)
 		c->longest = (size_t)(p - v - 2);
 	if (ps != NULL && ps->at[depth] != FK_JPATH_NONE &&
-	    (ps->pending = kid(ps->t, ps->at[depth], (const char *)v + 1,
-	         (size_t)(p - v - 2), esc, (const char *)end)) != FK_JPATH_NONE)
+	    (ps->pending = kid(ps->t, ps->at[depth], ps->pos[depth]++,
+	         (const char *)v + 1, (size_t)(p - v - 2), esc,
+	         (const char *)end)) != FK_JPATH_NONE)
 		enter(ps->t, ps->pending, ps->out);
 	p = ws(p, end);
 	if (p == end || *p != ':')
@@ -964,7 +963,7 @@ scan_top(struct fk_jobj *o, const char *s, size_t len, struct paths *ps,
 		}
 		seen |= bit;
 		if (ps != NULL) {
-			node = kid(ps->t, 0, (const char *)k, klen, kesc,
+			node = kid(ps->t, 0, n, (const char *)k, klen, kesc,
 			    (const char *)end);
 			if (node != FK_JPATH_NONE)
 				enter(ps->t, node, ps->out);

@@ -130,6 +130,51 @@ Test(jpath, repeated_keys_last_wins)
 	fk_jpath_free(t);
 }
 
+/* The memo of what each position held in the record before: keys that
+ * move, keys alike but for their length or a middle byte, and a path
+ * added after a scan, where the memo had found none. */
+Test(jpath, lookups_remember_positions)
+{
+	struct fk_jpath *t = fk_jpath_new();
+	struct doc d;
+	char err[64];
+
+	fk_jpath_add(t, "f.count_10m", err, sizeof(err));
+	fk_jpath_add(t, "f.count_1m", err, sizeof(err));
+	fk_jpath_add(t, "f.long_name_of_the_key", err, sizeof(err));
+	find(t, &d, "{\"f\":{\"count_10m\":1,\"count_1m\":2}}");
+	is(&d.out[0], "1");
+	is(&d.out[1], "2");
+	done(&d);
+	find(t, &d, "{\"f\":{\"count_1m\":3,\"count_10m\":4}}");
+	is(&d.out[0], "4");
+	is(&d.out[1], "3");
+	done(&d);
+	find(t, &d, "{\"f\":{\"count_1m\":5,\"count_1Xm\":6}}");
+	is(&d.out[0], NULL);
+	is(&d.out[1], "5");
+	done(&d);
+	find(t, &d, "{\"f\":{\"count_10m\":7,\"count_100m\":8}}");
+	is(&d.out[0], "7");
+	is(&d.out[1], NULL);
+	done(&d);
+	find(t, &d, "{\"f\":{\"long_name_of_the_key\":9}}");
+	is(&d.out[2], "9");
+	done(&d);
+	find(t, &d, "{\"f\":{\"long_name_of_THE_key\":9}}");
+	is(&d.out[2], NULL);
+	done(&d);
+	find(t, &d, "{\"f\":{\"x\":1},\"g\":{\"x\":2}}");
+	cr_assert_eq(fk_jpath_add(t, "g.x", err, sizeof(err)), 3);
+	cr_assert_eq(fk_jpath_add(t, "f.x", err, sizeof(err)), 4);
+	done(&d);
+	find(t, &d, "{\"f\":{\"x\":1},\"g\":{\"x\":2}}");
+	is(&d.out[3], "2");
+	is(&d.out[4], "1");
+	done(&d);
+	fk_jpath_free(t);
+}
+
 /* Random documents: every path's span parses back to jansson's value. */
 
 static json_t *
