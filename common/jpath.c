@@ -20,6 +20,8 @@ fk_jpath_new(void)
 	t->cap = 16;
 	t->nodes = fk_xcalloc(t->cap, sizeof(*t->nodes));
 	t->nodes[0].slot = -1;
+	t->nodes[0].first = FK_JPATH_NOMEMO;
+	fk_map_init(&t->nodes[0].seen);
 	t->n = 1;
 	return t;
 }
@@ -33,6 +35,7 @@ fk_jpath_free(struct fk_jpath *t)
 		return;
 	for (i = 0; i < t->n; i++) {
 		fk_map_release(&t->nodes[i].kids);
+		fk_map_release(&t->nodes[i].seen);
 		free(t->nodes[i].memo);
 	}
 	for (i = 0; i < t->nslots; i++)
@@ -56,10 +59,10 @@ child(struct fk_jpath *t, uint32_t parent, const char *name, size_t len)
 	if (!added)
 		return (uint32_t)(uintptr_t)e->val;
 	e->val = (void *)(uintptr_t)k;
-	/* What the memo says no path goes through may now have one. */
-	free(t->nodes[parent].memo);
-	t->nodes[parent].memo = NULL;
+	/* A key the memo found no kid for may now have one. */
 	t->nodes[parent].nmemo = 0;
+	t->nodes[parent].first = FK_JPATH_NOMEMO;
+	fk_map_clear(&t->nodes[parent].seen);
 	if (t->n == t->cap) {
 		t->cap *= 2;
 		t->nodes = fk_xrealloc(t->nodes, t->cap * sizeof(*t->nodes));
@@ -69,6 +72,8 @@ child(struct fk_jpath *t, uint32_t parent, const char *name, size_t len)
 	memset(c, 0, sizeof(*c));
 	c->slot = -1;
 	fk_map_init(&c->kids);
+	c->first = FK_JPATH_NOMEMO;
+	fk_map_init(&c->seen);
 	return k;
 }
 
@@ -127,19 +132,39 @@ fk_jpath_add(struct fk_jpath *t, const char *path, char *err, size_t errlen)
 }
 
 void
-fk_jpath_memo_grow(struct fk_jpath *t, uint32_t node, size_t pos)
+fk_jpath_learn(struct fk_jpath *t, uint32_t node, struct fk_jpath_cursor *c,
+    const char *key, size_t len, struct fk_jpath_words w, uint64_t h,
+    uint32_t kid)
 {
 	struct fk_jpath_node *nd = &t->nodes[node];
-	size_t n = nd->nmemo > 0 ? 2 * nd->nmemo : 16, i;
+	struct fk_map_entry *e = NULL;
+	uint32_t i = FK_JPATH_NOMEMO;
+	int added;
 
-	while (n <= pos)
-		n *= 2;
-	if (n > FK_JPATH_MEMO_MAX)
-		n = FK_JPATH_MEMO_MAX;
-	nd->memo = fk_xrealloc(nd->memo, n * sizeof(*nd->memo));
-	for (i = nd->nmemo; i < n; i++)
-		nd->memo[i].len = FK_JPATH_NOMEMO;
-	nd->nmemo = n;
+	if (len <= 16 &&
+	    ((e = fk_map_get_hashed(&nd->seen, key, len, h)) != NULL ||
+	        nd->nmemo < FK_JPATH_MEMO_MAX)) {
+		if (e == NULL) {
+			if (nd->nmemo == nd->capmemo) {
+				nd->capmemo =
+				    nd->capmemo ? 2 * nd->capmemo : 16;
+				nd->memo = fk_xrealloc(
+				    nd->memo, nd->capmemo * sizeof(*nd->memo));
+			}
+			e = fk_map_put_hashed(&nd->seen, key, len, h, &added);
+			e->val = (void *)(uintptr_t)nd->nmemo;
+			nd->memo[nd->nmemo] = (struct fk_jpath_memo){ w.w0,
+				w.w1, (uint32_t)len, kid, FK_JPATH_NOMEMO };
+			nd->nmemo++;
+		}
+		i = (uint32_t)(uintptr_t)e->val;
+	}
+	if (c->last == FK_JPATH_FIRST)
+		nd->first = i;
+	else if (c->last != FK_JPATH_NOMEMO)
+		nd->memo[c->last].next = i;
+	c->last = i;
+	c->next = i != FK_JPATH_NOMEMO ? nd->memo[i].next : FK_JPATH_NOMEMO;
 }
 
 size_t
