@@ -117,6 +117,8 @@ struct fk_model {
 	double *nmean; /* cover-weighted mean of the leaves below a node */
 	unsigned maxdepth;
 	unsigned char *used; /* per input: a split reads it (all: logistic) */
+	uint32_t *uses;      /* those inputs in order */
+	size_t nuses;
 };
 
 /* Where load errors go. */
@@ -891,13 +893,15 @@ mark_used(struct fk_model *m)
 	size_t i;
 
 	m->used = fk_xcalloc(m->ninputs + 1, 1);
-	if (m->kind == FK_MODEL_LOGISTIC) {
+	m->uses = fk_xcalloc(m->ninputs + 1, sizeof(*m->uses));
+	if (m->kind == FK_MODEL_LOGISTIC)
 		memset(m->used, 1, m->ninputs);
-		return;
-	}
-	for (i = 0; i < m->nnodes; i++)
+	for (i = 0; m->kind == FK_MODEL_XGBOOST && i < m->nnodes; i++)
 		if (m->node[i].left != i)
 			m->used[split_input(m, &m->node[i])] = 1;
+	for (i = 0; i < m->ninputs; i++)
+		if (m->used[i])
+			m->uses[m->nuses++] = (uint32_t)i;
 }
 
 struct fk_model *
@@ -996,6 +1000,7 @@ fk_model_free(struct fk_model *m)
 	free(m->frac);
 	free(m->nmean);
 	free(m->used);
+	free(m->uses);
 	free(m);
 }
 
@@ -1058,16 +1063,20 @@ zval(const struct fk_model *m, const double *x, size_t i)
 
 /* The inputs as XGBoost sees them, floats, then their negations (see
  * node).  A double beyond float's range becomes an infinity (C11 Annex
- * F), as it does in XGBoost's float matrix. */
+ * F), as it does in XGBoost's float matrix.  Only those a split reads,
+ * and input 0, which leaves compare (always false) with their NaN. */
 static float *
 inputs(const struct fk_model *m, const double *x, float *stack)
 {
 	size_t n = m->ninputs;
 	float *xs = n <= STACK_INPUTS ? stack : fk_xmalloc(2 * n * sizeof(*xs));
+	uint32_t k;
 
-	for (size_t i = 0; i < n; i++) {
-		xs[i] = (float)x[i];
-		xs[n + i] = -xs[i];
+	xs[0] = xs[n] = 0;
+	for (size_t i = 0; i < m->nuses; i++) {
+		k = m->uses[i];
+		xs[k] = (float)x[k];
+		xs[n + k] = -xs[k];
 	}
 	return xs;
 }
