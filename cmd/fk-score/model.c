@@ -1096,6 +1096,7 @@ _Static_assert(LANES == 16, "EACH_LANE names 16 lanes");
 #define EACH_LANE(X) \
 	X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) \
 	X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15)
+#define EACH_QUARTER_LANE(X) X(0) X(1) X(2) X(3)
 /* clang-format on */
 #define LANE_ROOT(k) uint32_t a##k = t[k].root;
 #define LANE_DEPTH(k) d = t[k].depth > d ? t[k].depth : d;
@@ -1110,7 +1111,7 @@ trees_margin(const struct fk_model *m, const float *xs)
 	double sum = m->base;
 	uint32_t d;
 
-	for (; t < end; t += LANES) {
+	for (; end - t >= LANES; t += LANES) {
 		EACH_LANE(LANE_ROOT)
 		d = 0;
 		EACH_LANE(LANE_DEPTH)
@@ -1118,6 +1119,18 @@ trees_margin(const struct fk_model *m, const float *xs)
 			EACH_LANE(LANE_STEP)
 		}
 		EACH_LANE(LANE_LEAF)
+	}
+	/* The trees left over, four at a time rather than sixteen with
+	 * empty ones (100 trees: 4 in the last group, not 16).  The sum
+	 * takes the leaves in the same order. */
+	for (; t < end; t += LANES / 4) {
+		EACH_QUARTER_LANE(LANE_ROOT)
+		d = 0;
+		EACH_QUARTER_LANE(LANE_DEPTH)
+		for (; d > 0; d--) {
+			EACH_QUARTER_LANE(LANE_STEP)
+		}
+		EACH_QUARTER_LANE(LANE_LEAF)
 	}
 	return sum;
 }
