@@ -81,8 +81,9 @@
  * as floats and then their negations.  NaN compares false, so a missing
  * value goes left.  Where XGBoost sends it right, the children are
  * swapped and the test turned round: x < s becomes -x >= -prev(s),
- * prev(s) being the float below s.  A leaf's thr is NaN: it never sends
- * anything right, and its left is itself. */
+ * prev(s) being the float below s.  A leaf's in is 2 * ninputs, where
+ * xs holds a NaN: it never sends anything right, and its left is
+ * itself; its thr is its value, read with the node just reached. */
 struct node {
 	float thr;
 	uint32_t in;
@@ -660,8 +661,8 @@ load_tree(struct ld *l, struct fk_model *m, const json_t *t, size_t ti,
 				    "%s.split_conditions[%u]: leaf value %g is "
 				    "not finite",
 				    path, o, cond);
-			nd[i].thr = NAN;
-			nd[i].in = 0;
+			nd[i].thr = (float)cond;
+			nd[i].in = (uint32_t)(2 * m->ninputs);
 			nd[i].left = (uint32_t)(base + i);
 			m->leaf[base + i] = (float)cond;
 			continue;
@@ -852,8 +853,8 @@ load_xgboost(struct ld *l, struct fk_model *m, const json_t *root)
 	/* The padding: trees of one leaf of 0, which sum + 0 leaves. */
 	new_nodes(m, 1);
 	k = (long long)m->nnodes - 1;
-	m->node[k].thr = NAN;
-	m->node[k].in = 0;
+	m->node[k].thr = 0;
+	m->node[k].in = (uint32_t)(2 * m->ninputs);
 	m->node[k].left = (uint32_t)k;
 	m->leaf[k] = 0;
 	m->frac[k] = 1;
@@ -1061,18 +1062,19 @@ zval(const struct fk_model *m, const double *x, size_t i)
 	return m->mean != NULL ? (x[i] - m->mean[i]) / m->scale[i] : x[i];
 }
 
-/* The inputs as XGBoost sees them, floats, then their negations (see
- * node).  A double beyond float's range becomes an infinity (C11 Annex
- * F), as it does in XGBoost's float matrix.  Only those a split reads,
- * and input 0, which leaves compare (always false) with their NaN. */
+/* The inputs as XGBoost sees them, floats, then their negations, then
+ * the NaN of leaves (see node).  A double beyond float's range becomes
+ * an infinity (C11 Annex F), as it does in XGBoost's float matrix.  Only
+ * those a split reads. */
 static float *
 inputs(const struct fk_model *m, const double *x, float *stack)
 {
 	size_t n = m->ninputs;
-	float *xs = n <= STACK_INPUTS ? stack : fk_xmalloc(2 * n * sizeof(*xs));
+	float *xs =
+	    n <= STACK_INPUTS ? stack : fk_xmalloc((2 * n + 1) * sizeof(*xs));
 	uint32_t k;
 
-	xs[0] = xs[n] = 0;
+	xs[2 * n] = NAN;
 	for (size_t i = 0; i < m->nuses; i++) {
 		k = m->uses[i];
 		xs[k] = (float)x[k];
@@ -1101,7 +1103,7 @@ _Static_assert(LANES == 16, "EACH_LANE names 16 lanes");
 #define LANE_ROOT(k) uint32_t a##k = t[k].root;
 #define LANE_DEPTH(k) d = t[k].depth > d ? t[k].depth : d;
 #define LANE_STEP(k) a##k = nd[a##k].left + step(&nd[a##k], xs);
-#define LANE_LEAF(k) sum += m->leaf[a##k];
+#define LANE_LEAF(k) sum += nd[a##k].thr;
 
 static double
 trees_margin(const struct fk_model *m, const float *xs)
@@ -1138,7 +1140,7 @@ trees_margin(const struct fk_model *m, const float *xs)
 double
 fk_model_margin(const struct fk_model *m, const double *x)
 {
-	float stack[2 * STACK_INPUTS], *xs;
+	float stack[2 * STACK_INPUTS + 1], *xs;
 	double sum;
 
 	if (m->kind == FK_MODEL_LOGISTIC) {
@@ -1329,7 +1331,7 @@ fk_model_explain(const struct fk_model *m, const double *x, enum fk_explain how,
     double *c, double *bias)
 {
 	struct pel stack[PATH_LEN(STACK_DEPTH)], *path = stack;
-	float xstack[2 * STACK_INPUTS];
+	float xstack[2 * STACK_INPUTS + 1];
 	struct shap s;
 	size_t i;
 
