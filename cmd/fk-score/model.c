@@ -90,6 +90,16 @@ struct node {
 	uint32_t left; /* right is left + 1 */
 };
 
+/* The walk's copy of a node in 8 bytes, when the inputs and the
+ * distance from each node to its left child fit 16 bits: a forest of
+ * 100 trees of depth 6 (3,400 nodes) then fits a 32 KB L1 cache, which
+ * its 12-byte nodes do not. */
+struct cnode {
+	float thr;
+	uint16_t in;
+	uint16_t off; /* left is this node + off */
+};
+
 struct tree {
 	uint32_t root;
 	uint32_t depth; /* steps from the root to the deepest leaf */
@@ -117,6 +127,7 @@ struct fk_model {
 			* fraction; 1 at a root */
 	double *nmean; /* cover-weighted mean of the leaves below a node */
 	unsigned maxdepth;
+	struct cnode *cnode; /* or NULL when the nodes do not fit it */
 	unsigned char *used; /* per input: a split reads it (all: logistic) */
 	uint32_t *uses;      /* those inputs in order */
 	size_t nuses;
@@ -905,6 +916,25 @@ mark_used(struct fk_model *m)
 			m->uses[m->nuses++] = (uint32_t)i;
 }
 
+/* The nodes in 8 bytes for the walk, if they fit. */
+static void
+compact(struct fk_model *m)
+{
+	size_t i;
+
+	if (m->kind != FK_MODEL_XGBOOST || 2 * m->ninputs > UINT16_MAX)
+		return;
+	for (i = 0; i < m->nnodes; i++)
+		if (m->node[i].left - i > UINT16_MAX)
+			return;
+	m->cnode = fk_xcalloc(m->nnodes + 1, sizeof(*m->cnode));
+	for (i = 0; i < m->nnodes; i++) {
+		m->cnode[i].thr = m->node[i].thr;
+		m->cnode[i].in = (uint16_t)m->node[i].in;
+		m->cnode[i].off = (uint16_t)(m->node[i].left - i);
+	}
+}
+
 struct fk_model *
 fk_model_parse(
     const char *name, const char *text, size_t len, char *err, size_t errlen)
@@ -947,6 +977,7 @@ fk_model_parse(
 		return NULL;
 	}
 	mark_used(m);
+	compact(m);
 	return m;
 }
 
@@ -1002,6 +1033,7 @@ fk_model_free(struct fk_model *m)
 	free(m->nmean);
 	free(m->used);
 	free(m->uses);
+	free(m->cnode);
 	free(m);
 }
 
@@ -1104,36 +1136,44 @@ _Static_assert(LANES == 16, "EACH_LANE names 16 lanes");
 #define LANE_DEPTH(k) d = t[k].depth > d ? t[k].depth : d;
 #define LANE_STEP(k) a##k = nd[a##k].left + step(&nd[a##k], xs);
 #define LANE_LEAF(k) sum += nd[a##k].thr;
+#define LANE_CSTEP(k)                                                          \
+	a##k += cn[a##k].off + (uint32_t)(xs[cn[a##k].in] >= cn[a##k].thr);
+#define LANE_CLEAF(k) sum += cn[a##k].thr;
+/* One group of trees: EACH its lanes, with STEP and LEAF. */
+#define WALK(EACH, STEP, LEAF)                                                 \
+	do {                                                                   \
+		EACH(LANE_ROOT)                                                \
+		d = 0;                                                         \
+		EACH(LANE_DEPTH)                                               \
+		for (; d > 0; d--) {                                           \
+			EACH(STEP)                                             \
+		}                                                              \
+		EACH(LEAF)                                                     \
+	} while (0)
 
+/* Whole groups of sixteen, then the trees left over four at a time
+ * rather than sixteen with empty ones (100 trees: 4 in the last group,
+ * not 16); the sum takes the leaves in the same order. */
 static double
 trees_margin(const struct fk_model *m, const float *xs)
 {
 	const struct node *nd = m->node;
+	const struct cnode *cn = m->cnode;
 	const struct tree *t = m->tree, *end = m->tree + m->ntrees;
 	double sum = m->base;
 	uint32_t d;
 
-	for (; end - t >= LANES; t += LANES) {
-		EACH_LANE(LANE_ROOT)
-		d = 0;
-		EACH_LANE(LANE_DEPTH)
-		for (; d > 0; d--) {
-			EACH_LANE(LANE_STEP)
-		}
-		EACH_LANE(LANE_LEAF)
+	if (cn != NULL) {
+		for (; end - t >= LANES; t += LANES)
+			WALK(EACH_LANE, LANE_CSTEP, LANE_CLEAF);
+		for (; t < end; t += LANES / 4)
+			WALK(EACH_QUARTER_LANE, LANE_CSTEP, LANE_CLEAF);
+		return sum;
 	}
-	/* The trees left over, four at a time rather than sixteen with
-	 * empty ones (100 trees: 4 in the last group, not 16).  The sum
-	 * takes the leaves in the same order. */
-	for (; t < end; t += LANES / 4) {
-		EACH_QUARTER_LANE(LANE_ROOT)
-		d = 0;
-		EACH_QUARTER_LANE(LANE_DEPTH)
-		for (; d > 0; d--) {
-			EACH_QUARTER_LANE(LANE_STEP)
-		}
-		EACH_QUARTER_LANE(LANE_LEAF)
-	}
+	for (; end - t >= LANES; t += LANES)
+		WALK(EACH_LANE, LANE_STEP, LANE_LEAF);
+	for (; t < end; t += LANES / 4)
+		WALK(EACH_QUARTER_LANE, LANE_STEP, LANE_LEAF);
 	return sum;
 }
 
