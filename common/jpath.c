@@ -163,6 +163,7 @@ fk_jpath_learn(struct fk_jpath *t, uint32_t node, struct fk_jpath_cursor *c,
 		nd->first = i;
 	else if (c->last != FK_JPATH_NOMEMO)
 		nd->memo[c->last].next = i;
+	c->memo = nd->memo;
 	c->last = i;
 	c->next = i != FK_JPATH_NOMEMO ? nd->memo[i].next : FK_JPATH_NOMEMO;
 }

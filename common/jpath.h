@@ -52,6 +52,7 @@ struct fk_jpath_node {
  * expects and of the key it read last (FK_JPATH_NOMEMO: not known;
  * FK_JPATH_FIRST: none yet). */
 struct fk_jpath_cursor {
+	const struct fk_jpath_memo *memo; /* the node's, where it is now */
 	uint32_t next, last;
 };
 
@@ -153,6 +154,7 @@ static FK_JPATH_INLINE void
 fk_jpath_open(
     const struct fk_jpath *t, uint32_t node, struct fk_jpath_cursor *c)
 {
+	c->memo = t->nodes[node].memo;
 	c->next = t->nodes[node].first;
 	c->last = FK_JPATH_FIRST;
 }
@@ -162,15 +164,14 @@ fk_jpath_open(
  * closing quote, so that the key is known to be valid and plain; c moves
  * past it.  NULL otherwise: scan the key and look it up. */
 static FK_JPATH_INLINE const struct fk_jpath_memo *
-fk_jpath_recall(const struct fk_jpath *t, uint32_t node,
-    struct fk_jpath_cursor *c, const char *k, const char *end)
+fk_jpath_recall(struct fk_jpath_cursor *c, const char *k, const char *end)
 {
 	const struct fk_jpath_memo *e;
 	struct fk_jpath_words w;
 
 	if (c->next == FK_JPATH_NOMEMO)
 		return NULL;
-	e = &t->nodes[node].memo[c->next];
+	e = &c->memo[c->next];
 	if (end - k <= (long)e->len || k[e->len] != '"')
 		return NULL;
 	w = fk_jpath_words(k, e->len, end);

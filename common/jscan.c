@@ -718,8 +718,8 @@ key:
 	v = p;
 	esc = false;
 	if (ps != NULL && ps->at[depth] != FK_JPATH_NONE &&
-	    (mm = fk_jpath_recall(ps->t, ps->at[depth], &ps->cur[depth],
-	         (const char *)p + 1, (const char *)end)) != NULL) {
+	    (mm = fk_jpath_recall(&ps->cur[depth], (const char *)p + 1,
+	         (const char *)end)) != NULL) {
 		p += mm->len + 2;
 		ps->pending = mm->kid;
 	} else {
@@ -962,8 +962,8 @@ scan_top(struct fk_jobj *o, const char *s, size_t len, struct paths *ps,
 		k = p + 1;
 		kesc = false;
 		if (ps != NULL &&
-		    (mm = fk_jpath_recall(ps->t, 0, &top, (const char *)k,
-		         (const char *)end)) != NULL) {
+		    (mm = fk_jpath_recall(
+		         &top, (const char *)k, (const char *)end)) != NULL) {
 			p = k + mm->len + 1;
 			node = mm->kid;
 		} else {
