@@ -734,9 +734,12 @@ key:
 		c->longest = (size_t)(p - v - 2);
 	if (ps != NULL && ps->pending != FK_JPATH_NONE)
 		enter(ps->t, ps->pending, ps->out);
-	p = ws(p, end);
-	if (p == end || *p != ':')
-		return fail(c, p, "expected ':' after the key");
+	/* Compact JSON first, as in scan_top. */
+	if (p == end || *p != ':') {
+		p = skip_ws(p, end);
+		if (p == end || *p != ':')
+			return fail(c, p, "expected ':' after the key");
+	}
 	p = ws(p + 1, end);
 value:
 	if (p == end)
@@ -764,17 +767,19 @@ value:
 		ps->pending = FK_JPATH_NONE;
 	}
 after:
-	p = ws(p, end);
-	if (p < end && *p == ',') {
-		p = ws(p + 1, end);
-		if (arrays & 1)
-			goto value;
-		goto key;
+	if (p == end || *p != ',') {
+		p = skip_ws(p, end);
+		if (p < end && *p == (arrays & 1 ? ']' : '}'))
+			goto close;
+		if (p == end || *p != ',')
+			return after_value(c, v, p,
+			    arrays & 1 ? "expected ',' or ']'"
+			               : "expected ',' or '}'");
 	}
-	if (p < end && *p == (arrays & 1 ? ']' : '}'))
-		goto close;
-	return after_value(c, v, p,
-	    arrays & 1 ? "expected ',' or ']'" : "expected ',' or '}'");
+	p = ws(p + 1, end);
+	if (arrays & 1)
+		goto value;
+	goto key;
 close:
 	if (ps != NULL && ps->at[depth] != FK_JPATH_NONE)
 		found(ps, ps->at[depth], ps->open[depth], p + 1,
