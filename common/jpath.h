@@ -35,16 +35,18 @@ struct fk_jpath_memo {
 #define FK_JPATH_MEMO_MAX 256 /* keys remembered per node */
 
 struct fk_jpath_node {
-	long slot; /* the path that ends here, or -1 */
-	/* The kids by member name, hashed by fk_jpath_hash; each val is the
-	 * kid's node index. */
-	struct fk_map kids;
-	unsigned gen; /* the last scan that found this node */
+	/* What the scanner reads for every key first, together. */
+	long slot;      /* the path that ends here, or -1 */
+	unsigned gen;   /* the last scan that found this node */
+	uint32_t first; /* the memo's entry of the first key, or
+			 * FK_JPATH_NOMEMO */
 	/* The memo, forgotten when a kid is added; seen has the index of
 	 * each key's entry, hashed as kids. */
 	struct fk_jpath_memo *memo;
 	uint32_t nmemo, capmemo;
-	uint32_t first; /* the entry of the first key, or FK_JPATH_NOMEMO */
+	/* The kids by member name, hashed by fk_jpath_hash; each val is the
+	 * kid's node index. */
+	struct fk_map kids;
 	struct fk_map seen;
 };
 
