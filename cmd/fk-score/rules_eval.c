@@ -545,10 +545,11 @@ fk_rules_eval(struct fk_rules *rs, struct fk_fields *f, uint32_t *fired)
 	e.nodes = rs->nodes;
 	e.rs = rs;
 	e.f = f;
+	/* Every rule is evaluated on every record: one count for all. */
+	rs->evaluated++;
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->rules[i];
 		e.flags = 0;
-		r->c.evaluated++;
 		/* A guard that holds is tested again within root: its value
 		 * is converted once, and counts are bits. */
 		if (r->guard == NO_GUARD)

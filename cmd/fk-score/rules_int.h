@@ -104,6 +104,7 @@ struct fk_rules {
 	int hashed;
 	char hash[FK_SHA256_HEXLEN];
 	struct fk_jobj lobj; /* listed(): one element of features.lists */
+	unsigned long long evaluated; /* records, the same for every rule */
 };
 
 /* ---- tokens ---- */

@@ -133,6 +133,7 @@ void
 fk_rules_counts(const struct fk_rules *rs, size_t i, struct fk_rule_counts *c)
 {
 	*c = rs->rules[i].c;
+	c->evaluated = rs->evaluated;
 }
 
 const char *
