@@ -59,10 +59,6 @@ child(struct fk_jpath *t, uint32_t parent, const char *name, size_t len)
 	if (!added)
 		return (uint32_t)(uintptr_t)e->val;
 	e->val = (void *)(uintptr_t)k;
-	/* A key the memo found no kid for may now have one. */
-	t->nodes[parent].nmemo = 0;
-	t->nodes[parent].first = FK_JPATH_NOMEMO;
-	fk_map_clear(&t->nodes[parent].seen);
 	if (t->n == t->cap) {
 		t->cap *= 2;
 		t->nodes = fk_xrealloc(t->nodes, t->cap * sizeof(*t->nodes));
@@ -77,15 +73,29 @@ child(struct fk_jpath *t, uint32_t parent, const char *name, size_t len)
 	return k;
 }
 
+/* A new node: a key the memos found no kid for may now have one, and a
+ * kid they took for a leaf may now have kids. */
+static void
+forget_memos(struct fk_jpath *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		t->nodes[i].nmemo = 0;
+		t->nodes[i].first = FK_JPATH_NOMEMO;
+		fk_map_clear(&t->nodes[i].seen);
+	}
+}
+
 size_t
 fk_jpath_addv(struct fk_jpath *t, const char *name, const char *const *seg,
     const size_t *lens, size_t n)
 {
 	uint32_t at = 0;
-	size_t i;
+	size_t i, had = t->n;
 
 	for (i = 0; i < n; i++)
 		at = child(t, at, seg[i], lens[i]);
+	if (t->n != had)
+		forget_memos(t);
 	if (t->nodes[at].slot >= 0)
 		return (size_t)t->nodes[at].slot;
 	t->names = fk_xrealloc(t->names, (t->nslots + 1) * sizeof(*t->names));
@@ -154,7 +164,9 @@ fk_jpath_learn(struct fk_jpath *t, uint32_t node, struct fk_jpath_cursor *c,
 			e = fk_map_put_hashed(&nd->seen, key, len, h, &added);
 			e->val = (void *)(uintptr_t)nd->nmemo;
 			nd->memo[nd->nmemo] = (struct fk_jpath_memo){ w.w0,
-				w.w1, (uint32_t)len, kid, FK_JPATH_NOMEMO };
+				w.w1, (uint32_t)len, kid, FK_JPATH_NOMEMO,
+				kid != FK_JPATH_NONE &&
+				    fk_map_count(&t->nodes[kid].kids) == 0 };
 			nd->nmemo++;
 		}
 		i = (uint32_t)(uintptr_t)e->val;

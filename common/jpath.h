@@ -29,6 +29,7 @@ struct fk_jpath_memo {
 	uint32_t len;
 	uint32_t kid;  /* or FK_JPATH_NONE */
 	uint32_t next; /* an entry, or FK_JPATH_NOMEMO */
+	uint32_t leaf; /* kid has no kids: nothing below it to forget */
 };
 
 #define FK_JPATH_NOMEMO UINT32_MAX

@@ -721,19 +721,21 @@ key:
 	    (mm = fk_jpath_recall(&ps->cur[depth], (const char *)p + 1,
 	         (const char *)end)) != NULL) {
 		p += mm->len + 2;
-		ps->pending = mm->kid;
+		/* A leaf's value is found again whatever it is: nothing
+		 * to forget. */
+		if ((ps->pending = mm->kid) != FK_JPATH_NONE && !mm->leaf)
+			enter(ps->t, ps->pending, ps->out);
 	} else {
 		if ((p = scan_string(c, p + 1, &esc)) == NULL)
 			return NULL;
-		if (ps != NULL && ps->at[depth] != FK_JPATH_NONE)
-			ps->pending = kid(ps->t, ps->at[depth], &ps->cur[depth],
-			    (const char *)v + 1, (size_t)(p - v - 2), esc,
-			    (const char *)end);
+		if (ps != NULL && ps->at[depth] != FK_JPATH_NONE &&
+		    (ps->pending = kid(ps->t, ps->at[depth], &ps->cur[depth],
+		         (const char *)v + 1, (size_t)(p - v - 2), esc,
+		         (const char *)end)) != FK_JPATH_NONE)
+			enter(ps->t, ps->pending, ps->out);
 	}
 	if ((size_t)(p - v - 2) > c->longest)
 		c->longest = (size_t)(p - v - 2);
-	if (ps != NULL && ps->pending != FK_JPATH_NONE)
-		enter(ps->t, ps->pending, ps->out);
 	/* Compact JSON first, as in scan_top. */
 	if (p == end || *p != ':') {
 		p = skip_ws(p, end);

@@ -179,6 +179,16 @@ Test(jpath, lookups_follow_the_key_order)
 	is(&d.out[3], "2");
 	is(&d.out[4], "1");
 	done(&d);
+	/* f.x, a leaf the memo knows, gets a kid: a repeated x forgets
+	 * what was found below the first. */
+	cr_assert_eq(fk_jpath_add(t, "f.x.y", err, sizeof(err)), 5);
+	find(t, &d, "{\"f\":{\"x\":{\"y\":1},\"x\":{\"z\":2}}}");
+	is(&d.out[4], "{\"z\":2}");
+	is(&d.out[5], NULL);
+	done(&d);
+	find(t, &d, "{\"f\":{\"x\":{\"y\":1},\"x\":{\"z\":2}}}");
+	is(&d.out[5], NULL);
+	done(&d);
 	fk_jpath_free(t);
 }
 
