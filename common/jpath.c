@@ -20,6 +20,8 @@ fk_jpath_new(void)
 	t->cap = 16;
 	t->nodes = fk_xcalloc(t->cap, sizeof(*t->nodes));
 	t->nodes[0].slot = -1;
+	t->nodes[0].first = FK_JPATH_NOMEMO;
+	fk_map_init(&t->nodes[0].seen);
 	t->n = 1;
 	return t;
 }
@@ -31,8 +33,11 @@ fk_jpath_free(struct fk_jpath *t)
 
 	if (t == NULL)
 		return;
-	for (i = 0; i < t->n; i++)
+	for (i = 0; i < t->n; i++) {
 		fk_map_release(&t->nodes[i].kids);
+		fk_map_release(&t->nodes[i].seen);
+		free(t->nodes[i].memo);
+	}
 	for (i = 0; i < t->nslots; i++)
 		free(t->names[i]);
 	free(t->nodes);
@@ -63,7 +68,21 @@ child(struct fk_jpath *t, uint32_t parent, const char *name, size_t len)
 	memset(c, 0, sizeof(*c));
 	c->slot = -1;
 	fk_map_init(&c->kids);
+	c->first = FK_JPATH_NOMEMO;
+	fk_map_init(&c->seen);
 	return k;
+}
+
+/* A new node: a key the memos found no kid for may now have one, and a
+ * kid they took for a leaf may now have kids. */
+static void
+forget_memos(struct fk_jpath *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		t->nodes[i].nmemo = 0;
+		t->nodes[i].first = FK_JPATH_NOMEMO;
+		fk_map_clear(&t->nodes[i].seen);
+	}
 }
 
 size_t
@@ -71,10 +90,12 @@ fk_jpath_addv(struct fk_jpath *t, const char *name, const char *const *seg,
     const size_t *lens, size_t n)
 {
 	uint32_t at = 0;
-	size_t i;
+	size_t i, had = t->n;
 
 	for (i = 0; i < n; i++)
 		at = child(t, at, seg[i], lens[i]);
+	if (t->n != had)
+		forget_memos(t);
 	if (t->nodes[at].slot >= 0)
 		return (size_t)t->nodes[at].slot;
 	t->names = fk_xrealloc(t->names, (t->nslots + 1) * sizeof(*t->names));
@@ -118,6 +139,45 @@ fk_jpath_add(struct fk_jpath *t, const char *path, char *err, size_t errlen)
 			break;
 	}
 	return (long)fk_jpath_addv(t, path, seg, lens, n);
+}
+
+void
+fk_jpath_learn(struct fk_jpath *t, uint32_t node, struct fk_jpath_cursor *c,
+    const char *key, size_t len, struct fk_jpath_words w, uint64_t h,
+    uint32_t kid)
+{
+	struct fk_jpath_node *nd = &t->nodes[node];
+	struct fk_map_entry *e = NULL;
+	uint32_t i = FK_JPATH_NOMEMO;
+	int added;
+
+	if (len <= 16 &&
+	    ((e = fk_map_get_hashed(&nd->seen, key, len, h)) != NULL ||
+	        nd->nmemo < FK_JPATH_MEMO_MAX)) {
+		if (e == NULL) {
+			if (nd->nmemo == nd->capmemo) {
+				nd->capmemo =
+				    nd->capmemo ? 2 * nd->capmemo : 16;
+				nd->memo = fk_xrealloc(
+				    nd->memo, nd->capmemo * sizeof(*nd->memo));
+			}
+			e = fk_map_put_hashed(&nd->seen, key, len, h, &added);
+			e->val = (void *)(uintptr_t)nd->nmemo;
+			nd->memo[nd->nmemo] = (struct fk_jpath_memo){ w.w0,
+				w.w1, (uint32_t)len, kid, FK_JPATH_NOMEMO,
+				kid != FK_JPATH_NONE &&
+				    fk_map_count(&t->nodes[kid].kids) == 0 };
+			nd->nmemo++;
+		}
+		i = (uint32_t)(uintptr_t)e->val;
+	}
+	if (c->last == FK_JPATH_FIRST)
+		nd->first = i;
+	else if (c->last != FK_JPATH_NOMEMO)
+		nd->memo[c->last].next = i;
+	c->memo = nd->memo;
+	c->last = i;
+	c->next = i != FK_JPATH_NOMEMO ? nd->memo[i].next : FK_JPATH_NOMEMO;
 }
 
 size_t

@@ -619,21 +619,19 @@ kid_escaped(
 }
 
 /* The kid of node named key[0..len) (escapes decoded when escaped), or
- * FK_JPATH_NONE.  end: where the text ends. */
+ * FK_JPATH_NONE; c is where the scan is in node's object.  end: where
+ * the text ends. */
 static ALWAYS_INLINE uint32_t
-kid(const struct fk_jpath *t, uint32_t node, const char *key, size_t len,
-    bool escaped, const char *end)
+kid(struct fk_jpath *t, uint32_t node, struct fk_jpath_cursor *c,
+    const char *key, size_t len, bool escaped, const char *end)
 {
-	const struct fk_map *kids = &t->nodes[node].kids;
-	const struct fk_map_entry *e;
-
-	if (fk_map_count(kids) == 0)
-		return FK_JPATH_NONE;
-	if (escaped)
-		return kid_escaped(t, node, key, len);
-	e = fk_map_get_hashed(
-	    kids, key, len, fk_jpath_hash(fk_jpath_words(key, len, end), len));
-	return e != NULL ? (uint32_t)(uintptr_t)e->val : FK_JPATH_NONE;
+	if (escaped) {
+		fk_jpath_lose(c);
+		return fk_map_count(&t->nodes[node].kids) == 0
+		    ? FK_JPATH_NONE
+		    : kid_escaped(t, node, key, len);
+	}
+	return fk_jpath_kid(t, node, c, key, len, end);
 }
 
 /* Forget what was found at node and below it. */
@@ -665,6 +663,7 @@ struct paths {
 	struct fk_jmember *out;
 	uint32_t pending;          /* the node of the key just read */
 	uint32_t at[MAXDEPTH + 1]; /* the node of each open container */
+	struct fk_jpath_cursor cur[MAXDEPTH + 1]; /* where in each */
 	const unsigned char *open[MAXDEPTH + 1];
 };
 
@@ -687,6 +686,7 @@ static ALWAYS_INLINE const unsigned char *
 scan_nested_paths(struct scan *c, const unsigned char *p, struct paths *ps)
 {
 	const unsigned char *end = c->end, *v = p;
+	const struct fk_jpath_memo *mm;
 	uint64_t arrays = 0;
 	unsigned depth = 1;
 	bool esc, integer;
@@ -698,6 +698,8 @@ open: /* p is at '{' or '[' */
 	depth++;
 	if (ps != NULL) {
 		ps->at[depth] = ps->pending;
+		if (ps->pending != FK_JPATH_NONE)
+			fk_jpath_open(ps->t, ps->pending, &ps->cur[depth]);
 		ps->open[depth] = p;
 		ps->pending = FK_JPATH_NONE;
 	}
@@ -715,17 +717,31 @@ key:
 		return fail(c, p, "expected a key in double quotes");
 	v = p;
 	esc = false;
-	if ((p = scan_string(c, p + 1, &esc)) == NULL)
-		return NULL;
+	if (ps != NULL && ps->at[depth] != FK_JPATH_NONE &&
+	    (mm = fk_jpath_recall(&ps->cur[depth], (const char *)p + 1,
+	         (const char *)end)) != NULL) {
+		p += mm->len + 2;
+		/* A leaf's value is found again whatever it is: nothing
+		 * to forget. */
+		if ((ps->pending = mm->kid) != FK_JPATH_NONE && !mm->leaf)
+			enter(ps->t, ps->pending, ps->out);
+	} else {
+		if ((p = scan_string(c, p + 1, &esc)) == NULL)
+			return NULL;
+		if (ps != NULL && ps->at[depth] != FK_JPATH_NONE &&
+		    (ps->pending = kid(ps->t, ps->at[depth], &ps->cur[depth],
+		         (const char *)v + 1, (size_t)(p - v - 2), esc,
+		         (const char *)end)) != FK_JPATH_NONE)
+			enter(ps->t, ps->pending, ps->out);
+	}
 	if ((size_t)(p - v - 2) > c->longest)
 		c->longest = (size_t)(p - v - 2);
-	if (ps != NULL && ps->at[depth] != FK_JPATH_NONE &&
-	    (ps->pending = kid(ps->t, ps->at[depth], (const char *)v + 1,
-	         (size_t)(p - v - 2), esc, (const char *)end)) != FK_JPATH_NONE)
-		enter(ps->t, ps->pending, ps->out);
-	p = ws(p, end);
-	if (p == end || *p != ':')
-		return fail(c, p, "expected ':' after the key");
+	/* Compact JSON first, as in scan_top. */
+	if (p == end || *p != ':') {
+		p = skip_ws(p, end);
+		if (p == end || *p != ':')
+			return fail(c, p, "expected ':' after the key");
+	}
 	p = ws(p + 1, end);
 value:
 	if (p == end)
@@ -753,17 +769,19 @@ value:
 		ps->pending = FK_JPATH_NONE;
 	}
 after:
-	p = ws(p, end);
-	if (p < end && *p == ',') {
-		p = ws(p + 1, end);
-		if (arrays & 1)
-			goto value;
-		goto key;
+	if (p == end || *p != ',') {
+		p = skip_ws(p, end);
+		if (p < end && *p == (arrays & 1 ? ']' : '}'))
+			goto close;
+		if (p == end || *p != ',')
+			return after_value(c, v, p,
+			    arrays & 1 ? "expected ',' or ']'"
+			               : "expected ',' or '}'");
 	}
-	if (p < end && *p == (arrays & 1 ? ']' : '}'))
-		goto close;
-	return after_value(c, v, p,
-	    arrays & 1 ? "expected ',' or ']'" : "expected ',' or '}'");
+	p = ws(p + 1, end);
+	if (arrays & 1)
+		goto value;
+	goto key;
 close:
 	if (ps != NULL && ps->at[depth] != FK_JPATH_NONE)
 		found(ps, ps->at[depth], ps->open[depth], p + 1,
@@ -917,6 +935,8 @@ scan_top(struct fk_jobj *o, const char *s, size_t len, struct paths *ps,
 	bool esc, kesc, integer, escapes = false, dup = false, recheck = false;
 	uint64_t seen = 0, bit;
 	uint32_t node = FK_JPATH_NONE;
+	const struct fk_jpath_memo *mm;
+	struct fk_jpath_cursor top;
 
 	scan_start(&c, o, p, end);
 	if (ps != NULL) {
@@ -924,6 +944,7 @@ scan_top(struct fk_jobj *o, const char *s, size_t len, struct paths *ps,
 			ps->out[i].val = NULL;
 		ps->t->gen++;
 		ps->pending = FK_JPATH_NONE;
+		fk_jpath_open(ps->t, 0, &top);
 	}
 	p = skip_ws(p, end);
 	if (p == end || *p != '{') {
@@ -947,9 +968,20 @@ scan_top(struct fk_jobj *o, const char *s, size_t len, struct paths *ps,
 		}
 		k = p + 1;
 		kesc = false;
-		if ((p = quick_string(&c, k)) == NULL &&
-		    (p = scan_string(&c, k, &kesc)) == NULL)
-			goto err;
+		if (ps != NULL &&
+		    (mm = fk_jpath_recall(
+		         &top, (const char *)k, (const char *)end)) != NULL) {
+			p = k + mm->len + 1;
+			node = mm->kid;
+		} else {
+			if ((p = quick_string(&c, k)) == NULL &&
+			    (p = scan_string(&c, k, &kesc)) == NULL)
+				goto err;
+			if (ps != NULL)
+				node = kid(ps->t, 0, &top, (const char *)k,
+				    (size_t)(p - 1 - k), kesc,
+				    (const char *)end);
+		}
 		klen = (size_t)(p - 1 - k);
 		if (klen > longest)
 			longest = klen;
@@ -964,8 +996,6 @@ scan_top(struct fk_jobj *o, const char *s, size_t len, struct paths *ps,
 		}
 		seen |= bit;
 		if (ps != NULL) {
-			node = kid(ps->t, 0, (const char *)k, klen, kesc,
-			    (const char *)end);
 			if (node != FK_JPATH_NONE)
 				enter(ps->t, node, ps->out);
 			ps->pending = node;

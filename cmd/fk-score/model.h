@@ -32,6 +32,10 @@ enum fk_model_kind fk_model_kind(const struct fk_model *m);
  * without feature_names: "f0", "f1", ...); borrowed. */
 size_t fk_model_ninputs(const struct fk_model *m);
 const char *fk_model_input(const struct fk_model *m, size_t i);
+/* Whether input i is ever read: a forest's trees may split on only some
+ * of its inputs, whose others then need not be looked up.  Their
+ * contributions are 0. */
+int fk_model_input_used(const struct fk_model *m, size_t i);
 /* Whether the model file named its inputs. */
 int fk_model_named(const struct fk_model *m);
 /* SHA-256 of the file's bytes in hex; borrowed. */

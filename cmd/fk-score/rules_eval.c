@@ -538,6 +538,7 @@ size_t
 fk_rules_eval(struct fk_rules *rs, struct fk_fields *f, uint32_t *fired)
 {
 	struct ectx e;
+	const struct rhot *h;
 	struct rule *r;
 	size_t i, n = 0;
 	int ok;
@@ -545,18 +546,22 @@ fk_rules_eval(struct fk_rules *rs, struct fk_fields *f, uint32_t *fired)
 	e.nodes = rs->nodes;
 	e.rs = rs;
 	e.f = f;
+	/* Every rule is evaluated on every record: one count for all. */
+	rs->evaluated++;
 	for (i = 0; i < rs->n; i++) {
-		r = &rs->rules[i];
+		h = &rs->hot[i];
 		e.flags = 0;
-		r->c.evaluated++;
 		/* A guard that holds is tested again within root: its value
 		 * is converted once, and counts are bits. */
-		if (r->guard == NO_GUARD)
-			ok = eval_bool(&e, r->root);
-		else if (!guard(&e, &rs->nodes[r->guard]))
+		if (h->iguard == NO_GUARD)
+			ok = eval_bool(&e, h->root);
+		else if (!guard(&e, &h->guard))
 			ok = 0;
 		else
-			ok = r->guard == r->root || eval_bool(&e, r->root);
+			ok = h->iguard == h->root || eval_bool(&e, h->root);
+		if (!ok && e.flags == 0)
+			continue;
+		r = &rs->rules[i];
 		if (ok) {
 			r->c.fired++;
 			fired[n++] = (uint32_t)i;

@@ -85,10 +85,19 @@ struct rule {
 	struct fk_rule_counts c;
 };
 
+/* What the evaluator reads of every rule on every record, side by side:
+ * a copy of the guard's node, and where root and guard are. */
+struct rhot {
+	struct rnode guard; /* op R_CONST when there is none */
+	uint32_t root, iguard;
+};
+
 struct fk_rules {
 	struct fk_jpath *paths; /* borrowed */
 	struct rule *rules;
 	size_t n, cap;
+	struct rhot *hot; /* per rule, as rules */
+	size_t caphot;
 	struct rnode *nodes;
 	size_t nnodes, capnodes;
 	uint32_t *args; /* call arguments, contiguous per call */
@@ -104,6 +113,7 @@ struct fk_rules {
 	int hashed;
 	char hash[FK_SHA256_HEXLEN];
 	struct fk_jobj lobj; /* listed(): one element of features.lists */
+	unsigned long long evaluated; /* records, the same for every rule */
 };
 
 /* ---- tokens ---- */

@@ -107,6 +107,7 @@ fk_rules_free(struct fk_rules *rs)
 	for (i = 0; i < rs->npool; i++)
 		free(rs->pool[i]);
 	free(rs->rules);
+	free(rs->hot);
 	free(rs->nodes);
 	free(rs->args);
 	free(rs->lists);
@@ -133,6 +134,7 @@ void
 fk_rules_counts(const struct fk_rules *rs, size_t i, struct fk_rule_counts *c)
 {
 	*c = rs->rules[i].c;
+	c->evaluated = rs->evaluated;
 }
 
 const char *
@@ -182,6 +184,12 @@ rules_add(struct parser *p, struct rule_src *src)
 	r->info.file = p->file;
 	r->info.line = src->at.line;
 	fk_map_put(&rs->ids, src->id, strlen(src->id), NULL);
+	rs->hot = rules_grow(rs->hot, rs->n, &rs->caphot, sizeof(*rs->hot));
+	memset(&rs->hot[rs->n], 0, sizeof(*rs->hot));
+	if (r->guard != NO_GUARD)
+		rs->hot[rs->n].guard = rs->nodes[r->guard];
+	rs->hot[rs->n].root = r->root;
+	rs->hot[rs->n].iguard = r->guard;
 	rs->n++;
 	rules_norm_rule(&rs->text, p, src);
 	src->tags = NULL;

@@ -32,15 +32,23 @@ struct fk_scorer {
 	struct fk_model *model;
 	size_t *inslot; /* per model input: its field */
 	size_t nin;
+	size_t *used; /* the inputs the model reads, the others NaN in x */
+	size_t nused;
 	double *x, *c;
 	uint32_t *fired;
 	struct piece *rule_json; /* {"rule":...,"tags":[...] without "}" */
 	struct piece *in_json;   /* per input: "name" */
-	struct piece *path_json; /* per field: "path" */
-	char member[16];         /* risk or risk_shadow */
+	struct piece *path_json; /* per field a rule reads: "path" */
+	size_t npath_json;
+	char member[16]; /* risk or risk_shadow */
 	struct fk_fields f;
 	struct fk_jbuf out;
 	char keybuf[256];
+	/* The members every record is asked for, found in the scan: ts_ms,
+	 * and the key field, added at the first record (the runtime tells
+	 * it then) and again should it change. */
+	size_t ts_slot, key_slot;
+	char *keyfield;
 	unsigned long long records, decisions[3];
 };
 
@@ -223,12 +231,28 @@ load_model(struct fk_scorer *s, char *err, size_t errlen)
 	fk_jbuf_release(&b);
 	s->x = fk_xcalloc(s->nin + 1, sizeof(*s->x));
 	s->c = fk_xcalloc(s->nin + 1, sizeof(*s->c));
+	s->used = fk_xcalloc(s->nin + 1, sizeof(*s->used));
+	for (i = 0; i < s->nin; i++) {
+		s->x[i] = NAN;
+		if (fk_model_input_used(s->model, i))
+			s->used[s->nused++] = i;
+	}
 	rc = 0;
 out:
 	for (i = 0; i < s->nin; i++)
 		free(path[i]);
 	free(path);
 	return rc;
+}
+
+/* The slot of the top-level member named name (any bytes, no dots
+ * taken apart), as fk_jobj_get would find it. */
+static size_t
+top_slot(struct fk_jpath *paths, const char *name)
+{
+	size_t len = strlen(name);
+
+	return fk_jpath_addv(paths, name, &name, &len, 1);
 }
 
 struct fk_scorer *
@@ -269,6 +293,7 @@ fk_scorer_load(const struct fk_score_opts *o, char *err, size_t errlen)
 	}
 	n = fk_jpath_count(s->paths);
 	s->path_json = fk_xcalloc(n + 1, sizeof(*s->path_json));
+	s->npath_json = n;
 	fk_jbuf_init(&b);
 	for (i = 0; i < n; i++) {
 		const char *name = fk_jpath_name(s->paths, i);
@@ -277,6 +302,7 @@ fk_scorer_load(const struct fk_score_opts *o, char *err, size_t errlen)
 		s->path_json[i] = render(&b);
 	}
 	fk_jbuf_release(&b);
+	s->ts_slot = top_slot(s->paths, "ts_ms");
 	fk_fields_init(&s->f, s->paths);
 	fk_jbuf_init(&s->out);
 	return s;
@@ -303,16 +329,18 @@ fk_scorer_free(struct fk_scorer *s)
 	if (s->rules != NULL)
 		free_pieces(s->rule_json, fk_rules_count(s->rules));
 	free_pieces(s->in_json, s->nin);
-	free_pieces(s->path_json, fk_jpath_count(s->paths));
+	free_pieces(s->path_json, s->npath_json);
 	fk_rules_free(s->rules);
 	fk_model_free(s->model);
 	fk_jpath_free(s->paths);
 	fk_fields_release(&s->f);
 	fk_jbuf_release(&s->out);
 	free(s->inslot);
+	free(s->used);
 	free(s->x);
 	free(s->c);
 	free(s->fired);
+	free(s->keyfield);
 	free(s);
 }
 
@@ -416,11 +444,23 @@ model_reasons(struct fk_scorer *s, int *first)
 	}
 }
 
+/* The key field's slot, for the scan to come. */
 static void
-record_key(
-    struct fk_scorer *s, const char *keyfield, const char **key, size_t *keylen)
+key_slot(struct fk_scorer *s, const char *keyfield)
 {
-	if (!fk_jmember_key(fk_jobj_get(&s->f.top, keyfield), s->keybuf,
+	if (s->keyfield != NULL && strcmp(s->keyfield, keyfield) == 0)
+		return;
+	free(s->keyfield);
+	s->keyfield = fk_xstrdup(keyfield);
+	s->key_slot = top_slot(s->paths, keyfield);
+	fk_fields_release(&s->f);
+	fk_fields_init(&s->f, s->paths);
+}
+
+static void
+record_key(struct fk_scorer *s, const char **key, size_t *keylen)
+{
+	if (!fk_jmember_key(fk_fields_span(&s->f, s->key_slot), s->keybuf,
 	        sizeof(s->keybuf), key, keylen)) {
 		*key = NULL;
 		*keylen = 0;
@@ -510,6 +550,7 @@ fk_scorer_record(struct fk_scorer *s, const char *data, size_t len,
 	int64_t t;
 	size_t i;
 
+	key_slot(s, keyfield);
 	if (fk_fields_scan(&s->f, data, len, err, errlen) == -1)
 		return -1;
 	memset(&v, 0, sizeof(v));
@@ -520,8 +561,9 @@ fk_scorer_record(struct fk_scorer *s, const char *data, size_t len,
 		v.rules = clamp01(round9(v.rules));
 	}
 	if (s->model != NULL) {
-		for (i = 0; i < s->nin; i++)
-			s->x[i] = fk_fields_num(&s->f, s->inslot[i]);
+		for (i = 0; i < s->nused; i++)
+			s->x[s->used[i]] =
+			    fk_fields_num(&s->f, s->inslot[s->used[i]]);
 		v.margin = fk_model_margin(s->model, s->x);
 		v.model = fk_model_prob(v.margin);
 	}
@@ -554,8 +596,8 @@ fk_scorer_record(struct fk_scorer *s, const char *data, size_t len,
 	write_risk(s, data, len, &v);
 	*out = s->out.p;
 	*outlen = s->out.len;
-	record_key(s, keyfield, key, keylen);
-	if (!fk_jmember_int(fk_jobj_get(&s->f.top, "ts_ms"), &t))
+	record_key(s, key, keylen);
+	if (!fk_jmember_int(fk_fields_span(&s->f, s->ts_slot), &t))
 		t = 0;
 	*ts = t;
 	return 0;

@@ -130,6 +130,98 @@ Test(jpath, repeated_keys_last_wins)
 	fk_jpath_free(t);
 }
 
+/* The memo of the order keys came in before: keys that move, keys left
+ * out and added, keys alike but for their length, a middle byte or their
+ * closing quote, escaped and long keys that break the chain, and a path
+ * added after a scan, where the memo had found none. */
+Test(jpath, lookups_follow_the_key_order)
+{
+	static const char *const docs[][2] = {
+		{ "{\"f\":{\"count_10m\":1,\"count_1m\":2}}", "1 2 -" },
+		{ "{\"f\":{\"count_10m\":1,\"count_1m\":2}}", "1 2 -" },
+		{ "{\"f\":{\"count_1m\":3,\"count_10m\":4}}", "4 3 -" },
+		{ "{\"f\":{\"count_1m\":5,\"count_1Xm\":6}}", "- 5 -" },
+		{ "{\"f\":{\"count_1m\":5,\"x\":0,\"count_10m\":6}}", "6 5 -" },
+		{ "{\"f\":{\"count_1m\":5,\"count_10m\":6}}", "6 5 -" },
+		{ "{\"f\":{\"count_1m5\":5,\"count_10m\":6}}", "6 - -" },
+		{ "{\"f\":{\"count_10\":7,\"count_100m\":8}}", "- - -" },
+		{ "{\"f\":{\"count_1\\u006d\":1,\"count_10m\":2}}", "2 1 -" },
+		{ "{\"f\":{\"long_name_of_the_key\":9,\"count_1m\":1}}",
+		    "- 1 9" },
+		{ "{\"f\":{\"long_name_of_THE_key\":9,\"count_1m\":1}}",
+		    "- 1 -" },
+		{ "{\"g\":1,\"f\":{\"count_10m\":1}}", "1 - -" },
+		{ "{\"f\":{\"count_10m\":2},\"g\":1}", "2 - -" },
+		{ "{\"f\":{\"count_1m\"  :  3}}", "- 3 -" },
+	};
+	struct fk_jpath *t = fk_jpath_new();
+	struct doc d;
+	char err[64], want[3][8];
+	size_t i, k;
+
+	fk_jpath_add(t, "f.count_10m", err, sizeof(err));
+	fk_jpath_add(t, "f.count_1m", err, sizeof(err));
+	fk_jpath_add(t, "f.long_name_of_the_key", err, sizeof(err));
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		cr_assert_eq(sscanf(docs[i][1], "%7s %7s %7s", want[0], want[1],
+		                 want[2]),
+		    3);
+		find(t, &d, docs[i][0]);
+		for (k = 0; k < 3; k++)
+			is(&d.out[k], strcmp(want[k], "-") ? want[k] : NULL);
+		done(&d);
+	}
+	find(t, &d, "{\"f\":{\"x\":1},\"g\":{\"x\":2}}");
+	cr_assert_eq(fk_jpath_add(t, "g.x", err, sizeof(err)), 3);
+	cr_assert_eq(fk_jpath_add(t, "f.x", err, sizeof(err)), 4);
+	done(&d);
+	find(t, &d, "{\"f\":{\"x\":1},\"g\":{\"x\":2}}");
+	is(&d.out[3], "2");
+	is(&d.out[4], "1");
+	done(&d);
+	/* f.x, a leaf the memo knows, gets a kid: a repeated x forgets
+	 * what was found below the first. */
+	cr_assert_eq(fk_jpath_add(t, "f.x.y", err, sizeof(err)), 5);
+	find(t, &d, "{\"f\":{\"x\":{\"y\":1},\"x\":{\"z\":2}}}");
+	is(&d.out[4], "{\"z\":2}");
+	is(&d.out[5], NULL);
+	done(&d);
+	find(t, &d, "{\"f\":{\"x\":{\"y\":1},\"x\":{\"z\":2}}}");
+	is(&d.out[5], NULL);
+	done(&d);
+	fk_jpath_free(t);
+}
+
+/* More keys than a node remembers: those past the limit are looked up
+ * each time, in any order. */
+Test(jpath, lookups_past_the_memo)
+{
+	struct fk_jpath *t = fk_jpath_new();
+	char err[64], *text = malloc(16 * 600 + 64);
+	size_t len;
+	struct doc d;
+	int round, i, k;
+
+	cr_assert_not_null(text);
+	fk_jpath_add(t, "f.k5", err, sizeof(err));
+	fk_jpath_add(t, "f.k590", err, sizeof(err));
+	for (round = 0; round < 4; round++) {
+		len = (size_t)snprintf(text, 16, "{\"f\":{");
+		for (i = 0; i < 600; i++) {
+			k = round % 2 ? 599 - i : i;
+			len += (size_t)snprintf(text + len, 16, "%s\"k%d\":%d",
+			    i > 0 ? "," : "", k, k);
+		}
+		snprintf(text + len, 16, "}}");
+		find(t, &d, text);
+		is(&d.out[0], "5");
+		is(&d.out[1], "590");
+		done(&d);
+	}
+	free(text);
+	fk_jpath_free(t);
+}
+
 /* Random documents: every path's span parses back to jansson's value. */
 
 static json_t *

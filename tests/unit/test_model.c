@@ -332,6 +332,46 @@ Test(model, tiny_tree)
 	fk_model_free(m);
 }
 
+/* Only the inputs a split reads need looking up; a logistic model reads
+ * them all. */
+Test(model, inputs_used)
+{
+	struct fk_model *m = parse(TINY);
+	struct fk_model *l = parse(LOGIT);
+
+	cr_assert(!fk_model_input_used(m, 0), "a is never split on");
+	cr_assert(fk_model_input_used(m, 1), "b is");
+	cr_assert(!fk_model_input_used(m, 2), "past the inputs");
+	cr_assert(fk_model_input_used(l, 0) && fk_model_input_used(l, 1));
+	fk_model_free(m);
+	fk_model_free(l);
+}
+
+/* A forest too wide for the walk's 8-byte nodes (inputs past 16 bits)
+ * is walked in its 12-byte ones, to the same margins. */
+Test(model, wide_forest_walks_the_same)
+{
+	char *a = replace(
+	    TINY, "\"feature_names\":[\"a\",\"b\"]", "\"feature_names\":[]");
+	char *b = replace(a, "\"num_feature\":\"2\",\"num_target\"",
+	    "\"num_feature\":\"40000\",\"num_target\"");
+	struct fk_model *narrow = parse(TINY), *wide = parse(b);
+	double *x = calloc(40000, sizeof(*x));
+	const double v[] = { 0.4, 0.5, NAN, INFINITY, -1e300, 0.5 - 1e-12 };
+
+	cr_assert_not_null(x);
+	for (size_t i = 0; i < NELEM(v); i++) {
+		x[1] = v[i];
+		near(fk_model_margin(wide, x), fk_model_margin(narrow, x), 0,
+		    "wide");
+	}
+	fk_model_free(narrow);
+	fk_model_free(wide);
+	free(x);
+	free(a);
+	free(b);
+}
+
 Test(model, base_score_sets_the_bias)
 {
 	char *s = replace(TINY, "\"5E-1\"", "\"2E-1\"");

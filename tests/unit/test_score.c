@@ -449,3 +449,47 @@ Test(score, describe_and_summary)
 	fk_scorer_free(s);
 	fk_scorer_free(s2);
 }
+
+/* The message key and timestamp: the last of repeated members, escaped
+ * keys decoded, a key field with a dot taken whole, and a key field
+ * that changes between records. */
+Test(score, key_and_timestamp)
+{
+	static const struct {
+		char keyfield[16], in[96], key[16];
+		long long ts;
+	} cases[] = {
+		{ "user_id", "{\"user_id\":\"U1\",\"ts_ms\":17}", "U1", 17 },
+		{ "user_id", "{\"user_id\":\"U1\",\"user_id\":\"U2\"}", "U2",
+		    0 },
+		{ "user_id", "{\"user_\\u0069d\":\"U\\u0033\",\"ts_ms\":1.5}",
+		    "U3", 0 },
+		{ "user_id", "{\"user_id\":{\"a\":1},\"ts_\\u006ds\":-4}", "",
+		    -4 },
+		{ "user.id", "{\"user\":{\"id\":\"U4\"},\"user.id\":12}", "12",
+		    0 },
+		{ "card", "{\"user_id\":\"U5\",\"card\":\"C1\"}", "C1", 0 },
+		{ "user_id", "{\"user_id\":\"U6\",\"card\":\"C1\"}", "U6", 0 },
+	};
+	struct fk_score_opts o = opts(1, NULL);
+	struct fk_scorer *s = load(&o);
+	const char *out, *key;
+	size_t outlen, keylen, i;
+	long long ts;
+	char err[512];
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cr_assert_eq(fk_scorer_record(s, cases[i].in,
+		                 strlen(cases[i].in), cases[i].keyfield, &out,
+		                 &outlen, &key, &keylen, &ts, err, sizeof(err)),
+		    0, "%s", err);
+		if (cases[i].key[0] == '\0')
+			cr_assert_null(key, "%s", cases[i].in);
+		else
+			cr_assert(keylen == strlen(cases[i].key) &&
+			        memcmp(key, cases[i].key, keylen) == 0,
+			    "%s: key %.*s", cases[i].in, (int)keylen, key);
+		cr_assert_eq(ts, cases[i].ts, "%s: ts %lld", cases[i].in, ts);
+	}
+	fk_scorer_free(s);
+}
