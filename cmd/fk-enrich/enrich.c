@@ -83,6 +83,7 @@ enum {
 static const char *const field_name[NFIELDS] = { "user_id", "amount", "ts_ms",
 	"timestamp", "merchant_id", "terminal_id", "device_id", "ip", "lat",
 	"lon", "location", "country", "features" };
+#define FIELD_MAXLEN 11 /* the longest of field_name, at most 2 a length */
 
 struct fk_enrich {
 	struct fk_enrich_opts o;
@@ -103,7 +104,8 @@ struct fk_enrich {
 	long long late;
 	struct fk_jobj obj;
 	const struct fk_jmember *fm[NFIELDS]; /* the record's known members */
-	size_t field_len[NFIELDS];
+	/* The fields by the length of their name, -1 after the last. */
+	signed char bylen[FIELD_MAXLEN + 1][3];
 	struct fk_jbuf ob;                  /* the record written */
 	unsigned kinds;                     /* FK_ENRICH_* bits computed */
 	int partial;                        /* not all: a hop of a chain */
@@ -306,8 +308,12 @@ fk_enrich_new(const struct fk_enrich_opts *o)
 	if (e->kinds == 0)
 		e->kinds = FK_ENRICH_ALL;
 	e->partial = e->kinds != FK_ENRICH_ALL;
-	for (int f = 0; f < NFIELDS; f++)
-		e->field_len[f] = strlen(field_name[f]);
+	memset(e->bylen, -1, sizeof(e->bylen));
+	for (int f = 0; f < NFIELDS; f++) {
+		signed char *c = e->bylen[strlen(field_name[f])];
+
+		c[c[0] >= 0] = (signed char)f;
+	}
 	for (int i = 0; i < o->nwin; i++) {
 		fk_winspec_set(&e->spec[i], o->win[i]);
 		char name[sizeof(e->winname[i])];
@@ -419,14 +425,16 @@ index_members(struct fk_enrich *e)
 	memset(e->fm, 0, sizeof(e->fm));
 	for (size_t i = 0; i < e->obj.n; i++) {
 		const struct fk_jmember *m = &e->obj.m[i];
+		const signed char *c;
+		size_t n = m->keylen;
 
-		if (m->key_escaped || m->keylen < 2 || m->keylen > 11)
+		if (m->key_escaped || n > FIELD_MAXLEN)
 			continue;
-		for (int f = 0; f < NFIELDS; f++)
-			if (m->keylen == e->field_len[f] &&
-			    m->key[0] == field_name[f][0] &&
-			    memcmp(m->key, field_name[f], m->keylen) == 0) {
-				e->fm[f] = m;
+		for (c = e->bylen[n]; *c >= 0; c++)
+			if (m->key[0] == field_name[*c][0] &&
+			    m->key[n - 1] == field_name[*c][n - 1] &&
+			    memcmp(m->key, field_name[*c], n) == 0) {
+				e->fm[*c] = m;
 				break;
 			}
 	}
