@@ -381,17 +381,15 @@ fk_enrich_free(struct fk_enrich *e)
 /* Output through common/jbuf. */
 #define PUTS(e, lit) FK_JBUF_PUTS(&(e)->ob, lit)
 
-/* ,"name": with the comma unless first. */
-static void
-key(struct fk_enrich *e, int *first, const char *name)
-{
-	if (!*first)
-		PUTS(e, ",");
-	*first = 0;
-	PUTS(e, "\"");
-	fk_jbuf_put(&e->ob, name, strlen(name));
-	PUTS(e, "\":");
-}
+/* ,"name": with the comma unless first; name is a literal, so that the
+ * copies are of constant size and inline. */
+#define KEY(e, first, name)                                                    \
+	do {                                                                   \
+		if (!*(first))                                                 \
+			PUTS(e, ",");                                          \
+		*(first) = 0;                                                  \
+		PUTS(e, "\"" name "\":");                                      \
+	} while (0)
 
 static void
 key2(struct fk_enrich *e, int *first, const char *a, const char *b)
@@ -581,16 +579,20 @@ windows(struct fk_enrich *e, int kind, void *ent, double amount, int *first)
 	double sum;
 
 	for (int i = 0; i < e->o.nwin; i++) {
-		int dropped = fk_win_add_idx(&w[i], e->idx[i], amount) == -1;
-
-		fk_win_get_idx(&w[i], e->idx[i], &count, &sum);
-		if (dropped) {
+		if (fk_win_add_get_idx(
+		        &w[i], e->idx[i], amount, &count, &sum) == -1) {
 			count++;
 			sum += amount;
 		}
-		fk_jbuf_put(&e->ob, e->kcount[i], e->kcountlen[i]);
+		/* Whole arrays, a copy of constant size that inlines; the
+		 * length says how much of it counts. */
+		fk_jbuf_reserve(&e->ob, sizeof(e->kcount[i]));
+		memcpy(e->ob.p + e->ob.len, e->kcount[i], sizeof(e->kcount[i]));
+		e->ob.len += e->kcountlen[i];
 		fk_jbuf_u64(&e->ob, count);
-		fk_jbuf_put(&e->ob, e->ksum[i], e->ksumlen[i]);
+		fk_jbuf_reserve(&e->ob, sizeof(e->ksum[i]));
+		memcpy(e->ob.p + e->ob.len, e->ksum[i], sizeof(e->ksum[i]));
+		e->ob.len += e->ksumlen[i];
 		fk_jbuf_fixed(&e->ob, sum, 2);
 	}
 	*first = 0;
@@ -646,23 +648,23 @@ user_features(struct fk_enrich *e, const char *uid, size_t ulen, int64_t t,
 	fk_stat_get(&u->prof, &e->profile, t, &count, &mean, &sd, &max);
 	fk_stat_add(&u->prof, &e->profile, t, amount);
 	if (count >= PROFILE_MIN) {
-		key(e, &first, "amount_mean_30d");
+		KEY(e, &first, "amount_mean_30d");
 		fk_jbuf_fixed(&e->ob, mean, 2);
-		key(e, &first, "amount_sd_30d");
+		KEY(e, &first, "amount_sd_30d");
 		fk_jbuf_fixed(&e->ob, sd, 2);
-		key(e, &first, "amount_max_30d");
+		KEY(e, &first, "amount_max_30d");
 		fk_jbuf_fixed(&e->ob, max, 2);
 		if (sd > 0) {
-			key(e, &first, "amount_z");
+			KEY(e, &first, "amount_z");
 			fk_jbuf_fixed(&e->ob, (amount - mean) / sd, 4);
 		}
 		if (mean > 0) {
-			key(e, &first, "amount_ratio");
+			KEY(e, &first, "amount_ratio");
 			fk_jbuf_fixed(&e->ob, amount / mean, 4);
 		}
 	}
 	if (u->has_prev) {
-		key(e, &first, "secs_since_prev");
+		KEY(e, &first, "secs_since_prev");
 		fk_jbuf_fixed(&e->ob,
 		    t > u->prev_ms ? (double)(t - u->prev_ms) / 1000 : 0, 3);
 	}
@@ -687,15 +689,15 @@ user_features(struct fk_enrich *e, const char *uid, size_t ulen, int64_t t,
 			    ((double)(dt > MIN_TRAVEL_MS ? dt : MIN_TRAVEL_MS) /
 			        HOUR_MS);
 
-			key(e, &first, "km_from_prev");
+			KEY(e, &first, "km_from_prev");
 			fk_jbuf_fixed(&e->ob, km, 3);
-			key(e, &first, "kmh_from_prev");
+			KEY(e, &first, "kmh_from_prev");
 			fk_jbuf_fixed(&e->ob, kmh, 1);
-			key(e, &first, "impossible_travel");
+			KEY(e, &first, "impossible_travel");
 			put_bool(e, kmh > e->o.max_speed);
 		}
 		if (u->home_n > 0) {
-			key(e, &first, "km_from_home");
+			KEY(e, &first, "km_from_home");
 			fk_jbuf_fixed(&e->ob,
 			    fk_geo_km(u->home_lat, u->home_lon, lat, lon), 3);
 		}
@@ -714,7 +716,7 @@ user_features(struct fk_enrich *e, const char *uid, size_t ulen, int64_t t,
 		uint32_t h = hash32(c, clen);
 
 		if (u->country_h != 0) {
-			key(e, &first, "country_changed");
+			KEY(e, &first, "country_changed");
 			put_bool(e, h != u->country_h);
 		}
 		u->country_h = h;
@@ -724,25 +726,25 @@ user_features(struct fk_enrich *e, const char *uid, size_t ulen, int64_t t,
 	if ((s = member_key(e, F_DEVICE_ID, &len)) != NULL) {
 		n = seen_update(u->dev, hash32(s, len), sec,
 		    (uint32_t)(e->o.device_memory / 1000), 86400, &isnew);
-		key(e, &first, "new_device");
+		KEY(e, &first, "new_device");
 		put_bool(e, isnew);
-		key(e, &first, "devices_24h");
+		KEY(e, &first, "devices_24h");
 		fk_jbuf_u64(&e->ob, (uint64_t)n);
 	}
 	if ((s = member_key(e, F_IP, &len)) != NULL) {
 		n = seen_update(u->ip, hash32(s, len), sec,
 		    (uint32_t)(e->o.device_memory / 1000), 86400, &isnew);
-		key(e, &first, "new_ip");
+		KEY(e, &first, "new_ip");
 		put_bool(e, isnew);
-		key(e, &first, "ips_24h");
+		KEY(e, &first, "ips_24h");
 		fk_jbuf_u64(&e->ob, (uint64_t)n);
 	}
 	if ((s = member_key(e, F_MERCHANT_ID, &len)) != NULL) {
 		n = seen_update(u->merch, hash32(s, len), sec,
 		    (uint32_t)(e->o.device_memory / 1000), 3600, &isnew);
-		key(e, &first, "new_merchant");
+		KEY(e, &first, "new_merchant");
 		put_bool(e, isnew);
-		key(e, &first, "merchants_1h");
+		KEY(e, &first, "merchants_1h");
 		fk_jbuf_u64(&e->ob, (uint64_t)n);
 	}
 	if (e->labels)

@@ -13,6 +13,7 @@
 #include "window.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "banned.h"
 
@@ -123,6 +124,53 @@ fk_win_get_idx(
 	}
 	*count = n;
 	*sum = sm;
+}
+
+int
+fk_win_add_get_idx(
+    struct fk_win *w, int64_t idx, double amount, uint32_t *count, double *sum)
+{
+	int64_t k = ring_advance(&w->head, idx, FK_WIN_SLOTS);
+	unsigned i = (unsigned)idx & WIN_MASK;
+	uint32_t n = 0;
+	double sm = 0;
+
+	if (k < 0) {
+		fk_win_get_idx(w, idx, count, sum);
+		return -1;
+	}
+	if (k == FK_WIN_SLOTS) {
+		/* A ring of this event alone: the sum of fk_win_get_idx
+		 * adds zeros to it, which change nothing. */
+		memset(w->count, 0, sizeof(w->count));
+		memset(w->sum, 0, sizeof(w->sum));
+		w->count[i] = 1;
+		w->sum[i] = (float)((double)w->sum[i] + amount);
+		*count = 1;
+		*sum = sm + w->sum[i];
+		return 0;
+	}
+	for (; k > 0; k--) {
+		unsigned j = (unsigned)(idx - k + 1) & WIN_MASK;
+
+		w->count[j] = 0;
+		w->sum[j] = 0;
+	}
+	w->count[i] += w->count[i] != UINT16_MAX;
+	w->sum[i] = (float)((double)w->sum[i] + amount);
+	/* Below SLOTS - 1 fk_win_get_idx leaves out the buckets before 0. */
+	if (idx != (int64_t)w->head - 1 || idx < FK_WIN_SLOTS - 1) {
+		fk_win_get_idx(w, idx, count, sum);
+		return 0;
+	}
+	/* The whole ring, oldest first: the order of fk_win_get_idx's sum. */
+	for (i = 1; i <= FK_WIN_SLOTS; i++)
+		n += w->count[(idx + i) & WIN_MASK];
+	for (i = 1; i <= FK_WIN_SLOTS; i++)
+		sm += w->sum[(idx + i) & WIN_MASK];
+	*count = n;
+	*sum = sm;
+	return 0;
 }
 
 /* Past 65535 events a bucket keeps its max but no more sums, so that mean
