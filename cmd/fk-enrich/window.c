@@ -163,11 +163,13 @@ fk_win_add_get_idx(
 		fk_win_get_idx(w, idx, count, sum);
 		return 0;
 	}
-	/* The whole ring, oldest first: the order of fk_win_get_idx's sum. */
-	for (i = 1; i <= FK_WIN_SLOTS; i++)
-		n += w->count[(idx + i) & WIN_MASK];
-	for (i = 1; i <= FK_WIN_SLOTS; i++)
-		sm += w->sum[(idx + i) & WIN_MASK];
+	/* The whole ring; the sum oldest first, in fk_win_get_idx's order. */
+	for (i = 0; i < FK_WIN_SLOTS; i++)
+		n += w->count[i];
+	for (i = (unsigned)(idx + 1) & WIN_MASK; i < FK_WIN_SLOTS; i++)
+		sm += w->sum[i];
+	for (i = 0; i < ((unsigned)(idx + 1) & WIN_MASK); i++)
+		sm += w->sum[i];
 	*count = n;
 	*sum = sm;
 	return 0;
