@@ -98,6 +98,7 @@ struct fk_enrich {
 	int64_t wm;
 	int has_wm;
 	int64_t idx[FK_ENRICH_MAXWIN];     /* the record's bucket per window */
+	uint64_t key[NKINDS];              /* its entities, set by prefetch */
 	int labels;                        /* label features on */
 	const struct fk_enrich_label *ext; /* labels of fk_enrich_labels */
 	size_t next, next_n;
@@ -629,14 +630,13 @@ entity_key(int kind, const char *s, size_t len)
 	return fk_hash64(s, len, 0x9e3779b97f4a7c15ULL * (uint64_t)(kind + 1));
 }
 
-/* The features of the user; updates the user's state. */
+/* The features of the user (e->key[K_USER]); updates the user's state. */
 static void
-user_features(struct fk_enrich *e, const char *uid, size_t ulen, int64_t t,
-    double amount, int label)
+user_features(struct fk_enrich *e, int64_t t, double amount, int label)
 {
 	int created, first = 1, isnew, n;
-	struct user *u = fk_table_get(
-	    &e->t[K_USER], entity_key(K_USER, uid, ulen), t, &created);
+	struct user *u =
+	    fk_table_get(&e->t[K_USER], e->key[K_USER], t, &created);
 	uint32_t sec = (uint32_t)(t / 1000), count;
 	double mean, sd, max, lat, lon;
 	const char *s, *c;
@@ -752,14 +752,13 @@ user_features(struct fk_enrich *e, const char *uid, size_t ulen, int64_t t,
 	PUTS(e, "}");
 }
 
-/* Velocity (and labels) of a merchant or terminal. */
+/* Velocity (and labels) of a merchant or terminal (e->key[kind]). */
 static void
-place_features(struct fk_enrich *e, int kind, const char *id, size_t len,
-    int64_t t, double amount, int label)
+place_features(
+    struct fk_enrich *e, int kind, int64_t t, double amount, int label)
 {
 	int created, first = 1;
-	void *m =
-	    fk_table_get(&e->t[kind], entity_key(kind, id, len), t, &created);
+	void *m = fk_table_get(&e->t[kind], e->key[kind], t, &created);
 
 	PUTS(e, ",\"");
 	fk_jbuf_put(&e->ob, kind_name[kind], strlen(kind_name[kind]));
@@ -770,14 +769,13 @@ place_features(struct fk_enrich *e, int kind, const char *id, size_t len,
 	PUTS(e, "}");
 }
 
-/* Distinct users of a device or ip in 24 hours. */
+/* Distinct users of a device or ip (e->key[kind]) in 24 hours. */
 static void
-shared_features(struct fk_enrich *e, int kind, const char *id, size_t len,
-    int64_t t, const char *uid, size_t ulen)
+shared_features(
+    struct fk_enrich *e, int kind, int64_t t, const char *uid, size_t ulen)
 {
 	int created, isnew, n;
-	struct shared *d =
-	    fk_table_get(&e->t[kind], entity_key(kind, id, len), t, &created);
+	struct shared *d = fk_table_get(&e->t[kind], e->key[kind], t, &created);
 
 	n = seen_update(d->users, hash32(uid, ulen), (uint32_t)(t / 1000),
 	    86400, 86400, &isnew);
@@ -1026,7 +1024,6 @@ prefetch(struct fk_enrich *e, const char *uid, size_t ulen)
 {
 	static const int field[NKINDS] = { F_USER_ID, F_MERCHANT_ID,
 		F_TERMINAL_ID, F_DEVICE_ID, F_IP };
-	uint64_t keys[NKINDS];
 	int have[NKINDS];
 	const char *s;
 	size_t len;
@@ -1034,13 +1031,13 @@ prefetch(struct fk_enrich *e, const char *uid, size_t ulen)
 	for (int k = 0; k < NKINDS; k++) {
 		s = k == K_USER ? uid : member_key(e, field[k], &len);
 		if ((have[k] = s != NULL && HAS(e, k))) {
-			keys[k] = entity_key(k, s, k == K_USER ? ulen : len);
-			fk_table_prefetch(&e->t[k], keys[k]);
+			e->key[k] = entity_key(k, s, k == K_USER ? ulen : len);
+			fk_table_prefetch(&e->t[k], e->key[k]);
 		}
 	}
 	for (int k = 0; k < NKINDS; k++)
 		if (have[k])
-			fk_table_prefetch_payload(&e->t[k], keys[k]);
+			fk_table_prefetch_payload(&e->t[k], e->key[k]);
 }
 
 int
@@ -1097,25 +1094,25 @@ fk_enrich_record(struct fk_enrich *e, const char *data, size_t len,
 	PUTS(e, "\"features\":{");
 	start = e->ob.len;
 	if (HAS(e, K_USER))
-		user_features(e, uid, ulen, t, amount, label);
+		user_features(e, t, amount, label);
 	else
 		keep_old(e, K_USER);
 	if (!HAS(e, K_MERCHANT))
 		keep_old(e, K_MERCHANT);
 	else if ((s = member_key(e, F_MERCHANT_ID, &slen)) != NULL)
-		place_features(e, K_MERCHANT, s, slen, t, amount, label);
+		place_features(e, K_MERCHANT, t, amount, label);
 	if (!HAS(e, K_TERMINAL))
 		keep_old(e, K_TERMINAL);
 	else if ((s = member_key(e, F_TERMINAL_ID, &slen)) != NULL)
-		place_features(e, K_TERMINAL, s, slen, t, amount, label);
+		place_features(e, K_TERMINAL, t, amount, label);
 	if (!HAS(e, K_DEVICE))
 		keep_old(e, K_DEVICE);
 	else if ((s = member_key(e, F_DEVICE_ID, &slen)) != NULL)
-		shared_features(e, K_DEVICE, s, slen, t, uid, ulen);
+		shared_features(e, K_DEVICE, t, uid, ulen);
 	if (!HAS(e, K_IP))
 		keep_old(e, K_IP);
 	else if ((s = member_key(e, F_IP, &slen)) != NULL)
-		shared_features(e, K_IP, s, slen, t, uid, ulen);
+		shared_features(e, K_IP, t, uid, ulen);
 	if (e->partial && (e->o.lists == NULL || e->o.lists->n == 0))
 		keep_old(e, OLD_LISTS);
 	else
