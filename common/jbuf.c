@@ -70,6 +70,19 @@ put_digits(char *p, uint64_t v, int n)
 		*--p = (char)('0' + v % 10);
 }
 
+static void
+put_digits32(char *p, uint32_t v, int n)
+{
+	p += n;
+	for (; n >= 2; n -= 2) {
+		p -= 2;
+		memcpy(p, pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (n > 0)
+		*--p = (char)('0' + v % 10);
+}
+
 static int
 ndigits(uint64_t v)
 {
@@ -123,6 +136,21 @@ fk_jbuf_fixed(struct fk_jbuf *b, double v, int dec)
 	o = b->p + b->len;
 	if (v < 0)
 		*o++ = '-';
+	/* Cents of amounts, the most frequent by far, in 32 bits. */
+	if (dec == 2 && q < 1000000000) {
+		uint32_t i = (uint32_t)q / 100, f = (uint32_t)q % 100;
+
+		n = ndigits(i);
+		put_digits32(o, i, n);
+		o += n;
+		if (f != 0) {
+			*o++ = '.';
+			memcpy(o, pairs + 2 * f, 2);
+			o += f % 10 != 0 ? 2 : 1;
+		}
+		b->len = (size_t)(o - b->p);
+		return;
+	}
 	/* Constant divisors for the usual decimals: no division insn. */
 	switch (dec) {
 	case 2:
