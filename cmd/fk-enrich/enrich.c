@@ -1038,6 +1038,9 @@ prefetch(struct fk_enrich *e, const char *uid, size_t ulen)
 	for (int k = 0; k < NKINDS; k++)
 		if (have[k])
 			fk_table_prefetch_payload(&e->t[k], e->key[k]);
+	for (int k = 0; k < NKINDS; k++)
+		if (have[k])
+			fk_table_prefetch_links(&e->t[k], e->key[k]);
 }
 
 int

@@ -262,6 +262,23 @@ fk_table_prefetch_payload(const struct fk_table *t, uint64_t key)
 		__builtin_prefetch(p + off);
 }
 
+void
+fk_table_prefetch_links(const struct fk_table *t, uint64_t key)
+{
+	const struct fk_table_meta *m;
+	uint32_t e;
+
+	if (t->icap == 0 || (e = t->index[home(key, t->icap - 1)]) == 0)
+		return;
+	m = &t->meta[e - 1];
+	if (m->key != key)
+		return;
+	if (m->prev != NIL)
+		__builtin_prefetch(&t->meta[m->prev]);
+	if (m->next != NIL)
+		__builtin_prefetch(&t->meta[m->next]);
+}
+
 void *
 fk_table_find(const struct fk_table *t, uint64_t key)
 {

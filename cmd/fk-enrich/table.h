@@ -49,6 +49,9 @@ void *fk_table_get(struct fk_table *t, uint64_t key, int64_t now, int *created);
  * entities of a record before using any lets their cache misses overlap. */
 void fk_table_prefetch(const struct fk_table *t, uint64_t key);
 void fk_table_prefetch_payload(const struct fk_table *t, uint64_t key);
+/* Then (once its slot has arrived) the slots next to it in LRU order,
+ * which fk_table_get relinks. */
+void fk_table_prefetch_links(const struct fk_table *t, uint64_t key);
 
 /* The payload of key, or NULL; changes nothing. */
 void *fk_table_find(const struct fk_table *t, uint64_t key);
