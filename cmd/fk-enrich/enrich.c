@@ -577,7 +577,9 @@ windows(struct fk_enrich *e, int kind, void *ent, double amount, int *first)
 {
 	struct fk_win *w = (struct fk_win *)((char *)ent + e->win_off[kind]);
 	uint32_t count;
-	double sum;
+	double sum, prev = 0;
+	char text[24]; /* prev as written: at most 24 bytes (%.17g) */
+	size_t tlen = 0, at;
 
 	for (int i = 0; i < e->o.nwin; i++) {
 		if (fk_win_add_get_idx(
@@ -594,7 +596,20 @@ windows(struct fk_enrich *e, int kind, void *ent, double amount, int *first)
 		fk_jbuf_reserve(&e->ob, sizeof(e->ksum[i]));
 		memcpy(e->ob.p + e->ob.len, e->ksum[i], sizeof(e->ksum[i]));
 		e->ob.len += e->ksumlen[i];
+		/* Windows often hold the same events: a sum written again is
+		 * copied (equal doubles print alike, 0 and -0 too). */
+		fk_jbuf_reserve(&e->ob, sizeof(text));
+		if (tlen > 0 && sum == prev) {
+			memcpy(e->ob.p + e->ob.len, text, sizeof(text));
+			e->ob.len += tlen;
+			continue;
+		}
+		at = e->ob.len;
 		fk_jbuf_fixed(&e->ob, sum, 2);
+		tlen = e->ob.len - at;
+		/* Reserved above, so there are sizeof(text) bytes at at. */
+		memcpy(text, e->ob.p + at, sizeof(text));
+		prev = sum;
 	}
 	*first = 0;
 }
