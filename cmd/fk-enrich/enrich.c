@@ -576,10 +576,11 @@ static void
 windows(struct fk_enrich *e, int kind, void *ent, double amount, int *first)
 {
 	struct fk_win *w = (struct fk_win *)((char *)ent + e->win_off[kind]);
-	uint32_t count;
+	uint32_t count, pcount = 0;
 	double sum, prev = 0;
-	char text[24]; /* prev as written: at most 24 bytes (%.17g) */
-	size_t tlen = 0, at;
+	/* prev and pcount as written: at most 24 bytes (%.17g) */
+	char text[24], ctext[24];
+	size_t tlen = 0, clen = 0, at;
 
 	for (int i = 0; i < e->o.nwin; i++) {
 		if (fk_win_add_get_idx(
@@ -592,12 +593,23 @@ windows(struct fk_enrich *e, int kind, void *ent, double amount, int *first)
 		fk_jbuf_reserve(&e->ob, sizeof(e->kcount[i]));
 		memcpy(e->ob.p + e->ob.len, e->kcount[i], sizeof(e->kcount[i]));
 		e->ob.len += e->kcountlen[i];
-		fk_jbuf_u64(&e->ob, count);
+		/* Windows often hold the same events: a count or sum written
+		 * again is copied (equal doubles print alike, 0 and -0 too);
+		 * there are sizeof(text) bytes at at, reserved. */
+		fk_jbuf_reserve(&e->ob, sizeof(ctext));
+		if (clen > 0 && count == pcount) {
+			memcpy(e->ob.p + e->ob.len, ctext, sizeof(ctext));
+			e->ob.len += clen;
+		} else {
+			at = e->ob.len;
+			fk_jbuf_u64(&e->ob, count);
+			clen = e->ob.len - at;
+			memcpy(ctext, e->ob.p + at, sizeof(ctext));
+			pcount = count;
+		}
 		fk_jbuf_reserve(&e->ob, sizeof(e->ksum[i]));
 		memcpy(e->ob.p + e->ob.len, e->ksum[i], sizeof(e->ksum[i]));
 		e->ob.len += e->ksumlen[i];
-		/* Windows often hold the same events: a sum written again is
-		 * copied (equal doubles print alike, 0 and -0 too). */
 		fk_jbuf_reserve(&e->ob, sizeof(text));
 		if (tlen > 0 && sum == prev) {
 			memcpy(e->ob.p + e->ob.len, text, sizeof(text));
@@ -607,7 +619,6 @@ windows(struct fk_enrich *e, int kind, void *ent, double amount, int *first)
 		at = e->ob.len;
 		fk_jbuf_fixed(&e->ob, sum, 2);
 		tlen = e->ob.len - at;
-		/* Reserved above, so there are sizeof(text) bytes at at. */
 		memcpy(text, e->ob.p + at, sizeof(text));
 		prev = sum;
 	}
