@@ -24,7 +24,7 @@ fk_jbuf_release(struct fk_jbuf *b)
 }
 
 void
-fk_jbuf_reserve(struct fk_jbuf *b, size_t more)
+fk_jbuf_grow(struct fk_jbuf *b, size_t more)
 {
 	if (b->len + more > b->cap) {
 		b->cap = (b->len + more) * 2;

@@ -589,14 +589,15 @@ windows(struct fk_enrich *e, int kind, void *ent, double amount, int *first)
 			sum += amount;
 		}
 		/* Whole arrays, a copy of constant size that inlines; the
-		 * length says how much of it counts. */
-		fk_jbuf_reserve(&e->ob, sizeof(e->kcount[i]));
+		 * length says how much of it counts.  Room for all four. */
+		fk_jbuf_reserve(&e->ob,
+		    sizeof(e->kcount[i]) + sizeof(ctext) + sizeof(e->ksum[i]) +
+		        sizeof(text));
 		memcpy(e->ob.p + e->ob.len, e->kcount[i], sizeof(e->kcount[i]));
 		e->ob.len += e->kcountlen[i];
 		/* Windows often hold the same events: a count or sum written
 		 * again is copied (equal doubles print alike, 0 and -0 too);
-		 * there are sizeof(text) bytes at at, reserved. */
-		fk_jbuf_reserve(&e->ob, sizeof(ctext));
+		 * the copies read sizeof(text) bytes at at, reserved. */
 		if (clen > 0 && count == pcount) {
 			memcpy(e->ob.p + e->ob.len, ctext, sizeof(ctext));
 			e->ob.len += clen;
@@ -607,10 +608,8 @@ windows(struct fk_enrich *e, int kind, void *ent, double amount, int *first)
 			memcpy(ctext, e->ob.p + at, sizeof(ctext));
 			pcount = count;
 		}
-		fk_jbuf_reserve(&e->ob, sizeof(e->ksum[i]));
 		memcpy(e->ob.p + e->ob.len, e->ksum[i], sizeof(e->ksum[i]));
 		e->ob.len += e->ksumlen[i];
-		fk_jbuf_reserve(&e->ob, sizeof(text));
 		if (tlen > 0 && sum == prev) {
 			memcpy(e->ob.p + e->ob.len, text, sizeof(text));
 			e->ob.len += tlen;
