@@ -97,7 +97,11 @@ struct fk_enrich {
 	int64_t idle[NKINDS];
 	int64_t wm;
 	int has_wm;
-	int64_t idx[FK_ENRICH_MAXWIN];     /* the record's bucket per window */
+	int64_t idx[FK_ENRICH_MAXWIN]; /* the record's bucket per window */
+	int64_t pidx;                  /* and in the profile window */
+	/* The last bucket of each window (the profile's last) and its start
+	 * time: idx 0 starts at 0, so zeroed is right. */
+	int64_t bidx[FK_ENRICH_MAXWIN + 1], bstart[FK_ENRICH_MAXWIN + 1];
 	uint64_t key[NKINDS];              /* its entities, set by prefetch */
 	int labels;                        /* label features on */
 	const struct fk_enrich_label *ext; /* labels of fk_enrich_labels */
@@ -107,10 +111,11 @@ struct fk_enrich {
 	const struct fk_jmember *fm[NFIELDS]; /* the record's known members */
 	/* The fields by the length of their name, -1 after the last. */
 	signed char bylen[FIELD_MAXLEN + 1][3];
-	struct fk_jbuf ob;                  /* the record written */
-	unsigned kinds;                     /* FK_ENRICH_* bits computed */
-	int partial;                        /* not all: a hop of a chain */
-	struct fk_jobj fobj;                /* the record's old features */
+	int key_escaped;     /* a member's key has escapes, not indexed */
+	struct fk_jbuf ob;   /* the record written */
+	unsigned kinds;      /* FK_ENRICH_* bits computed */
+	int partial;         /* not all: a hop of a chain */
+	struct fk_jobj fobj; /* the record's old features */
 	const struct fk_jmember *old[NOLD]; /* found in it */
 	unsigned char *extra;               /* fk_enrich_set_extra's */
 	size_t extralen;
@@ -422,11 +427,13 @@ static void
 index_members(struct fk_enrich *e)
 {
 	memset(e->fm, 0, sizeof(e->fm));
+	e->key_escaped = 0;
 	for (size_t i = 0; i < e->obj.n; i++) {
 		const struct fk_jmember *m = &e->obj.m[i];
 		const signed char *c;
 		size_t n = m->keylen;
 
+		e->key_escaped |= m->key_escaped;
 		if (m->key_escaped || n > FIELD_MAXLEN)
 			continue;
 		for (c = e->bylen[n]; *c >= 0; c++)
@@ -670,8 +677,8 @@ user_features(struct fk_enrich *e, int64_t t, double amount, int label)
 
 	PUTS(e, "\"user\":{");
 	windows(e, K_USER, u, amount, &first);
-	fk_stat_get(&u->prof, &e->profile, t, &count, &mean, &sd, &max);
-	fk_stat_add(&u->prof, &e->profile, t, amount);
+	fk_stat_get_idx(&u->prof, e->pidx, &count, &mean, &sd, &max);
+	fk_stat_add_idx(&u->prof, e->pidx, amount);
 	if (count >= PROFILE_MIN) {
 		KEY(e, &first, "amount_mean_30d");
 		fk_jbuf_fixed(&e->ob, mean, 2);
@@ -1043,6 +1050,19 @@ fk_enrich_off_key(const struct fk_enrich *e, const char *key, size_t keylen)
 	return off;
 }
 
+/* fk_win_index(s, t), kept in slot i: records come nearly in time order,
+ * so that t is mostly in the bucket of the record before, and the 64-bit
+ * division, dozens of cycles, is left out. */
+static int64_t
+bucket(struct fk_enrich *e, int i, const struct fk_winspec *s, int64_t t)
+{
+	if (t >= e->bstart[i] && t - e->bstart[i] < s->bucket_ms)
+		return e->bidx[i];
+	e->bidx[i] = fk_win_index(s, t);
+	e->bstart[i] = e->bidx[i] * s->bucket_ms;
+	return e->bidx[i];
+}
+
 /* Start loading the record's entities into the cache, all at once. */
 static void
 prefetch(struct fk_enrich *e, const char *uid, size_t ulen)
@@ -1115,10 +1135,14 @@ fk_enrich_record(struct fk_enrich *e, const char *data, size_t len,
 	count_labels(e, t);
 	prefetch(e, uid, ulen);
 	for (int i = 0; i < e->o.nwin; i++)
-		e->idx[i] = fk_win_index(&e->spec[i], t);
+		e->idx[i] = bucket(e, i, &e->spec[i], t);
+	e->pidx = bucket(e, FK_ENRICH_MAXWIN, &e->profile, t);
 	if (e->partial)
 		old_features(e);
-	fk_jbuf_open_record(&e->ob, data, len, &e->obj, "features");
+	/* Without a features member (none indexed, no key with escapes that
+	 * could be one), nothing to look for to drop. */
+	fk_jbuf_open_record(&e->ob, data, len, &e->obj,
+	    e->fm[F_FEATURES] != NULL || e->key_escaped ? "features" : NULL);
 	PUTS(e, "\"features\":{");
 	start = e->ob.len;
 	if (HAS(e, K_USER))

@@ -181,7 +181,12 @@ int
 fk_stat_add(
     struct fk_stat *w, const struct fk_winspec *s, int64_t t, double amount)
 {
-	int64_t idx = floor_div(t, s->bucket_ms);
+	return fk_stat_add_idx(w, floor_div(t, s->bucket_ms), amount);
+}
+
+int
+fk_stat_add_idx(struct fk_stat *w, int64_t idx, double amount)
+{
 	int64_t k = ring_advance(&w->head, idx, FK_WIN_SLOTS);
 	unsigned i, n;
 	double d;
@@ -210,12 +215,19 @@ void
 fk_stat_get(const struct fk_stat *w, const struct fk_winspec *s, int64_t t,
     uint32_t *count, double *mean, double *sd, double *max)
 {
+	fk_stat_get_idx(w, floor_div(t, s->bucket_ms), count, mean, sd, max);
+}
+
+void
+fk_stat_get_idx(const struct fk_stat *w, int64_t idx, uint32_t *count,
+    double *mean, double *sd, double *max)
+{
 	int64_t lo, hi, i;
 	uint32_t n = 0;
 	double sm = 0, m, m2 = 0, d, mx = 0;
 	unsigned j;
 
-	ring_range(w->head, floor_div(t, s->bucket_ms), FK_WIN_SLOTS, &lo, &hi);
+	ring_range(w->head, idx, FK_WIN_SLOTS, &lo, &hi);
 	for (i = lo + 1; i <= hi; i++) {
 		j = (unsigned)i & WIN_MASK;
 		if (w->count[j] == 0)

@@ -69,6 +69,10 @@ int fk_stat_add(
  * sd and max are 0 when count is 0. */
 void fk_stat_get(const struct fk_stat *w, const struct fk_winspec *s, int64_t t,
     uint32_t *count, double *mean, double *sd, double *max);
+/* The same with t's bucket index, fk_win_index(s, t). */
+int fk_stat_add_idx(struct fk_stat *w, int64_t idx, double amount);
+void fk_stat_get_idx(const struct fk_stat *w, int64_t idx, uint32_t *count,
+    double *mean, double *sd, double *max);
 
 /* Delayed labels: transactions and frauds per day, by transaction time,
  * read only once they are known. */
