@@ -83,7 +83,8 @@ enum {
 static const char *const field_name[NFIELDS] = { "user_id", "amount", "ts_ms",
 	"timestamp", "merchant_id", "terminal_id", "device_id", "ip", "lat",
 	"lon", "location", "country", "features" };
-#define FIELD_MAXLEN 11 /* the longest of field_name, at most 2 a length */
+/* The longest of field_name (16 at most: name_words); 2 names a length. */
+#define FIELD_MAXLEN 11
 
 struct fk_enrich {
 	struct fk_enrich_opts o;
@@ -111,6 +112,7 @@ struct fk_enrich {
 	const struct fk_jmember *fm[NFIELDS]; /* the record's known members */
 	/* The fields by the length of their name, -1 after the last. */
 	signed char bylen[FIELD_MAXLEN + 1][3];
+	uint64_t fword[NFIELDS][2]; /* name_words of each name */
 	int key_escaped;     /* a member's key has escapes, not indexed */
 	struct fk_jbuf ob;   /* the record written */
 	unsigned kinds;      /* FK_ENRICH_* bits computed */
@@ -285,6 +287,30 @@ find_place(const struct fk_enrich *e, const char *city, size_t clen,
 
 /* --- the engine -------------------------------------------------------- */
 
+/* The first and the last min(n, 8) bytes of s[0..n), 2 <= n <= 16, as
+ * words: with n they tell two names apart, in two compares. */
+static void
+name_words(const char *s, size_t n, uint64_t w[2])
+{
+	uint32_t a4, b4;
+	uint16_t a2, b2;
+
+	if (n >= 8) {
+		memcpy(&w[0], s, 8);
+		memcpy(&w[1], s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(&a4, s, 4);
+		memcpy(&b4, s + n - 4, 4);
+		w[0] = a4;
+		w[1] = b4;
+	} else {
+		memcpy(&a2, s, 2);
+		memcpy(&b2, s + n - 2, 2);
+		w[0] = a2;
+		w[1] = b2;
+	}
+}
+
 /* A window's name in feature names: 30s, 10m, 1h, 24h, 7d. */
 static void
 duration_name(int64_t ms, char *buf, size_t len)
@@ -319,6 +345,7 @@ fk_enrich_new(const struct fk_enrich_opts *o)
 		signed char *c = e->bylen[strlen(field_name[f])];
 
 		c[c[0] >= 0] = (signed char)f;
+		name_words(field_name[f], strlen(field_name[f]), e->fword[f]);
 	}
 	for (int i = 0; i < o->nwin; i++) {
 		fk_winspec_set(&e->spec[i], o->win[i]);
@@ -433,13 +460,15 @@ index_members(struct fk_enrich *e)
 		const signed char *c;
 		size_t n = m->keylen;
 
+		uint64_t w[2];
+
 		e->key_escaped |= m->key_escaped;
-		if (m->key_escaped || n > FIELD_MAXLEN)
+		if (m->key_escaped || n > FIELD_MAXLEN || e->bylen[n][0] < 0)
 			continue;
+		name_words(m->key, n, w);
 		for (c = e->bylen[n]; *c >= 0; c++)
-			if (m->key[0] == field_name[*c][0] &&
-			    m->key[n - 1] == field_name[*c][n - 1] &&
-			    memcmp(m->key, field_name[*c], n) == 0) {
+			if (w[0] == e->fword[*c][0] &&
+			    w[1] == e->fword[*c][1]) {
 				e->fm[*c] = m;
 				break;
 			}
