@@ -612,18 +612,14 @@ static void
 windows(struct fk_enrich *e, int kind, void *ent, double amount, int *first)
 {
 	struct fk_win *w = (struct fk_win *)((char *)ent + e->win_off[kind]);
-	uint32_t count, pcount = 0;
-	double sum, prev = 0;
+	uint32_t count[FK_ENRICH_MAXWIN], pcount = 0;
+	double sum[FK_ENRICH_MAXWIN], prev = 0;
 	/* prev and pcount as written: at most 24 bytes (%.17g) */
 	char text[24], ctext[24];
 	size_t tlen = 0, clen = 0, at;
 
+	fk_win_add_get(w, e->idx, e->o.nwin, amount, count, sum);
 	for (int i = 0; i < e->o.nwin; i++) {
-		if (fk_win_add_get_idx(
-		        &w[i], e->idx[i], amount, &count, &sum) == -1) {
-			count++;
-			sum += amount;
-		}
 		/* Whole arrays, a copy of constant size that inlines; the
 		 * length says how much of it counts.  Room for all four. */
 		fk_jbuf_reserve(&e->ob,
@@ -634,28 +630,28 @@ windows(struct fk_enrich *e, int kind, void *ent, double amount, int *first)
 		/* Windows often hold the same events: a count or sum written
 		 * again is copied (equal doubles print alike, 0 and -0 too);
 		 * the copies read sizeof(text) bytes at at, reserved. */
-		if (clen > 0 && count == pcount) {
+		if (clen > 0 && count[i] == pcount) {
 			memcpy(e->ob.p + e->ob.len, ctext, sizeof(ctext));
 			e->ob.len += clen;
 		} else {
 			at = e->ob.len;
-			fk_jbuf_u64(&e->ob, count);
+			fk_jbuf_u64(&e->ob, count[i]);
 			clen = e->ob.len - at;
 			memcpy(ctext, e->ob.p + at, sizeof(ctext));
-			pcount = count;
+			pcount = count[i];
 		}
 		memcpy(e->ob.p + e->ob.len, e->ksum[i], sizeof(e->ksum[i]));
 		e->ob.len += e->ksumlen[i];
-		if (tlen > 0 && sum == prev) {
+		if (tlen > 0 && sum[i] == prev) {
 			memcpy(e->ob.p + e->ob.len, text, sizeof(text));
 			e->ob.len += tlen;
 			continue;
 		}
 		at = e->ob.len;
-		fk_jbuf_fixed(&e->ob, sum, 2);
+		fk_jbuf_fixed(&e->ob, sum[i], 2);
 		tlen = e->ob.len - at;
 		memcpy(text, e->ob.p + at, sizeof(text));
-		prev = sum;
+		prev = sum[i];
 	}
 	*first = 0;
 }

@@ -126,8 +126,8 @@ fk_win_get_idx(
 	*sum = sm;
 }
 
-int
-fk_win_add_get_idx(
+static int
+add_get(
     struct fk_win *w, int64_t idx, double amount, uint32_t *count, double *sum)
 {
 	int64_t k = ring_advance(&w->head, idx, FK_WIN_SLOTS);
@@ -178,6 +178,17 @@ fk_win_add_get_idx(
 	*count = n;
 	*sum = sm;
 	return 0;
+}
+
+void
+fk_win_add_get(struct fk_win *w, const int64_t *idx, int n, double amount,
+    uint32_t *count, double *sum)
+{
+	for (int i = 0; i < n; i++)
+		if (add_get(&w[i], idx[i], amount, &count[i], &sum[i]) == -1) {
+			count[i]++;
+			sum[i] += amount;
+		}
 }
 
 /* Past 65535 events a bucket keeps its max but no more sums, so that mean
