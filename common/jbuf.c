@@ -24,7 +24,7 @@ fk_jbuf_release(struct fk_jbuf *b)
 }
 
 void
-fk_jbuf_reserve(struct fk_jbuf *b, size_t more)
+fk_jbuf_grow(struct fk_jbuf *b, size_t more)
 {
 	if (b->len + more > b->cap) {
 		b->cap = (b->len + more) * 2;
@@ -32,31 +32,84 @@ fk_jbuf_reserve(struct fk_jbuf *b, size_t more)
 	}
 }
 
-void
-fk_jbuf_u64(struct fk_jbuf *b, uint64_t v)
-{
-	char tmp[24];
-	int n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v > 0);
-	fk_jbuf_reserve(b, (size_t)n);
-	while (n > 0)
-		b->p[b->len++] = tmp[--n];
-}
+/* Two digits at a time: "00" to "99". */
+static const char pairs[201] = "00010203040506070809"
+                               "10111213141516171819"
+                               "20212223242526272829"
+                               "30313233343536373839"
+                               "40414243444546474849"
+                               "50515253545556575859"
+                               "60616263646566676869"
+                               "70717273747576777879"
+                               "80818283848586878889"
+                               "90919293949596979899";
 
 /* Exact in a double. */
 static const double pow10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9,
 	1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21,
 	1e22 };
 
+static const uint64_t pow10u[20] = { 1, 10, 100, 1000, 10000, 100000, 1000000,
+	10000000, 100000000, 1000000000, 10000000000ULL, 100000000000ULL,
+	1000000000000ULL, 10000000000000ULL, 100000000000000ULL,
+	1000000000000000ULL, 10000000000000000ULL, 100000000000000000ULL,
+	1000000000000000000ULL, 10000000000000000000ULL };
+
+/* Write the n digits of v (n >= the digits it has, zeros in front) to
+ * the end of p[0..n). */
+static void
+put_digits(char *p, uint64_t v, int n)
+{
+	p += n;
+	for (; n >= 2; n -= 2) {
+		p -= 2;
+		memcpy(p, pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (n > 0)
+		*--p = (char)('0' + v % 10);
+}
+
+static void
+put_digits32(char *p, uint32_t v, int n)
+{
+	p += n;
+	for (; n >= 2; n -= 2) {
+		p -= 2;
+		memcpy(p, pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (n > 0)
+		*--p = (char)('0' + v % 10);
+}
+
+static int
+ndigits(uint64_t v)
+{
+	int n = 1;
+
+	while (n < 20 && v >= pow10u[n])
+		n++;
+	return n;
+}
+
+void
+fk_jbuf_u64(struct fk_jbuf *b, uint64_t v)
+{
+	int n = ndigits(v);
+
+	fk_jbuf_reserve(b, 20);
+	put_digits(b->p + b->len, v, n);
+	b->len += (size_t)n;
+}
+
 void
 fk_jbuf_fixed(struct fk_jbuf *b, double v, int dec)
 {
 	uint64_t q, ip, fp, p;
-	int d = dec;
+	double x;
+	char *o;
+	int n;
 
 	if (!isfinite(v)) {
 		FK_JBUF_PUTS(b, "0");
@@ -64,35 +117,71 @@ fk_jbuf_fixed(struct fk_jbuf *b, double v, int dec)
 	}
 	if (fabs(v) >= 9e15 / pow10[dec]) {
 		char num[32];
-		int n = snprintf(num, sizeof(num), "%.17g", v);
 
+		n = snprintf(num, sizeof(num), "%.17g", v);
 		fk_jbuf_put(b, num, (size_t)n);
 		return;
 	}
-	q = (uint64_t)round(fabs(v) * pow10[dec]);
+	/* round(x), half away from zero, without the call: below 2^53 the
+	 * truncation and x minus it are exact. */
+	x = fabs(v) * pow10[dec];
+	q = (uint64_t)x;
+	q += x - (double)q >= 0.5;
 	if (q == 0) {
 		FK_JBUF_PUTS(b, "0");
 		return;
 	}
+	/* q < 9e15: a sign, 16 digits and a point at most. */
+	fk_jbuf_reserve(b, 24);
+	o = b->p + b->len;
 	if (v < 0)
-		FK_JBUF_PUTS(b, "-");
-	p = (uint64_t)pow10[dec];
-	ip = q / p;
-	fp = q % p;
-	fk_jbuf_u64(b, ip);
-	if (fp == 0)
+		*o++ = '-';
+	/* Cents of amounts, the most frequent by far, in 32 bits. */
+	if (dec == 2 && q < 1000000000) {
+		uint32_t i = (uint32_t)q / 100, f = (uint32_t)q % 100;
+
+		n = ndigits(i);
+		put_digits32(o, i, n);
+		o += n;
+		if (f != 0) {
+			*o++ = '.';
+			memcpy(o, pairs + 2 * f, 2);
+			o += f % 10 != 0 ? 2 : 1;
+		}
+		b->len = (size_t)(o - b->p);
 		return;
-	while (fp % 10 == 0) {
-		fp /= 10;
-		d--;
 	}
-	FK_JBUF_PUTS(b, ".");
-	fk_jbuf_reserve(b, (size_t)d);
-	for (int i = d - 1; i >= 0; i--) {
-		b->p[b->len + (size_t)i] = (char)('0' + fp % 10);
-		fp /= 10;
+	/* Constant divisors for the usual decimals: no division insn. */
+	switch (dec) {
+	case 2:
+		ip = q / 100;
+		fp = q % 100;
+		break;
+	case 3:
+		ip = q / 1000;
+		fp = q % 1000;
+		break;
+	case 4:
+		ip = q / 10000;
+		fp = q % 10000;
+		break;
+	default:
+		p = pow10u[dec];
+		ip = q / p;
+		fp = q % p;
+		break;
 	}
-	b->len += (size_t)d;
+	n = ndigits(ip);
+	put_digits(o, ip, n);
+	o += n;
+	if (fp != 0) {
+		*o++ = '.';
+		put_digits(o, fp, dec);
+		o += dec;
+		while (o[-1] == '0')
+			o--;
+	}
+	b->len = (size_t)(o - b->p);
 }
 
 void

@@ -18,14 +18,22 @@ struct fk_jbuf {
 void fk_jbuf_init(struct fk_jbuf *b);
 void fk_jbuf_release(struct fk_jbuf *b);
 
+/* Grow to room for more bytes at p + len; fk_jbuf_reserve's slow path. */
+void fk_jbuf_grow(struct fk_jbuf *b, size_t more);
+
 /* Room for more bytes at p + len. */
-void fk_jbuf_reserve(struct fk_jbuf *b, size_t more);
+static inline void
+fk_jbuf_reserve(struct fk_jbuf *b, size_t more)
+{
+	if (b->len + more > b->cap)
+		fk_jbuf_grow(b, more);
+}
 
 static inline void
 fk_jbuf_put(struct fk_jbuf *b, const char *s, size_t n)
 {
 	if (b->len + n > b->cap)
-		fk_jbuf_reserve(b, n);
+		fk_jbuf_grow(b, n);
 	memcpy(b->p + b->len, s, n);
 	b->len += n;
 }

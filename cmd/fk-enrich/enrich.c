@@ -83,6 +83,8 @@ enum {
 static const char *const field_name[NFIELDS] = { "user_id", "amount", "ts_ms",
 	"timestamp", "merchant_id", "terminal_id", "device_id", "ip", "lat",
 	"lon", "location", "country", "features" };
+/* The longest of field_name (16 at most: name_words); 2 names a length. */
+#define FIELD_MAXLEN 11
 
 struct fk_enrich {
 	struct fk_enrich_opts o;
@@ -96,18 +98,26 @@ struct fk_enrich {
 	int64_t idle[NKINDS];
 	int64_t wm;
 	int has_wm;
-	int64_t idx[FK_ENRICH_MAXWIN];     /* the record's bucket per window */
+	int64_t idx[FK_ENRICH_MAXWIN]; /* the record's bucket per window */
+	int64_t pidx;                  /* and in the profile window */
+	/* The last bucket of each window (the profile's last) and its start
+	 * time: idx 0 starts at 0, so zeroed is right. */
+	int64_t bidx[FK_ENRICH_MAXWIN + 1], bstart[FK_ENRICH_MAXWIN + 1];
+	uint64_t key[NKINDS];              /* its entities, set by prefetch */
 	int labels;                        /* label features on */
 	const struct fk_enrich_label *ext; /* labels of fk_enrich_labels */
 	size_t next, next_n;
 	long long late;
 	struct fk_jobj obj;
 	const struct fk_jmember *fm[NFIELDS]; /* the record's known members */
-	size_t field_len[NFIELDS];
-	struct fk_jbuf ob;                  /* the record written */
-	unsigned kinds;                     /* FK_ENRICH_* bits computed */
-	int partial;                        /* not all: a hop of a chain */
-	struct fk_jobj fobj;                /* the record's old features */
+	/* The fields by the length of their name, -1 after the last. */
+	signed char bylen[FIELD_MAXLEN + 1][3];
+	uint64_t fword[NFIELDS][2]; /* name_words of each name */
+	int key_escaped;     /* a member's key has escapes, not indexed */
+	struct fk_jbuf ob;   /* the record written */
+	unsigned kinds;      /* FK_ENRICH_* bits computed */
+	int partial;         /* not all: a hop of a chain */
+	struct fk_jobj fobj; /* the record's old features */
 	const struct fk_jmember *old[NOLD]; /* found in it */
 	unsigned char *extra;               /* fk_enrich_set_extra's */
 	size_t extralen;
@@ -277,6 +287,30 @@ find_place(const struct fk_enrich *e, const char *city, size_t clen,
 
 /* --- the engine -------------------------------------------------------- */
 
+/* The first and the last min(n, 8) bytes of s[0..n), 2 <= n <= 16, as
+ * words: with n they tell two names apart, in two compares. */
+static void
+name_words(const char *s, size_t n, uint64_t w[2])
+{
+	uint32_t a4, b4;
+	uint16_t a2, b2;
+
+	if (n >= 8) {
+		memcpy(&w[0], s, 8);
+		memcpy(&w[1], s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(&a4, s, 4);
+		memcpy(&b4, s + n - 4, 4);
+		w[0] = a4;
+		w[1] = b4;
+	} else {
+		memcpy(&a2, s, 2);
+		memcpy(&b2, s + n - 2, 2);
+		w[0] = a2;
+		w[1] = b2;
+	}
+}
+
 /* A window's name in feature names: 30s, 10m, 1h, 24h, 7d. */
 static void
 duration_name(int64_t ms, char *buf, size_t len)
@@ -306,8 +340,13 @@ fk_enrich_new(const struct fk_enrich_opts *o)
 	if (e->kinds == 0)
 		e->kinds = FK_ENRICH_ALL;
 	e->partial = e->kinds != FK_ENRICH_ALL;
-	for (int f = 0; f < NFIELDS; f++)
-		e->field_len[f] = strlen(field_name[f]);
+	memset(e->bylen, -1, sizeof(e->bylen));
+	for (int f = 0; f < NFIELDS; f++) {
+		signed char *c = e->bylen[strlen(field_name[f])];
+
+		c[c[0] >= 0] = (signed char)f;
+		name_words(field_name[f], strlen(field_name[f]), e->fword[f]);
+	}
 	for (int i = 0; i < o->nwin; i++) {
 		fk_winspec_set(&e->spec[i], o->win[i]);
 		char name[sizeof(e->winname[i])];
@@ -375,17 +414,15 @@ fk_enrich_free(struct fk_enrich *e)
 /* Output through common/jbuf. */
 #define PUTS(e, lit) FK_JBUF_PUTS(&(e)->ob, lit)
 
-/* ,"name": with the comma unless first. */
-static void
-key(struct fk_enrich *e, int *first, const char *name)
-{
-	if (!*first)
-		PUTS(e, ",");
-	*first = 0;
-	PUTS(e, "\"");
-	fk_jbuf_put(&e->ob, name, strlen(name));
-	PUTS(e, "\":");
-}
+/* ,"name": with the comma unless first; name is a literal, so that the
+ * copies are of constant size and inline. */
+#define KEY(e, first, name)                                                    \
+	do {                                                                   \
+		if (!*(first))                                                 \
+			PUTS(e, ",");                                          \
+		*(first) = 0;                                                  \
+		PUTS(e, "\"" name "\":");                                      \
+	} while (0)
 
 static void
 key2(struct fk_enrich *e, int *first, const char *a, const char *b)
@@ -417,16 +454,22 @@ static void
 index_members(struct fk_enrich *e)
 {
 	memset(e->fm, 0, sizeof(e->fm));
+	e->key_escaped = 0;
 	for (size_t i = 0; i < e->obj.n; i++) {
 		const struct fk_jmember *m = &e->obj.m[i];
+		const signed char *c;
+		size_t n = m->keylen;
 
-		if (m->key_escaped || m->keylen < 2 || m->keylen > 11)
+		uint64_t w[2];
+
+		e->key_escaped |= m->key_escaped;
+		if (m->key_escaped || n > FIELD_MAXLEN || e->bylen[n][0] < 0)
 			continue;
-		for (int f = 0; f < NFIELDS; f++)
-			if (m->keylen == e->field_len[f] &&
-			    m->key[0] == field_name[f][0] &&
-			    memcmp(m->key, field_name[f], m->keylen) == 0) {
-				e->fm[f] = m;
+		name_words(m->key, n, w);
+		for (c = e->bylen[n]; *c >= 0; c++)
+			if (w[0] == e->fword[*c][0] &&
+			    w[1] == e->fword[*c][1]) {
+				e->fm[*c] = m;
 				break;
 			}
 	}
@@ -466,14 +509,13 @@ static int
 member_num(const struct fk_enrich *e, int f, double *v)
 {
 	const struct fk_jmember *m = e->fm[f];
-	char buf[64], *end;
 
-	if (m == NULL || m->type != FK_J_NUMBER || m->vallen >= sizeof(buf))
+	/* 64 and longer were refused when they went through a buffer. */
+	if (m == NULL || m->type != FK_J_NUMBER || m->vallen >= 64)
 		return 0;
-	memcpy(buf, m->val, m->vallen);
-	buf[m->vallen] = '\0';
-	*v = strtod(buf, &end);
-	return *end == '\0' && isfinite(*v);
+	/* The scanner checked the grammar; both round correctly, as strtod. */
+	*v = fk_num_json(m->val, m->vallen);
+	return isfinite(*v);
 }
 
 /* The label: 1, 0, or -1 when absent or not a label. */
@@ -570,21 +612,46 @@ static void
 windows(struct fk_enrich *e, int kind, void *ent, double amount, int *first)
 {
 	struct fk_win *w = (struct fk_win *)((char *)ent + e->win_off[kind]);
-	uint32_t count;
-	double sum;
+	uint32_t count[FK_ENRICH_MAXWIN], pcount = 0;
+	double sum[FK_ENRICH_MAXWIN], prev = 0;
+	/* prev and pcount as written: at most 24 bytes (%.17g) */
+	char text[24], ctext[24];
+	size_t tlen = 0, clen = 0, at;
 
+	fk_win_add_get(w, e->idx, e->o.nwin, amount, count, sum);
 	for (int i = 0; i < e->o.nwin; i++) {
-		int dropped = fk_win_add_idx(&w[i], e->idx[i], amount) == -1;
-
-		fk_win_get_idx(&w[i], e->idx[i], &count, &sum);
-		if (dropped) {
-			count++;
-			sum += amount;
+		/* Whole arrays, a copy of constant size that inlines; the
+		 * length says how much of it counts.  Room for all four. */
+		fk_jbuf_reserve(&e->ob,
+		    sizeof(e->kcount[i]) + sizeof(ctext) + sizeof(e->ksum[i]) +
+		        sizeof(text));
+		memcpy(e->ob.p + e->ob.len, e->kcount[i], sizeof(e->kcount[i]));
+		e->ob.len += e->kcountlen[i];
+		/* Windows often hold the same events: a count or sum written
+		 * again is copied (equal doubles print alike, 0 and -0 too);
+		 * the copies read sizeof(text) bytes at at, reserved. */
+		if (clen > 0 && count[i] == pcount) {
+			memcpy(e->ob.p + e->ob.len, ctext, sizeof(ctext));
+			e->ob.len += clen;
+		} else {
+			at = e->ob.len;
+			fk_jbuf_u64(&e->ob, count[i]);
+			clen = e->ob.len - at;
+			memcpy(ctext, e->ob.p + at, sizeof(ctext));
+			pcount = count[i];
 		}
-		fk_jbuf_put(&e->ob, e->kcount[i], e->kcountlen[i]);
-		fk_jbuf_u64(&e->ob, count);
-		fk_jbuf_put(&e->ob, e->ksum[i], e->ksumlen[i]);
-		fk_jbuf_fixed(&e->ob, sum, 2);
+		memcpy(e->ob.p + e->ob.len, e->ksum[i], sizeof(e->ksum[i]));
+		e->ob.len += e->ksumlen[i];
+		if (tlen > 0 && sum[i] == prev) {
+			memcpy(e->ob.p + e->ob.len, text, sizeof(text));
+			e->ob.len += tlen;
+			continue;
+		}
+		at = e->ob.len;
+		fk_jbuf_fixed(&e->ob, sum[i], 2);
+		tlen = e->ob.len - at;
+		memcpy(text, e->ob.p + at, sizeof(text));
+		prev = sum[i];
 	}
 	*first = 0;
 }
@@ -620,14 +687,13 @@ entity_key(int kind, const char *s, size_t len)
 	return fk_hash64(s, len, 0x9e3779b97f4a7c15ULL * (uint64_t)(kind + 1));
 }
 
-/* The features of the user; updates the user's state. */
+/* The features of the user (e->key[K_USER]); updates the user's state. */
 static void
-user_features(struct fk_enrich *e, const char *uid, size_t ulen, int64_t t,
-    double amount, int label)
+user_features(struct fk_enrich *e, int64_t t, double amount, int label)
 {
 	int created, first = 1, isnew, n;
-	struct user *u = fk_table_get(
-	    &e->t[K_USER], entity_key(K_USER, uid, ulen), t, &created);
+	struct user *u =
+	    fk_table_get(&e->t[K_USER], e->key[K_USER], t, &created);
 	uint32_t sec = (uint32_t)(t / 1000), count;
 	double mean, sd, max, lat, lon;
 	const char *s, *c;
@@ -636,26 +702,26 @@ user_features(struct fk_enrich *e, const char *uid, size_t ulen, int64_t t,
 
 	PUTS(e, "\"user\":{");
 	windows(e, K_USER, u, amount, &first);
-	fk_stat_get(&u->prof, &e->profile, t, &count, &mean, &sd, &max);
-	fk_stat_add(&u->prof, &e->profile, t, amount);
+	fk_stat_get_idx(&u->prof, e->pidx, &count, &mean, &sd, &max);
+	fk_stat_add_idx(&u->prof, e->pidx, amount);
 	if (count >= PROFILE_MIN) {
-		key(e, &first, "amount_mean_30d");
+		KEY(e, &first, "amount_mean_30d");
 		fk_jbuf_fixed(&e->ob, mean, 2);
-		key(e, &first, "amount_sd_30d");
+		KEY(e, &first, "amount_sd_30d");
 		fk_jbuf_fixed(&e->ob, sd, 2);
-		key(e, &first, "amount_max_30d");
+		KEY(e, &first, "amount_max_30d");
 		fk_jbuf_fixed(&e->ob, max, 2);
 		if (sd > 0) {
-			key(e, &first, "amount_z");
+			KEY(e, &first, "amount_z");
 			fk_jbuf_fixed(&e->ob, (amount - mean) / sd, 4);
 		}
 		if (mean > 0) {
-			key(e, &first, "amount_ratio");
+			KEY(e, &first, "amount_ratio");
 			fk_jbuf_fixed(&e->ob, amount / mean, 4);
 		}
 	}
 	if (u->has_prev) {
-		key(e, &first, "secs_since_prev");
+		KEY(e, &first, "secs_since_prev");
 		fk_jbuf_fixed(&e->ob,
 		    t > u->prev_ms ? (double)(t - u->prev_ms) / 1000 : 0, 3);
 	}
@@ -680,15 +746,15 @@ user_features(struct fk_enrich *e, const char *uid, size_t ulen, int64_t t,
 			    ((double)(dt > MIN_TRAVEL_MS ? dt : MIN_TRAVEL_MS) /
 			        HOUR_MS);
 
-			key(e, &first, "km_from_prev");
+			KEY(e, &first, "km_from_prev");
 			fk_jbuf_fixed(&e->ob, km, 3);
-			key(e, &first, "kmh_from_prev");
+			KEY(e, &first, "kmh_from_prev");
 			fk_jbuf_fixed(&e->ob, kmh, 1);
-			key(e, &first, "impossible_travel");
+			KEY(e, &first, "impossible_travel");
 			put_bool(e, kmh > e->o.max_speed);
 		}
 		if (u->home_n > 0) {
-			key(e, &first, "km_from_home");
+			KEY(e, &first, "km_from_home");
 			fk_jbuf_fixed(&e->ob,
 			    fk_geo_km(u->home_lat, u->home_lon, lat, lon), 3);
 		}
@@ -707,7 +773,7 @@ user_features(struct fk_enrich *e, const char *uid, size_t ulen, int64_t t,
 		uint32_t h = hash32(c, clen);
 
 		if (u->country_h != 0) {
-			key(e, &first, "country_changed");
+			KEY(e, &first, "country_changed");
 			put_bool(e, h != u->country_h);
 		}
 		u->country_h = h;
@@ -717,25 +783,25 @@ user_features(struct fk_enrich *e, const char *uid, size_t ulen, int64_t t,
 	if ((s = member_key(e, F_DEVICE_ID, &len)) != NULL) {
 		n = seen_update(u->dev, hash32(s, len), sec,
 		    (uint32_t)(e->o.device_memory / 1000), 86400, &isnew);
-		key(e, &first, "new_device");
+		KEY(e, &first, "new_device");
 		put_bool(e, isnew);
-		key(e, &first, "devices_24h");
+		KEY(e, &first, "devices_24h");
 		fk_jbuf_u64(&e->ob, (uint64_t)n);
 	}
 	if ((s = member_key(e, F_IP, &len)) != NULL) {
 		n = seen_update(u->ip, hash32(s, len), sec,
 		    (uint32_t)(e->o.device_memory / 1000), 86400, &isnew);
-		key(e, &first, "new_ip");
+		KEY(e, &first, "new_ip");
 		put_bool(e, isnew);
-		key(e, &first, "ips_24h");
+		KEY(e, &first, "ips_24h");
 		fk_jbuf_u64(&e->ob, (uint64_t)n);
 	}
 	if ((s = member_key(e, F_MERCHANT_ID, &len)) != NULL) {
 		n = seen_update(u->merch, hash32(s, len), sec,
 		    (uint32_t)(e->o.device_memory / 1000), 3600, &isnew);
-		key(e, &first, "new_merchant");
+		KEY(e, &first, "new_merchant");
 		put_bool(e, isnew);
-		key(e, &first, "merchants_1h");
+		KEY(e, &first, "merchants_1h");
 		fk_jbuf_u64(&e->ob, (uint64_t)n);
 	}
 	if (e->labels)
@@ -743,14 +809,13 @@ user_features(struct fk_enrich *e, const char *uid, size_t ulen, int64_t t,
 	PUTS(e, "}");
 }
 
-/* Velocity (and labels) of a merchant or terminal. */
+/* Velocity (and labels) of a merchant or terminal (e->key[kind]). */
 static void
-place_features(struct fk_enrich *e, int kind, const char *id, size_t len,
-    int64_t t, double amount, int label)
+place_features(
+    struct fk_enrich *e, int kind, int64_t t, double amount, int label)
 {
 	int created, first = 1;
-	void *m =
-	    fk_table_get(&e->t[kind], entity_key(kind, id, len), t, &created);
+	void *m = fk_table_get(&e->t[kind], e->key[kind], t, &created);
 
 	PUTS(e, ",\"");
 	fk_jbuf_put(&e->ob, kind_name[kind], strlen(kind_name[kind]));
@@ -761,14 +826,13 @@ place_features(struct fk_enrich *e, int kind, const char *id, size_t len,
 	PUTS(e, "}");
 }
 
-/* Distinct users of a device or ip in 24 hours. */
+/* Distinct users of a device or ip (e->key[kind]) in 24 hours. */
 static void
-shared_features(struct fk_enrich *e, int kind, const char *id, size_t len,
-    int64_t t, const char *uid, size_t ulen)
+shared_features(
+    struct fk_enrich *e, int kind, int64_t t, const char *uid, size_t ulen)
 {
 	int created, isnew, n;
-	struct shared *d =
-	    fk_table_get(&e->t[kind], entity_key(kind, id, len), t, &created);
+	struct shared *d = fk_table_get(&e->t[kind], e->key[kind], t, &created);
 
 	n = seen_update(d->users, hash32(uid, ulen), (uint32_t)(t / 1000),
 	    86400, 86400, &isnew);
@@ -1011,13 +1075,25 @@ fk_enrich_off_key(const struct fk_enrich *e, const char *key, size_t keylen)
 	return off;
 }
 
+/* fk_win_index(s, t), kept in slot i: records come nearly in time order,
+ * so that t is mostly in the bucket of the record before, and the 64-bit
+ * division, dozens of cycles, is left out. */
+static int64_t
+bucket(struct fk_enrich *e, int i, const struct fk_winspec *s, int64_t t)
+{
+	if (t >= e->bstart[i] && t - e->bstart[i] < s->bucket_ms)
+		return e->bidx[i];
+	e->bidx[i] = fk_win_index(s, t);
+	e->bstart[i] = e->bidx[i] * s->bucket_ms;
+	return e->bidx[i];
+}
+
 /* Start loading the record's entities into the cache, all at once. */
 static void
 prefetch(struct fk_enrich *e, const char *uid, size_t ulen)
 {
 	static const int field[NKINDS] = { F_USER_ID, F_MERCHANT_ID,
 		F_TERMINAL_ID, F_DEVICE_ID, F_IP };
-	uint64_t keys[NKINDS];
 	int have[NKINDS];
 	const char *s;
 	size_t len;
@@ -1025,13 +1101,16 @@ prefetch(struct fk_enrich *e, const char *uid, size_t ulen)
 	for (int k = 0; k < NKINDS; k++) {
 		s = k == K_USER ? uid : member_key(e, field[k], &len);
 		if ((have[k] = s != NULL && HAS(e, k))) {
-			keys[k] = entity_key(k, s, k == K_USER ? ulen : len);
-			fk_table_prefetch(&e->t[k], keys[k]);
+			e->key[k] = entity_key(k, s, k == K_USER ? ulen : len);
+			fk_table_prefetch(&e->t[k], e->key[k]);
 		}
 	}
 	for (int k = 0; k < NKINDS; k++)
 		if (have[k])
-			fk_table_prefetch_payload(&e->t[k], keys[k]);
+			fk_table_prefetch_payload(&e->t[k], e->key[k]);
+	for (int k = 0; k < NKINDS; k++)
+		if (have[k])
+			fk_table_prefetch_links(&e->t[k], e->key[k]);
 }
 
 int
@@ -1081,32 +1160,36 @@ fk_enrich_record(struct fk_enrich *e, const char *data, size_t len,
 	count_labels(e, t);
 	prefetch(e, uid, ulen);
 	for (int i = 0; i < e->o.nwin; i++)
-		e->idx[i] = fk_win_index(&e->spec[i], t);
+		e->idx[i] = bucket(e, i, &e->spec[i], t);
+	e->pidx = bucket(e, FK_ENRICH_MAXWIN, &e->profile, t);
 	if (e->partial)
 		old_features(e);
-	fk_jbuf_open_record(&e->ob, data, len, &e->obj, "features");
+	/* Without a features member (none indexed, no key with escapes that
+	 * could be one), nothing to look for to drop. */
+	fk_jbuf_open_record(&e->ob, data, len, &e->obj,
+	    e->fm[F_FEATURES] != NULL || e->key_escaped ? "features" : NULL);
 	PUTS(e, "\"features\":{");
 	start = e->ob.len;
 	if (HAS(e, K_USER))
-		user_features(e, uid, ulen, t, amount, label);
+		user_features(e, t, amount, label);
 	else
 		keep_old(e, K_USER);
 	if (!HAS(e, K_MERCHANT))
 		keep_old(e, K_MERCHANT);
 	else if ((s = member_key(e, F_MERCHANT_ID, &slen)) != NULL)
-		place_features(e, K_MERCHANT, s, slen, t, amount, label);
+		place_features(e, K_MERCHANT, t, amount, label);
 	if (!HAS(e, K_TERMINAL))
 		keep_old(e, K_TERMINAL);
 	else if ((s = member_key(e, F_TERMINAL_ID, &slen)) != NULL)
-		place_features(e, K_TERMINAL, s, slen, t, amount, label);
+		place_features(e, K_TERMINAL, t, amount, label);
 	if (!HAS(e, K_DEVICE))
 		keep_old(e, K_DEVICE);
 	else if ((s = member_key(e, F_DEVICE_ID, &slen)) != NULL)
-		shared_features(e, K_DEVICE, s, slen, t, uid, ulen);
+		shared_features(e, K_DEVICE, t, uid, ulen);
 	if (!HAS(e, K_IP))
 		keep_old(e, K_IP);
 	else if ((s = member_key(e, F_IP, &slen)) != NULL)
-		shared_features(e, K_IP, s, slen, t, uid, ulen);
+		shared_features(e, K_IP, t, uid, ulen);
 	if (e->partial && (e->o.lists == NULL || e->o.lists->n == 0))
 		keep_old(e, OLD_LISTS);
 	else

@@ -254,12 +254,33 @@ fk_table_prefetch_payload(const struct fk_table *t, uint64_t key)
 	const unsigned char *p;
 	uint32_t e;
 
-	if (t->icap == 0 || (e = t->index[home(key, t->icap - 1)]) == 0)
+	if (t->icap == 0)
 		return;
-	__builtin_prefetch(&t->meta[e - 1]);
+	/* Absent: the free slot that fk_table_get will make it in. */
+	if ((e = t->index[home(key, t->icap - 1)]) == 0 &&
+	    (e = t->freelist + 1) == 0)
+		return;
+	__builtin_prefetch(&t->meta[e - 1], 1);
 	p = t->data + (size_t)(e - 1) * t->payload;
 	for (size_t off = 0; off < t->payload; off += 64)
-		__builtin_prefetch(p + off);
+		__builtin_prefetch(p + off, 1);
+}
+
+void
+fk_table_prefetch_links(const struct fk_table *t, uint64_t key)
+{
+	const struct fk_table_meta *m;
+	uint32_t e;
+
+	if (t->icap == 0 || (e = t->index[home(key, t->icap - 1)]) == 0)
+		return;
+	m = &t->meta[e - 1];
+	if (m->key != key)
+		return;
+	if (m->prev != NIL)
+		__builtin_prefetch(&t->meta[m->prev]);
+	if (m->next != NIL)
+		__builtin_prefetch(&t->meta[m->next]);
 }
 
 void *

@@ -45,10 +45,14 @@ void fk_table_release(struct fk_table *t);
 void *fk_table_get(struct fk_table *t, uint64_t key, int64_t now, int *created);
 
 /* Hints that key will be looked up soon: first its index entry, then
- * (once that has arrived) its slot and payload.  Calling both for all the
- * entities of a record before using any lets their cache misses overlap. */
+ * (once that has arrived) its slot and payload, or when it is absent the
+ * free slot it will be made in.  Calling both for all the entities of a
+ * record before using any lets their cache misses overlap. */
 void fk_table_prefetch(const struct fk_table *t, uint64_t key);
 void fk_table_prefetch_payload(const struct fk_table *t, uint64_t key);
+/* Then (once its slot has arrived) the slots next to it in LRU order,
+ * which fk_table_get relinks. */
+void fk_table_prefetch_links(const struct fk_table *t, uint64_t key);
 
 /* The payload of key, or NULL; changes nothing. */
 void *fk_table_find(const struct fk_table *t, uint64_t key);

@@ -13,6 +13,7 @@
 #include "window.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "banned.h"
 
@@ -125,13 +126,83 @@ fk_win_get_idx(
 	*sum = sm;
 }
 
+static int
+add_get(
+    struct fk_win *w, int64_t idx, double amount, uint32_t *count, double *sum)
+{
+	int64_t k = ring_advance(&w->head, idx, FK_WIN_SLOTS);
+	unsigned i = (unsigned)idx & WIN_MASK;
+	uint32_t n = 0;
+	double sm = 0;
+	float twice[2 * FK_WIN_SLOTS];
+	const float *p;
+
+	_Static_assert(FK_WIN_SLOTS == 8, "the sum below adds 8 buckets");
+	if (k < 0) {
+		fk_win_get_idx(w, idx, count, sum);
+		return -1;
+	}
+	if (k == FK_WIN_SLOTS) {
+		/* A ring of this event alone: the sum of fk_win_get_idx
+		 * adds zeros to it, which change nothing. */
+		memset(w->count, 0, sizeof(w->count));
+		memset(w->sum, 0, sizeof(w->sum));
+		w->count[i] = 1;
+		w->sum[i] = (float)((double)w->sum[i] + amount);
+		*count = 1;
+		*sum = sm + w->sum[i];
+		return 0;
+	}
+	for (; k > 0; k--) {
+		unsigned j = (unsigned)(idx - k + 1) & WIN_MASK;
+
+		w->count[j] = 0;
+		w->sum[j] = 0;
+	}
+	w->count[i] += w->count[i] != UINT16_MAX;
+	w->sum[i] = (float)((double)w->sum[i] + amount);
+	/* Below SLOTS - 1 fk_win_get_idx leaves out the buckets before 0. */
+	if (idx != (int64_t)w->head - 1 || idx < FK_WIN_SLOTS - 1) {
+		fk_win_get_idx(w, idx, count, sum);
+		return 0;
+	}
+	/* The whole ring; the sum oldest first, in fk_win_get_idx's order,
+	 * from the ring laid out twice so that the 8 adds need no mask. */
+	for (i = 0; i < FK_WIN_SLOTS; i++)
+		n += w->count[i];
+	memcpy(twice, w->sum, sizeof(w->sum));
+	memcpy(twice + FK_WIN_SLOTS, w->sum, sizeof(w->sum));
+	p = twice + (((unsigned)idx + 1) & WIN_MASK);
+	sm = (((((((sm + p[0]) + p[1]) + p[2]) + p[3]) + p[4]) + p[5]) + p[6]) +
+	    p[7];
+	*count = n;
+	*sum = sm;
+	return 0;
+}
+
+void
+fk_win_add_get(struct fk_win *w, const int64_t *idx, int n, double amount,
+    uint32_t *count, double *sum)
+{
+	for (int i = 0; i < n; i++)
+		if (add_get(&w[i], idx[i], amount, &count[i], &sum[i]) == -1) {
+			count[i]++;
+			sum[i] += amount;
+		}
+}
+
 /* Past 65535 events a bucket keeps its max but no more sums, so that mean
  * and sd stay those of the events it counts. */
 int
 fk_stat_add(
     struct fk_stat *w, const struct fk_winspec *s, int64_t t, double amount)
 {
-	int64_t idx = floor_div(t, s->bucket_ms);
+	return fk_stat_add_idx(w, floor_div(t, s->bucket_ms), amount);
+}
+
+int
+fk_stat_add_idx(struct fk_stat *w, int64_t idx, double amount)
+{
 	int64_t k = ring_advance(&w->head, idx, FK_WIN_SLOTS);
 	unsigned i, n;
 	double d;
@@ -160,12 +231,19 @@ void
 fk_stat_get(const struct fk_stat *w, const struct fk_winspec *s, int64_t t,
     uint32_t *count, double *mean, double *sd, double *max)
 {
+	fk_stat_get_idx(w, floor_div(t, s->bucket_ms), count, mean, sd, max);
+}
+
+void
+fk_stat_get_idx(const struct fk_stat *w, int64_t idx, uint32_t *count,
+    double *mean, double *sd, double *max)
+{
 	int64_t lo, hi, i;
 	uint32_t n = 0;
 	double sm = 0, m, m2 = 0, d, mx = 0;
 	unsigned j;
 
-	ring_range(w->head, floor_div(t, s->bucket_ms), FK_WIN_SLOTS, &lo, &hi);
+	ring_range(w->head, idx, FK_WIN_SLOTS, &lo, &hi);
 	for (i = lo + 1; i <= hi; i++) {
 		j = (unsigned)i & WIN_MASK;
 		if (w->count[j] == 0)

@@ -49,6 +49,12 @@ int64_t fk_win_index(const struct fk_winspec *s, int64_t t);
 int fk_win_add_idx(struct fk_win *w, int64_t idx, double amount);
 void fk_win_get_idx(
     const struct fk_win *w, int64_t idx, uint32_t *count, double *sum);
+/* For each of the n windows w[i]: fk_win_add_idx at idx[i], then
+ * fk_win_get_idx into count[i] and sum[i], with the event counted also
+ * when it was too old to be stored; in one pass when idx[i] is the
+ * newest bucket, as it mostly is. */
+void fk_win_add_get(struct fk_win *w, const int64_t *idx, int n, double amount,
+    uint32_t *count, double *sum);
 
 /* Amount statistics for the profile window: count, sum, squared
  * deviations from the bucket's own mean (Welford; buckets are combined
@@ -65,6 +71,10 @@ int fk_stat_add(
  * sd and max are 0 when count is 0. */
 void fk_stat_get(const struct fk_stat *w, const struct fk_winspec *s, int64_t t,
     uint32_t *count, double *mean, double *sd, double *max);
+/* The same with t's bucket index, fk_win_index(s, t). */
+int fk_stat_add_idx(struct fk_stat *w, int64_t idx, double amount);
+void fk_stat_get_idx(const struct fk_stat *w, int64_t idx, uint32_t *count,
+    double *mean, double *sd, double *max);
 
 /* Delayed labels: transactions and frauds per day, by transaction time,
  * read only once they are known. */

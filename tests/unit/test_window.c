@@ -586,3 +586,56 @@ Test(window, random_vs_brute_force)
 	random_run(30 * DAY, NOW, 8);
 	random_run(30 * DAY + 5, NOW + 3, 9);
 }
+
+/* fk_win_add_get over several windows is fk_win_add_idx then
+ * fk_win_get_idx on each, with an event too old to store counted, for
+ * events mostly in order, some late, some after long gaps. */
+Test(window, add_get_is_add_then_get)
+{
+	static const int64_t width[] = { 8 * SEC, 60 * SEC, 3600 * SEC, DAY,
+		7 * DAY, 30 * DAY };
+	enum { NW = sizeof(width) / sizeof(width[0]) };
+	struct fk_winspec s[NW];
+	struct fk_win a[NW], b[NW];
+	int64_t idx[NW], t = NOW;
+	uint32_t count[NW], n;
+	double sum[NW], sm, amount;
+	uint64_t st = 11;
+
+	memset(a, 0, sizeof(a));
+	memset(b, 0, sizeof(b));
+	for (int i = 0; i < NW; i++)
+		fk_winspec_set(&s[i], width[i]);
+	for (int ev = 0; ev < 200000; ev++) {
+		switch (rnd(&st, 10)) {
+		case 0:
+			t += rnd(&st, 40 * DAY);
+			break;
+		case 1:
+			t -= rnd(&st, 2 * DAY);
+			break;
+		default:
+			t += rnd(&st, 120 * SEC);
+			break;
+		}
+		amount = (double)rnd(&st, 100000) / 100 - 100;
+		for (int i = 0; i < NW; i++)
+			idx[i] = fk_win_index(&s[i], t);
+		fk_win_add_get(a, idx, NW, amount, count, sum);
+		for (int i = 0; i < NW; i++) {
+			int dropped =
+			    fk_win_add_idx(&b[i], idx[i], amount) == -1;
+
+			fk_win_get_idx(&b[i], idx[i], &n, &sm);
+			if (dropped) {
+				n++;
+				sm += amount;
+			}
+			cr_assert_eq(count[i], n, "event %d window %d", ev, i);
+			cr_assert(memcmp(&sum[i], &sm, sizeof(sm)) == 0,
+			    "event %d window %d: %.17g, not %.17g", ev, i,
+			    sum[i], sm);
+		}
+		cr_assert(memcmp(a, b, sizeof(a)) == 0, "event %d", ev);
+	}
+}
