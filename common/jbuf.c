@@ -56,20 +56,8 @@ static const uint64_t pow10u[20] = { 1, 10, 100, 1000, 10000, 100000, 1000000,
 	1000000000000000000ULL, 10000000000000000000ULL };
 
 /* Write the n digits of v (n >= the digits it has, zeros in front) to
- * the end of p[0..n). */
-static void
-put_digits(char *p, uint64_t v, int n)
-{
-	p += n;
-	for (; n >= 2; n -= 2) {
-		p -= 2;
-		memcpy(p, pairs + 2 * (v % 100), 2);
-		v /= 100;
-	}
-	if (n > 0)
-		*--p = (char)('0' + v % 10);
-}
-
+ * the end of p[0..n), two at a time in 32-bit arithmetic, cheaper than
+ * 64-bit. */
 static void
 put_digits32(char *p, uint32_t v, int n)
 {
@@ -81,6 +69,18 @@ put_digits32(char *p, uint32_t v, int n)
 	}
 	if (n > 0)
 		*--p = (char)('0' + v % 10);
+}
+
+/* The same for any v: the digits above 32 bits' worth, then the rest. */
+static void
+put_digits(char *p, uint64_t v, int n)
+{
+	while (v > UINT32_MAX) {
+		n -= 2;
+		memcpy(p + n, pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	put_digits32(p, (uint32_t)v, n);
 }
 
 static int
