@@ -235,8 +235,7 @@ test-metrics: $(TOOLS:%=$(BINDIR)/%)
 # tests/fuzz/fuzz_NAME.c each, FUZZ_SECONDS each, the corpus and what a
 # target found kept in obj/fuzz.  Not part of make test (HACKING.md).
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = jscan promhttp numbers csv config rules models state ingest \
-	watermark
+FUZZ_TARGETS = jscan promhttp numbers csv config rules models state ingest
 FUZZ_DIR = obj/fuzz
 FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -Icommon $(PKG_CFLAGS) \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined

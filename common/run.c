@@ -119,9 +119,6 @@ static const char *unkept_summary(
 struct fk_rt_wm {
 	int to_parts; /* --to's partition count, once known */
 	long long in, out, bad, bad_to;
-	struct fk_watermarks got; /* the last message's marks */
-	char *buf;                /* a message to send */
-	size_t buflen;
 };
 
 /* --eos: the transaction that holds what was written since the last
@@ -1292,32 +1289,25 @@ rt_wm(struct fk_rt *rt)
 static void
 handle_watermark(struct fk_rt *rt, const struct fk_rec *rec)
 {
-	struct fk_rt_wm *m = rt_wm(rt);
+	struct fk_watermark w;
 	char err[512];
 
-	m->in++;
-	if (fk_watermarks_parse(
-	        rec->data, rec->len, &m->got, err, sizeof(err)) == -1) {
-		if (m->bad++ == 0)
+	rt_wm(rt)->in++;
+	if (fk_watermark_parse(rec->data, rec->len, &w, err, sizeof(err)) ==
+	    -1) {
+		if (rt->wm->bad++ == 0)
 			fk_warn_at(&rec->pos, "%s (skipped)", err);
 		return;
 	}
-	for (size_t i = 0; the_tool->watermark != NULL && i < m->got.n; i++)
-		the_tool->watermark(rt->ctx, rt, rec, &m->got.w[i]);
+	if (the_tool->watermark != NULL)
+		the_tool->watermark(rt->ctx, rt, rec, &w);
 }
 
 int
 fk_rt_send_watermark(struct fk_rt *rt, const struct fk_watermark *w)
 {
-	return fk_rt_send_watermarks(rt, w, 1);
-}
-
-int
-fk_rt_send_watermarks(struct fk_rt *rt, const struct fk_watermark *w, size_t n)
-{
 	struct fk_rt_wm *m = rt_wm(rt);
-	char err[512];
-	size_t k;
+	char buf[512], err[512];
 	int len;
 
 	if (rt->a.to == NULL || rt->producer == NULL)
@@ -1330,32 +1320,17 @@ fk_rt_send_watermarks(struct fk_rt *rt, const struct fk_watermark *w, size_t n)
 			fk_error("%s", err);
 		return -1;
 	}
-	/* As many marks as one message holds, each message to every
-	 * partition: its timestamp the least of its marks'. */
-	for (; n > 0; w += k, n -= k) {
-		int64_t ts = INT64_MAX;
-
-		k = n < FK_WATERMARK_MARKS_MAX ? n : FK_WATERMARK_MARKS_MAX;
-		if (m->buflen < fk_watermarks_size(k)) {
-			m->buflen = fk_watermarks_size(k);
-			m->buf = fk_xrealloc(m->buf, m->buflen);
-		}
-		if ((len = fk_watermarks_format(w, k, m->buf, m->buflen)) < 0)
+	if ((len = fk_watermark_format(w, buf, sizeof(buf))) < 0)
+		return -1;
+	for (int32_t p = 0; p < m->to_parts; p++) {
+		if (fk_producer_send_control(rt->producer, rt->a.to, p,
+		        FK_WATERMARK_HEADER, "1", 1, buf, (size_t)len,
+		        w->wm > 0 ? w->wm : 0, err, sizeof(err)) != 0) {
+			if (!eos_refused(rt))
+				fk_error("%s", err);
 			return -1;
-		for (size_t i = 0; i < k; i++)
-			if (w[i].wm < ts)
-				ts = w[i].wm;
-		for (int32_t p = 0; p < m->to_parts; p++) {
-			if (fk_producer_send_control(rt->producer, rt->a.to, p,
-			        FK_WATERMARK_HEADER, "1", 1, m->buf,
-			        (size_t)len, ts > 0 ? ts : 0, err,
-			        sizeof(err)) != 0) {
-				if (!eos_refused(rt))
-					fk_error("%s", err);
-				return -1;
-			}
-			m->out++;
 		}
+		m->out++;
 	}
 	return 0;
 }

@@ -114,13 +114,6 @@ int fk_rt_send_to(struct fk_rt *rt, const char *topic, int32_t partition,
  * -1 after saying why. */
 int fk_rt_send_watermark(struct fk_rt *rt, const struct fk_watermark *w);
 
-/* The same for n marks of one topic and tasks, in as few messages as
- * they fit (watermark.h's "marks"): the same to readers as n calls of
- * fk_rt_send_watermark, for a fraction of the messages.  0, or -1 after
- * saying why (then some may have gone: send them all again). */
-int fk_rt_send_watermarks(
-    struct fk_rt *rt, const struct fk_watermark *w, size_t n);
-
 /* --eos: the tool cannot forget what it did since the last commit (its
  * state has no checkpoint to go back to), so an aborted transaction ends
  * the run (75) rather than reading the input again; why says what is

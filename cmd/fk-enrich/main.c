@@ -58,9 +58,6 @@ struct fkenrich {
 	 * watermarks; the hops' drops and late records. */
 	double *entities[5], *held;
 	uint64_t *m_dups, *m_behind, *m_dropped;
-	/* Watermarks to send together (add_mark, send_marks). */
-	struct fk_watermark *marks;
-	size_t nmarks, capmarks;
 };
 
 static int
@@ -510,52 +507,26 @@ new_labels(struct fkenrich *f)
 	}
 }
 
-/* A watermark for input partition p, sent by send_marks: every record
- * written from it from then on has an event time of at least wm. */
-static void
-add_mark(struct fkenrich *f, struct fk_rt *rt, int32_t p, int64_t wm, int idle)
-{
-	struct fk_watermark *w;
-
-	if (f->nmarks == f->capmarks) {
-		f->capmarks = f->capmarks ? 2 * f->capmarks : 8;
-		f->marks =
-		    fk_xrealloc(f->marks, f->capmarks * sizeof(*f->marks));
-	}
-	w = &f->marks[f->nmarks++];
-	memset(w, 0, sizeof(*w));
-	snprintf(w->topic, sizeof(w->topic), "%s", fk_rt_from(rt));
-	w->task = p;
-	w->tasks = f->in_parts;
-	w->wm = wm;
-	w->idle = idle;
-}
-
-/* The marks added, in one message for all of them (a partition's own
- * would make one per partition read and written). */
-static void
-send_marks(struct fkenrich *f, struct fk_rt *rt)
-{
-	/* Not sent: tried again with the next record or tick. */
-	if (f->nmarks > 0 &&
-	    (f->in_parts <= 0 ||
-	        fk_rt_send_watermarks(rt, f->marks, f->nmarks) == 0)) {
-		for (size_t i = 0; i < f->nmarks; i++) {
-			struct hop *h = hop_of(f, f->marks[i].task);
-
-			h->sent = 1;
-			h->sent_wm = f->marks[i].wm;
-			h->sent_idle = f->marks[i].idle;
-		}
-	}
-	f->nmarks = 0;
-}
-
+/* Send a watermark for input partition p: every record written from it
+ * from now on has an event time of at least wm. */
 static void
 send_one(struct fkenrich *f, struct fk_rt *rt, int32_t p, int64_t wm, int idle)
 {
-	add_mark(f, rt, p, wm, idle);
-	send_marks(f, rt);
+	struct hop *h = hop_of(f, p);
+	struct fk_watermark w;
+
+	memset(&w, 0, sizeof(w));
+	snprintf(w.topic, sizeof(w.topic), "%s", fk_rt_from(rt));
+	w.task = p;
+	w.tasks = f->in_parts;
+	w.wm = wm;
+	w.idle = idle;
+	/* Not sent: tried again with the next record or tick. */
+	if (f->in_parts <= 0 || fk_rt_send_watermark(rt, &w) == 0) {
+		h->sent = 1;
+		h->sent_wm = wm;
+		h->sent_idle = idle;
+	}
 }
 
 /* Each assigned partition's watermark, when it changed (or always). */
@@ -593,9 +564,8 @@ send_watermarks(struct fkenrich *f, struct fk_rt *rt, int always)
 		}
 		if (always || !h->sent || wm != h->sent_wm ||
 		    idle != h->sent_idle)
-			add_mark(f, rt, p, wm, idle);
+			send_one(f, rt, p, wm, idle);
 	}
-	send_marks(f, rt);
 }
 
 /* Enrich and write one record, now. */
@@ -928,9 +898,8 @@ drain(void *ctx, struct fk_rt *rt)
 		fk_enrich_watermark(f->pe[i], &wm);
 		if ((size_t)i < f->nhop && f->hop[i].on && f->hop[i].ro.active)
 			fk_reorder_out(&f->hop[i].ro, &wm);
-		add_mark(f, rt, (int32_t)i, wm, 1);
+		send_one(f, rt, (int32_t)i, wm, 1);
 	}
-	send_marks(f, rt);
 }
 
 static void
@@ -1058,7 +1027,6 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < f.nhop; i++)
 		hop_reset(&f, (int32_t)i);
 	free(f.hop);
-	free(f.marks);
 	free(f.gone);
 	free(f.has_gone);
 	fk_labels_release(&f.labels);
