@@ -55,6 +55,7 @@ fk_reorder_release(struct fk_reorder *r)
 	fk_heap_release(&r->h);
 	free(r->wm);
 	free(r->status);
+	free(r->idle_at);
 	free(r->done_tx);
 	free(r->applied_tx);
 	free(r->undo);
@@ -69,9 +70,12 @@ set_tasks(struct fk_reorder *r, int32_t tasks)
 		return;
 	r->wm = fk_xrealloc(r->wm, (size_t)tasks * sizeof(*r->wm));
 	r->status = fk_xrealloc(r->status, (size_t)tasks);
+	r->idle_at =
+	    fk_xrealloc(r->idle_at, (size_t)tasks * sizeof(*r->idle_at));
 	for (int32_t i = r->tasks; i < tasks; i++) {
 		r->wm[i] = 0;
 		r->status[i] = 0;
+		r->idle_at[i] = 0;
 	}
 	r->tasks = tasks;
 }
@@ -87,6 +91,7 @@ fk_reorder_watermark(
 	if (offset < 0) {
 		r->wm[w->task] = w->wm;
 		r->status[w->task] = w->idle ? 2 : 1;
+		r->idle_at[w->task] = w->idle ? w->idle_at : 0;
 		return;
 	}
 	if (r->nundo == r->capundo) {
@@ -98,8 +103,10 @@ fk_reorder_watermark(
 	u->task = w->task;
 	u->status = r->status[w->task];
 	u->wm = r->wm[w->task];
+	u->idle_at = r->idle_at[w->task];
 	r->wm[w->task] = w->wm;
 	r->status[w->task] = w->idle ? 2 : 1;
+	r->idle_at[w->task] = w->idle ? w->idle_at : 0;
 }
 
 /* "TASK EPOCH SEQ", each a decimal number. */
@@ -218,15 +225,36 @@ fk_reorder_push(struct fk_reorder *r, int64_t t, const char *data, size_t len,
 int64_t
 fk_reorder_frontier(const struct fk_reorder *r)
 {
-	int64_t f = INT64_MAX;
+	int64_t f = INT64_MAX, idle = INT64_MAX, at = -1;
+	int busy = 0, apart = 0;
 
 	for (int32_t i = 0; i < r->tasks; i++) {
 		if (r->status[i] == 0)
 			return INT64_MIN;
-		if (r->status[i] == 1 && r->wm[i] < f)
-			f = r->wm[i];
+		if (r->status[i] == 1) {
+			busy = 1;
+			if (r->wm[i] < f)
+				f = r->wm[i];
+			continue;
+		}
+		if (r->wm[i] < idle)
+			idle = r->wm[i];
+		if (at >= 0 && r->idle_at[i] != at)
+			apart = 1;
+		at = r->idle_at[i];
 	}
-	return f;
+	return r->idle_bounds && (busy || apart) && idle < f ? idle : f;
+}
+
+int64_t
+fk_reorder_idle_at(const struct fk_reorder *r)
+{
+	int64_t at = 0;
+
+	for (int32_t i = 0; i < r->tasks; i++)
+		if (r->status[i] == 2 && r->idle_at[i] > at)
+			at = r->idle_at[i];
+	return at;
 }
 
 static void
@@ -352,16 +380,18 @@ get64(const unsigned char **p)
 }
 
 #define REORDER_MAGIC 0x52454f52u  /* "REOR": before record numbers */
-#define REORDER_MAGIC2 0x52454f32u /* "REO2" */
+#define REORDER_MAGIC2 0x52454f32u /* "REO2": before idle pauses */
+#define REORDER_MAGIC3 0x52454f33u /* "REO3" */
 
 void *
 fk_reorder_save(struct fk_reorder *r, int64_t end, size_t *len)
 {
 	int64_t first = fk_reorder_first_offset(r, -1);
 	size_t n = 8 * 4 + r->done_txlen + 8 * 4 + (size_t)r->tasks * 9 + 8 +
-	    (size_t)r->nsrc * 16;
+	    (size_t)r->nsrc * 16 + (size_t)r->tasks * 8;
 	unsigned char *buf = fk_xmalloc(n), *p = buf;
 	int64_t *wm = fk_xmalloc((size_t)r->tasks * sizeof(*wm) + 1);
+	int64_t *at = fk_xmalloc((size_t)r->tasks * sizeof(*at) + 1);
 	unsigned char *status = fk_xmalloc((size_t)r->tasks + 1);
 	size_t keep = 0;
 
@@ -369,6 +399,7 @@ fk_reorder_save(struct fk_reorder *r, int64_t end, size_t *len)
 	 * back to it, newest first. */
 	if (r->tasks > 0) {
 		memcpy(wm, r->wm, (size_t)r->tasks * sizeof(*wm));
+		memcpy(at, r->idle_at, (size_t)r->tasks * sizeof(*at));
 		memcpy(status, r->status, (size_t)r->tasks);
 	}
 	for (size_t i = r->nundo; first >= 0 && i-- > 0;) {
@@ -377,6 +408,7 @@ fk_reorder_save(struct fk_reorder *r, int64_t end, size_t *len)
 		if (u->offset < first)
 			break;
 		wm[u->task] = u->wm;
+		at[u->task] = u->idle_at;
 		status[u->task] = u->status;
 	}
 	/* Only changes from there on can be undone again. */
@@ -391,7 +423,7 @@ fk_reorder_save(struct fk_reorder *r, int64_t end, size_t *len)
 		r->nundo -= keep;
 	}
 
-	put64(&p, REORDER_MAGIC2);
+	put64(&p, REORDER_MAGIC3);
 	put64(&p, (uint64_t)r->has_done);
 	put64(&p, (uint64_t)r->done_t);
 	put64(&p, r->done_txlen);
@@ -414,7 +446,10 @@ fk_reorder_save(struct fk_reorder *r, int64_t end, size_t *len)
 		put64(&p, (uint64_t)r->src[i].epoch);
 		put64(&p, (uint64_t)r->src[i].seq);
 	}
+	for (int32_t i = 0; i < r->tasks; i++)
+		put64(&p, (uint64_t)at[i]);
 	free(wm);
+	free(at);
 	free(status);
 	*len = n;
 	return buf;
@@ -426,13 +461,15 @@ fk_reorder_load(struct fk_reorder *r, const void *data, size_t len)
 	const unsigned char *p = data, *end = p + len;
 	uint64_t magic, txlen, tasks, nsrc = 0;
 	int64_t t, upto = INT64_MAX, epoch = 0, seq = 0;
-	int has;
+	int has, v2;
 
 	if (len < 40)
 		return -1;
 	magic = get64(&p);
-	if (magic != REORDER_MAGIC && magic != REORDER_MAGIC2)
+	if (magic != REORDER_MAGIC && magic != REORDER_MAGIC2 &&
+	    magic != REORDER_MAGIC3)
 		return -1;
+	v2 = magic != REORDER_MAGIC;
 	has = get64(&p) != 0;
 	t = (int64_t)get64(&p);
 	txlen = get64(&p);
@@ -446,7 +483,7 @@ fk_reorder_load(struct fk_reorder *r, const void *data, size_t len)
 		    &r->applied_tx, &r->applied_txlen, (const char *)p, txlen);
 	}
 	p += txlen;
-	if (magic == REORDER_MAGIC2) {
+	if (v2) {
 		if ((size_t)(end - p) < 32)
 			return -1;
 		upto = (int64_t)get64(&p);
@@ -461,11 +498,13 @@ fk_reorder_load(struct fk_reorder *r, const void *data, size_t len)
 		r->wm[i] = (int64_t)get64(&p);
 		r->status[i] = *p++;
 	}
-	if (magic == REORDER_MAGIC2) {
+	if (v2) {
+		size_t rest = magic == REORDER_MAGIC3 ? tasks * 8 : 0;
+
 		if ((size_t)(end - p) < 8)
 			return -1;
 		nsrc = get64(&p);
-		if (nsrc > 100000 || (size_t)(end - p) != nsrc * 16)
+		if (nsrc > 100000 || (size_t)(end - p) != nsrc * 16 + rest)
 			return -1;
 		r->src =
 		    fk_xrealloc(r->src, (size_t)nsrc * sizeof(*r->src) + 1);
@@ -474,6 +513,8 @@ fk_reorder_load(struct fk_reorder *r, const void *data, size_t len)
 			r->src[i].seq = (int64_t)get64(&p);
 		}
 		r->nsrc = (int32_t)nsrc;
+		for (uint64_t i = 0; rest > 0 && i < tasks; i++)
+			r->idle_at[i] = (int64_t)get64(&p);
 	} else if (p != end) {
 		return -1;
 	}

@@ -12,9 +12,9 @@
  * drops those sent twice):
  * - the release frontier (the key of the last record released): records
  *   read again at or below it were applied before;
- * - the upstream tasks' watermarks as they were at the first record
- *   still held, where reading resumes (an undo log of the watermarks
- *   since then makes them);
+ * - the upstream tasks' watermarks (and idle pauses) as they were at the
+ *   first record still held, where reading resumes (an undo log of the
+ *   watermarks since then makes them);
  * - the input offset the checkpoint had read to, and each upstream
  *   task's last record number seen by then;
  * - the number of the last record this partition wrote. */
@@ -45,6 +45,7 @@ struct fk_reorder_undo {
 	int32_t task;
 	unsigned char status;
 	int64_t wm; /* the task's before it */
+	int64_t idle_at;
 };
 
 /* An upstream task's records: the epoch of its state, the last number. */
@@ -56,9 +57,17 @@ struct fk_reorder_src {
 struct fk_reorder {
 	struct fk_heap h; /* of struct fk_reorder_rec *, by (t, tx_id, seq) */
 	int active;       /* watermarks came: records are held */
+	/* For tasks that go idle and resume together (the partitions of a
+	 * hop before, all fed by one source): an idle task bounds the
+	 * frontier too, unless every task is idle in the same pause of the
+	 * source (idle_at).  Else the records of one that resumes late, or
+	 * is still idle from an earlier pause, would come behind what the
+	 * others let go. */
+	int idle_bounds;
 	int32_t tasks;
 	int64_t *wm;           /* per upstream task */
 	unsigned char *status; /* per task: 0 unheard, 1 heard, 2 idle */
+	int64_t *idle_at;      /* per idle task: its source's pause */
 	uint64_t seq;
 	size_t max; /* hold at most this many; 0: no bound */
 	/* The last record released, and the one a restored state had
@@ -130,9 +139,14 @@ void fk_reorder_drop(struct fk_reorder *r, int32_t part);
  * released last (not to apply), or 0 for none. */
 int fk_reorder_next(struct fk_reorder *r, int all, struct fk_reorder_rec *out);
 
-/* The least watermark of the tasks not idle: INT64_MAX when all are
+/* The least watermark of the tasks not idle (with idle_bounds, of all
+ * of them unless all are idle in one pause): INT64_MAX when all are
  * idle, INT64_MIN while one has not been heard from. */
 int64_t fk_reorder_frontier(const struct fk_reorder *r);
+
+/* The latest pause an idle task said it is idle in (0: none known): the
+ * one all are idle in when the frontier is INT64_MAX. */
+int64_t fk_reorder_idle_at(const struct fk_reorder *r);
 
 /* The watermark this partition's output can promise: every record still
  * to be released has an event time at least *wm.  0 when none is known

@@ -52,11 +52,19 @@ fk_watermark_parse(const char *data, size_t len, struct fk_watermark *w,
 		    err, errlen, "watermark: idle: expected true or false");
 		goto out;
 	}
+	w->idle = v != NULL && json_is_true(v);
+	v = json_object_get(o, "idle_at");
+	if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 0)) {
+		snprintf(
+		    err, errlen, "watermark: idle_at: expected a time in ms");
+		goto out;
+	}
+	if (w->idle && v != NULL)
+		w->idle_at = (int64_t)json_integer_value(v);
 	memcpy(w->topic, topic, strlen(topic) + 1);
 	w->task = (int32_t)task;
 	w->tasks = (int32_t)tasks;
 	w->wm = (int64_t)wm;
-	w->idle = v != NULL && json_is_true(v);
 	rc = 0;
 out:
 	json_decref(o);
@@ -70,7 +78,13 @@ fk_watermark_format(const struct fk_watermark *w, char *buf, size_t len)
 	char *t = topic != NULL ? json_dumps(topic, JSON_ENCODE_ANY) : NULL;
 	int n = -1;
 
-	if (t != NULL)
+	if (t != NULL && w->idle && w->idle_at > 0)
+		n = snprintf(buf, len,
+		    "{\"topic\":%s,\"task\":%d,\"tasks\":%d,\"wm\":%lld,"
+		    "\"idle\":true,\"idle_at\":%lld}",
+		    t, (int)w->task, (int)w->tasks, (long long)w->wm,
+		    (long long)w->idle_at);
+	else if (t != NULL)
 		n = snprintf(buf, len,
 		    "{\"topic\":%s,\"task\":%d,\"tasks\":%d,\"wm\":%lld,"
 		    "\"idle\":%s}",

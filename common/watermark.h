@@ -4,7 +4,11 @@
  * "idle":false}: the stage that read partition task of topic (of tasks
  * partitions) promises that every record it writes after this message
  * has an event time of at least wm; idle, that the partition is caught
- * up, so that readers need not wait for it.  They are never records.
+ * up, so that readers need not wait for it.  An idle one may carry
+ * "idle_at", when the chain's source went idle (its clock, ms): every
+ * task made idle by that same pause says the same, so a reader tells a
+ * task still idle from an earlier pause (whose records are yet to come)
+ * from one idle in the latest.  They are never records.
  * Library module: never prints, never exits. */
 #ifndef FK_WATERMARK_H
 #define FK_WATERMARK_H
@@ -20,6 +24,7 @@ struct fk_watermark {
 	int32_t tasks;   /* that topic's partition count */
 	int64_t wm;      /* event time, ms */
 	int idle;
+	int64_t idle_at; /* with idle: the source's pause; 0: unknown */
 };
 
 /* Parse a message's value: 0, or -1 with a message. */

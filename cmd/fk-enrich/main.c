@@ -25,7 +25,7 @@ struct hop {
 	int on;   /* ro initialized */
 	int sent; /* a watermark was sent */
 	int sent_idle;
-	int64_t sent_wm;
+	int64_t sent_wm, sent_idle_at;
 	long long end_since; /* monotonic ms first seen at its end; 0: not */
 };
 
@@ -176,6 +176,11 @@ hop_of(struct fkenrich *f, int32_t partition)
 	h = &f->hop[partition];
 	if (!h->on) {
 		fk_reorder_init(&h->ro, (size_t)f->max_buffer);
+		/* Its upstream tasks go idle and resume together: one
+		 * still idle, or idle from an earlier pause, bounds the
+		 * others, so that its records are not behind what they let
+		 * go. */
+		h->ro.idle_bounds = 1;
 		h->on = 1;
 	}
 	return h;
@@ -508,9 +513,11 @@ new_labels(struct fkenrich *f)
 }
 
 /* Send a watermark for input partition p: every record written from it
- * from now on has an event time of at least wm. */
+ * from now on has an event time of at least wm; idle, in the source's
+ * pause idle_at (0: unknown). */
 static void
-send_one(struct fkenrich *f, struct fk_rt *rt, int32_t p, int64_t wm, int idle)
+send_one(struct fkenrich *f, struct fk_rt *rt, int32_t p, int64_t wm, int idle,
+    int64_t idle_at)
 {
 	struct hop *h = hop_of(f, p);
 	struct fk_watermark w;
@@ -521,11 +528,13 @@ send_one(struct fkenrich *f, struct fk_rt *rt, int32_t p, int64_t wm, int idle)
 	w.tasks = f->in_parts;
 	w.wm = wm;
 	w.idle = idle;
+	w.idle_at = idle ? idle_at : 0;
 	/* Not sent: tried again with the next record or tick. */
 	if (f->in_parts <= 0 || fk_rt_send_watermark(rt, &w) == 0) {
 		h->sent = 1;
 		h->sent_wm = wm;
 		h->sent_idle = idle;
+		h->sent_idle_at = w.idle_at;
 	}
 }
 
@@ -538,7 +547,7 @@ send_watermarks(struct fkenrich *f, struct fk_rt *rt, int always)
 	for (size_t i = 0; i < f->npe; i++) {
 		int32_t p = (int32_t)i;
 		struct hop *h;
-		int64_t wm = 0;
+		int64_t wm = 0, at = 0;
 		int idle = fk_rt_at_end(rt, p), rc;
 		long long now;
 
@@ -556,15 +565,17 @@ send_watermarks(struct fkenrich *f, struct fk_rt *rt, int always)
 		if (h->ro.active) {
 			if ((rc = fk_reorder_out(&h->ro, &wm)) == 0)
 				continue;
+			/* Idle in the pause all its upstream tasks are in. */
 			idle = idle && rc == 2;
+			at = idle ? fk_reorder_idle_at(&h->ro) : 0;
 		} else if (!fk_enrich_watermark(f->pe[i], &wm)) {
 			/* Nothing read yet, not even a watermark: the hop
 			 * before may not have begun, so it is not idle. */
 			continue;
 		}
 		if (always || !h->sent || wm != h->sent_wm ||
-		    idle != h->sent_idle)
-			send_one(f, rt, p, wm, idle);
+		    idle != h->sent_idle || at != h->sent_idle_at)
+			send_one(f, rt, p, wm, idle, at);
 	}
 }
 
@@ -613,7 +624,7 @@ apply(struct fkenrich *f, struct fk_rt *rt, const struct fk_rec *rec, int check)
 		struct fk_header hd = { FK_SEQ_HEADER, seq, 0 };
 
 		if (!h->sent || h->sent_idle)
-			send_one(f, rt, rec->pos.partition, ts, 0);
+			send_one(f, rt, rec->pos.partition, ts, 0, 0);
 		if (h->ro.out_epoch != 0) {
 			hd.len = fk_reorder_number(
 			    &h->ro, rec->pos.partition, seq, sizeof(seq));
@@ -891,14 +902,17 @@ drain(void *ctx, struct fk_rt *rt)
 		if (f->hop[i].on)
 			flow(f, rt, (int32_t)i, 1);
 	for (size_t i = 0; i < f->npe; i++) {
-		int64_t wm = 0;
+		int64_t wm = 0, at = 0;
 
 		if (f->pe[i] == NULL)
 			continue;
 		fk_enrich_watermark(f->pe[i], &wm);
-		if ((size_t)i < f->nhop && f->hop[i].on && f->hop[i].ro.active)
+		if ((size_t)i < f->nhop && f->hop[i].on &&
+		    f->hop[i].ro.active) {
 			fk_reorder_out(&f->hop[i].ro, &wm);
-		send_one(f, rt, (int32_t)i, wm, 1);
+			at = fk_reorder_idle_at(&f->hop[i].ro);
+		}
+		send_one(f, rt, (int32_t)i, wm, 1, at);
 	}
 }
 

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "fktime.h"
 #include "banned.h"
 
 void
@@ -12,14 +13,19 @@ fk_wmark_init(struct fk_wmark *m, int64_t idle_after_ms)
 }
 
 static int
-fill(const struct fk_wmark *m, int idle, struct fk_watermark *w)
+fill(struct fk_wmark *m, int idle, struct fk_watermark *w)
 {
+	/* A pause is named once, by when it began: a reader knows a task
+	 * still idle from an earlier one by it. */
+	if (idle && m->idle_at == 0)
+		m->idle_at = fk_time_wall_ms();
 	memset(w, 0, sizeof(*w));
 	w->topic[0] = '-';
 	w->task = 0;
 	w->tasks = 1;
 	w->wm = m->wm;
 	w->idle = idle;
+	w->idle_at = idle ? m->idle_at : 0;
 	return 1;
 }
 
@@ -33,6 +39,7 @@ fk_wmark_record(
 		m->wm = ts;
 	m->emitted = 1;
 	m->last_ms = now;
+	m->idle_at = 0;
 	/* Readers hold records from the first watermark on: it goes first,
 	 * and after an idle one a record must not pass a reader unheld. */
 	if ((m->sent && !m->sent_idle) ||

@@ -5,7 +5,8 @@
  * hop of a chain holds and releases by them instead of guessing from being
  * caught up.  This module only decides; the caller sends, and says so with
  * fk_wmark_sent, so that one not sent is due again.  Times are the
- * caller's monotonic clock, in ms. */
+ * caller's monotonic clock, in ms; an idle one says when the pause began
+ * by the wall clock (idle_at), the same however often it is sent. */
 #ifndef FK_WMARK_H
 #define FK_WMARK_H
 
@@ -27,6 +28,7 @@ struct fk_wmark {
 	int64_t sent_wm;
 	int failed; /* the last one could not be sent, at failed_ms */
 	int64_t failed_ms;
+	int64_t idle_at; /* the wall clock as this pause began; 0: none */
 };
 
 void fk_wmark_init(struct fk_wmark *m, int64_t idle_after_ms);

@@ -77,10 +77,14 @@ frontier(const void *p, size_t len)
 		fk_reorder_push(&r, INT64_MAX, "t-2", 3, 0, 3, 0, 12);
 		memset(&w, 0, sizeof(w));
 		w.tasks = r.tasks > 0 ? r.tasks : 1;
+		r.idle_bounds = 1;
 		for (w.task = 0; w.task < w.tasks && w.task < 64; w.task++) {
 			w.wm = INT64_MAX;
 			w.idle = 1;
+			w.idle_at = w.task & 1; /* pauses apart, then one */
 			fk_reorder_watermark(&r, &w, 13 + w.task);
+			(void)fk_reorder_frontier(&r);
+			(void)fk_reorder_idle_at(&r);
 		}
 		(void)fk_reorder_number(&r, 0, num, sizeof(num));
 		a = fk_reorder_save(&r, 20, &alen);

@@ -13,9 +13,12 @@
 static void
 wm_at(struct fk_reorder *r, int task, int64_t t, int idle, int64_t at)
 {
-	struct fk_watermark w = {
-		.task = task, .tasks = 2, .wm = t, .idle = idle
-	};
+	/* Idle ones in a pause named by their time. */
+	struct fk_watermark w = { .task = task,
+		.tasks = 2,
+		.wm = t,
+		.idle = idle,
+		.idle_at = idle ? 1000 + t : 0 };
 
 	memcpy(w.topic, "up", 3);
 	fk_reorder_watermark(r, &w, at);
@@ -92,6 +95,8 @@ Test(reorder, equal_times_go_by_tx_id_then_arrival)
 	fk_reorder_release(&r);
 }
 
+/* Without idle_bounds (fkcat-in --merge: partitions that stay quiet,
+ * other members' partitions), an idle task is not waited for. */
 Test(reorder, idle_tasks_are_not_waited_for)
 {
 	struct fk_reorder r;
@@ -111,6 +116,85 @@ Test(reorder, idle_tasks_are_not_waited_for)
 	released(&r, 0, got, sizeof(got));
 	cr_assert_str_eq(got, "b");
 	cr_assert_eq(fk_reorder_out(&r, &out), 2, "all idle, none held");
+	fk_reorder_release(&r);
+}
+
+/* Two tasks fed by one source go idle, then resume one after the other:
+ * the one still idle holds the other's records back, so that its own,
+ * when they come, are not behind what was let go. */
+Test(reorder, with_idle_bounds_an_idle_task_holds_back_until_all_are)
+{
+	struct fk_reorder r;
+	char got[256];
+	int64_t out;
+
+	fk_reorder_init(&r, 0);
+	r.idle_bounds = 1;
+	wm(&r, 0, 100, 1);
+	wm(&r, 1, 100, 1);
+	cr_assert_eq(fk_reorder_frontier(&r), INT64_MAX, "all idle");
+	wm(&r, 0, 200, 0);
+	push(&r, 200, "a", 0);
+	push(&r, 300, "c", 1);
+	wm(&r, 0, 350, 0);
+	released(&r, 0, got, sizeof(got));
+	cr_assert_str_eq(got, "", "task 1, idle at 100, may still send 150");
+	cr_assert_eq(fk_reorder_out(&r, &out), 1);
+	cr_assert_eq(out, 100);
+	wm(&r, 1, 250, 0);
+	cr_assert_not(fk_reorder_behind(&r, 250, "b", 1));
+	push(&r, 250, "b", 2);
+	released(&r, 0, got, sizeof(got));
+	cr_assert_str_eq(got, "a", "below both");
+	wm(&r, 0, 400, 1);
+	wm(&r, 1, 400, 1);
+	released(&r, 0, got, sizeof(got));
+	cr_assert_str_eq(got, "b c", "all idle again");
+	cr_assert_eq(fk_reorder_out(&r, &out), 2, "all idle, none held");
+	fk_reorder_release(&r);
+
+	/* Without it, task 0 lets c go, and b comes behind it. */
+	fk_reorder_init(&r, 0);
+	wm(&r, 0, 100, 1);
+	wm(&r, 1, 100, 1);
+	wm(&r, 0, 200, 0);
+	push(&r, 200, "a", 0);
+	push(&r, 300, "c", 1);
+	wm(&r, 0, 350, 0);
+	released(&r, 0, got, sizeof(got));
+	cr_assert_str_eq(got, "a c");
+	cr_assert(fk_reorder_behind(&r, 250, "b", 1));
+	fk_reorder_release(&r);
+}
+
+/* A task still idle from an earlier pause of the source has records to
+ * come from the later one: the others, idle in the later pause, do not
+ * let go past it. */
+Test(reorder, with_idle_bounds_all_idle_in_one_pause_let_go)
+{
+	struct fk_reorder r;
+	char got[256];
+	int64_t out;
+
+	fk_reorder_init(&r, 0);
+	r.idle_bounds = 1;
+	wm(&r, 0, 100, 1);
+	wm(&r, 1, 100, 1);
+	wm(&r, 0, 200, 0);
+	push(&r, 200, "a", 0);
+	push(&r, 300, "c", 1);
+	wm(&r, 0, 300, 1);
+	cr_assert_eq(fk_reorder_idle_at(&r), 1300);
+	released(&r, 0, got, sizeof(got));
+	cr_assert_str_eq(got, "", "task 1 is idle from the pause before");
+	cr_assert_eq(fk_reorder_out(&r, &out), 1, "so this one is not idle");
+	cr_assert_eq(out, 100);
+	wm(&r, 1, 250, 0);
+	push(&r, 250, "b", 2);
+	wm(&r, 1, 300, 1);
+	released(&r, 0, got, sizeof(got));
+	cr_assert_str_eq(got, "a b c", "both idle in the pause at 1300");
+	cr_assert_eq(fk_reorder_out(&r, &out), 2);
 	fk_reorder_release(&r);
 }
 
@@ -163,9 +247,11 @@ Test(reorder, the_checkpoint_survives_a_restart)
 	cr_assert(fk_reorder_applied(&s, 60, "o", 1));
 	cr_assert_not(fk_reorder_applied(&s, 60, "p", 1));
 	cr_assert_not(fk_reorder_applied(&s, 150, "p", 1));
-	/* The watermarks as at p, offset 5: task 1 idle again. */
+	/* The watermarks as at p, offset 5: task 1 idle again, in its
+	 * pause. */
 	cr_assert_eq(s.status[1], 2);
 	cr_assert_eq(s.wm[1], 100);
+	cr_assert_eq(s.idle_at[1], 1100);
 	cr_assert_eq(fk_reorder_frontier(&s), 100);
 	/* Read again from p: as the first member did. */
 	push(&s, 150, "p", 5);
@@ -326,8 +412,12 @@ Test(reorder, a_frontier_restored_is_saved_again_as_it_was)
 	cr_assert_eq(fk_reorder_load(&r, saved, sizeof(saved)), 0);
 	cr_assert_eq(r.nundo, 0);
 	again = fk_reorder_save(&r, r.end, &len);
-	cr_assert_eq(len, sizeof(saved));
-	cr_assert_eq(memcmp(again, saved, len), 0);
+	/* Saved as "REO3": the same, then each task's pause (none). */
+	cr_assert_eq(len, sizeof(saved) + 2 * 8);
+	cr_assert_eq(again[0], 0x33);
+	cr_assert_eq(memcmp(again + 1, saved + 1, sizeof(saved) - 1), 0);
+	for (size_t i = sizeof(saved); i < len; i++)
+		cr_assert_eq(again[i], 0);
 	free(again);
 	fk_reorder_release(&r);
 }

@@ -2,6 +2,7 @@
 #include "watermark.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "banned.h"
@@ -31,6 +32,37 @@ Test(watermark, parses_what_it_formats)
 	cr_assert_eq(r.idle, 1);
 }
 
+Test(watermark, an_idle_one_carries_its_pause)
+{
+	struct fk_watermark w = { .task = 0,
+		.tasks = 1,
+		.wm = 7,
+		.idle = 1,
+		.idle_at = 1796690079123 },
+	                    r;
+	char buf[512], err[256];
+	int n;
+
+	memcpy(w.topic, "-", 2);
+	n = fk_watermark_format(&w, buf, sizeof(buf));
+	cr_assert_str_eq(buf,
+	    "{\"topic\":\"-\",\"task\":0,\"tasks\":1,\"wm\":7,"
+	    "\"idle\":true,\"idle_at\":1796690079123}");
+	cr_assert_eq(fk_watermark_parse(buf, (size_t)n, &r, err, sizeof(err)),
+	    0, "%s", err);
+	cr_assert_eq(r.idle_at, 1796690079123);
+	/* Not idle: no pause said, none read. */
+	w.idle = 0;
+	n = fk_watermark_format(&w, buf, sizeof(buf));
+	cr_assert(strstr(buf, "idle_at") == NULL, "%s", buf);
+	n = snprintf(buf, sizeof(buf), "%s",
+	    "{\"topic\":\"t\",\"task\":0,\"tasks\":1,\"wm\":5,"
+	    "\"idle\":false,\"idle_at\":9}");
+	cr_assert_eq(fk_watermark_parse(buf, (size_t)n, &r, err, sizeof(err)),
+	    0, "%s", err);
+	cr_assert_eq(r.idle_at, 0);
+}
+
 Test(watermark, idle_is_optional)
 {
 	const char *s = "{\"topic\":\"t\",\"task\":0,\"tasks\":1,\"wm\":5}";
@@ -56,6 +88,8 @@ static struct bad bad_cases[] = {
 	{ "{\"topic\":\"t\",\"task\":0,\"tasks\":1,\"wm\":\"5\"}", "wm:" },
 	{ "{\"topic\":\"t\",\"task\":0,\"tasks\":1,\"wm\":5,\"idle\":1}",
 	    "idle:" },
+	{ "{\"topic\":\"t\",\"task\":0,\"tasks\":1,\"wm\":5,\"idle_at\":-1}",
+	    "idle_at:" },
 	{ "{\"topic\":\"t\",\"task\":0,", "not a JSON object" },
 };
 

@@ -151,3 +151,31 @@ Test(wmark, a_failed_one_is_due_again)
 	fk_wmark_failed(&m, 3000);
 	cr_assert_str_eq(tick(&m, 3100), "900");
 }
+
+/* An idle one names its pause by when it began: the same when sent
+ * again, a new one after a record. */
+Test(wmark, a_pause_is_named_once)
+{
+	struct fk_wmark m;
+	struct fk_watermark w;
+	int64_t first;
+
+	fk_wmark_init(&m, 1000);
+	rec(&m, 500, 0);
+	cr_assert_eq(fk_wmark_tick(&m, 1000, &w), 1);
+	cr_assert(w.idle);
+	cr_assert_gt(w.idle_at, 0);
+	first = w.idle_at;
+	fk_wmark_failed(&m, 1000);
+	cr_assert_eq(fk_wmark_tick(&m, 1100, &w), 1);
+	cr_assert_eq(w.idle_at, first, "the same pause, sent again");
+	fk_wmark_sent(&m, &w);
+	cr_assert_eq(fk_wmark_record(&m, 600, 1200, &w), 1);
+	cr_assert_not(w.idle);
+	cr_assert_eq(w.idle_at, 0);
+	cr_assert_eq(m.idle_at, 0, "the pause ended");
+	fk_wmark_sent(&m, &w);
+	cr_assert_eq(fk_wmark_end(&m, &w), 1);
+	cr_assert_geq(w.idle_at, first, "a new pause");
+	cr_assert_eq(m.idle_at, w.idle_at);
+}
