@@ -1239,3 +1239,33 @@ fk_jmember_int(const struct fk_jmember *m, int64_t *v)
 	*v = *m->val == '-' ? -x : x;
 	return 1;
 }
+
+int
+fk_jmember_label(const struct fk_jmember *m)
+{
+	char buf[16];
+	const char *s;
+	int64_t v;
+
+	switch (m->type) {
+	case FK_J_TRUE:
+		return 1;
+	case FK_J_FALSE:
+		return 0;
+	case FK_J_NUMBER:
+		return fk_jmember_int(m, &v) && (v == 0 || v == 1) ? (int)v
+		                                                   : -1;
+	case FK_J_STRING:
+		/* "\u0031" is "1" too: at most 6 bytes an escape. */
+		if (m->escaped && m->vallen - 2 <= 12 &&
+		    fk_jstr_decode(m->val + 1, m->vallen - 2, buf) == 1)
+			s = buf;
+		else if (!m->escaped && m->vallen == 3)
+			s = m->val + 1;
+		else
+			return -1;
+		return *s == '0' || *s == '1' ? *s == '1' : -1;
+	default:
+		return -1;
+	}
+}

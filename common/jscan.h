@@ -107,4 +107,8 @@ int fk_jmember_key(const struct fk_jmember *m, char *buf, size_t buflen,
  * *v, or 0. */
 int fk_jmember_int(const struct fk_jmember *m, int64_t *v);
 
+/* A fraud label: 1 from true, 1 or "1"; 0 from false, 0 or "0" (a CSV
+ * column comes as a string); -1 from anything else. */
+int fk_jmember_label(const struct fk_jmember *m);
+
 #endif

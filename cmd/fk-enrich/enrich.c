@@ -108,6 +108,10 @@ struct fk_enrich {
 	const struct fk_enrich_label *ext; /* labels of fk_enrich_labels */
 	size_t next, next_n;
 	long long late;
+	/* --label-field, this run: by member_label's value + 2 (unusable,
+	 * missing, no fraud, fraud); the last record's. */
+	long long labn[4];
+	int last_label;
 	struct fk_jobj obj;
 	const struct fk_jmember *fm[NFIELDS]; /* the record's known members */
 	/* The fields by the length of their name, -1 after the last. */
@@ -518,21 +522,16 @@ member_num(const struct fk_enrich *e, int f, double *v)
 	return isfinite(*v);
 }
 
-/* The label: 1, 0, or -1 when absent or not a label. */
+/* The label: 1, 0, -1 when absent, or -2 when it is not a label. */
 static int
 member_label(const struct fk_enrich *e, const char *name)
 {
 	const struct fk_jmember *m = member(e, name);
+	int v;
 
-	if (m == NULL)
+	if (m == NULL || m->type == FK_J_NULL)
 		return -1;
-	if ((m->type == FK_J_NUMBER && m->vallen == 1 && m->val[0] == '1') ||
-	    (m->type == FK_J_TRUE))
-		return 1;
-	if ((m->type == FK_J_NUMBER && m->vallen == 1 && m->val[0] == '0') ||
-	    (m->type == FK_J_FALSE))
-		return 0;
-	return -1;
+	return (v = fk_jmember_label(m)) >= 0 ? v : -2;
 }
 
 static int
@@ -952,7 +951,8 @@ fk_enrich_label_parse(struct fk_enrich *e, const char *data, size_t len,
 	}
 	index_members(e);
 	if ((label = member_label(e, "fraud")) < 0) {
-		snprintf(err, errlen, "fraud: expected 0, 1, true or false");
+		snprintf(err, errlen,
+		    "fraud: expected 0, 1, true, false, \"0\" or \"1\"");
 		return -1;
 	}
 	if (record_time(e, &l->t, err, errlen) == -1)
@@ -1145,8 +1145,13 @@ fk_enrich_record(struct fk_enrich *e, const char *data, size_t len,
 		snprintf(err, errlen, "timestamp: before 1970");
 		return -1;
 	}
-	if (e->o.label_field != NULL)
+	if (e->o.label_field != NULL) {
 		label = member_label(e, e->o.label_field);
+		e->labn[label + 2]++;
+		e->last_label = label;
+		if (label < 0)
+			label = -1; /* the record goes on, unlabelled */
+	}
 	*ts_ms = t;
 	if (e->has_wm && t < e->wm - e->o.lateness) {
 		late = 1;
@@ -1229,6 +1234,10 @@ fk_enrich_stats(const struct fk_enrich *e, struct fk_enrich_stats *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->late = e->late;
+	st->labels_unusable = e->labn[0];
+	st->labels_missing = e->labn[1];
+	st->labels_legit = e->labn[2];
+	st->labels_fraud = e->labn[3];
 	for (int k = 0; k < NKINDS; k++) {
 		st->evicted_lru += e->t[k].evicted_lru;
 		st->evicted_idle += e->t[k].evicted_idle;
@@ -1532,4 +1541,16 @@ fk_enrich_apply(struct fk_enrich *e, const void *key, size_t keylen,
 		return -1;
 	fk_table_put(&e->t[kind], get_le64(k + 1), (int64_t)get_le64(v), v + 8);
 	return 0;
+}
+
+const char *
+fk_enrich_bad_label(const struct fk_enrich *e, size_t *len)
+{
+	const struct fk_jmember *m;
+
+	if (e->o.label_field == NULL || e->last_label != -2 ||
+	    (m = member(e, e->o.label_field)) == NULL)
+		return NULL;
+	*len = m->vallen;
+	return m->val;
 }

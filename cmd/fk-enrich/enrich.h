@@ -170,7 +170,13 @@ int fk_enrich_apply(struct fk_enrich *e, const void *key, size_t keylen,
 struct fk_enrich_stats {
 	long long late, evicted_lru, evicted_idle;
 	size_t users, merchants, terminals, devices, ips;
+	/* --label-field, this run: records by their label */
+	long long labels_fraud, labels_legit, labels_missing, labels_unusable;
 };
 void fk_enrich_stats(const struct fk_enrich *e, struct fk_enrich_stats *st);
+
+/* The last record's --label-field member as written, when it was there
+ * but not a label (see fk_jmember_label), else NULL. */
+const char *fk_enrich_bad_label(const struct fk_enrich *e, size_t *len);
 
 #endif

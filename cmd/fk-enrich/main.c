@@ -58,6 +58,8 @@ struct fkenrich {
 	 * watermarks; the hops' drops and late records. */
 	double *entities[5], *held;
 	uint64_t *m_dups, *m_behind, *m_dropped;
+	uint64_t *m_labels[4]; /* by label: fraud, legit, missing, unusable */
+	int bad_label_said;
 };
 
 static int
@@ -579,6 +581,26 @@ send_watermarks(struct fkenrich *f, struct fk_rt *rt, int always)
 	}
 }
 
+/* A --label-field that is not a label: said once, with where; all are
+ * counted (-v, metrics), and the record goes on unlabelled. */
+static void
+bad_label(struct fkenrich *f, struct fk_enrich *e, const struct fk_rec *rec)
+{
+	const char *v;
+	size_t len;
+	char pos[256];
+
+	if (f->bad_label_said || (v = fk_enrich_bad_label(e, &len)) == NULL)
+		return;
+	f->bad_label_said = 1;
+	fk_pos_format(&rec->pos, pos, sizeof(pos));
+	fk_warnx("%s: --label-field %s: %.*s%s is not a label (1, 0, true, "
+	         "false, \"1\" or \"0\"): the record goes on unlabelled; "
+	         "such labels are counted (-v), this is said once",
+	    pos, f->o.label_field, len > 40 ? 40 : (int)len, v,
+	    len > 40 ? "..." : "");
+}
+
 /* Enrich and write one record, now. */
 static void
 apply(struct fkenrich *f, struct fk_rt *rt, const struct fk_rec *rec, int check)
@@ -600,6 +622,7 @@ apply(struct fkenrich *f, struct fk_rt *rt, const struct fk_rec *rec, int check)
 	}
 	if (check)
 		check_key(f, rec);
+	bad_label(f, e, rec);
 	/* -k: the hops of a chain key their output by the next one's id;
 	 * a record without one by its tx_id (else its user's id), so that
 	 * the partition it goes to is always the same: a member that writes
@@ -812,6 +835,10 @@ sum_stats(struct fkenrich *f, struct fk_enrich_stats *st)
 		else
 			continue;
 		st->late += p.late;
+		st->labels_fraud += p.labels_fraud;
+		st->labels_legit += p.labels_legit;
+		st->labels_missing += p.labels_missing;
+		st->labels_unusable += p.labels_unusable;
 		st->evicted_idle += p.evicted_idle;
 		st->evicted_lru += p.evicted_lru;
 		st->users += p.users;
@@ -843,6 +870,16 @@ enrich_metrics(struct fkenrich *f, struct fk_rt *rt)
 	    NULL);
 	f->m_dropped = fk_rt_counter(rt, "fk_enrich_reread_dropped_total",
 	    "Records read again after a restart, applied before it", NULL);
+	for (int i = 0; f->o.label_field != NULL && i < 4; i++) {
+		static const char *const what[] = { "fraud", "legit", "missing",
+			"unusable" };
+		const char *const labels[] = { "label", what[i], NULL };
+
+		f->m_labels[i] = fk_rt_counter(rt, "fk_enrich_labels_total",
+		    "Records by their --label-field: fraud, legit, missing "
+		    "(absent or null), unusable (not a label)",
+		    labels);
+	}
 }
 
 static void
@@ -871,6 +908,12 @@ enrich_counts(struct fkenrich *f)
 	*f->m_dups = (uint64_t)dups;
 	*f->m_behind = (uint64_t)behind;
 	*f->m_dropped = (uint64_t)dropped;
+	if (f->m_labels[0] != NULL) {
+		*f->m_labels[0] = (uint64_t)st.labels_fraud;
+		*f->m_labels[1] = (uint64_t)st.labels_legit;
+		*f->m_labels[2] = (uint64_t)st.labels_missing;
+		*f->m_labels[3] = (uint64_t)st.labels_unusable;
+	}
 }
 
 static void
@@ -922,7 +965,6 @@ finish(void *ctx, struct fk_rt *rt)
 	struct fkenrich *f = ctx;
 	struct fk_enrich_stats st;
 
-	(void)rt;
 	if (f->state != NULL)
 		save(f);
 	enrich_counts(f);
@@ -947,6 +989,23 @@ finish(void *ctx, struct fk_rt *rt)
 		    "%lld records keyed by another id than a kind computed: "
 		    "features from a partial view",
 		    f->off_key);
+	if (f->o.label_field == NULL)
+		return;
+	fk_info(FK_LOG_INFO,
+	    "--label-field %s: %lld fraud, %lld not, %lld missing, %lld "
+	    "unusable",
+	    f->o.label_field, st.labels_fraud, st.labels_legit,
+	    st.labels_missing, st.labels_unusable);
+	/* Label features from no label at all: a wrong name or type, not
+	 * a result. */
+	if (st.labels_fraud + st.labels_legit == 0 &&
+	    st.labels_missing + st.labels_unusable > 0) {
+		fk_error("--label-field %s: no record had a usable label "
+		         "(%lld missing, %lld not a label): the label features "
+		         "are all empty",
+		    f->o.label_field, st.labels_missing, st.labels_unusable);
+		fk_rt_fail(rt, FK_EX_DATAERR);
+	}
 }
 
 int

@@ -549,34 +549,6 @@ member_id(
 	return -1;
 }
 
-/* 0 or 1 from 0, 1, false, true, "0" or "1"; else -1. */
-static int
-member_label(struct fk_eval *e, const struct fk_jmember *m)
-{
-	const char *s;
-	size_t len;
-	double v;
-
-	switch (m->type) {
-	case FK_J_TRUE:
-		return 1;
-	case FK_J_FALSE:
-		return 0;
-	case FK_J_NUMBER:
-		if (m->integer && member_number(m, &v) == 0 &&
-		    (v == 0 || v == 1))
-			return v == 1;
-		return -1;
-	case FK_J_STRING:
-		member_string(e, m, &s, &len);
-		if (len == 1 && (*s == '0' || *s == '1'))
-			return *s == '1';
-		return -1;
-	default:
-		return -1;
-	}
-}
-
 /* The UTC day of the record: ts_ms when it is an integer in range, else
  * timestamp (a string fk_time_parse takes, or epoch seconds or
  * milliseconds); FK_NO_DAY when neither is usable. */
@@ -702,7 +674,7 @@ fk_eval_add(
 			snprintf(err, errlen, "%s: missing", e->label.text);
 			return -1;
 		}
-		if ((lab = member_label(e, m)) == -1) {
+		if ((lab = fk_jmember_label(m)) == -1) {
 			describe(m, d, sizeof(d));
 			snprintf(err, errlen, "%s: expected 0 or 1, got %s",
 			    e->label.text, d);
@@ -744,7 +716,7 @@ label_line(struct fk_eval *e, const char *line, size_t len, long long lineno,
 		snprintf(err, errlen, "%s: missing", e->label.text);
 		return -1;
 	}
-	if ((lab = member_label(e, m)) == -1) {
+	if ((lab = fk_jmember_label(m)) == -1) {
 		describe(m, d, sizeof(d));
 		snprintf(err, errlen, "%s: expected 0 or 1, got %s",
 		    e->label.text, d);

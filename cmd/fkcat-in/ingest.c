@@ -1,6 +1,8 @@
 #include "ingest.h"
 
+#include <float.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -52,6 +54,32 @@ fk_ingest_release(struct fk_ingest *ig)
 	free(ig->out);
 }
 
+static const char *const type_name[] = { "", "int", "number", "bool",
+	"string" };
+
+/* A ":type" at the end of m->from, taken off it. */
+static int
+map_type(struct fk_ingest_map *m, char *err, size_t errlen)
+{
+	char *colon = strrchr(m->from, ':');
+
+	if (colon == NULL)
+		return 0;
+	for (int t = FK_TYPE_INT; t <= FK_TYPE_STRING; t++)
+		if (strcmp(colon + 1, type_name[t]) == 0) {
+			if (colon == m->from)
+				break;
+			*colon = '\0';
+			m->type = (enum fk_ingest_type)t;
+			return 0;
+		}
+	snprintf(err, errlen,
+	    "%s=%s: expected a type of int, number, bool or string after "
+	    "the colon",
+	    m->to, m->from);
+	return -1;
+}
+
 int
 fk_ingest_map_parse(
     struct fk_ingest *ig, const char *spec, char *err, size_t errlen)
@@ -74,6 +102,12 @@ fk_ingest_map_parse(
 		ig->map[ig->nmap].to = fk_xstrndup(p, (size_t)(eq - p));
 		ig->map[ig->nmap].from =
 		    fk_xstrndup(eq + 1, n - (size_t)(eq - p) - 1);
+		ig->map[ig->nmap].type = FK_TYPE_ASIS;
+		if (map_type(&ig->map[ig->nmap], err, errlen) == -1) {
+			free(ig->map[ig->nmap].to);
+			free(ig->map[ig->nmap].from);
+			return -1;
+		}
 		ig->nmap++;
 		p += n + (comma != NULL);
 	}
@@ -593,11 +627,97 @@ norm_tx_id(json_t *obj, const struct fk_rec *rec, char *err, size_t errlen)
 	return 0;
 }
 
+/* The value of s (len bytes) as a JSON value of type t: NULL when it is
+ * not one. */
+static json_t *
+typed_text(enum fk_ingest_type t, const char *s, size_t len)
+{
+	char buf[64], why[128];
+	long long i;
+	double d;
+
+	if (t == FK_TYPE_STRING)
+		return json_stringn(s, len);
+	if (len == 0 || len >= sizeof(buf))
+		return NULL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (t == FK_TYPE_BOOL) {
+		if (strcmp(buf, "true") == 0 || strcmp(buf, "1") == 0)
+			return json_true();
+		if (strcmp(buf, "false") == 0 || strcmp(buf, "0") == 0)
+			return json_false();
+		return NULL;
+	}
+	if (t == FK_TYPE_INT || strpbrk(buf, ".eE") == NULL)
+		return fk_num_int(
+		           buf, LLONG_MIN, LLONG_MAX, &i, why, sizeof(why)) == 0
+		    ? json_integer(i)
+		    : NULL;
+	return fk_num_double(buf, -DBL_MAX, DBL_MAX, &d, why, sizeof(why)) == 0
+	    ? json_real(d)
+	    : NULL;
+}
+
+/* The members --map gives a type: made that type, or an error.  An empty
+ * string (an empty CSV field) leaves the member out. */
+static int
+apply_types(struct fk_ingest *ig, json_t *obj, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < ig->nmap; i++) {
+		const struct fk_ingest_map *m = &ig->map[i];
+		json_t *v = json_object_get(obj, m->to), *x;
+		char num[32];
+
+		if (m->type == FK_TYPE_ASIS || v == NULL || json_is_null(v))
+			continue;
+		if (json_is_string(v) && json_string_length(v) == 0 &&
+		    m->type != FK_TYPE_STRING) {
+			json_object_del(obj, m->to);
+			continue;
+		}
+		if (json_is_string(v))
+			x = typed_text(m->type, json_string_value(v),
+			    json_string_length(v));
+		else if (json_is_integer(v))
+			x = typed_text(m->type, num,
+			    (size_t)snprintf(num, sizeof(num), "%lld",
+			        (long long)json_integer_value(v)));
+		else if (json_is_boolean(v) && m->type == FK_TYPE_BOOL)
+			x = json_incref(v);
+		else if (json_is_real(v) && m->type == FK_TYPE_NUMBER)
+			x = json_incref(v);
+		else if (m->type == FK_TYPE_STRING && !json_is_object(v) &&
+		    !json_is_array(v)) {
+			char *text = json_dumps(v, JSON_ENCODE_ANY);
+
+			x = text != NULL ? json_string(text) : NULL;
+			free(text);
+		} else
+			x = NULL;
+		if (x == NULL) {
+			char *text = json_dumps(v, JSON_ENCODE_ANY);
+
+			snprintf(err, errlen,
+			    "%s: %.40s is not %s %s (--map %s=%s:%s)", m->to,
+			    text != NULL ? text : "?",
+			    m->type == FK_TYPE_INT ? "an" : "a",
+			    type_name[m->type], m->to, m->from,
+			    type_name[m->type]);
+			free(text);
+			return -1;
+		}
+		json_object_set_new(obj, m->to, x);
+	}
+	return 0;
+}
+
 int
 fk_ingest_normalize(struct fk_ingest *ig, json_t *obj, int from_csv,
     const struct fk_rec *rec, char *err, size_t errlen)
 {
-	if (check_strings(obj, "record", ig->max_field, err, errlen) == -1 ||
+	if (apply_types(ig, obj, err, errlen) == -1 ||
+	    check_strings(obj, "record", ig->max_field, err, errlen) == -1 ||
 	    norm_user_id(obj, err, errlen) == -1 ||
 	    norm_amount(obj, from_csv, err, errlen) == -1 ||
 	    norm_timestamp(obj, err, errlen) == -1 ||

@@ -12,9 +12,20 @@
 
 #define FK_INGEST_MAX_FIELD 8192
 
+/* The type a --map makes its value (":int" and so on); FK_TYPE_ASIS
+ * keeps it as it comes (a CSV column's string). */
+enum fk_ingest_type {
+	FK_TYPE_ASIS,
+	FK_TYPE_INT,
+	FK_TYPE_NUMBER,
+	FK_TYPE_BOOL,
+	FK_TYPE_STRING
+};
+
 struct fk_ingest_map {
 	char *to;   /* fk(7) name */
 	char *from; /* name in the input */
+	enum fk_ingest_type type;
 };
 
 struct fk_ingest {
@@ -39,7 +50,8 @@ struct fk_ingest {
 void fk_ingest_init(struct fk_ingest *ig);
 void fk_ingest_release(struct fk_ingest *ig);
 
-/* Add renames from "to=from,to=from".  -1 with a message on bad syntax. */
+/* Add renames from "to=from[:type],..." (type int, number, bool or
+ * string).  -1 with a message on bad syntax. */
 int fk_ingest_map_parse(
     struct fk_ingest *ig, const char *spec, char *err, size_t errlen);
 

@@ -933,7 +933,7 @@ Test(ingest, map_parse)
 
 struct map_err_case {
 	char spec[40];
-	char msg[80];
+	char msg[96];
 };
 
 ParameterizedTestParameters(ingest, map_parse_errors)
@@ -950,6 +950,12 @@ ParameterizedTestParameters(ingest, map_parse_errors)
 		{ ",a=b", "expected field=INPUT_NAME[,...], got \"\"" },
 		{ "a=b,c", "expected field=INPUT_NAME[,...], got \"c\"" },
 		{ "a=b,c=,d=e", "expected field=INPUT_NAME[,...], got \"c=\"" },
+		{ "f=F:integer",
+		    "f=F:integer: expected a type of int, number, "
+		    "bool or string after the colon" },
+		{ "f=:int",
+		    "f=:int: expected a type of int, number, bool or "
+		    "string after the colon" },
 	};
 
 	return cr_make_param_array(struct map_err_case, cases, NELEM(cases));
@@ -1350,6 +1356,61 @@ Test(ingest, csv_header_renames)
 	cr_assert_str_eq(json_string_value(json_object_get(obj, "Shop")), "s1");
 	cr_assert_null(json_object_get(obj, "Customer"));
 	json_decref(obj);
+	fk_ingest_release(&ig);
+}
+
+/* Typed columns: a CSV label becomes a number, an empty field is left
+ * out, a value that is not of the type is rejected, naming it. */
+Test(ingest, csv_typed_columns)
+{
+	struct fk_ingest ig;
+	char err[256] = "";
+	json_t *obj;
+
+	fk_ingest_init(&ig);
+	cr_assert_eq(fk_ingest_map_parse(&ig,
+	                 "fraud=TX_FRAUD:int,risk=R:number,vip=V:bool,"
+	                 "acct=A:string,keep=K",
+	                 err, sizeof(err)),
+	    0, "%s", err);
+	cr_assert_str_eq(ig.map[0].from, "TX_FRAUD");
+	cr_assert_eq(ig.map[0].type, FK_TYPE_INT);
+	cr_assert_eq(ig.map[4].type, FK_TYPE_ASIS);
+	cr_assert_eq(
+	    csv_header(&ig, "user_id,amount,timestamp,TX_FRAUD,R,V,A,K", err,
+	        sizeof(err)),
+	    0, "%s", err);
+	obj = ingest_csv(
+	    &ig, "u,1,2024-11-16T14:02:00Z,1,2.5,true,007,1", err, sizeof(err));
+	cr_assert_not_null(obj, "%s", err);
+	cr_assert(json_is_integer(json_object_get(obj, "fraud")));
+	cr_assert_eq(json_integer_value(json_object_get(obj, "fraud")), 1);
+	cr_assert_float_eq(
+	    json_real_value(json_object_get(obj, "risk")), 2.5, 1e-12);
+	cr_assert(json_is_true(json_object_get(obj, "vip")));
+	cr_assert_str_eq(
+	    json_string_value(json_object_get(obj, "acct")), "007");
+	cr_assert_str_eq(json_string_value(json_object_get(obj, "keep")), "1");
+	json_decref(obj);
+	obj = ingest_csv(
+	    &ig, "u,1,2024-11-16T14:02:00Z,,3,0,,x", err, sizeof(err));
+	cr_assert_not_null(obj, "%s", err);
+	cr_assert_null(json_object_get(obj, "fraud"), "empty: left out");
+	cr_assert_eq(json_integer_value(json_object_get(obj, "risk")), 3);
+	cr_assert(json_is_false(json_object_get(obj, "vip")));
+	cr_assert_str_eq(json_string_value(json_object_get(obj, "acct")), "");
+	json_decref(obj);
+	cr_assert_null(ingest_csv(
+	    &ig, "u,1,2024-11-16T14:02:00Z,yes,3,0,a,x", err, sizeof(err)));
+	cr_assert_str_eq(
+	    err, "fraud: \"yes\" is not an int (--map fraud=TX_FRAUD:int)");
+	cr_assert_null(ingest_csv(
+	    &ig, "u,1,2024-11-16T14:02:00Z,1,1.5x,0,a,x", err, sizeof(err)));
+	cr_assert_str_eq(
+	    err, "risk: \"1.5x\" is not a number (--map risk=R:number)");
+	cr_assert_null(ingest_csv(
+	    &ig, "u,1,2024-11-16T14:02:00Z,1,1,Y,a,x", err, sizeof(err)));
+	cr_assert_str_eq(err, "vip: \"Y\" is not a bool (--map vip=V:bool)");
 	fk_ingest_release(&ig);
 }
 

@@ -1346,3 +1346,26 @@ Test(jscan, many_escaped_keys_and_their_repeats)
 	fk_jobj_release(&o);
 	free(buf);
 }
+
+/* Labels as fk-enrich and fk-eval read them: a CSV column's "1" is one. */
+Test(jscan, labels)
+{
+	static const char s[] = "{\"a\":true,\"b\":1,\"c\":\"1\",\"d\":false,"
+	                        "\"e\":0,\"f\":\"0\",\"g\":2,\"h\":\"yes\","
+	                        "\"i\":1.0,\"j\":\"01\",\"k\":null,\"l\":[1],"
+	                        "\"m\":\"\",\"n\":-1,\"o\":\"\\u0031\"}";
+	static const char want[] = "111000--------1";
+	struct fk_jobj o;
+	char key[2] = "a";
+
+	fk_jobj_init(&o);
+	scan_ok(&o, s, sizeof(s) - 1);
+	for (int i = 0; want[i] != '\0'; i++) {
+		int v;
+
+		key[0] = (char)('a' + i);
+		v = fk_jmember_label(fk_jobj_get(&o, key));
+		cr_assert_eq(v, want[i] == '-' ? -1 : want[i] - '0', "%s", key);
+	}
+	fk_jobj_release(&o);
+}
