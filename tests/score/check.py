@@ -256,6 +256,28 @@ def check_train_logistic(c, path, x, y, paths, err, t):
     return m
 
 
+def check_gap(c, records, err):
+    """The holdout is the last 20% by ts_ms; the model checked on it was
+    trained on the records at least 7 days before its first, and fk-eval
+    reported on its scores."""
+    m = re.search(r"holdout: last ([0-9]+) of ([0-9]+) records by ts_ms, "
+                  r"([0-9]+) before it left out \(--gap 7d\): train "
+                  r"([0-9]+) ", err)
+    if not c.true("fk-train: holdout after a 7-day gap", m is not None,
+                  repr(err[:300])):
+        return
+    k, n, gap, tr = (int(g) for g in m.groups())
+    ts = sorted(r["ts_ms"] for r in records)
+    want = sum(1 for t in ts[:n - k] if t < ts[n - k] - 7 * 86400000)
+    c.eq("fk-train: holdout: n, k", (n, k),
+         (len(records), int(len(records) * 0.2)))
+    c.eq("fk-train: trained on the records 7 days before the holdout",
+         (tr, gap), (want, n - k - want))
+    c.true("fk-train: fk-eval's report of the holdout, card precision@100",
+           re.search(r"holdout: 100 +[0-9.]+ +[0-9.]+ +[0-9.]+", err)
+           is not None, repr(err[-600:]))
+
+
 def check_train_cli(c, fk_train, work, lines):
     """Statuses, messages and files of fk-train on small inputs."""
     d = os.path.join(work, "cli")
@@ -273,7 +295,8 @@ def check_train_cli(c, fk_train, work, lines):
     for args, what in ((["-m", "forest", "-o", model], "-m forest"),
                        ([good], "no -o"),
                        (["-o", model, "--holdout", "1"], "--holdout 1"),
-                       (["-o", model, "--trees", "0"], "--trees 0")):
+                       (["-o", model, "--trees", "0"], "--trees 0"),
+                       (["-o", model, "--gap", "7x"], "--gap 7x")):
         p = run([fk_train] + args + [good])
         c.eq("fk-train %s: status" % what, p.returncode, 64)
     c.true("fk-train usage errors: no model", not os.path.exists(model))
@@ -540,6 +563,7 @@ def main():
     bst = m = None
     if c.eq("fk-train xgboost: status", st, 0):
         bst = check_train_xgboost(c, xmodel, paths, err, t)
+        check_gap(c, records, err)
     else:
         print(err)
     t = time.monotonic()
