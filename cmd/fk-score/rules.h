@@ -57,9 +57,10 @@ const struct fk_rule_info *fk_rules_info(const struct fk_rules *rs, size_t i);
 const char *fk_rules_text(struct fk_rules *rs);
 const char *fk_rules_hash(struct fk_rules *rs);
 
-/* Evaluate every rule against f: the indices of the rules that fired go
- * into fired[] (room for fk_rules_count), in rule order; returns how
- * many.  Counts per rule as it goes. */
+/* Evaluate every rule against f: the indices of the rules that fired
+ * (their condition true, neither false nor unknown) go into fired[] (room
+ * for fk_rules_count), in rule order; returns how many.  Counts per rule
+ * as it goes. */
 size_t fk_rules_eval(struct fk_rules *rs, struct fk_fields *f, uint32_t *fired);
 
 /* Per rule since the set was made: records it fired on, records where a

@@ -15,6 +15,18 @@
 #define EF_MISSING 1u
 #define EF_MISTYPED 2u
 
+/* A condition is true, false or unknown, as in SQL.  In this order, and
+ * is the lesser of its operands, or the greater, and not is 2 - x. */
+enum truth { TV_FALSE, TV_UNKNOWN, TV_TRUE };
+
+/* What is asked of a condition: whether it is true (a rule's), whether
+ * it is false (not's operand), or both (its value).  and and or stop as
+ * soon as that is known, so that what could not change whether the rule
+ * fires is neither evaluated nor counted. */
+#define ASK_TRUE 1u
+#define ASK_FALSE 2u
+#define ASK_VALUE 3u
+
 struct ectx {
 	const struct rnode *nodes;
 	struct fk_rules *rs;
@@ -24,7 +36,21 @@ struct ectx {
 
 static const struct fk_val nothing = { FK_V_MISSING, 0, 0, NULL, 0 };
 
-static int eval_bool(struct ectx *e, uint32_t i);
+static int eval_bool(struct ectx *e, uint32_t i, unsigned ask);
+
+/* not x is true where x is false: what is asked of x turns. */
+static inline unsigned
+turn(unsigned ask)
+{
+	return (ask & ASK_TRUE ? ASK_FALSE : 0) |
+	    (ask & ASK_FALSE ? ASK_TRUE : 0);
+}
+
+static inline int
+tv(int b)
+{
+	return b ? TV_TRUE : TV_FALSE;
+}
 
 /* A field's value; missing is counted here, where a rule reads it (all
  * but exists() do). */
@@ -88,37 +114,40 @@ cmp_num(int op, double x, double y)
 	}
 }
 
+/* x op y: unknown when an operand has no value, or when op cannot
+ * compare their types (mistyped): a type error is no value, as it is in
+ * arithmetic. */
 static int
 compare(struct ectx *e, int op, const struct fk_val *x, const struct fk_val *y)
 {
 	if (x->type == FK_V_MISSING || y->type == FK_V_MISSING)
-		return 0;
+		return TV_UNKNOWN;
 	if (x->type != y->type) {
 		/* Anything may be tested for null without being mistyped. */
 		if ((x->type == FK_V_NULL || y->type == FK_V_NULL) &&
 		    op <= OP_NE)
-			return op == OP_NE;
+			return tv(op == OP_NE);
 		e->flags |= EF_MISTYPED;
-		return 0;
+		return TV_UNKNOWN;
 	}
 	switch (x->type) {
 	case FK_V_NUM:
-		return cmp_num(op, x->num, y->num);
+		return tv(cmp_num(op, x->num, y->num));
 	case FK_V_STR:
-		return order(op, str_cmp(x->str, x->len, y->str, y->len));
+		return tv(order(op, str_cmp(x->str, x->len, y->str, y->len)));
 	case FK_V_BOOL:
 		if (op <= OP_NE)
-			return order(op, (x->b != 0) - (y->b != 0));
+			return tv(order(op, (x->b != 0) - (y->b != 0)));
 		break;
 	case FK_V_NULL:
 		if (op <= OP_NE)
-			return op == OP_EQ;
+			return tv(op == OP_EQ);
 		break;
 	default:
 		break;
 	}
 	e->flags |= EF_MISTYPED;
-	return 0;
+	return TV_UNKNOWN;
 }
 
 /* A field against a literal.  Numbers from a record or a literal are
@@ -131,11 +160,11 @@ cmpk(struct ectx *e, const struct rnode *n)
 
 	if (x->type == FK_V_NUM && n->k.type == FK_V_NUM) {
 		c = (x->num > n->k.num) - (x->num < n->k.num);
-		return (int)(n->c >> (c + 1) & 1);
+		return tv((int)(n->c >> (c + 1) & 1));
 	}
 	if (x->type == FK_V_MISSING) {
 		e->flags |= EF_MISSING;
-		return 0;
+		return TV_UNKNOWN;
 	}
 	return compare(e, n->sub, x, &n->k);
 }
@@ -321,7 +350,7 @@ is_bool_func(int f)
 static const struct fk_val *eval_val(
     struct ectx *e, uint32_t i, struct fk_val *tmp);
 
-/* starts_with, ends_with, contains: false unless both are strings. */
+/* starts_with, ends_with, contains: unknown unless both are strings. */
 static int
 str_test(struct ectx *e, const struct rnode *n)
 {
@@ -331,17 +360,20 @@ str_test(struct ectx *e, const struct rnode *n)
 	const struct fk_val *x = eval_val(e, args[1], &t2);
 	int ok = is_type(e, s, FK_V_STR);
 
-	if (!(is_type(e, x, FK_V_STR) && ok) || x->len > s->len)
-		return 0;
+	if (!(is_type(e, x, FK_V_STR) && ok))
+		return TV_UNKNOWN;
+	if (x->len > s->len)
+		return TV_FALSE;
 	if (x->len == 0)
-		return 1;
+		return TV_TRUE;
 	switch (n->sub) {
 	case F_STARTS_WITH:
-		return memcmp(s->str, x->str, x->len) == 0;
+		return tv(memcmp(s->str, x->str, x->len) == 0);
 	case F_ENDS_WITH:
-		return memcmp(s->str + s->len - x->len, x->str, x->len) == 0;
+		return tv(
+		    memcmp(s->str + s->len - x->len, x->str, x->len) == 0);
 	default:
-		return has_part(s->str, s->len, x->str, x->len);
+		return tv(has_part(s->str, s->len, x->str, x->len));
 	}
 }
 
@@ -450,6 +482,7 @@ eval_val(struct ectx *e, uint32_t i, struct fk_val *tmp)
 	const struct rnode *n = &e->nodes[i];
 	const struct fk_val *x;
 	struct fk_val t;
+	int r;
 
 	switch (n->op) {
 	case R_CONST:
@@ -472,29 +505,45 @@ eval_val(struct ectx *e, uint32_t i, struct fk_val *tmp)
 	default:
 		break;
 	}
+	/* A condition as a value: unknown is no value, as in SQL. */
+	if ((r = eval_bool(e, i, ASK_VALUE)) == TV_UNKNOWN)
+		return &nothing;
 	tmp->type = FK_V_BOOL;
-	tmp->b = eval_bool(e, i);
+	tmp->b = r == TV_TRUE;
 	return tmp;
 }
 
-/* Node i in boolean context: true only for a boolean true. */
+/* Node i as a condition: TV_*, of which only what ask (ASK_*) asks is
+ * sure: with ASK_TRUE, whether it is TV_TRUE; with ASK_FALSE, whether it
+ * is TV_FALSE.  A value is a condition only when it is a boolean:
+ * anything else, missing included, is unknown. */
 static int
-eval_bool(struct ectx *e, uint32_t i)
+eval_bool(struct ectx *e, uint32_t i, unsigned ask)
 {
 	const struct rnode *n = &e->nodes[i];
 	const struct fk_val *x, *y;
 	struct fk_val t1, t2;
-	int r;
+	int r, s;
 
 	switch (n->op) {
 	case R_CMPK:
 		return cmpk(e, n);
 	case R_AND:
-		return eval_bool(e, n->a) && eval_bool(e, n->b);
+		/* After unknown it can still be false, never true. */
+		r = eval_bool(e, n->a, ask);
+		if (r == TV_FALSE || (r == TV_UNKNOWN && !(ask & ASK_FALSE)))
+			return r;
+		s = eval_bool(e, n->b, ask);
+		return s < r ? s : r;
 	case R_OR:
-		return eval_bool(e, n->a) || eval_bool(e, n->b);
+		/* After unknown it can still be true, never false. */
+		r = eval_bool(e, n->a, ask);
+		if (r == TV_TRUE || (r == TV_UNKNOWN && !(ask & ASK_TRUE)))
+			return r;
+		s = eval_bool(e, n->b, ask);
+		return s > r ? s : r;
 	case R_NOT:
-		return !eval_bool(e, n->a);
+		return TV_TRUE - eval_bool(e, n->a, turn(ask));
 	case R_CMP:
 		x = eval_val(e, n->a, &t1);
 		y = eval_val(e, n->b, &t2);
@@ -502,15 +551,17 @@ eval_bool(struct ectx *e, uint32_t i)
 	case R_INK:
 	case R_NOTINK:
 		r = in_list(e, &e->rs->lists[n->b], field(e, n->a));
-		return n->op == R_INK ? r == 1 : r == 0;
+		return r < 0 ? TV_UNKNOWN : tv(r == (n->op == R_INK));
 	case R_IN:
 	case R_NOTIN:
 		r = in_list(e, &e->rs->lists[n->b], eval_val(e, n->a, &t1));
-		return n->op == R_IN ? r == 1 : r == 0;
+		return r < 0 ? TV_UNKNOWN : tv(r == (n->op == R_IN));
 	case R_EXISTS:
-		return fk_fields_get(e->f, n->a)->type != FK_V_MISSING;
+		/* exists() and listed() are how a rule asks what is missing:
+		 * never unknown. */
+		return tv(fk_fields_get(e->f, n->a)->type != FK_V_MISSING);
 	case R_LISTED:
-		return listed(e, n);
+		return tv(listed(e, n));
 	case R_CALL:
 		if (is_bool_func(n->sub))
 			return str_test(e, n);
@@ -519,10 +570,12 @@ eval_bool(struct ectx *e, uint32_t i)
 		break;
 	}
 	x = eval_val(e, i, &t1);
-	return is_type(e, x, FK_V_BOOL) && x->b;
+	if (!is_type(e, x, FK_V_BOOL))
+		return TV_UNKNOWN;
+	return tv(x->b);
 }
 
-/* A rule's first conjunct, without dispatch. */
+/* A rule's first conjunct, without dispatch: TV_*. */
 static inline int
 guard(struct ectx *e, const struct rnode *n)
 {
@@ -531,7 +584,9 @@ guard(struct ectx *e, const struct rnode *n)
 	if (n->op == R_CMPK)
 		return cmpk(e, n);
 	x = field(e, n->a);
-	return is_type(e, x, FK_V_BOOL) && x->b;
+	if (!is_type(e, x, FK_V_BOOL))
+		return TV_UNKNOWN;
+	return tv(x->b);
 }
 
 size_t
@@ -541,7 +596,7 @@ fk_rules_eval(struct fk_rules *rs, struct fk_fields *f, uint32_t *fired)
 	const struct rhot *h;
 	struct rule *r;
 	size_t i, n = 0;
-	int ok;
+	int v, ok;
 
 	e.nodes = rs->nodes;
 	e.rs = rs;
@@ -551,14 +606,15 @@ fk_rules_eval(struct fk_rules *rs, struct fk_fields *f, uint32_t *fired)
 	for (i = 0; i < rs->n; i++) {
 		h = &rs->hot[i];
 		e.flags = 0;
-		/* A guard that holds is tested again within root: its value
-		 * is converted once, and counts are bits. */
+		/* Only true fires, so a guard that is not true decides, as it
+		 * would within root; one that holds is tested again there:
+		 * its value is converted once, and counts are bits. */
 		if (h->iguard == NO_GUARD)
-			ok = eval_bool(&e, h->root);
-		else if (!guard(&e, &h->guard))
-			ok = 0;
-		else
-			ok = h->iguard == h->root || eval_bool(&e, h->root);
+			v = eval_bool(&e, h->root, ASK_TRUE);
+		else if ((v = guard(&e, &h->guard)) == TV_TRUE &&
+		    h->iguard != h->root)
+			v = eval_bool(&e, h->root, ASK_TRUE);
+		ok = v == TV_TRUE;
 		if (!ok && e.flags == 0)
 			continue;
 		r = &rs->rules[i];

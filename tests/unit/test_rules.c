@@ -1659,10 +1659,10 @@ static const struct eval_case eval_cases[] = {
 	{ "n == z + 5", "", 1, 0, 0 },
 	{ "n * 1m == 300", "", 1, 0, 0 },
 	{ "dur / 1m == 10", "", 1, 0, 0 },
-	/* division by zero: no value, counted as nothing */
+	/* division by zero: no value, unknown, counted as nothing */
 	{ "n / z == 1", "", 0, 0, 0 },
 	{ "n / z != 1", "", 0, 0, 0 },
-	{ "not n / z == 1", "", 1, 0, 0 },
+	{ "not n / z == 1", "", 0, 0, 0 },
 	{ "n % z == 0", "", 0, 0, 0 },
 	{ "n / 0 > 0", "", 0, 0, 0 },
 	{ "z / z == z / z", "", 0, 0, 0 },
@@ -1677,7 +1677,8 @@ static const struct eval_case eval_cases[] = {
 	{ "n + nope == 1", "", 0, 1, 0 },
 	{ "nope + s == 1", "", 0, 1, 1 },
 	{ "-nope < 0", "", 0, 1, 0 },
-	{ "not nope + 1 == 1", "", 1, 1, 0 },
+	{ "not nope + 1 == 1", "", 0, 1, 0 },
+	{ "not s * 2 > 0", "", 0, 0, 1 },
 	/* strings, byte-wise */
 	{ "s == \"Hello\"", "", 1, 0, 0 },
 	{ "s == \"hello\"", "", 0, 0, 0 },
@@ -1733,8 +1734,11 @@ static const struct eval_case eval_cases[] = {
 	{ "nul >= \"a\"", "", 0, 0, 1 },
 	{ "nul > nul", "", 0, 0, 1 },
 	{ "nul", "", 0, 0, 1 },
-	{ "not nul", "", 1, 0, 1 },
-	/* missing: false, even for != */
+	{ "not nul", "", 0, 0, 1 },
+	{ "not (n == null)", "", 1, 0, 0 },
+	{ "not (nul != null)", "", 1, 0, 0 },
+	{ "not (nul < 1)", "", 0, 0, 1 },
+	/* missing: unknown, even for != and under not */
 	{ "nope == 1", "", 0, 1, 0 },
 	{ "nope != 1", "", 0, 1, 0 },
 	{ "1 != nope", "", 0, 1, 0 },
@@ -1743,8 +1747,11 @@ static const struct eval_case eval_cases[] = {
 	{ "nope != null", "", 0, 1, 0 },
 	{ "nope == nope", "", 0, 1, 0 },
 	{ "nope", "", 0, 1, 0 },
-	{ "not nope", "", 1, 1, 0 },
-	{ "not nope == 1", "", 1, 1, 0 },
+	{ "not nope", "", 0, 1, 0 },
+	{ "not nope == 1", "", 0, 1, 0 },
+	{ "not nope != 1", "", 0, 1, 0 },
+	{ "not (nope == null)", "", 0, 1, 0 },
+	{ "not (nope != null)", "", 0, 1, 0 },
 	{ "o.nope == 1", "", 0, 1, 0 },
 	{ "n.x == 1", "", 0, 1, 0 },
 	{ "s.x == 1", "", 0, 1, 0 },
@@ -1765,6 +1772,17 @@ static const struct eval_case eval_cases[] = {
 	{ "o == o", "", 0, 0, 1 },
 	{ "arr != arr", "", 0, 0, 1 },
 	{ "n == s", "", 0, 0, 1 },
+	{ "not (s == 5)", "", 0, 0, 1 },
+	{ "not (n < \"a\")", "", 0, 0, 1 },
+	{ "not (t < f)", "", 0, 0, 1 },
+	{ "not (o == o)", "", 0, 0, 1 },
+	/* a condition as a value: unknown is no value */
+	{ "(nope > 3) == false", "", 0, 1, 0 },
+	{ "(nope > 3) != true", "", 0, 1, 0 },
+	{ "not ((nope > 3) == true)", "", 0, 1, 0 },
+	{ "(s == 1) in (false)", "", 0, 0, 1 },
+	{ "(nope > 3) not in (true)", "", 0, 1, 0 },
+	{ "(nope > 3 and f) == false", "", 1, 1, 0 },
 	/* boolean context */
 	{ "t", "", 1, 0, 0 },
 	{ "f", "", 0, 0, 0 },
@@ -1776,8 +1794,9 @@ static const struct eval_case eval_cases[] = {
 	{ "z", "", 0, 0, 1 },
 	{ "o", "", 0, 0, 1 },
 	{ "arr", "", 0, 0, 1 },
-	{ "not s", "", 1, 0, 1 },
-	{ "not o", "", 1, 0, 1 },
+	{ "not s", "", 0, 0, 1 },
+	{ "not o", "", 0, 0, 1 },
+	{ "not n", "", 0, 0, 1 },
 	{ "true", "", 1, 0, 0 },
 	{ "false", "", 0, 0, 0 },
 	{ "not false", "", 1, 0, 0 },
@@ -1786,6 +1805,10 @@ static const struct eval_case eval_cases[] = {
 	    1, 0 },
 	{ "features.user.impossible_travel",
 	    "{\"features\":{\"user\":{\"impossible_travel\":1}}}", 0, 0, 1 },
+	{ "not features.user.impossible_travel", "{\"features\":{}}", 0, 1, 0 },
+	{ "not features.user.impossible_travel",
+	    "{\"features\":{\"user\":{\"impossible_travel\":false}}}", 1, 0,
+	    0 },
 	/* paths and backquotes */
 	{ "o.k == 1", "", 1, 0, 0 },
 	{ "o.s == \"x\"", "", 1, 0, 0 },
@@ -1808,15 +1831,22 @@ static const struct eval_case eval_cases[] = {
 	{ "f or nope == 1", "", 0, 1, 0 },
 	{ "nope == 1 or n == 5", "", 1, 1, 0 },
 	{ "nope == 1 and s == 1", "", 0, 1, 0 },
+	{ "not (nope == 1 and s == 1)", "", 0, 1, 1 },
+	{ "not (nope == 1 or s == 1)", "", 0, 1, 0 },
 	{ "n == 5 and s == 1", "", 0, 0, 1 },
 	{ "s == 1 or s == 2", "", 0, 0, 1 },
 	{ "nope == 1 or s == 1", "", 0, 1, 1 },
 	{ "nope or s or n == 5", "", 1, 1, 1 },
 	{ "not (n == 5)", "", 0, 0, 0 },
 	{ "not not t", "", 1, 0, 0 },
-	{ "not (f or nope)", "", 1, 1, 0 },
-	{ "not (t and nope)", "", 1, 1, 0 },
+	{ "not (f or nope)", "", 0, 1, 0 },
+	{ "not (t and nope)", "", 0, 1, 0 },
 	{ "not (f and nope)", "", 1, 0, 0 },
+	{ "not (nope and f)", "", 1, 1, 0 },
+	{ "nope or t", "", 1, 1, 0 },
+	{ "not (nope or t)", "", 0, 1, 0 },
+	{ "not nope or t", "", 1, 1, 0 },
+	{ "not nope and t", "", 0, 1, 0 },
 	{ "t and (f or n == 5)", "", 1, 0, 0 },
 	{ "n > 3 and s == \"Hello\" or f", "", 1, 0, 0 },
 	{ "exists(nope) and nope > 1", "", 0, 0, 0 },
@@ -1848,7 +1878,10 @@ static const struct eval_case eval_cases[] = {
 	{ "t in (1, \"a\", true)", "", 1, 0, 0 },
 	{ "nope in (1)", "", 0, 1, 0 },
 	{ "nope not in (1)", "", 0, 1, 0 },
-	{ "not nope in (1)", "", 1, 1, 0 },
+	{ "not nope in (1)", "", 0, 1, 0 },
+	{ "not nope not in (1)", "", 0, 1, 0 },
+	{ "not (s in (1, 2))", "", 0, 0, 1 },
+	{ "not (n in (\"a\", 6))", "", 1, 0, 0 },
 	{ "s in (1, 2)", "", 0, 0, 1 },
 	{ "s not in (1, 2)", "", 0, 0, 1 },
 	{ "n in (\"5\")", "", 0, 0, 1 },
@@ -1878,6 +1911,7 @@ static const struct eval_case eval_cases[] = {
 	{ "exists(f)", "", 1, 0, 0 },
 	{ "exists(nope)", "", 0, 0, 0 },
 	{ "not exists(nope)", "", 1, 0, 0 },
+	{ "not not exists(nope)", "", 0, 0, 0 },
 	{ "exists(o.nope)", "", 0, 0, 0 },
 	{ "exists(n.x)", "", 0, 0, 0 },
 	{ "exists(`odd-key`)", "", 1, 0, 0 },
@@ -1914,8 +1948,10 @@ static const struct eval_case eval_cases[] = {
 	{ "ends_with(nul, \"a\")", "", 0, 0, 1 },
 	{ "contains(o, \"a\")", "", 0, 0, 1 },
 	{ "starts_with(nope, \"a\")", "", 0, 1, 0 },
-	{ "not starts_with(nope, \"a\")", "", 1, 1, 0 },
-	{ "not starts_with(n, \"a\")", "", 1, 0, 1 },
+	{ "not starts_with(nope, \"a\")", "", 0, 1, 0 },
+	{ "not starts_with(n, \"a\")", "", 0, 0, 1 },
+	{ "not contains(s, \"xyz\")", "", 1, 0, 0 },
+	{ "not ends_with(s, \"xHello\")", "", 1, 0, 0 },
 	{ "contains(nope, n)", "", 0, 1, 1 },
 	{ "starts_with(s, \"He\") == true", "", 1, 0, 0 },
 	/* len and lower */
@@ -1940,6 +1976,8 @@ static const struct eval_case eval_cases[] = {
 	{ "starts_with(lower(ip), \"10.\")", "", 1, 0, 0 },
 	{ "lower(n) == \"5\"", "", 0, 0, 1 },
 	{ "lower(nope) == \"\"", "", 0, 1, 0 },
+	{ "not (lower(n) == \"5\")", "", 0, 0, 1 },
+	{ "not (len(nope) == 0)", "", 0, 1, 0 },
 	/* abs, min, max */
 	{ "abs(neg) == 2.5", "", 1, 0, 0 },
 	{ "abs(n) == 5", "", 1, 0, 0 },
@@ -1947,6 +1985,7 @@ static const struct eval_case eval_cases[] = {
 	{ "abs(z) == 0", "", 1, 0, 0 },
 	{ "abs(s) == 1", "", 0, 0, 1 },
 	{ "abs(nope) >= 0", "", 0, 1, 0 },
+	{ "not (abs(s) == 1)", "", 0, 0, 1 },
 	{ "min(n, neg) == -2.5", "", 1, 0, 0 },
 	{ "min(neg, n) == -2.5", "", 1, 0, 0 },
 	{ "max(n, neg) == 5", "", 1, 0, 0 },
@@ -1959,9 +1998,14 @@ static const struct eval_case eval_cases[] = {
 	{ "max(n, nope) > 0", "", 0, 1, 0 },
 	{ "max(nope, s, n) > 0", "", 0, 1, 1 },
 	{ "min(n / z, 1) == 1", "", 0, 0, 0 },
-	/* a rule's first comparison, tried before the rest */
+	/* a rule's first comparison, tried before the rest: unless it is
+	 * true the rule does not fire */
 	{ "nope and t", "", 0, 1, 0 },
+	{ "nope and s", "", 0, 1, 0 },
 	{ "s and t", "", 0, 0, 1 },
+	{ "s and nope", "", 0, 0, 1 },
+	{ "nope == 1 and f", "", 0, 1, 0 },
+	{ "n > 5 and nope == 1", "", 0, 0, 0 },
 	{ "n != null and t", "", 1, 0, 0 },
 	{ "nul != null and t", "", 0, 0, 0 },
 	{ "nul == null and t", "", 1, 0, 0 },
@@ -2197,6 +2241,339 @@ Test(rules, eval_spellings_share_a_slot)
 	set_free(&s);
 }
 
+/* ---- three-valued logic ---- */
+
+enum { F3, U3, T3 }; /* false, unknown, true */
+
+/* The truth of cond on json: a rule on it fires when it is true; when it
+ * is false, a rule on its negation does, and so does one on its being
+ * the value false; when unknown, none of the three. */
+static int
+truth_of(const char *cond, const char *json)
+{
+	char text[1024];
+	struct set s;
+	uint32_t fired[3];
+	size_t n;
+	int t;
+
+	set_new(&s);
+	snprintf(text, sizeof(text),
+	    "rule is: %s => 1 \"r\"\n"
+	    "rule isnt: not (%s) => 1 \"r\"\n"
+	    "rule false: (%s) == false => 1 \"r\"\n",
+	    cond, cond, cond);
+	must_parse(&s, "t.conf", text);
+	n = eval_json(&s, json, fired);
+	if (n == 0)
+		t = U3;
+	else if (n == 1 && fired[0] == 0)
+		t = T3;
+	else if (n == 2 && fired[0] == 1 && fired[1] == 2)
+		t = F3;
+	else
+		t = -1;
+	cr_assert_neq(
+	    t, -1, "%s: %zu of it, its negation, == false fired", cond, n);
+	set_free(&s);
+	return t;
+}
+
+static const char *const truth_names[] = { "false", "unknown", "true" };
+
+/* Spellings of each truth on the record of the eval table. */
+static const struct truth_case {
+	char cond[40];
+	int truth;
+} truth_cases[] = {
+	{ "t", T3 },
+	{ "n == 5", T3 },
+	{ "s != \"x\"", T3 },
+	{ "n in (1, 5)", T3 },
+	{ "exists(nul)", T3 },
+	{ "nul == null", T3 },
+	{ "n != null", T3 },
+	{ "contains(s, \"ell\")", T3 },
+	{ "f", F3 },
+	{ "n > 5", F3 },
+	{ "s == \"x\"", F3 },
+	{ "n not in (1, 5)", F3 },
+	{ "n in (\"a\", 6)", F3 },
+	{ "nul in (\"a\")", F3 },
+	{ "exists(nope)", F3 },
+	{ "listed(\"users\")", F3 },
+	{ "ends_with(s, \"xHello\")", F3 },
+	/* missing */
+	{ "nope", U3 },
+	{ "nope == 1", U3 },
+	{ "nope != 1", U3 },
+	{ "nope == null", U3 },
+	{ "nope in (1)", U3 },
+	{ "nope not in (1)", U3 },
+	{ "o.nope > 0", U3 },
+	{ "starts_with(nope, \"a\")", U3 },
+	{ "len(nope) >= 0", U3 },
+	/* no value: arithmetic and functions */
+	{ "n / z == 1", U3 },
+	{ "nope + 1 != 0", U3 },
+	{ "s * 2 != 0", U3 },
+	{ "lower(n) == \"5\"", U3 },
+	{ "abs(s) >= 0", U3 },
+	{ "min(n, nope) < 9", U3 },
+	/* types that do not compare, and non-booleans as conditions */
+	{ "s == 5", U3 },
+	{ "n != \"5\"", U3 },
+	{ "t < f", U3 },
+	{ "nul < 1", U3 },
+	{ "o == o", U3 },
+	{ "s in (1, 2)", U3 },
+	{ "starts_with(n, \"5\")", U3 },
+	{ "s", U3 },
+	{ "n", U3 },
+	{ "nul", U3 },
+	{ "o", U3 },
+	{ "arr", U3 },
+	/* a condition as a value */
+	{ "(nope > 1) == true", U3 },
+	{ "(nope > 1) != false", U3 },
+	{ "(nope > 1) in (true, false)", U3 },
+	{ "(n > 1) == true", T3 },
+	{ "(nope > 1 and f) == false", T3 },
+};
+
+Test(rules, truth_of_each_kind)
+{
+	size_t i;
+	int t;
+
+	for (i = 0; i < NELEM(truth_cases); i++) {
+		t = truth_of(truth_cases[i].cond, record);
+		cr_expect_eq(t, truth_cases[i].truth, "%s: %s, want %s",
+		    truth_cases[i].cond, truth_names[t],
+		    truth_names[truth_cases[i].truth]);
+	}
+}
+
+/* SQL's (Kleene's) tables, over every pair of the spellings above: a
+ * field alone, a comparison tried before the rest of its rule, one
+ * inside it, functions, lists. */
+Test(rules, truth_tables)
+{
+	static const int not_table[3] = { [F3] = T3, [U3] = U3, [T3] = F3 };
+	static const int and_table[3][3] = {
+		/*     F    U    T */
+		[F3] = { F3, F3, F3 },
+		[U3] = { F3, U3, U3 },
+		[T3] = { F3, U3, T3 },
+	};
+	static const int or_table[3][3] = {
+		/*     F    U    T */
+		[F3] = { F3, U3, T3 },
+		[U3] = { U3, U3, T3 },
+		[T3] = { T3, T3, T3 },
+	};
+	const struct truth_case *x, *y;
+	char cond[128];
+	size_t i, j;
+	int t, want;
+
+	for (i = 0; i < NELEM(truth_cases); i++) {
+		x = &truth_cases[i];
+		snprintf(cond, sizeof(cond), "not (%.40s)", x->cond);
+		t = truth_of(cond, record);
+		want = not_table[x->truth];
+		cr_expect_eq(t, want, "%s: %s, want %s", cond, truth_names[t],
+		    truth_names[want]);
+		snprintf(cond, sizeof(cond), "not not (%.40s)", x->cond);
+		cr_expect_eq(truth_of(cond, record), x->truth, "%s", cond);
+	}
+	for (i = 0; i < NELEM(truth_cases); i += 3) {
+		for (j = 1; j < NELEM(truth_cases); j += 2) {
+			x = &truth_cases[i];
+			y = &truth_cases[j];
+			snprintf(cond, sizeof(cond), "(%.40s) and (%.40s)",
+			    x->cond, y->cond);
+			t = truth_of(cond, record);
+			want = and_table[x->truth][y->truth];
+			cr_expect_eq(t, want, "%s: %s, want %s", cond,
+			    truth_names[t], truth_names[want]);
+			snprintf(cond, sizeof(cond), "(%.40s) or (%.40s)",
+			    x->cond, y->cond);
+			t = truth_of(cond, record);
+			want = or_table[x->truth][y->truth];
+			cr_expect_eq(t, want, "%s: %s, want %s", cond,
+			    truth_names[t], truth_names[want]);
+		}
+	}
+}
+
+/* Chains of three, each truth once in every place, and and or mixed:
+ * precedence and left to right evaluation keep the tables. */
+Test(rules, truth_tables_chained)
+{
+	static const char conds[3][12] = {
+		[F3] = "f", [U3] = "nope", [T3] = "t"
+	};
+	static const int and3[3][3] = { { F3, F3, F3 }, { F3, U3, U3 },
+		{ F3, U3, T3 } };
+	static const int or3[3][3] = { { F3, U3, T3 }, { U3, U3, T3 },
+		{ T3, T3, T3 } };
+	char cond[128];
+	int a, b, c, want;
+
+	for (a = 0; a < 3; a++) {
+		for (b = 0; b < 3; b++) {
+			for (c = 0; c < 3; c++) {
+				snprintf(cond, sizeof(cond), "%s and %s and %s",
+				    conds[a], conds[b], conds[c]);
+				want = and3[and3[a][b]][c];
+				cr_expect_eq(
+				    truth_of(cond, record), want, "%s", cond);
+				snprintf(cond, sizeof(cond), "%s or %s or %s",
+				    conds[a], conds[b], conds[c]);
+				want = or3[or3[a][b]][c];
+				cr_expect_eq(
+				    truth_of(cond, record), want, "%s", cond);
+				snprintf(cond, sizeof(cond), "%s and %s or %s",
+				    conds[a], conds[b], conds[c]);
+				want = or3[and3[a][b]][c];
+				cr_expect_eq(
+				    truth_of(cond, record), want, "%s", cond);
+				snprintf(cond, sizeof(cond), "%s or %s and %s",
+				    conds[a], conds[b], conds[c]);
+				want = or3[a][and3[b][c]];
+				cr_expect_eq(
+				    truth_of(cond, record), want, "%s", cond);
+				snprintf(cond, sizeof(cond),
+				    "not (%s and %s) or %s", conds[a], conds[b],
+				    conds[c]);
+				want = or3[2 - and3[a][b]][c];
+				cr_expect_eq(
+				    truth_of(cond, record), want, "%s", cond);
+			}
+		}
+	}
+}
+
+/* and and or stop as soon as what is asked of them is known, and what
+ * they skip does not count.  A rule asks whether its condition is true:
+ * and stops at false or unknown, or at true, as the two-valued rules
+ * did.  not asks whether its operand is false: and stops at false only,
+ * or at true or unknown.  A condition as a value is asked both: and
+ * stops at false, or at true. */
+Test(rules, short_circuit_counts)
+{
+	static const unsigned long long want[][3] = {
+		/* fired, missing, mistyped, of two records */
+		{ 0, 0, 0 }, /* r0 */
+		{ 0, 0, 0 },
+		{ 2, 0, 0 },
+		{ 2, 0, 0 },
+		{ 0, 0, 0 },
+		{ 0, 0, 0 }, /* r5 */
+		{ 0, 2, 0 },
+		{ 0, 0, 2 },
+		{ 0, 2, 2 },
+		{ 2, 0, 2 },
+		{ 0, 2, 2 }, /* r10 */
+		{ 2, 2, 0 },
+		{ 2, 0, 0 },
+		{ 0, 0, 0 },
+		{ 0, 2, 0 },
+		{ 0, 2, 0 }, /* r15 */
+		{ 0, 2, 2 },
+		{ 0, 2, 2 },
+	};
+	struct set s;
+	uint32_t fired[NELEM(want)];
+	size_t i;
+
+	set_new(&s);
+	must_parse(&s, "c.conf",
+	    /* whether true */
+	    "rule r0: f and nope == 1 => 1 \"r\"\n"
+	    "rule r1: n > 5 and nope == 1 => 1 \"r\"\n"
+	    "rule r2: t or nope == 1 => 1 \"r\"\n"
+	    "rule r3: n == 5 or s == 1 => 1 \"r\"\n"
+	    "rule r4: f and (s == 1 or nope) => 1 \"r\"\n"
+	    "rule r5: exists(nope) and nope > 1 => 1 \"r\"\n"
+	    "rule r6: nope == 1 and s == 1 => 1 \"r\"\n"
+	    "rule r7: s and nope => 1 \"r\"\n"
+	    "rule r8: nope or s == 1 => 1 \"r\"\n"
+	    "rule r9: s == 1 or t => 1 \"r\"\n"
+	    /* whether false */
+	    "rule r10: not (nope == 1 and s == 1) => 1 \"r\"\n"
+	    "rule r11: not (nope and f) => 1 \"r\"\n"
+	    "rule r12: not (f and nope) => 1 \"r\"\n"
+	    "rule r13: not (t or nope) => 1 \"r\"\n"
+	    "rule r14: not (nope or s == 1) => 1 \"r\"\n"
+	    "rule r15: not not (nope == 1 and s == 1) => 1 \"r\"\n"
+	    /* both */
+	    "rule r16: (nope == 1 and s == 1) == false => 1 \"r\"\n"
+	    "rule r17: (nope or s == 1) != true => 1 \"r\"\n");
+	cr_assert_eq(eval_json(&s, record, fired), 5);
+	cr_assert_eq(eval_json(&s, record, fired), 5);
+	for (i = 0; i < NELEM(want); i++)
+		check_counts(&s, i, 2, want[i][0], want[i][1], want[i][2]);
+	set_free(&s);
+}
+
+/* Issue 19: `not` over a missing field is unknown, and does not fire;
+ * exists() says what was meant. */
+Test(rules, not_missing_does_not_fire)
+{
+	static const char *const records[] = {
+		/* no device: no new_device */
+		"{\"amount\":10,\"features\":{\"user\":{\"count_30d\":25,"
+		"\"amount_ratio\":1,\"country_changed\":false}}}",
+		"{\"amount\":10,\"features\":{\"user\":{\"count_30d\":25,"
+		"\"amount_ratio\":1,\"country_changed\":false,"
+		"\"new_device\":false}}}",
+		"{\"amount\":10,\"features\":{\"user\":{\"count_30d\":25,"
+		"\"amount_ratio\":1,\"country_changed\":false,"
+		"\"new_device\":true}}}",
+		"{\"amount\":10,\"features\":{\"user\":{\"count_30d\":25,"
+		"\"amount_ratio\":1,\"country_changed\":false,"
+		"\"new_device\":\"no\"}}}",
+	};
+	/* The rules that fire on each record, as bits. */
+	static const unsigned want[] = { 0x100, 0x0ff, 0x000, 0x000 };
+	struct set s;
+	uint32_t fired[16];
+	size_t i, k, n;
+	unsigned got;
+
+	set_new(&s);
+	must_parse(&s, "n.conf",
+	    "rule a: not features.user.new_device => 1 \"r\"\n"
+	    "rule b: not (features.user.new_device == true) => 1 \"r\"\n"
+	    "rule c: features.user.new_device != true => 1 \"r\"\n"
+	    "rule d: features.user.new_device not in (true) => 1 \"r\"\n"
+	    "rule e: not (features.user.new_device and amount > 1)"
+	    " => 1 \"r\"\n"
+	    "rule f: exists(features.user.new_device)"
+	    " and not features.user.new_device => 1 \"r\"\n"
+	    "rule g: features.user.new_device == false => 1 \"r\"\n"
+	    /* examples/rules.conf */
+	    "rule regular: features.user.count_30d >= 20"
+	    " and not features.user.new_device"
+	    " and features.user.amount_ratio < 1.5"
+	    " and not features.user.country_changed => 1 \"r\"\n"
+	    "rule h: not exists(features.user.new_device) => 1 \"r\"\n");
+	for (i = 0; i < NELEM(records); i++) {
+		n = eval_json(&s, records[i], fired);
+		for (got = 0, k = 0; k < n; k++)
+			got |= 1u << fired[k];
+		cr_expect_eq(got, want[i], "%s: fired %#x, want %#x",
+		    records[i], got, want[i]);
+	}
+	/* Missing on the first record, mistyped on the last. */
+	check_counts(&s, 0, 4, 1, 1, 1);
+	check_counts(&s, 7, 4, 1, 1, 1);
+	check_counts(&s, 8, 4, 1, 0, 0);
+	set_free(&s);
+}
+
 /* ---- random expressions ---- */
 
 struct gen {
@@ -2414,11 +2791,12 @@ static const char *const gen_records[] = {
 Test(rules, random_expressions)
 {
 	struct gen g;
-	struct set a, b;
-	char text[4096], err[2048];
-	uint32_t fa[1], fb[1];
-	int i, parsed = 0, fired = 0;
-	size_t r, na, nb;
+	struct set a, b, c;
+	char text[4096], ctext[8192], err[2048];
+	uint32_t fa[1], fb[1], fc[3];
+	int i, parsed = 0, fired = 0, unknown = 0;
+	size_t r, k, na, nb, nc;
+	unsigned cf;
 
 	memset(&g, 0, sizeof(g));
 	g.rng = 20261128;
@@ -2446,13 +2824,35 @@ Test(rules, random_expressions)
 		cr_assert_str_eq(
 		    fk_rules_text(b.rs), fk_rules_text(a.rs), "from: %s", text);
 		cr_assert_str_eq(fk_rules_hash(b.rs), fk_rules_hash(a.rs));
+		/* Its negation, and its value: a rule asks only whether its
+		 * condition is true, not only whether its operand is false,
+		 * and both give what the whole value says. */
+		snprintf(ctext, sizeof(ctext),
+		    "rule n: not (%s) => 1 \"n\"\n"
+		    "rule t: (%s) == true => 1 \"t\"\n"
+		    "rule f: (%s) == false => 1 \"f\"\n",
+		    g.buf, g.buf, g.buf);
+		set_new(&c);
+		must_parse(&c, "c.conf", ctext);
 		for (r = 0; r < NELEM(gen_records); r++) {
 			na = eval_json(&a, gen_records[r], fa);
 			nb = eval_json(&b, gen_records[r], fb);
+			nc = eval_json(&c, gen_records[r], fc);
 			cr_assert_eq(na, nb, "%s\n%s\non %s", text,
 			    fk_rules_text(a.rs), gen_records[r]);
+			for (cf = 0, k = 0; k < nc; k++)
+				cf |= 1u << fc[k];
+			/* n, t, f: 1, 2, 4 */
+			cr_assert(cf == 0 || cf == 5 || cf == 2,
+			    "%s: not, == true, == false fired %#x on %s", g.buf,
+			    cf, gen_records[r]);
+			cr_assert_eq(na, cf == 2,
+			    "%s: fired %zu, == true %d on %s", g.buf, na,
+			    cf == 2, gen_records[r]);
 			fired += (int)na;
+			unknown += cf == 0;
 		}
+		set_free(&c);
 		{
 			struct fk_rule_counts ca, cb;
 
@@ -2468,6 +2868,7 @@ Test(rules, random_expressions)
 	/* Enough of them parse and fire to mean something. */
 	cr_assert_gt(parsed, 1000, "%d parsed", parsed);
 	cr_assert_gt(fired, 1000, "%d fired", fired);
+	cr_assert_gt(unknown, 1000, "%d unknown", unknown);
 }
 
 /* listed(NAME) reads fk-enrich's list hits in features.lists. */
