@@ -119,6 +119,22 @@ Test(reorder, idle_tasks_are_not_waited_for)
 	fk_reorder_release(&r);
 }
 
+/* Both tasks idle at 100 in one pause; task 0 resumes, sends a (200)
+ * and c (300), and its watermark is at 350. */
+static void
+resume_one(struct fk_reorder *r, int idle_bounds)
+{
+	fk_reorder_init(r, 0);
+	r->idle_bounds = idle_bounds;
+	wm(r, 0, 100, 1);
+	wm(r, 1, 100, 1);
+	cr_assert_eq(fk_reorder_frontier(r), INT64_MAX, "all idle");
+	wm(r, 0, 200, 0);
+	push(r, 200, "a", 0);
+	push(r, 300, "c", 1);
+	wm(r, 0, 350, 0);
+}
+
 /* Two tasks fed by one source go idle, then resume one after the other:
  * the one still idle holds the other's records back, so that its own,
  * when they come, are not behind what was let go. */
@@ -128,15 +144,7 @@ Test(reorder, with_idle_bounds_an_idle_task_holds_back_until_all_are)
 	char got[256];
 	int64_t out;
 
-	fk_reorder_init(&r, 0);
-	r.idle_bounds = 1;
-	wm(&r, 0, 100, 1);
-	wm(&r, 1, 100, 1);
-	cr_assert_eq(fk_reorder_frontier(&r), INT64_MAX, "all idle");
-	wm(&r, 0, 200, 0);
-	push(&r, 200, "a", 0);
-	push(&r, 300, "c", 1);
-	wm(&r, 0, 350, 0);
+	resume_one(&r, 1);
 	released(&r, 0, got, sizeof(got));
 	cr_assert_str_eq(got, "", "task 1, idle at 100, may still send 150");
 	cr_assert_eq(fk_reorder_out(&r, &out), 1);
@@ -154,13 +162,7 @@ Test(reorder, with_idle_bounds_an_idle_task_holds_back_until_all_are)
 	fk_reorder_release(&r);
 
 	/* Without it, task 0 lets c go, and b comes behind it. */
-	fk_reorder_init(&r, 0);
-	wm(&r, 0, 100, 1);
-	wm(&r, 1, 100, 1);
-	wm(&r, 0, 200, 0);
-	push(&r, 200, "a", 0);
-	push(&r, 300, "c", 1);
-	wm(&r, 0, 350, 0);
+	resume_one(&r, 0);
 	released(&r, 0, got, sizeof(got));
 	cr_assert_str_eq(got, "a c");
 	cr_assert(fk_reorder_behind(&r, 250, "b", 1));
@@ -176,24 +178,18 @@ Test(reorder, with_idle_bounds_all_idle_in_one_pause_let_go)
 	char got[256];
 	int64_t out;
 
-	fk_reorder_init(&r, 0);
-	r.idle_bounds = 1;
-	wm(&r, 0, 100, 1);
-	wm(&r, 1, 100, 1);
-	wm(&r, 0, 200, 0);
-	push(&r, 200, "a", 0);
-	push(&r, 300, "c", 1);
-	wm(&r, 0, 300, 1);
-	cr_assert_eq(fk_reorder_idle_at(&r), 1300);
+	resume_one(&r, 1);
+	wm(&r, 0, 350, 1);
+	cr_assert_eq(fk_reorder_idle_at(&r), 1350);
 	released(&r, 0, got, sizeof(got));
 	cr_assert_str_eq(got, "", "task 1 is idle from the pause before");
 	cr_assert_eq(fk_reorder_out(&r, &out), 1, "so this one is not idle");
 	cr_assert_eq(out, 100);
 	wm(&r, 1, 250, 0);
 	push(&r, 250, "b", 2);
-	wm(&r, 1, 300, 1);
+	wm(&r, 1, 350, 1);
 	released(&r, 0, got, sizeof(got));
-	cr_assert_str_eq(got, "a b c", "both idle in the pause at 1300");
+	cr_assert_str_eq(got, "a b c", "both idle in the pause at 1350");
 	cr_assert_eq(fk_reorder_out(&r, &out), 2);
 	fk_reorder_release(&r);
 }
